@@ -1,0 +1,95 @@
+/**
+ * Builds the base image `busybox`: one layer holding /bin/busybox, an entry
+ * for every applet where BusyBox installs it, /etc from rootfs/files, and
+ * the usual top-level directories. Everything is owned by root and dated
+ * `mtime`, so the same inputs give the same layer digest.
+ */
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { dirname, join, relative } from "node:path";
+import { buildLayer, type PackEntry } from "../worker/image/layer.ts";
+import { IMAGE_MEDIA_TYPE, type ImageManifest } from "../worker/image/image.ts";
+import { DEFAULT_PATH } from "../worker/runner.ts";
+import { packDirectory, writeLayer } from "./pack.ts";
+
+export interface BaseImageInputs {
+  /** The BusyBox module. */
+  wasm: string;
+  /** BusyBox's list of install paths, one per line (/bin/ls, /usr/bin/awk...). */
+  links: string;
+  /** Files copied into the image as they are (rootfs/files). */
+  files: string;
+  /** mtime of every entry, seconds. */
+  mtime: number;
+}
+
+const DIRECTORIES: Array<[string, number]> = [
+  ["bin", 0o755],
+  ["sbin", 0o755],
+  ["usr", 0o755],
+  ["usr/bin", 0o755],
+  ["usr/sbin", 0o755],
+  ["usr/local", 0o755],
+  ["usr/local/bin", 0o755],
+  ["etc", 0o755],
+  ["root", 0o700],
+  ["home", 0o755],
+  ["tmp", 0o1777],
+  ["var", 0o755],
+  ["var/tmp", 0o1777],
+  ["var/log", 0o755],
+  ["dev", 0o755],
+  ["proc", 0o755],
+  ["mnt", 0o755],
+];
+
+export async function baseImageEntries(inputs: BaseImageInputs): Promise<PackEntry[]> {
+  const root = { uid: 0, gid: 0, mtime: inputs.mtime };
+  const entries: PackEntry[] = DIRECTORIES.map(([path, mode]) => ({
+    path,
+    type: "directory",
+    mode,
+    ...root,
+  }));
+  entries.push({
+    path: "bin/busybox",
+    type: "file",
+    mode: 0o755,
+    ...root,
+    data: await readFile(inputs.wasm),
+  });
+  const links = (await readFile(inputs.links, "utf8")).split("\n").filter(Boolean);
+  for (const link of links) {
+    const path = link.replace(/^\/+/, "");
+    if (path === "bin/busybox") continue;
+    // Relative symlinks, as BusyBox's `make install` makes them.
+    const target = relative(dirname(`/${path}`), "/bin/busybox");
+    entries.push({ path, type: "symlink", mode: 0o777, ...root, target });
+  }
+  const files = await packDirectory(inputs.files, { owner: { uid: 0, gid: 0 }, mtime: inputs.mtime });
+  for (const f of files) {
+    if (entries.some((e) => e.path === f.path)) continue; // directories listed above
+    // Git keeps only the executable bit: give the rest the usual modes.
+    f.mode = f.type === "directory" || f.mode & 0o100 ? 0o755 : 0o644;
+    entries.push(f);
+  }
+  return entries;
+}
+
+/** Builds the image and writes it: DIR/NAME.json and DIR/blobs/sha256/… */
+export async function writeBaseImage(inputs: BaseImageInputs, dir: string, name = "busybox") {
+  const layer = await buildLayer(await baseImageEntries(inputs));
+  await writeLayer(join(dir, "blobs"), layer);
+  const manifest: ImageManifest = {
+    mediaType: IMAGE_MEDIA_TYPE,
+    name,
+    layers: [{ digest: layer.digest, size: layer.indexBytes.length }],
+    config: {
+      env: [`PATH=${DEFAULT_PATH}`, "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh", "TERM=xterm-256color"],
+      cwd: "/root",
+      cmd: ["/bin/sh", "-l"],
+    },
+  };
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${name}.json`), JSON.stringify(manifest, null, 2) + "\n");
+  return { manifest, layer };
+}

@@ -1,0 +1,220 @@
+/**
+ * Fresh-machine set-up, run by `npm start`, `npm test` and `npm run build`
+ * through scripts/bootstrap.mjs. Each step is skipped when its output is
+ * already there for the same inputs:
+ *
+ *  1. Debian packages: the wasm toolchain (and, with --with-browser,
+ *     Chromium and the native busybox the tests compare against).
+ *  2. A deb-src entry for bookworm main, and BusyBox's Debian source package.
+ *  3. BusyBox compiled to wasm (rootfs/busybox/build.sh), cached in
+ *     build/busybox/HASH, HASH covering the source version, everything in
+ *     rootfs/busybox/ and the toolchain's versions.
+ *  4. The base image `busybox` in build/images, cached on a hash of the
+ *     module and of the image's own inputs.
+ *
+ * Off Debian, or without root when a package is missing, it stops with one
+ * message naming what to install by hand.
+ */
+import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { writeBaseImage } from "../rootfs/image.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BUILD = join(ROOT, "build");
+/** Served as /images/ by vite (publicDir build/public) and copied into dist/. */
+const IMAGES = join(BUILD, "public", "images");
+
+const TOOLCHAIN = ["clang-19", "lld-19", "llvm-19", "libclang-rt-19-dev-wasm32", "wasi-libc", "make", "gcc", "libc6-dev", "dpkg-dev"];
+/** For the tests: the browser, and Debian's native busybox to compare against. */
+const TEST_PACKAGES = ["chromium", "busybox"];
+const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
+
+class SetupError extends Error {}
+
+function log(message: string): void {
+  console.log(`overbox set-up: ${message}`);
+}
+
+function sh(command: string, args: string[], options: SpawnSyncOptions = {}): string {
+  const r = spawnSync(command, args, { encoding: "utf8", ...options });
+  if (r.error) throw new SetupError(`cannot run ${command}: ${r.error.message}`);
+  if (r.status !== 0) {
+    const output = `${r.stdout ?? ""}${r.stderr ?? ""}`.trim().split("\n").slice(-20).join("\n");
+    throw new SetupError(`${command} ${args.join(" ")} failed (exit ${r.status})\n${output}`);
+  }
+  return String(r.stdout ?? "");
+}
+
+function missingPackages(packages: string[]): string[] {
+  return packages.filter((p) => {
+    const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", p], { encoding: "utf8" });
+    return r.status !== 0 || !r.stdout.includes("install ok installed");
+  });
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function ensurePackages(packages: string[]): void {
+  const isDebian = existsSync("/etc/debian_version") && existsSync("/usr/bin/dpkg-query");
+  if (!isDebian) {
+    throw new SetupError(
+      `this is not a Debian machine: install by hand ${[...TOOLCHAIN, ...TEST_PACKAGES].join(" ")} ` +
+        "(Debian bookworm names), BusyBox 1.35 source in build/busybox-src, then run again",
+    );
+  }
+  const missing = missingPackages(packages);
+  if (missing.length === 0) return;
+  if (!isRoot()) {
+    throw new SetupError(`missing Debian packages; as root run: apt-get install ${missing.join(" ")}`);
+  }
+  log(`installing ${missing.join(" ")}`);
+  sh("apt-get", ["update"], { stdio: "ignore" });
+  sh("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
+    env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+  });
+}
+
+function hasDebSrc(): boolean {
+  const files = ["/etc/apt/sources.list"];
+  const dir = "/etc/apt/sources.list.d";
+  if (existsSync(dir)) files.push(...readdirSync(dir).map((f) => join(dir, f)));
+  return files.some((f) => {
+    if (!existsSync(f) || !/(\.list|\.sources)$/.test(f)) return false;
+    const text = readFileSync(f, "utf8");
+    return /^\s*deb-src\s/m.test(text) || /^\s*Types:.*\bdeb-src\b/m.test(text);
+  });
+}
+
+/** Unpacks Debian's busybox source package once per version; returns its tree. */
+function ensureSource(): { dir: string; version: string } {
+  if (!hasDebSrc()) {
+    if (!isRoot()) {
+      throw new SetupError(`no deb-src entry in apt's sources; as root add one for bookworm main (see ${SOURCES_FILE} in scripts/setup.ts)`);
+    }
+    log(`adding a deb-src entry for bookworm main (${SOURCES_FILE})`);
+    writeFileSync(
+      SOURCES_FILE,
+      "Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n" +
+        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+    );
+    sh("apt-get", ["update"], { stdio: "ignore" });
+  }
+  let info = sh("apt-cache", ["showsrc", "busybox"]);
+  if (!/^Version:/m.test(info) && isRoot()) {
+    sh("apt-get", ["update"], { stdio: "ignore" });
+    info = sh("apt-cache", ["showsrc", "busybox"]);
+  }
+  const versions = [...info.matchAll(/^Version: (\S+)$/gm)].map((m) => m[1]!);
+  if (versions.length === 0) throw new SetupError("apt knows no busybox source package (apt-get update?)");
+  const version = versions.sort((a, b) => debCompare(b, a))[0]!;
+  const base = join(BUILD, "busybox-src", version.replace(/[^A-Za-z0-9.+~-]/g, "_"));
+  const stamp = join(base, ".complete");
+  if (!existsSync(stamp)) {
+    log(`fetching Debian's busybox ${version} source`);
+    rmSync(base, { recursive: true, force: true });
+    mkdirSync(base, { recursive: true });
+    sh("apt-get", ["source", "--only-source", `busybox=${version}`], { cwd: base });
+    writeFileSync(stamp, version);
+  }
+  const tree = readdirSync(base).find((f) => f.startsWith("busybox-") && statSync(join(base, f)).isDirectory());
+  if (!tree) throw new SetupError(`no unpacked source tree in ${base}`);
+  return { dir: join(base, tree), version };
+}
+
+function debCompare(a: string, b: string): number {
+  const r = spawnSync("dpkg", ["--compare-versions", a, "gt", b]);
+  return r.status === 0 ? 1 : a === b ? 0 : -1;
+}
+
+/** sha256 over files (paths and bytes) and extra strings. */
+function hashInputs(paths: string[], extra: string[]): string {
+  const h = createHash("sha256");
+  for (const s of extra) h.update(`${s}\0`);
+  const files: string[] = [];
+  const walk = (p: string) => {
+    if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) walk(join(p, f));
+    else files.push(p);
+  };
+  for (const p of paths) walk(p);
+  for (const f of files) {
+    h.update(`${relative(ROOT, f)}\0`);
+    h.update(readFileSync(f));
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+/** BusyBox compiled to wasm, cached on its inputs; returns the output directory. */
+function ensureBusybox(source: { dir: string; version: string }): string {
+  const toolchain = ["clang-19", "wasi-libc", "lld-19"].map((p) => sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p]));
+  const key = hashInputs([join(ROOT, "rootfs", "busybox")], [source.version, ...toolchain]);
+  const out = join(BUILD, "busybox", key);
+  if (existsSync(join(out, "busybox.wasm"))) return out;
+  log(`building BusyBox ${source.version} for wasm32-wasi (cache key ${key})`);
+  const tmp = `${out}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const started = Date.now();
+  const r = spawnSync("bash", [join(ROOT, "rootfs", "busybox", "build.sh"), source.dir, tmp], {
+    encoding: "utf8",
+    env: { ...process.env, SOURCE_DATE_EPOCH: String(sourceEpoch(source.dir)) },
+  });
+  if (r.status !== 0) {
+    const output = `${r.stdout}${r.stderr}`.trim().split("\n").slice(-30).join("\n");
+    throw new SetupError(`the BusyBox build failed (log: ${join(tmp, "build.log")})\n${output}`);
+  }
+  // Only one build is kept: an old key's output is dead weight.
+  rmSync(join(BUILD, "busybox"), { recursive: true, force: true });
+  mkdirSync(join(BUILD, "busybox"), { recursive: true });
+  renameSync(tmp, out);
+  log(`BusyBox built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return out;
+}
+
+/** The date of the source package's last changelog entry: reproducible mtimes. */
+function sourceEpoch(sourceDir: string): number {
+  const out = sh("dpkg-parsechangelog", ["-l", join(sourceDir, "debian", "changelog"), "-S", "Timestamp"]);
+  return Number(out.trim());
+}
+
+async function ensureImage(busybox: string, source: { dir: string }): Promise<void> {
+  const key = hashInputs(
+    [join(busybox, "busybox.wasm"), join(busybox, "busybox.links"), join(ROOT, "rootfs", "files"), join(ROOT, "rootfs", "image.ts"), join(ROOT, "rootfs", "pack.ts"), join(ROOT, "worker", "image")],
+    [],
+  );
+  const stamp = join(IMAGES, "busybox.inputs");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === key && existsSync(join(IMAGES, "busybox.json"))) return;
+  log("packing the base image busybox");
+  rmSync(IMAGES, { recursive: true, force: true });
+  const { layer } = await writeBaseImage(
+    {
+      wasm: join(busybox, "busybox.wasm"),
+      links: join(busybox, "busybox.links"),
+      files: join(ROOT, "rootfs", "files"),
+      mtime: sourceEpoch(source.dir),
+    },
+    IMAGES,
+  );
+  writeFileSync(stamp, key);
+  log(`image busybox: layer ${layer.digest.slice(0, 19)}…, ${layer.index.entries.length} entries, ${layer.data.length} bytes of data`);
+}
+
+async function main(): Promise<void> {
+  const withBrowser = process.argv.includes("--with-browser");
+  ensurePackages(withBrowser ? [...TOOLCHAIN, ...TEST_PACKAGES] : TOOLCHAIN);
+  const source = ensureSource();
+  const busybox = ensureBusybox(source);
+  await ensureImage(busybox, source);
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof SetupError) {
+    console.error(`overbox set-up: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+});

@@ -1,0 +1,56 @@
+/**
+ * The one error type of the kernel. The vfs, the layers and the kernel throw
+ * `KernelError` with a POSIX errno name; only the WASI glue (worker/wasi/)
+ * turns it into a WASI errno number.
+ */
+export type Errno =
+  | "E2BIG"
+  | "EACCES"
+  | "EAGAIN"
+  | "EBADF"
+  | "EBUSY"
+  | "ECHILD"
+  | "EEXIST"
+  | "EFAULT"
+  | "EFBIG"
+  | "EINTR"
+  | "EINVAL"
+  | "EIO"
+  | "EISDIR"
+  | "ELOOP"
+  | "EMFILE"
+  | "EMLINK"
+  | "ENAMETOOLONG"
+  | "ENODEV"
+  | "ENOENT"
+  | "ENOEXEC"
+  | "ENOMEM"
+  | "ENOSPC"
+  | "ENOSYS"
+  | "ENOTDIR"
+  | "ENOTEMPTY"
+  | "ENOTSUP"
+  | "ENOTTY"
+  | "ENXIO"
+  | "EPERM"
+  | "EPIPE"
+  | "ERANGE"
+  | "EROFS"
+  | "ESPIPE"
+  | "ESRCH"
+  | "EXDEV";
+
+export class KernelError extends Error {
+  constructor(
+    readonly errno: Errno,
+    detail?: string,
+  ) {
+    super(detail ? `${errno}: ${detail}` : errno);
+    this.name = "KernelError";
+  }
+}
+
+/** Throws `KernelError(errno)`; for one-line guards. */
+export function fail(errno: Errno, detail?: string): never {
+  throw new KernelError(errno, detail);
+}

@@ -1,0 +1,149 @@
+import { fail } from "../errno.ts";
+import type { Filesystem } from "../vfs/filesystem.ts";
+import { MemoryFilesystem } from "../vfs/memory.ts";
+import { fileBytes, parseLayerIndex, sha256, type LayerEntry } from "./layer.ts";
+
+/**
+ * An image: an ordered list of read-only layers, bottom first, and the
+ * configuration a container of it starts with. Stored as JSON beside the
+ * layers' blobs (rootfs/README.md).
+ */
+export const IMAGE_MEDIA_TYPE = "application/vnd.overbox.image.v1+json";
+
+export interface ImageConfig {
+  /** Environment of the first process, NAME=value. */
+  env: string[];
+  /** Working directory of the first process. */
+  cwd: string;
+  /** The command a container runs when none is given. */
+  cmd: string[];
+}
+
+export interface ImageManifest {
+  mediaType: typeof IMAGE_MEDIA_TYPE;
+  name: string;
+  /** Layer digests (the digest of each layer's index), bottom first. */
+  layers: Array<{ digest: string; size: number }>;
+  config: ImageConfig;
+}
+
+/** Where an image's blobs come from: files in Node, HTTP in the browser. */
+export interface BlobSource {
+  /** The whole blob with this digest. */
+  blob(digest: string): Promise<Uint8Array>;
+}
+
+export function parseManifest(bytes: Uint8Array): ImageManifest {
+  const m = JSON.parse(new TextDecoder().decode(bytes)) as ImageManifest;
+  if (m.mediaType !== IMAGE_MEDIA_TYPE) fail("EINVAL", "not an overbox image manifest");
+  return m;
+}
+
+/** Fetches a blob and checks that its bytes match its digest. */
+export async function verifiedBlob(source: BlobSource, digest: string): Promise<Uint8Array> {
+  const bytes = await source.blob(digest);
+  if ((await sha256(bytes)) !== digest) fail("EIO", `blob ${digest} does not match its digest`);
+  return bytes;
+}
+
+/**
+ * Flattens an image's layers, bottom first, into a memory filesystem, the
+ * way overlayfs would show them merged: whiteouts delete, opaque
+ * directories hide what lies below. File bytes are borrowed from the data
+ * blobs, not copied.
+ */
+export async function flattenImage(
+  source: BlobSource,
+  manifest: ImageManifest,
+): Promise<MemoryFilesystem> {
+  const fs = new MemoryFilesystem();
+  for (const layer of manifest.layers) {
+    const index = parseLayerIndex(await verifiedBlob(source, layer.digest));
+    const data = index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);
+    applyLayer(fs, index.entries, data);
+  }
+  return fs;
+}
+
+/** Applies one layer's entries on top of what `fs` already holds. */
+export function applyLayer(fs: MemoryFilesystem, entries: LayerEntry[], data: Uint8Array): void {
+  const inodes = new Map<string, number>();
+  const dirTimes: Array<[number, number]> = [];
+  for (const e of entries) {
+    const slash = e.path.lastIndexOf("/");
+    const parent = directoryAt(fs, slash < 0 ? "" : e.path.slice(0, slash));
+    const name = e.path.slice(slash + 1);
+    const existing = lookup(fs, parent, name);
+    const owner = { uid: e.uid, gid: e.gid };
+    const mtime = BigInt(e.mtime) * 1_000_000_000n;
+    if (e.type === "directory" && existing !== null && fs.stat(existing).type === "directory") {
+      if (e.opaque) for (const child of fs.readdir(existing)) removeTree(fs, existing, child.name);
+      fs.setattr(existing, { mode: e.mode, ...owner });
+      dirTimes.push([existing, e.mtime]);
+      continue;
+    }
+    if (existing !== null) removeTree(fs, parent, name);
+    let ino: number;
+    switch (e.type) {
+      case "whiteout":
+        continue;
+      case "directory":
+        ino = fs.mkdir(parent, name, e.mode, owner);
+        dirTimes.push([ino, e.mtime]);
+        break;
+      case "file":
+        ino = fs.createBorrowed(parent, name, { type: "file", mode: e.mode, ...owner }, fileBytes(e, data));
+        break;
+      case "hardlink": {
+        const target = inodes.get(e.target ?? "");
+        if (target === undefined) fail("EINVAL", `hard link ${e.path}: no such file in the layer`);
+        fs.link(parent, name, target);
+        continue;
+      }
+      case "symlink":
+        ino = fs.symlink(parent, name, e.target ?? "", owner);
+        break;
+      default:
+        ino = fs.create(parent, name, { type: e.type, mode: e.mode, ...owner, rdev: e.rdev ?? 0 });
+    }
+    fs.setattr(ino, { atime: mtime, mtime });
+    inodes.set(e.path, ino);
+  }
+  for (const [ino, mtime] of dirTimes) {
+    const t = BigInt(mtime) * 1_000_000_000n;
+    fs.setattr(ino, { atime: t, mtime: t });
+  }
+}
+
+function lookup(fs: Filesystem, dir: number, name: string): number | null {
+  try {
+    return fs.lookup(dir, name);
+  } catch {
+    return null;
+  }
+}
+
+/** The directory at a layer path, made (mode 0755) where a layer omits it. */
+function directoryAt(fs: MemoryFilesystem, path: string): number {
+  let dir = fs.root;
+  for (const name of path.split("/").filter(Boolean)) {
+    const ino = lookup(fs, dir, name);
+    if (ino !== null && fs.stat(ino).type === "directory") {
+      dir = ino;
+      continue;
+    }
+    if (ino !== null) removeTree(fs, dir, name);
+    dir = fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
+  }
+  return dir;
+}
+
+function removeTree(fs: Filesystem, dir: number, name: string): void {
+  const ino = fs.lookup(dir, name);
+  if (fs.stat(ino).type === "directory") {
+    for (const child of fs.readdir(ino)) removeTree(fs, ino, child.name);
+    fs.rmdir(dir, name);
+  } else {
+    fs.unlink(dir, name);
+  }
+}

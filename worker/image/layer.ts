@@ -1,0 +1,173 @@
+import { fail } from "../errno.ts";
+
+/**
+ * The layer format (rootfs/README.md has the long form).
+ *
+ * A layer is two immutable blobs, both named by the sha256 of their bytes:
+ *  - the index: JSON listing every entry (path, type, mode, owner, mtime,
+ *    and for a regular file its offset and size in the data blob);
+ *  - the data blob: the bytes of every regular file, one after another.
+ * The layer's digest is the index's digest; the index names the data blob's
+ * digest, so the digest covers the whole layer. One file is read with one
+ * range read of the data blob, without unpacking the rest.
+ */
+export const LAYER_MEDIA_TYPE = "application/vnd.overbox.layer.v1+json";
+
+export type EntryType =
+  | "file"
+  | "directory"
+  | "symlink"
+  | "hardlink"
+  | "fifo"
+  | "chardev"
+  | "blockdev"
+  | "whiteout";
+
+export interface LayerEntry {
+  /** Relative to the root, no leading slash, no `.` or `..` components. */
+  path: string;
+  type: EntryType;
+  /** Permission bits (07777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds since the epoch. */
+  mtime: number;
+  /** Regular files: where the bytes are in the data blob. */
+  offset?: number;
+  size?: number;
+  /** Symlinks: the target. Hard links: the path of the entry they share an inode with. */
+  target?: string;
+  /** Devices: the device number. */
+  rdev?: number;
+  /** Directories: hide the lower layers' entries below this one. */
+  opaque?: boolean;
+}
+
+export interface LayerIndex {
+  mediaType: typeof LAYER_MEDIA_TYPE;
+  data: { digest: string; size: number };
+  entries: LayerEntry[];
+}
+
+export interface BuiltLayer {
+  digest: string;
+  index: LayerIndex;
+  indexBytes: Uint8Array;
+  data: Uint8Array;
+}
+
+/** An entry before packing: files carry their bytes instead of an offset. */
+export type PackEntry = Omit<LayerEntry, "offset" | "size"> & { data?: Uint8Array };
+
+/**
+ * Builds a layer from entries given in any order. Paths are checked and
+ * normalised; an entry that would escape the root, a duplicate path, or a
+ * hard link to a path that is not a file of this layer is refused with
+ * EINVAL, and nothing is built.
+ */
+export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
+  const byPath = new Map<string, PackEntry>();
+  for (const e of entries) {
+    const path = normalisePath(e.path);
+    if (byPath.has(path)) fail("EINVAL", `duplicate path in layer: ${path}`);
+    if (e.type === "symlink" && e.target === undefined) fail("EINVAL", `symlink without target: ${path}`);
+    byPath.set(path, { ...e, path });
+  }
+  for (const e of byPath.values()) {
+    if (e.type !== "hardlink") continue;
+    const target = normalisePath(e.target ?? "");
+    if (byPath.get(target)?.type !== "file") {
+      fail("EINVAL", `hard link ${e.path} points to ${target}, not a file of this layer`);
+    }
+    e.target = target;
+  }
+  const sorted = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  const out: LayerEntry[] = sorted.map((e) => {
+    // Keys in one fixed order, so that equal layers have equal digests.
+    const entry: LayerEntry = {
+      path: e.path,
+      type: e.type,
+      mode: e.mode & 0o7777,
+      uid: e.uid,
+      gid: e.gid,
+      mtime: e.mtime,
+    };
+    if (e.type === "file") {
+      const bytes = e.data ?? new Uint8Array(0);
+      entry.offset = offset;
+      entry.size = bytes.length;
+      chunks.push(bytes);
+      offset += bytes.length;
+    }
+    if (e.type === "symlink" || e.type === "hardlink") entry.target = e.target;
+    if (e.type === "chardev" || e.type === "blockdev") entry.rdev = e.rdev ?? 0;
+    if (e.type === "directory" && e.opaque) entry.opaque = true;
+    return entry;
+  });
+  const blob = concat(chunks, offset);
+  const index: LayerIndex = {
+    mediaType: LAYER_MEDIA_TYPE,
+    data: { digest: await sha256(blob), size: blob.length },
+    entries: out,
+  };
+  const indexBytes = new TextEncoder().encode(JSON.stringify(index));
+  return { digest: await sha256(indexBytes), index, indexBytes, data: blob };
+}
+
+/** Parses and checks a layer index, as read back from its blob. */
+export function parseLayerIndex(bytes: Uint8Array): LayerIndex {
+  const index = JSON.parse(new TextDecoder().decode(bytes)) as LayerIndex;
+  if (index.mediaType !== LAYER_MEDIA_TYPE) fail("EINVAL", "not an overbox layer index");
+  for (const e of index.entries) {
+    if (normalisePath(e.path) !== e.path) fail("EINVAL", `bad path in layer: ${e.path}`);
+  }
+  return index;
+}
+
+/** The bytes of one regular file of a layer, from its data blob. */
+export function fileBytes(entry: LayerEntry, data: Uint8Array): Uint8Array {
+  if (entry.type !== "file") fail("EINVAL", `${entry.path} is not a regular file`);
+  const start = entry.offset ?? 0;
+  return data.subarray(start, start + (entry.size ?? 0));
+}
+
+/**
+ * "./a//b/" becomes "a/b". Absolute paths and `..` components are refused:
+ * a layer can only describe names inside its root.
+ */
+export function normalisePath(path: string): string {
+  if (path.startsWith("/")) fail("EINVAL", `absolute path in layer: ${path}`);
+  const parts = path.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) fail("EINVAL", `path escapes the root: ${path}`);
+  if (parts.length === 0) fail("EINVAL", `empty path in layer: ${JSON.stringify(path)}`);
+  return parts.join("/");
+}
+
+/** Orders paths so that a directory comes before everything inside it. */
+function comparePaths(a: string, b: string): number {
+  const pa = a.split("/");
+  const pb = b.split("/");
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  const hash = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  const hex = [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `sha256:${hex}`;
+}

@@ -1,0 +1,179 @@
+import { fail } from "../errno.ts";
+import type { DirEntry, FileType, Filesystem, Stat } from "../vfs/filesystem.ts";
+import { now } from "../vfs/filesystem.ts";
+
+/**
+ * An open file description: what an fd points at. Several fds (after dup,
+ * and later fork) may share one, and with it the offset, as on Linux.
+ *
+ * Deny by default: this base answers EBADF for reading, writing and
+ * seeking; each kind of open file opts in to what it supports.
+ */
+export abstract class OpenFile {
+  /** Set for O_APPEND: every write goes to the end of the file. */
+  append = false;
+  constructor(
+    readonly readable: boolean,
+    readonly writable: boolean,
+  ) {}
+  abstract stat(): Stat;
+  read(_length: number): Uint8Array {
+    fail("EBADF");
+  }
+  write(_data: Uint8Array): number {
+    fail("EBADF");
+  }
+  pread(_length: number, _offset: number): Uint8Array {
+    fail("ESPIPE");
+  }
+  pwrite(_data: Uint8Array, _offset: number): number {
+    fail("ESPIPE");
+  }
+  seek(_offset: number, _whence: Whence): number {
+    fail("ESPIPE");
+  }
+  /** The inode behind this open file, if it lives in a filesystem. */
+  get inode(): { fs: Filesystem; ino: number } | null {
+    return null;
+  }
+  close(): void {}
+}
+
+export type Whence = "set" | "cur" | "end";
+
+/** A file, directory or symlink of a filesystem, opened by path. */
+export class InodeFile extends OpenFile {
+  offset = 0;
+  private listing: DirEntry[] | null = null;
+
+  constructor(
+    readonly fs: Filesystem,
+    readonly ino: number,
+    readable: boolean,
+    writable: boolean,
+  ) {
+    super(readable, writable);
+  }
+
+  override get inode(): { fs: Filesystem; ino: number } {
+    return { fs: this.fs, ino: this.ino };
+  }
+
+  stat(): Stat {
+    return this.fs.stat(this.ino);
+  }
+
+  override read(length: number): Uint8Array {
+    const data = this.pread(length, this.offset);
+    this.offset += data.length;
+    return data;
+  }
+
+  override write(data: Uint8Array): number {
+    if (this.append) this.offset = this.fs.stat(this.ino).size;
+    const n = this.pwrite(data, this.offset);
+    this.offset += n;
+    return n;
+  }
+
+  override pread(length: number, offset: number): Uint8Array {
+    if (!this.readable) fail("EBADF");
+    const data = this.fs.read(this.ino, offset, length);
+    return data;
+  }
+
+  override pwrite(data: Uint8Array, offset: number): number {
+    if (!this.writable) fail("EBADF");
+    return this.fs.write(this.ino, offset, data);
+  }
+
+  override seek(offset: number, whence: Whence): number {
+    const base = whence === "set" ? 0 : whence === "cur" ? this.offset : this.fs.stat(this.ino).size;
+    const to = base + offset;
+    if (to < 0) fail("EINVAL");
+    this.offset = to;
+    return to;
+  }
+
+  /**
+   * Entries of a directory, with `.` and `..` first, from position `cookie`.
+   * The listing is taken when reading starts (cookie 0) and kept until the
+   * next rewind, so cookies stay valid while the directory changes.
+   */
+  entries(cookie: number): DirEntry[] {
+    if (cookie === 0 || this.listing === null) {
+      const parent = this.fs.lookup(this.ino, "..");
+      const dot: DirEntry = { name: ".", ino: this.ino, type: "directory" };
+      const dotdot: DirEntry = { name: "..", ino: parent, type: "directory" };
+      this.listing = [dot, dotdot, ...this.fs.readdir(this.ino)];
+      this.fs.setattr(this.ino, { atime: now() });
+    }
+    return this.listing.slice(cookie);
+  }
+}
+
+/** Bytes given at start-up as a program's standard input. */
+export class InputStream extends OpenFile {
+  private position = 0;
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly type: FileType = "fifo",
+  ) {
+    super(true, false);
+  }
+  stat(): Stat {
+    return streamStat(this.type, this.bytes.length);
+  }
+  override read(length: number): Uint8Array {
+    const data = this.bytes.subarray(this.position, this.position + length);
+    this.position += data.length;
+    return data;
+  }
+}
+
+/** Collects what a program writes to one of its standard outputs. */
+export class OutputStream extends OpenFile {
+  private readonly chunks: Uint8Array[] = [];
+  constructor(
+    private readonly onData?: (data: Uint8Array) => void,
+    private readonly type: FileType = "fifo",
+  ) {
+    super(false, true);
+  }
+  stat(): Stat {
+    return streamStat(this.type, 0);
+  }
+  override write(data: Uint8Array): number {
+    const copy = data.slice();
+    this.chunks.push(copy);
+    this.onData?.(copy);
+    return data.length;
+  }
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+let nextStreamIno = 1 << 30;
+function streamStat(type: FileType, size: number): Stat {
+  const t = now();
+  return {
+    ino: nextStreamIno++,
+    type,
+    mode: 0o600,
+    nlink: 1,
+    uid: 0,
+    gid: 0,
+    size,
+    rdev: 0,
+    atime: t,
+    mtime: t,
+    ctime: t,
+  };
+}

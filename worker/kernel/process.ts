@@ -1,0 +1,247 @@
+import { fail } from "../errno.ts";
+import type { AttrChanges, DirEntry, Filesystem, Stat, Timestamp } from "../vfs/filesystem.ts";
+import { resolve, resolveExisting } from "../vfs/resolve.ts";
+import { DeviceFile } from "./devices.ts";
+import { InodeFile, type OpenFile, type Whence } from "./open-file.ts";
+
+export interface OpenRequest {
+  /** Follow a symlink in the last component (no O_NOFOLLOW). */
+  follow: boolean;
+  create: boolean;
+  exclusive: boolean;
+  truncate: boolean;
+  directory: boolean;
+  read: boolean;
+  write: boolean;
+  append: boolean;
+  /** Permission bits for a created file, before the umask. */
+  mode: number;
+}
+
+/** Thrown out of the running program when it exits. */
+export class ProcessExit extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+  }
+}
+
+/**
+ * One process: its fd table, umask, arguments and environment, and the
+ * system calls it makes, expressed over the vfs. The WASI glue translates
+ * to and from wasm memory and calls these methods; it holds no logic.
+ *
+ * The fd table maps small numbers to shared open file descriptions. fd 3 is
+ * the preopened root directory (WASI's only way in to a filesystem);
+ * wasi-libc turns every absolute or cwd-relative path into a path relative
+ * to it.
+ */
+export class Process {
+  readonly fds = new Map<number, OpenFile>();
+  /** Names of the preopened directories, by fd. */
+  readonly preopens = new Map<number, string>();
+  umask = 0o022;
+  readonly uid = 0;
+  readonly gid = 0;
+
+  constructor(
+    readonly fs: Filesystem,
+    readonly args: string[],
+    readonly env: string[],
+    /** The working directory the program starts in (an absolute path). */
+    readonly cwd: string,
+    stdio: [OpenFile, OpenFile, OpenFile],
+  ) {
+    stdio.forEach((f, i) => this.fds.set(i, f));
+    this.fds.set(3, new InodeFile(fs, fs.root, true, false));
+    this.preopens.set(3, "/");
+  }
+
+  file(fd: number): OpenFile {
+    const f = this.fds.get(fd);
+    if (!f) fail("EBADF");
+    return f;
+  }
+
+  close(fd: number): void {
+    this.file(fd).close();
+    this.fds.delete(fd);
+    this.preopens.delete(fd);
+  }
+
+  /** WASI's fd_renumber: moves `from` onto `to`, closing what `to` held. */
+  renumber(from: number, to: number): void {
+    const f = this.file(from);
+    this.file(to);
+    if (from === to) return;
+    this.close(to);
+    this.fds.set(to, f);
+    this.fds.delete(from);
+  }
+
+  open(dirfd: number, path: string, req: OpenRequest): number {
+    const fs = this.fs;
+    const r = resolve(fs, this.dirIno(dirfd), path, { follow: req.follow });
+    let ino = r.ino;
+    if (ino === null) {
+      if (!req.create) fail("ENOENT", path);
+      if (req.directory) fail("EISDIR", path);
+      ino = fs.create(r.dir, r.name, {
+        type: "file",
+        mode: req.mode & ~this.umask,
+        uid: this.uid,
+        gid: this.gid,
+      });
+    } else {
+      if (req.create && req.exclusive) fail("EEXIST", path);
+      const st = fs.stat(ino);
+      if (st.type === "symlink") fail("ELOOP", path); // O_NOFOLLOW on a symlink
+      if (req.directory && st.type !== "directory") fail("ENOTDIR", path);
+      if (st.type === "directory" && req.write) fail("EISDIR", path);
+      if (req.truncate && req.write && st.type === "file") fs.truncate(ino, 0);
+    }
+    const st = fs.stat(ino);
+    const file =
+      st.type === "chardev"
+        ? new DeviceFile(fs, ino, req.read, req.write)
+        : new InodeFile(fs, ino, req.read || st.type === "directory", req.write);
+    file.append = req.append;
+    return this.install(file);
+  }
+
+  install(file: OpenFile): number {
+    let fd = 0;
+    while (this.fds.has(fd)) fd++;
+    this.fds.set(fd, file);
+    return fd;
+  }
+
+  read(fd: number, length: number): Uint8Array {
+    return this.file(fd).read(length);
+  }
+
+  write(fd: number, data: Uint8Array): number {
+    return this.file(fd).write(data);
+  }
+
+  pread(fd: number, length: number, offset: number): Uint8Array {
+    return this.file(fd).pread(length, offset);
+  }
+
+  pwrite(fd: number, data: Uint8Array, offset: number): number {
+    return this.file(fd).pwrite(data, offset);
+  }
+
+  seek(fd: number, offset: number, whence: Whence): number {
+    return this.file(fd).seek(offset, whence);
+  }
+
+  fstat(fd: number): Stat {
+    return this.file(fd).stat();
+  }
+
+  stat(dirfd: number, path: string, follow: boolean): Stat {
+    return this.fs.stat(resolveExisting(this.fs, this.dirIno(dirfd), path, { follow }));
+  }
+
+  ftruncate(fd: number, size: number): void {
+    const f = this.file(fd);
+    if (!f.writable) fail("EINVAL");
+    const node = this.inodeOf(f);
+    node.fs.truncate(node.ino, size);
+  }
+
+  fsetattr(fd: number, changes: AttrChanges): void {
+    const node = this.inodeOf(this.file(fd));
+    node.fs.setattr(node.ino, changes);
+  }
+
+  setattr(dirfd: number, path: string, follow: boolean, changes: AttrChanges): void {
+    this.fs.setattr(resolveExisting(this.fs, this.dirIno(dirfd), path, { follow }), changes);
+  }
+
+  /** Ownership change: -1 leaves a field as it is; clears setuid/setgid as Linux does. */
+  chownChanges(ino: number, uid: number, gid: number): AttrChanges {
+    const st = this.fs.stat(ino);
+    const changes: AttrChanges = {};
+    if (uid !== -1) changes.uid = uid;
+    if (gid !== -1) changes.gid = gid;
+    if (st.type !== "directory" && st.type !== "symlink") changes.mode = st.mode & ~0o6000;
+    return changes;
+  }
+
+  chown(dirfd: number, path: string, follow: boolean, uid: number, gid: number): void {
+    const ino = resolveExisting(this.fs, this.dirIno(dirfd), path, { follow });
+    this.fs.setattr(ino, this.chownChanges(ino, uid, gid));
+  }
+
+  fchown(fd: number, uid: number, gid: number): void {
+    const node = this.inodeOf(this.file(fd));
+    node.fs.setattr(node.ino, this.chownChanges(node.ino, uid, gid));
+  }
+
+  mkdir(dirfd: number, path: string, mode: number): void {
+    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
+    if (r.ino !== null) fail("EEXIST", path);
+    this.fs.mkdir(r.dir, r.name, mode & ~this.umask, { uid: this.uid, gid: this.gid });
+  }
+
+  symlink(target: string, dirfd: number, path: string): void {
+    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
+    if (r.ino !== null) fail("EEXIST", path);
+    this.fs.symlink(r.dir, r.name, target, { uid: this.uid, gid: this.gid });
+  }
+
+  readlink(dirfd: number, path: string): string {
+    return this.fs.readlink(resolveExisting(this.fs, this.dirIno(dirfd), path, { follow: false }));
+  }
+
+  link(fromDirfd: number, fromPath: string, follow: boolean, toDirfd: number, toPath: string) {
+    const ino = resolveExisting(this.fs, this.dirIno(fromDirfd), fromPath, { follow });
+    const r = resolve(this.fs, this.dirIno(toDirfd), toPath, { follow: false });
+    if (r.ino !== null) fail("EEXIST", toPath);
+    this.fs.link(r.dir, r.name, ino);
+  }
+
+  unlink(dirfd: number, path: string): void {
+    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
+    if (r.ino === null) fail("ENOENT", path);
+    if (/\/$/.test(path)) fail(this.fs.stat(r.ino).type === "directory" ? "EISDIR" : "ENOTDIR");
+    this.fs.unlink(r.dir, r.name);
+  }
+
+  rmdir(dirfd: number, path: string): void {
+    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
+    if (r.ino === null) fail("ENOENT", path);
+    this.fs.rmdir(r.dir, r.name);
+  }
+
+  rename(fromDirfd: number, fromPath: string, toDirfd: number, toPath: string): void {
+    const from = resolve(this.fs, this.dirIno(fromDirfd), fromPath, { follow: false });
+    if (from.ino === null) fail("ENOENT", fromPath);
+    const to = resolve(this.fs, this.dirIno(toDirfd), toPath, { follow: false });
+    this.fs.rename(from.dir, from.name, to.dir, to.name);
+  }
+
+  readdir(fd: number, cookie: number): DirEntry[] {
+    const f = this.file(fd);
+    if (!(f instanceof InodeFile)) fail("ENOTDIR");
+    return f.entries(cookie);
+  }
+
+  setTimes(dirfd: number, path: string, follow: boolean, atime?: Timestamp, mtime?: Timestamp) {
+    this.setattr(dirfd, path, follow, { atime, mtime });
+  }
+
+  private dirIno(dirfd: number): number {
+    const f = this.file(dirfd);
+    const node = f.inode;
+    if (!node || node.fs.stat(node.ino).type !== "directory") fail("ENOTDIR");
+    return node.ino;
+  }
+
+  private inodeOf(f: OpenFile): { fs: Filesystem; ino: number } {
+    const node = f.inode;
+    if (!node) fail("EINVAL");
+    return node;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The filesystem interface every layer of the vfs implements, in inode terms
+ * (the path walk is `resolve.ts`, shared by all).
+ *
+ * Lifecycle: a filesystem is made with a root directory and lives as long as
+ * the container that mounts it. Inode numbers are stable for the life of the
+ * object and never reused while a name or an open file refers to them.
+ *
+ * Errors: every method throws `KernelError` with a POSIX errno, never
+ * anything else: ENOENT (no such name), ENOTDIR (a directory operation on a
+ * non-directory), EISDIR, EEXIST, ENOTEMPTY, EINVAL (rename of a directory
+ * into itself), ENAMETOOLONG, EROFS (a read-only filesystem), ENOSPC.
+ */
+export type FileType = "file" | "directory" | "symlink" | "fifo" | "chardev" | "blockdev" | "socket";
+
+/** Nanoseconds since the epoch. */
+export type Timestamp = bigint;
+
+export interface Stat {
+  ino: number;
+  type: FileType;
+  /** Permission bits, including setuid, setgid and sticky (07777). */
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Device number of a character or block device, else 0. */
+  rdev: number;
+  atime: Timestamp;
+  mtime: Timestamp;
+  ctime: Timestamp;
+}
+
+export interface DirEntry {
+  name: string;
+  ino: number;
+  type: FileType;
+}
+
+export interface NewNode {
+  type: Exclude<FileType, "directory" | "symlink">;
+  mode: number;
+  uid: number;
+  gid: number;
+  rdev?: number;
+}
+
+export interface AttrChanges {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  atime?: Timestamp;
+  mtime?: Timestamp;
+}
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export interface Filesystem {
+  readonly root: number;
+  stat(ino: number): Stat;
+  /** Looks `name` up in directory `dir`; `..` of the root is the root. */
+  lookup(dir: number, name: string): number;
+  /** The entries of a directory, without `.` and `..`, in a stable order. */
+  readdir(dir: number): DirEntry[];
+  /** Reads up to `length` bytes at `offset`; fewer at the end of the file. */
+  read(ino: number, offset: number, length: number): Uint8Array;
+  readlink(ino: number): string;
+
+  /** Creates a regular file, fifo, device or socket node. */
+  create(dir: number, name: string, node: NewNode): number;
+  mkdir(dir: number, name: string, mode: number, owner: Owner): number;
+  symlink(dir: number, name: string, target: string, owner: Owner): number;
+  /** A new name for a non-directory inode. */
+  link(dir: number, name: string, ino: number): void;
+  /** Removes a non-directory name (EISDIR for a directory). */
+  unlink(dir: number, name: string): void;
+  /** Removes an empty directory (ENOTEMPTY, ENOTDIR). */
+  rmdir(dir: number, name: string): void;
+  /** POSIX rename, replacing the target if it may be replaced. */
+  rename(fromDir: number, fromName: string, toDir: number, toName: string): void;
+  write(ino: number, offset: number, data: Uint8Array): number;
+  truncate(ino: number, size: number): void;
+  setattr(ino: number, changes: AttrChanges): void;
+}
+
+/** The longest name one directory entry may have, as on Linux. */
+export const NAME_MAX = 255;
+
+export function now(): Timestamp {
+  return BigInt(Date.now()) * 1_000_000n;
+}

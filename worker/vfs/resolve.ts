@@ -1,0 +1,96 @@
+import { fail } from "../errno.ts";
+import type { Filesystem } from "./filesystem.ts";
+
+/** Linux's limit on symlinks followed in one path walk (MAXSYMLINKS). */
+export const MAX_SYMLINK_HOPS = 40;
+/** Linux's PATH_MAX, counted in bytes with the terminating NUL. */
+export const PATH_MAX = 4096;
+
+export interface Resolved {
+  /** The directory holding the last component. */
+  dir: number;
+  /** The last component ("." or ".." when the path ends so). */
+  name: string;
+  /** The inode the path names, or null if the last component does not exist. */
+  ino: number | null;
+}
+
+export interface ResolveOptions {
+  /** Follow a symlink in the last component (intermediate ones always are). */
+  follow: boolean;
+}
+
+/**
+ * Walks `path` from directory `start` (from the filesystem's root if the path
+ * is absolute). Symlinks resolve inside this filesystem: an absolute target
+ * starts again at its root, so nothing escapes the container; `..` at the
+ * root stays at the root. A missing last component is not an error (its
+ * `ino` is null) so that create operations can use the result; a missing
+ * intermediate one is ENOENT; a non-directory in the middle is ENOTDIR; more
+ * than 40 symlinks is ELOOP. A trailing slash makes the last component a
+ * directory: it is followed, and must be one.
+ */
+export function resolve(
+  fs: Filesystem,
+  start: number,
+  path: string,
+  options: ResolveOptions,
+): Resolved {
+  if (path === "") fail("ENOENT", "empty path");
+  if (new TextEncoder().encode(path).length >= PATH_MAX) fail("ENAMETOOLONG");
+  let hops = 0;
+  let dir = path.startsWith("/") ? fs.root : start;
+  let trailingSlash = /\/$/.test(path);
+  const pending = components(path);
+  if (pending.length === 0) return { dir, name: ".", ino: dir };
+  for (;;) {
+    const name = pending.shift()!;
+    const last = pending.length === 0;
+    if (fs.stat(dir).type !== "directory") fail("ENOTDIR");
+    let ino: number | null;
+    try {
+      ino = fs.lookup(dir, name);
+    } catch (e) {
+      if (last && isErrno(e, "ENOENT")) return { dir, name, ino: null };
+      throw e;
+    }
+    const st = fs.stat(ino);
+    const followThis = !last || options.follow || trailingSlash;
+    if (st.type === "symlink" && followThis) {
+      if (++hops > MAX_SYMLINK_HOPS) fail("ELOOP");
+      const target = fs.readlink(ino);
+      if (target === "") fail("ENOENT", "empty symlink");
+      if (target.startsWith("/")) dir = fs.root;
+      const more = components(target);
+      pending.unshift(...more);
+      if (pending.length === 0) return { dir, name: ".", ino: dir };
+      continue;
+    }
+    if (last) {
+      if (trailingSlash && st.type !== "directory") fail("ENOTDIR", name);
+      return { dir, name, ino };
+    }
+    if (st.type !== "directory") fail("ENOTDIR", name);
+    dir = ino;
+  }
+}
+
+/** Resolves a path that must exist, and returns its inode. */
+export function resolveExisting(
+  fs: Filesystem,
+  start: number,
+  path: string,
+  options: ResolveOptions,
+): number {
+  const r = resolve(fs, start, path, options);
+  if (r.ino === null) fail("ENOENT", path);
+  return r.ino;
+}
+
+function components(path: string): string[] {
+  return path.split("/").filter((c) => c !== "");
+}
+
+function isErrno(e: unknown, errno: string): boolean {
+  return typeof e === "object" && e !== null && (e as { errno?: string }).errno === errno;
+}

@@ -1,0 +1,56 @@
+import { wasi } from "@bjorn3/browser_wasi_shim";
+import { KernelError, type Errno } from "../errno.ts";
+
+/** WASI's errno numbers for the kernel's errno names. */
+const numbers: Record<Errno, number> = {
+  E2BIG: wasi.ERRNO_2BIG,
+  EACCES: wasi.ERRNO_ACCES,
+  EAGAIN: wasi.ERRNO_AGAIN,
+  EBADF: wasi.ERRNO_BADF,
+  EBUSY: wasi.ERRNO_BUSY,
+  ECHILD: wasi.ERRNO_CHILD,
+  EEXIST: wasi.ERRNO_EXIST,
+  EFAULT: wasi.ERRNO_FAULT,
+  EFBIG: wasi.ERRNO_FBIG,
+  EINTR: wasi.ERRNO_INTR,
+  EINVAL: wasi.ERRNO_INVAL,
+  EIO: wasi.ERRNO_IO,
+  EISDIR: wasi.ERRNO_ISDIR,
+  ELOOP: wasi.ERRNO_LOOP,
+  EMFILE: wasi.ERRNO_MFILE,
+  EMLINK: wasi.ERRNO_MLINK,
+  ENAMETOOLONG: wasi.ERRNO_NAMETOOLONG,
+  ENODEV: wasi.ERRNO_NODEV,
+  ENOENT: wasi.ERRNO_NOENT,
+  ENOEXEC: wasi.ERRNO_NOEXEC,
+  ENOMEM: wasi.ERRNO_NOMEM,
+  ENOSPC: wasi.ERRNO_NOSPC,
+  ENOSYS: wasi.ERRNO_NOSYS,
+  ENOTDIR: wasi.ERRNO_NOTDIR,
+  ENOTEMPTY: wasi.ERRNO_NOTEMPTY,
+  ENOTSUP: wasi.ERRNO_NOTSUP,
+  ENOTTY: wasi.ERRNO_NOTTY,
+  ENXIO: wasi.ERRNO_NXIO,
+  EPERM: wasi.ERRNO_PERM,
+  EPIPE: wasi.ERRNO_PIPE,
+  ERANGE: wasi.ERRNO_RANGE,
+  EROFS: wasi.ERRNO_ROFS,
+  ESPIPE: wasi.ERRNO_SPIPE,
+  ESRCH: wasi.ERRNO_SRCH,
+  EXDEV: wasi.ERRNO_XDEV,
+};
+
+/**
+ * The one place where kernel errors become WASI errno numbers. A system call
+ * body runs inside `syscall`; a `KernelError` becomes its errno, the
+ * program's exit passes through, and anything else is a kernel bug and is
+ * rethrown so that it is seen, not hidden as EIO.
+ */
+export function syscall(body: () => number | void): number {
+  try {
+    return body() ?? wasi.ERRNO_SUCCESS;
+  } catch (e) {
+    if (e instanceof KernelError) return numbers[e.errno];
+    throw e;
+  }
+}

@@ -1,0 +1,342 @@
+import { wasi } from "@bjorn3/browser_wasi_shim";
+import { fail } from "../errno.ts";
+import { ProcessExit, type Process } from "../kernel/process.ts";
+import type { FileType, Stat } from "../vfs/filesystem.ts";
+import { now } from "../vfs/filesystem.ts";
+import { syscall } from "./errno.ts";
+import type { WasmMemory } from "./memory.ts";
+
+/**
+ * The `wasi_snapshot_preview1` imports. Each function only translates: it
+ * reads its arguments out of wasm memory, calls the process, and writes the
+ * answer back. Struct layouts follow the WASI preview 1 witx definitions.
+ */
+export function preview1Imports(proc: Process, mem: WasmMemory): Record<string, Function> {
+  const str = (ptr: number, len: number) => mem.string(ptr, len);
+  const follow = (lookupflags: number) => (lookupflags & 1) !== 0;
+
+  const writeStrings = (list: string[], ptrs: number, buf: number) => {
+    for (const s of list) {
+      const bytes = mem.encode(s);
+      mem.u32(ptrs, buf);
+      mem.bytes.set(bytes, buf);
+      mem.bytes[buf + bytes.length] = 0;
+      ptrs += 4;
+      buf += bytes.length + 1;
+    }
+  };
+  const sizes = (list: string[], countPtr: number, sizePtr: number) => {
+    mem.u32(countPtr, list.length);
+    mem.u32(sizePtr, list.reduce((n, s) => n + mem.encode(s).length + 1, 0));
+  };
+
+  const writeFilestat = (ptr: number, st: Stat) => {
+    const v = mem.view;
+    v.setBigUint64(ptr, 1n, true); // dev
+    v.setBigUint64(ptr + 8, BigInt(st.ino), true);
+    v.setUint8(ptr + 16, filetype(st.type));
+    v.setBigUint64(ptr + 24, BigInt(st.nlink), true);
+    v.setBigUint64(ptr + 32, BigInt(st.size), true);
+    v.setBigUint64(ptr + 40, st.atime, true);
+    v.setBigUint64(ptr + 48, st.mtime, true);
+    v.setBigUint64(ptr + 56, st.ctime, true);
+  };
+
+  const times = (atim: bigint, mtim: bigint, flags: number) => {
+    const t = now();
+    return {
+      atime: flags & wasi.FSTFLAGS_ATIM_NOW ? t : flags & wasi.FSTFLAGS_ATIM ? atim : undefined,
+      mtime: flags & wasi.FSTFLAGS_MTIM_NOW ? t : flags & wasi.FSTFLAGS_MTIM ? mtim : undefined,
+    };
+  };
+
+  const readInto = (iovs: number, count: number, read: (len: number) => Uint8Array) => {
+    let total = 0;
+    for (const [buf, len] of mem.iovecs(iovs, count)) {
+      if (len === 0) continue;
+      const data = read(len);
+      mem.bytes.set(data, buf);
+      total += data.length;
+      if (data.length < len) break;
+    }
+    return total;
+  };
+
+  const writeFrom = (iovs: number, count: number, write: (data: Uint8Array) => number) => {
+    let total = 0;
+    for (const [buf, len] of mem.iovecs(iovs, count)) {
+      if (len === 0) continue;
+      const n = write(mem.bytes.slice(buf, buf + len));
+      total += n;
+      if (n < len) break;
+    }
+    return total;
+  };
+
+  return {
+    args_get: (argv: number, buf: number) => syscall(() => writeStrings(proc.args, argv, buf)),
+    args_sizes_get: (count: number, size: number) => syscall(() => sizes(proc.args, count, size)),
+    environ_get: (env: number, buf: number) => syscall(() => writeStrings(proc.env, env, buf)),
+    environ_sizes_get: (count: number, size: number) =>
+      syscall(() => sizes(proc.env, count, size)),
+
+    clock_res_get: (id: number, out: number) =>
+      syscall(() => mem.u64(out, id === wasi.CLOCKID_REALTIME ? 1_000_000n : 1_000n)),
+    clock_time_get: (id: number, _precision: bigint, out: number) =>
+      syscall(() => mem.u64(out, clock(id))),
+
+    fd_advise: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_allocate: (fd: number, offset: bigint, len: bigint) =>
+      syscall(() => {
+        const size = Number(offset + len);
+        if (proc.fstat(fd).size < size) proc.ftruncate(fd, size);
+      }),
+    fd_close: (fd: number) => syscall(() => proc.close(fd)),
+    fd_datasync: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_sync: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_fdstat_get: (fd: number, out: number) =>
+      syscall(() => {
+        const f = proc.file(fd);
+        const v = mem.view;
+        v.setUint8(out, filetype(f.stat().type));
+        v.setUint16(out + 2, f.append ? wasi.FDFLAGS_APPEND : 0, true);
+        // All rights: access is checked by the kernel, not by WASI rights.
+        v.setBigUint64(out + 8, 0x1fffffffn, true);
+        v.setBigUint64(out + 16, 0x1fffffffn, true);
+      }),
+    fd_fdstat_set_flags: (fd: number, flags: number) =>
+      syscall(() => {
+        proc.file(fd).append = (flags & wasi.FDFLAGS_APPEND) !== 0;
+      }),
+    fd_fdstat_set_rights: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_filestat_get: (fd: number, out: number) =>
+      syscall(() => writeFilestat(out, proc.fstat(fd))),
+    fd_filestat_set_size: (fd: number, size: bigint) =>
+      syscall(() => proc.ftruncate(fd, Number(size))),
+    fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, flags: number) =>
+      syscall(() => proc.fsetattr(fd, times(atim, mtim, flags))),
+    fd_pread: (fd: number, iovs: number, count: number, offset: bigint, out: number) =>
+      syscall(() => {
+        let at = Number(offset);
+        const n = readInto(iovs, count, (len) => {
+          const d = proc.pread(fd, len, at);
+          at += d.length;
+          return d;
+        });
+        mem.u32(out, n);
+      }),
+    fd_pwrite: (fd: number, iovs: number, count: number, offset: bigint, out: number) =>
+      syscall(() => {
+        let at = Number(offset);
+        const n = writeFrom(iovs, count, (d) => {
+          const w = proc.pwrite(fd, d, at);
+          at += w;
+          return w;
+        });
+        mem.u32(out, n);
+      }),
+    fd_read: (fd: number, iovs: number, count: number, out: number) =>
+      syscall(() => mem.u32(out, readInto(iovs, count, (len) => proc.read(fd, len)))),
+    fd_write: (fd: number, iovs: number, count: number, out: number) =>
+      syscall(() => mem.u32(out, writeFrom(iovs, count, (d) => proc.write(fd, d)))),
+    fd_prestat_get: (fd: number, out: number) =>
+      syscall(() => {
+        const name = proc.preopens.get(fd);
+        if (name === undefined) fail("EBADF");
+        mem.view.setUint8(out, wasi.PREOPENTYPE_DIR);
+        mem.u32(out + 4, mem.encode(name).length);
+      }),
+    fd_prestat_dir_name: (fd: number, ptr: number, len: number) =>
+      syscall(() => {
+        const name = proc.preopens.get(fd);
+        if (name === undefined) fail("EBADF");
+        mem.bytes.set(mem.encode(name).subarray(0, len), ptr);
+      }),
+    fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, out: number) =>
+      syscall(() => {
+        let used = 0;
+        let next = Number(cookie);
+        for (const entry of proc.readdir(fd, Number(cookie))) {
+          next++;
+          const name = mem.encode(entry.name);
+          const head = new DataView(new ArrayBuffer(24));
+          head.setBigUint64(0, BigInt(next), true);
+          head.setBigUint64(8, BigInt(entry.ino), true);
+          head.setUint32(16, name.length, true);
+          head.setUint8(20, filetype(entry.type));
+          const record = new Uint8Array(24 + name.length);
+          record.set(new Uint8Array(head.buffer), 0);
+          record.set(name, 24);
+          // A record that does not fit is cut: libc sees a full buffer and
+          // asks again from that entry's cookie with a bigger one.
+          const fits = Math.min(record.length, len - used);
+          mem.bytes.set(record.subarray(0, fits), buf + used);
+          used += fits;
+          if (used === len) break;
+        }
+        mem.u32(out, used);
+      }),
+    fd_renumber: (from: number, to: number) => syscall(() => proc.renumber(from, to)),
+    fd_seek: (fd: number, offset: bigint, whence: number, out: number) =>
+      syscall(() => {
+        const w = whence === wasi.WHENCE_SET ? "set" : whence === wasi.WHENCE_CUR ? "cur" : "end";
+        mem.u64(out, proc.seek(fd, Number(offset), w));
+      }),
+    fd_tell: (fd: number, out: number) => syscall(() => mem.u64(out, proc.seek(fd, 0, "cur"))),
+
+    path_create_directory: (fd: number, p: number, l: number) =>
+      syscall(() => proc.mkdir(fd, str(p, l), 0o777)),
+    path_filestat_get: (fd: number, flags: number, p: number, l: number, out: number) =>
+      syscall(() => writeFilestat(out, proc.stat(fd, str(p, l), follow(flags)))),
+    path_filestat_set_times: (
+      fd: number,
+      flags: number,
+      p: number,
+      l: number,
+      atim: bigint,
+      mtim: bigint,
+      fst: number,
+    ) => syscall(() => proc.setattr(fd, str(p, l), follow(flags), times(atim, mtim, fst))),
+    path_link: (
+      fromFd: number,
+      flags: number,
+      fp: number,
+      fl: number,
+      toFd: number,
+      tp: number,
+      tl: number,
+    ) => syscall(() => proc.link(fromFd, str(fp, fl), follow(flags), toFd, str(tp, tl))),
+    path_open: (
+      fd: number,
+      dirflags: number,
+      p: number,
+      l: number,
+      oflags: number,
+      rightsBase: bigint,
+      _rightsInheriting: bigint,
+      fdflags: number,
+      out: number,
+    ) =>
+      syscall(() => {
+        const opened = proc.open(fd, str(p, l), {
+          follow: follow(dirflags),
+          create: (oflags & wasi.OFLAGS_CREAT) !== 0,
+          exclusive: (oflags & wasi.OFLAGS_EXCL) !== 0,
+          truncate: (oflags & wasi.OFLAGS_TRUNC) !== 0,
+          directory: (oflags & wasi.OFLAGS_DIRECTORY) !== 0,
+          read: (rightsBase & BigInt(wasi.RIGHTS_FD_READ)) !== 0n,
+          write: (rightsBase & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n,
+          append: (fdflags & wasi.FDFLAGS_APPEND) !== 0,
+          mode: 0o666,
+        });
+        mem.u32(out, opened);
+      }),
+    path_readlink: (fd: number, p: number, l: number, buf: number, len: number, out: number) =>
+      syscall(() => {
+        const target = mem.encode(proc.readlink(fd, str(p, l))).subarray(0, len);
+        mem.bytes.set(target, buf);
+        mem.u32(out, target.length);
+      }),
+    path_remove_directory: (fd: number, p: number, l: number) =>
+      syscall(() => proc.rmdir(fd, str(p, l))),
+    path_rename: (fd: number, fp: number, fl: number, toFd: number, tp: number, tl: number) =>
+      syscall(() => proc.rename(fd, str(fp, fl), toFd, str(tp, tl))),
+    path_symlink: (tp: number, tl: number, fd: number, p: number, l: number) =>
+      syscall(() => proc.symlink(str(tp, tl), fd, str(p, l))),
+    path_unlink_file: (fd: number, p: number, l: number) =>
+      syscall(() => proc.unlink(fd, str(p, l))),
+
+    poll_oneoff: (inPtr: number, outPtr: number, count: number, out: number) =>
+      syscall(() => {
+        // Without a way to pause the instance yet, the earliest clock
+        // subscription is waited for here and fd subscriptions are ready at
+        // once (every file the kernel has today is always ready).
+        const v = mem.view;
+        let wait = Infinity;
+        let events = 0;
+        for (let i = 0; i < count; i++) {
+          const sub = inPtr + i * 48;
+          const tag = v.getUint8(sub + 8);
+          if (tag === wasi.EVENTTYPE_CLOCK) {
+            const timeout = v.getBigUint64(sub + 24, true);
+            const absolute = (v.getUint16(sub + 40, true) & 1) !== 0;
+            const id = v.getUint32(sub + 16, true);
+            const ns = absolute ? timeout - clock(id) : timeout;
+            wait = Math.min(wait, Number(ns > 0n ? ns : 0n) / 1e6);
+          }
+        }
+        const fdReady = [...Array(count).keys()].some(
+          (i) => v.getUint8(inPtr + i * 48 + 8) !== wasi.EVENTTYPE_CLOCK,
+        );
+        if (!fdReady && wait !== Infinity) sleep(wait);
+        for (let i = 0; i < count; i++) {
+          const sub = inPtr + i * 48;
+          const tag = v.getUint8(sub + 8);
+          if (fdReady && tag === wasi.EVENTTYPE_CLOCK) continue;
+          const ev = outPtr + events * 32;
+          mem.view.setBigUint64(ev, v.getBigUint64(sub, true), true);
+          mem.view.setUint16(ev + 8, 0, true);
+          mem.view.setUint8(ev + 10, tag);
+          mem.view.setBigUint64(ev + 16, 0n, true);
+          mem.view.setUint16(ev + 24, 0, true);
+          events++;
+        }
+        mem.u32(out, events);
+      }),
+    proc_exit: (status: number) => {
+      throw new ProcessExit(status);
+    },
+    proc_raise: (sig: number) => {
+      throw new ProcessExit(128 + sig);
+    },
+    sched_yield: () => wasi.ERRNO_SUCCESS,
+    random_get: (buf: number, len: number) =>
+      syscall(() => {
+        for (let i = 0; i < len; i += 65536) {
+          crypto.getRandomValues(mem.bytes.subarray(buf + i, buf + Math.min(len, i + 65536)));
+        }
+      }),
+    sock_accept: () => wasi.ERRNO_NOTSOCK,
+    sock_recv: () => wasi.ERRNO_NOTSOCK,
+    sock_send: () => wasi.ERRNO_NOTSOCK,
+    sock_shutdown: () => wasi.ERRNO_NOTSOCK,
+  };
+}
+
+export function filetype(type: FileType): number {
+  switch (type) {
+    case "file":
+      return wasi.FILETYPE_REGULAR_FILE;
+    case "directory":
+      return wasi.FILETYPE_DIRECTORY;
+    case "symlink":
+      return wasi.FILETYPE_SYMBOLIC_LINK;
+    case "chardev":
+      return wasi.FILETYPE_CHARACTER_DEVICE;
+    case "blockdev":
+      return wasi.FILETYPE_BLOCK_DEVICE;
+    case "socket":
+      return wasi.FILETYPE_SOCKET_STREAM;
+    case "fifo":
+      return wasi.FILETYPE_UNKNOWN;
+  }
+}
+
+function clock(id: number): bigint {
+  if (id === wasi.CLOCKID_REALTIME) return now();
+  return BigInt(Math.round(performance.now() * 1e6));
+}
+
+/**
+ * Blocks the thread for `ms`. Atomics.wait sleeps without spinning where
+ * SharedArrayBuffer exists (Node, isolated pages); elsewhere this spins.
+ * The process kernel will replace this with pausing the instance.
+ */
+function sleep(ms: number): void {
+  if (typeof SharedArrayBuffer !== "undefined") {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    return;
+  }
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
