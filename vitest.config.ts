@@ -2,7 +2,12 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["worker/**/*.test.ts", "rootfs/**/*.test.ts", "src/**/*.test.ts", "scripts/**/*.test.ts"],
+    include: [
+      "worker/**/*.test.ts",
+      "rootfs/**/*.test.ts",
+      "src/**/*.test.ts",
+      "scripts/**/*.test.ts",
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -65,7 +65,10 @@ export async function baseImageEntries(inputs: BaseImageInputs): Promise<PackEnt
     const target = relative(dirname(`/${path}`), "/bin/busybox");
     entries.push({ path, type: "symlink", mode: 0o777, ...root, target });
   }
-  const files = await packDirectory(inputs.files, { owner: { uid: 0, gid: 0 }, mtime: inputs.mtime });
+  const files = await packDirectory(inputs.files, {
+    owner: { uid: 0, gid: 0 },
+    mtime: inputs.mtime,
+  });
   for (const f of files) {
     if (entries.some((e) => e.path === f.path)) continue; // directories listed above
     // Git keeps only the executable bit: give the rest the usual modes.
@@ -84,7 +87,14 @@ export async function writeBaseImage(inputs: BaseImageInputs, dir: string, name 
     name,
     layers: [{ digest: layer.digest, size: layer.indexBytes.length }],
     config: {
-      env: [`PATH=${DEFAULT_PATH}`, "HOME=/root", "USER=root", "LOGNAME=root", "SHELL=/bin/sh", "TERM=xterm-256color"],
+      env: [
+        `PATH=${DEFAULT_PATH}`,
+        "HOME=/root",
+        "USER=root",
+        "LOGNAME=root",
+        "SHELL=/bin/sh",
+        "TERM=xterm-256color",
+      ],
       cwd: "/root",
       cmd: ["/bin/sh", "-l"],
     },

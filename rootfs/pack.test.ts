@@ -38,17 +38,33 @@ function describeDisk(root: string): Description {
     for (const name of readdirSync(join(root, rel)).sort()) {
       const path = rel ? `${rel}/${name}` : name;
       const st = lstatSync(join(root, path));
-      const type = st.isDirectory() ? "directory" : st.isSymbolicLink() ? "symlink" : st.isFile() ? "file" : st.isFIFO() ? "fifo" : st.isCharacterDevice() ? "chardev" : "other";
+      const type = st.isDirectory()
+        ? "directory"
+        : st.isSymbolicLink()
+          ? "symlink"
+          : st.isFile()
+            ? "file"
+            : st.isFIFO()
+              ? "fifo"
+              : st.isCharacterDevice()
+                ? "chardev"
+                : "other";
       let detail = "";
       if (st.isFile()) {
         const first = firstName.get(st.ino);
         if (first === undefined) firstName.set(st.ino, path);
-        detail = `${createHash("sha256").update(readFileSync(join(root, path))).digest("hex")} inode-of=${first ?? path}`;
+        detail = `${createHash("sha256")
+          .update(readFileSync(join(root, path)))
+          .digest("hex")} inode-of=${first ?? path}`;
       }
       if (st.isSymbolicLink()) detail = `-> ${readlinkSync(join(root, path))}`;
-      if (st.isCharacterDevice()) detail = `rdev=${(Number(st.rdev) >> 8) & 0xfff},${Number(st.rdev) & 0xff}`;
+      if (st.isCharacterDevice())
+        detail = `rdev=${(Number(st.rdev) >> 8) & 0xfff},${Number(st.rdev) & 0xff}`;
       const mode = st.isSymbolicLink() ? "" : (st.mode & 0o7777).toString(8);
-      out.set(path, `${type} ${mode} ${st.uid}:${st.gid} ${Math.floor(st.mtimeMs / 1000)} ${detail}`);
+      out.set(
+        path,
+        `${type} ${mode} ${st.uid}:${st.gid} ${Math.floor(st.mtimeMs / 1000)} ${detail}`,
+      );
       if (st.isDirectory()) walk(path);
     }
   };
@@ -73,7 +89,10 @@ function describeFs(fs: Filesystem): Description {
       if (st.type === "symlink") detail = `-> ${fs.readlink(e.ino)}`;
       if (st.type === "chardev") detail = `rdev=${st.rdev >> 8},${st.rdev & 0xff}`;
       const mode = st.type === "symlink" ? "" : st.mode.toString(8);
-      out.set(path, `${st.type} ${mode} ${st.uid}:${st.gid} ${Number(st.mtime / 1_000_000_000n)} ${detail}`);
+      out.set(
+        path,
+        `${st.type} ${mode} ${st.uid}:${st.gid} ${Number(st.mtime / 1_000_000_000n)} ${detail}`,
+      );
       if (st.type === "directory") walk(e.ino, path);
     }
   };
@@ -105,7 +124,10 @@ beforeAll(() => {
   file("--help", "two dashes\n");
   file("new\nline", "newline in name\n");
   file(`${"long-name-".repeat(12)}end`, "a name over 100 bytes\n");
-  writeFileSync(join(dir, "nested/deeper/deepest/bytes.bin"), Buffer.from(Array.from({ length: 256 }, (_, i) => i)));
+  writeFileSync(
+    join(dir, "nested/deeper/deepest/bytes.bin"),
+    Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  );
   writeFileSync(join(dir, "nested/big"), Buffer.alloc(300_000, 7));
   linkSync(join(dir, "plain.txt"), join(dir, "nested/hardlink to plain"));
   linkSync(join(dir, "plain.txt"), join(dir, "zz-second-hardlink"));

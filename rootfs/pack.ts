@@ -10,6 +10,7 @@ import { mkdir, readFile, readdir, readlink, lstat, writeFile, rename } from "no
 import { join } from "node:path";
 import { buildLayer, type BuiltLayer, type PackEntry } from "../worker/image/layer.ts";
 import { readTar } from "../worker/image/tar.ts";
+import type { BlobSource } from "../worker/image/image.ts";
 
 export interface PackOptions {
   /** Give every entry this owner instead of the one on disk (for images built without root). */
@@ -91,6 +92,14 @@ export function blobPath(blobs: string, digest: string): string {
   return join(blobs, algorithm!, hex!);
 }
 
+/** Blobs from a blob store directory on disk. */
+export class FileBlobSource implements BlobSource {
+  constructor(private readonly blobs: string) {}
+  async blob(digest: string): Promise<Uint8Array> {
+    return readFile(blobPath(this.blobs, digest));
+  }
+}
+
 async function writeBlob(blobs: string, digest: string, bytes: Uint8Array): Promise<void> {
   const path = blobPath(blobs, digest);
   await mkdir(join(path, ".."), { recursive: true });
@@ -111,7 +120,9 @@ async function main(argv: string[]): Promise<void> {
     options.owner = { uid: uid!, gid: gid! };
   }
   const st = await lstat(source);
-  const entries = st.isDirectory() ? await packDirectory(source, options) : await packTar(source, options);
+  const entries = st.isDirectory()
+    ? await packDirectory(source, options)
+    : await packTar(source, options);
   const layer = await buildLayer(entries);
   await writeLayer(argv[blobsAt + 1]!, layer);
   console.log(layer.digest);

@@ -20,11 +20,17 @@ function run(command, args) {
 }
 
 // node_modules is (re)installed when missing or installed from another lock file.
-const lock = createHash("sha256").update(readFileSync(join(root, "package-lock.json"))).digest("hex");
+const lock = createHash("sha256")
+  .update(readFileSync(join(root, "package-lock.json")))
+  .digest("hex");
 const stamp = join(root, "node_modules", ".overbox-lock");
 if (!existsSync(stamp) || readFileSync(stamp, "utf8") !== lock) {
   console.log("overbox set-up: installing npm packages (npm ci)");
   run("npm", ["ci", "--no-audit", "--no-fund"]);
   writeFileSync(stamp, lock);
 }
-run(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "scripts", "setup.ts"), ...process.argv.slice(2)]);
+run(process.execPath, [
+  join(root, "node_modules", "tsx", "dist", "cli.mjs"),
+  join(root, "scripts", "setup.ts"),
+  ...process.argv.slice(2),
+]);

@@ -17,7 +17,16 @@
  */
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeBaseImage } from "../rootfs/image.ts";
@@ -27,7 +36,17 @@ const BUILD = join(ROOT, "build");
 /** Served as /images/ by vite (publicDir build/public) and copied into dist/. */
 const IMAGES = join(BUILD, "public", "images");
 
-const TOOLCHAIN = ["clang-19", "lld-19", "llvm-19", "libclang-rt-19-dev-wasm32", "wasi-libc", "make", "gcc", "libc6-dev", "dpkg-dev"];
+const TOOLCHAIN = [
+  "clang-19",
+  "lld-19",
+  "llvm-19",
+  "libclang-rt-19-dev-wasm32",
+  "wasi-libc",
+  "make",
+  "gcc",
+  "libc6-dev",
+  "dpkg-dev",
+];
 /** For the tests: the browser, and Debian's native busybox to compare against. */
 const TEST_PACKAGES = ["chromium", "busybox"];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
@@ -70,7 +89,9 @@ function ensurePackages(packages: string[]): void {
   const missing = missingPackages(packages);
   if (missing.length === 0) return;
   if (!isRoot()) {
-    throw new SetupError(`missing Debian packages; as root run: apt-get install ${missing.join(" ")}`);
+    throw new SetupError(
+      `missing Debian packages; as root run: apt-get install ${missing.join(" ")}`,
+    );
   }
   log(`installing ${missing.join(" ")}`);
   sh("apt-get", ["update"], { stdio: "ignore" });
@@ -94,7 +115,9 @@ function hasDebSrc(): boolean {
 function ensureSource(): { dir: string; version: string } {
   if (!hasDebSrc()) {
     if (!isRoot()) {
-      throw new SetupError(`no deb-src entry in apt's sources; as root add one for bookworm main (see ${SOURCES_FILE} in scripts/setup.ts)`);
+      throw new SetupError(
+        `no deb-src entry in apt's sources; as root add one for bookworm main (see ${SOURCES_FILE} in scripts/setup.ts)`,
+      );
     }
     log(`adding a deb-src entry for bookworm main (${SOURCES_FILE})`);
     writeFileSync(
@@ -110,7 +133,8 @@ function ensureSource(): { dir: string; version: string } {
     info = sh("apt-cache", ["showsrc", "busybox"]);
   }
   const versions = [...info.matchAll(/^Version: (\S+)$/gm)].map((m) => m[1]!);
-  if (versions.length === 0) throw new SetupError("apt knows no busybox source package (apt-get update?)");
+  if (versions.length === 0)
+    throw new SetupError("apt knows no busybox source package (apt-get update?)");
   const version = versions.sort((a, b) => debCompare(b, a))[0]!;
   const base = join(BUILD, "busybox-src", version.replace(/[^A-Za-z0-9.+~-]/g, "_"));
   const stamp = join(base, ".complete");
@@ -121,7 +145,9 @@ function ensureSource(): { dir: string; version: string } {
     sh("apt-get", ["source", "--only-source", `busybox=${version}`], { cwd: base });
     writeFileSync(stamp, version);
   }
-  const tree = readdirSync(base).find((f) => f.startsWith("busybox-") && statSync(join(base, f)).isDirectory());
+  const tree = readdirSync(base).find(
+    (f) => f.startsWith("busybox-") && statSync(join(base, f)).isDirectory(),
+  );
   if (!tree) throw new SetupError(`no unpacked source tree in ${base}`);
   return { dir: join(base, tree), version };
 }
@@ -150,7 +176,9 @@ function hashInputs(paths: string[], extra: string[]): string {
 
 /** BusyBox compiled to wasm, cached on its inputs; returns the output directory. */
 function ensureBusybox(source: { dir: string; version: string }): string {
-  const toolchain = ["clang-19", "wasi-libc", "lld-19"].map((p) => sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p]));
+  const toolchain = ["clang-19", "wasi-libc", "lld-19"].map((p) =>
+    sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p]),
+  );
   const key = hashInputs([join(ROOT, "rootfs", "busybox")], [source.version, ...toolchain]);
   const out = join(BUILD, "busybox", key);
   if (existsSync(join(out, "busybox.wasm"))) return out;
@@ -177,17 +205,34 @@ function ensureBusybox(source: { dir: string; version: string }): string {
 
 /** The date of the source package's last changelog entry: reproducible mtimes. */
 function sourceEpoch(sourceDir: string): number {
-  const out = sh("dpkg-parsechangelog", ["-l", join(sourceDir, "debian", "changelog"), "-S", "Timestamp"]);
+  const out = sh("dpkg-parsechangelog", [
+    "-l",
+    join(sourceDir, "debian", "changelog"),
+    "-S",
+    "Timestamp",
+  ]);
   return Number(out.trim());
 }
 
 async function ensureImage(busybox: string, source: { dir: string }): Promise<void> {
   const key = hashInputs(
-    [join(busybox, "busybox.wasm"), join(busybox, "busybox.links"), join(ROOT, "rootfs", "files"), join(ROOT, "rootfs", "image.ts"), join(ROOT, "rootfs", "pack.ts"), join(ROOT, "worker", "image")],
+    [
+      join(busybox, "busybox.wasm"),
+      join(busybox, "busybox.links"),
+      join(ROOT, "rootfs", "files"),
+      join(ROOT, "rootfs", "image.ts"),
+      join(ROOT, "rootfs", "pack.ts"),
+      join(ROOT, "worker", "image"),
+    ],
     [],
   );
   const stamp = join(IMAGES, "busybox.inputs");
-  if (existsSync(stamp) && readFileSync(stamp, "utf8") === key && existsSync(join(IMAGES, "busybox.json"))) return;
+  if (
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === key &&
+    existsSync(join(IMAGES, "busybox.json"))
+  )
+    return;
   log("packing the base image busybox");
   rmSync(IMAGES, { recursive: true, force: true });
   const { layer } = await writeBaseImage(
@@ -200,7 +245,9 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
     IMAGES,
   );
   writeFileSync(stamp, key);
-  log(`image busybox: layer ${layer.digest.slice(0, 19)}…, ${layer.index.entries.length} entries, ${layer.data.length} bytes of data`);
+  log(
+    `image busybox: layer ${layer.digest.slice(0, 19)}…, ${layer.index.entries.length} entries, ${layer.data.length} bytes of data`,
+  );
 }
 
 async function main(): Promise<void> {

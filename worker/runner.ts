@@ -53,7 +53,8 @@ export class ProgramRunner {
     const ino = this.findProgram(argv0, path, cwd);
     const module = await this.compile(ino);
 
-    const stdin = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
+    const stdin =
+      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
     const stdout = new OutputStream(options.onStdout);
     const stderr = new OutputStream(options.onStderr);
     const proc = new Process(this.fs, options.args, env, cwd, [

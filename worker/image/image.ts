@@ -59,7 +59,8 @@ export async function flattenImage(
   const fs = new MemoryFilesystem();
   for (const layer of manifest.layers) {
     const index = parseLayerIndex(await verifiedBlob(source, layer.digest));
-    const data = index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);
+    const data =
+      index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);
     applyLayer(fs, index.entries, data);
   }
   return fs;
@@ -92,7 +93,12 @@ export function applyLayer(fs: MemoryFilesystem, entries: LayerEntry[], data: Ui
         dirTimes.push([ino, e.mtime]);
         break;
       case "file":
-        ino = fs.createBorrowed(parent, name, { type: "file", mode: e.mode, ...owner }, fileBytes(e, data));
+        ino = fs.createBorrowed(
+          parent,
+          name,
+          { type: "file", mode: e.mode, ...owner },
+          fileBytes(e, data),
+        );
         break;
       case "hardlink": {
         const target = inodes.get(e.target ?? "");

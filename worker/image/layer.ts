@@ -14,14 +14,7 @@ import { fail } from "../errno.ts";
 export const LAYER_MEDIA_TYPE = "application/vnd.overbox.layer.v1+json";
 
 export type EntryType =
-  | "file"
-  | "directory"
-  | "symlink"
-  | "hardlink"
-  | "fifo"
-  | "chardev"
-  | "blockdev"
-  | "whiteout";
+  "file" | "directory" | "symlink" | "hardlink" | "fifo" | "chardev" | "blockdev" | "whiteout";
 
 export interface LayerEntry {
   /** Relative to the root, no leading slash, no `.` or `..` components. */
@@ -71,7 +64,8 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
   for (const e of entries) {
     const path = normalisePath(e.path);
     if (byPath.has(path)) fail("EINVAL", `duplicate path in layer: ${path}`);
-    if (e.type === "symlink" && e.target === undefined) fail("EINVAL", `symlink without target: ${path}`);
+    if (e.type === "symlink" && e.target === undefined)
+      fail("EINVAL", `symlink without target: ${path}`);
     byPath.set(path, { ...e, path });
   }
   for (const e of byPath.values()) {

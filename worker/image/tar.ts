@@ -56,7 +56,9 @@ export function readTar(archive: Uint8Array): PackEntry[] {
       mode: number(header, 100, 8) & 0o7777,
       uid: fields.uid !== undefined ? Number(fields.uid) : number(header, 108, 8),
       gid: fields.gid !== undefined ? Number(fields.gid) : number(header, 116, 8),
-      mtime: Math.floor(fields.mtime !== undefined ? Number(fields.mtime) : number(header, 136, 12)),
+      mtime: Math.floor(
+        fields.mtime !== undefined ? Number(fields.mtime) : number(header, 136, 12),
+      ),
     };
     const type = TYPES[typeflag];
     if (type === undefined) fail("EINVAL", `tar entry ${path}: unsupported type '${typeflag}'`);
@@ -87,7 +89,16 @@ export function readTar(archive: Uint8Array): PackEntry[] {
   for (const dir of opaque) {
     const d = entries.find((e) => e.type === "directory" && trimDot(e.path) === trimDot(dir));
     if (d) d.opaque = true;
-    else entries.push({ path: dir, type: "directory", mode: 0o755, uid: 0, gid: 0, mtime: 0, opaque: true });
+    else
+      entries.push({
+        path: dir,
+        type: "directory",
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        mtime: 0,
+        opaque: true,
+      });
   }
   return entries;
 }
@@ -129,7 +140,8 @@ function number(bytes: Uint8Array, offset: number, length: number): number {
 function checkChecksum(header: Uint8Array, at: number): void {
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : header[i]!;
-  if (sum !== number(header, 148, 8)) fail("EINVAL", `not a tar archive (bad header at byte ${at})`);
+  if (sum !== number(header, 148, 8))
+    fail("EINVAL", `not a tar archive (bad header at byte ${at})`);
 }
 
 /** pax records: "LEN key=value\n", LEN counting the whole record in bytes. */

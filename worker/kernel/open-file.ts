@@ -88,7 +88,8 @@ export class InodeFile extends OpenFile {
   }
 
   override seek(offset: number, whence: Whence): number {
-    const base = whence === "set" ? 0 : whence === "cur" ? this.offset : this.fs.stat(this.ino).size;
+    const base =
+      whence === "set" ? 0 : whence === "cur" ? this.offset : this.fs.stat(this.ino).size;
     const to = base + offset;
     if (to < 0) fail("EINVAL");
     this.offset = to;

@@ -11,7 +11,8 @@
  * non-directory), EISDIR, EEXIST, ENOTEMPTY, EINVAL (rename of a directory
  * into itself), ENAMETOOLONG, EROFS (a read-only filesystem), ENOSPC.
  */
-export type FileType = "file" | "directory" | "symlink" | "fifo" | "chardev" | "blockdev" | "socket";
+export type FileType =
+  "file" | "directory" | "symlink" | "fifo" | "chardev" | "blockdev" | "socket";
 
 /** Nanoseconds since the epoch. */
 export type Timestamp = bigint;

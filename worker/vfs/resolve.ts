@@ -40,7 +40,7 @@ export function resolve(
   if (new TextEncoder().encode(path).length >= PATH_MAX) fail("ENAMETOOLONG");
   let hops = 0;
   let dir = path.startsWith("/") ? fs.root : start;
-  let trailingSlash = /\/$/.test(path);
+  const trailingSlash = /\/$/.test(path);
   const pending = components(path);
   if (pending.length === 0) return { dir, name: ".", ino: dir };
   for (;;) {

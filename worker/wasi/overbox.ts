@@ -9,7 +9,7 @@ import type { WasmMemory } from "./memory.ts";
  * README.md beside this file documents them. Like preview1.ts, it only
  * translates between wasm memory and the process.
  */
-export function overboxImports(proc: Process, mem: WasmMemory): Record<string, Function> {
+export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.ModuleImports {
   const str = (ptr: number, len: number) => mem.string(ptr, len);
   const follow = (flags: number) => (flags & 1) !== 0;
 

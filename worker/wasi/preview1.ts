@@ -11,7 +11,7 @@ import type { WasmMemory } from "./memory.ts";
  * reads its arguments out of wasm memory, calls the process, and writes the
  * answer back. Struct layouts follow the WASI preview 1 witx definitions.
  */
-export function preview1Imports(proc: Process, mem: WasmMemory): Record<string, Function> {
+export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.ModuleImports {
   const str = (ptr: number, len: number) => mem.string(ptr, len);
   const follow = (lookupflags: number) => (lookupflags & 1) !== 0;
 
@@ -27,7 +27,10 @@ export function preview1Imports(proc: Process, mem: WasmMemory): Record<string, 
   };
   const sizes = (list: string[], countPtr: number, sizePtr: number) => {
     mem.u32(countPtr, list.length);
-    mem.u32(sizePtr, list.reduce((n, s) => n + mem.encode(s).length + 1, 0));
+    mem.u32(
+      sizePtr,
+      list.reduce((n, s) => n + mem.encode(s).length + 1, 0),
+    );
   };
 
   const writeFilestat = (ptr: number, st: Stat) => {
@@ -77,8 +80,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): Record<string, 
     args_get: (argv: number, buf: number) => syscall(() => writeStrings(proc.args, argv, buf)),
     args_sizes_get: (count: number, size: number) => syscall(() => sizes(proc.args, count, size)),
     environ_get: (env: number, buf: number) => syscall(() => writeStrings(proc.env, env, buf)),
-    environ_sizes_get: (count: number, size: number) =>
-      syscall(() => sizes(proc.env, count, size)),
+    environ_sizes_get: (count: number, size: number) => syscall(() => sizes(proc.env, count, size)),
 
     clock_res_get: (id: number, out: number) =>
       syscall(() => mem.u64(out, id === wasi.CLOCKID_REALTIME ? 1_000_000n : 1_000n)),
@@ -109,8 +111,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): Record<string, 
         proc.file(fd).append = (flags & wasi.FDFLAGS_APPEND) !== 0;
       }),
     fd_fdstat_set_rights: (fd: number) => syscall(() => void proc.file(fd)),
-    fd_filestat_get: (fd: number, out: number) =>
-      syscall(() => writeFilestat(out, proc.fstat(fd))),
+    fd_filestat_get: (fd: number, out: number) => syscall(() => writeFilestat(out, proc.fstat(fd))),
     fd_filestat_set_size: (fd: number, size: bigint) =>
       syscall(() => proc.ftruncate(fd, Number(size))),
     fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, flags: number) =>
@@ -136,9 +137,19 @@ export function preview1Imports(proc: Process, mem: WasmMemory): Record<string, 
         mem.u32(out, n);
       }),
     fd_read: (fd: number, iovs: number, count: number, out: number) =>
-      syscall(() => mem.u32(out, readInto(iovs, count, (len) => proc.read(fd, len)))),
+      syscall(() =>
+        mem.u32(
+          out,
+          readInto(iovs, count, (len) => proc.read(fd, len)),
+        ),
+      ),
     fd_write: (fd: number, iovs: number, count: number, out: number) =>
-      syscall(() => mem.u32(out, writeFrom(iovs, count, (d) => proc.write(fd, d)))),
+      syscall(() =>
+        mem.u32(
+          out,
+          writeFrom(iovs, count, (d) => proc.write(fd, d)),
+        ),
+      ),
     fd_prestat_get: (fd: number, out: number) =>
       syscall(() => {
         const name = proc.preopens.get(fd);

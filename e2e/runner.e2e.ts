@@ -1,0 +1,76 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launchChromium } from "./browser.ts";
+import type { KernelClient, RunResult } from "../src/kernel-client.ts";
+
+declare global {
+  interface Window {
+    overbox: KernelClient;
+  }
+}
+
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  page = await browser.newPage();
+  await page.goto(inject("baseUrl"));
+  await page.waitForFunction(() => window.overbox !== undefined);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const run = async (args: string[], stdin?: string): Promise<Omit<RunResult, "error">> => {
+  const r = await page.evaluate(([a, s]) => window.overbox.run(a, { stdin: s }), [
+    args,
+    stdin,
+  ] as const);
+  expect(r.error).toBeUndefined();
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+describe("the program runner in Chromium (Web Worker)", () => {
+  it("runs an applet of the busybox image and returns its output and status", async () => {
+    const r = await run(["ls", "-la", "/"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/drwxrwxrwt\s+\d+ root\s+root\s+\d+ .* tmp\n/);
+    expect(r.stdout).toMatch(/ bin\n/);
+  });
+
+  it("feeds stdin and reports a failing status", async () => {
+    expect(await run(["sort", "-r"], "a\nc\nb\n")).toEqual({
+      status: 0,
+      stdout: "c\nb\na\n",
+      stderr: "",
+    });
+    const missing = await run(["cat", "/no/such/file"]);
+    expect(missing).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "cat: can't open '/no/such/file': No such file or directory\n",
+    });
+  });
+
+  it("runs a command typed into the page", async () => {
+    await page.fill("#command", "echo hello from the page");
+    await page.click("button");
+    await page.waitForFunction(() =>
+      document.querySelector("#output")!.textContent!.includes("hello from the page\n"),
+    );
+  });
+
+  it("writes files that later programs read", async () => {
+    expect((await run(["mkdir", "-p", "/root/notes"])).status).toBe(0);
+    expect((await run(["cp", "/etc/os-release", "/root/notes/copy"])).status).toBe(0);
+    const r = await run(["sha256sum", "/root/notes/copy", "/etc/os-release"]);
+    const [a, b] = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")[0]);
+    expect(a).toBe(b);
+  });
+});

@@ -1,0 +1,54 @@
+/**
+ * Test helpers: the built base image, loaded in Node, and a way to run the
+ * same command with Debian's native busybox to compare against.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { flattenImage, parseManifest } from "../worker/image/image.ts";
+import { ProgramRunner } from "../worker/runner.ts";
+import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import { FileBlobSource } from "./pack.ts";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const IMAGES = join(ROOT, "build", "public", "images");
+export const NATIVE_BUSYBOX = "/bin/busybox";
+
+/** The image `busybox` flattened into a fresh memory filesystem, and a runner on it. */
+export async function loadBaseImage(): Promise<{ fs: MemoryFilesystem; runner: ProgramRunner }> {
+  const manifestPath = join(IMAGES, "busybox.json");
+  if (!existsSync(manifestPath)) {
+    throw new Error(`${manifestPath} is missing: run \`npm run setup\` (npm test does it first)`);
+  }
+  const manifest = parseManifest(readFileSync(manifestPath));
+  const fs = await flattenImage(new FileBlobSource(join(IMAGES, "blobs")), manifest);
+  return { fs, runner: new ProgramRunner(fs) };
+}
+
+export interface Outcome {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `busybox ARGV...` natively (Debian's build) in `cwd`. */
+export function runNative(
+  argv: string[],
+  options: { cwd: string; env: string[]; stdin?: string | Uint8Array },
+): Outcome {
+  const env = Object.fromEntries(
+    options.env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+  );
+  const r = spawnSync(NATIVE_BUSYBOX, argv, {
+    cwd: options.cwd,
+    env,
+    input: options.stdin ?? "",
+    encoding: "latin1",
+    timeout: 30_000,
+  });
+  if (r.error) throw r.error;
+  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+}
+
+export const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
