@@ -183,7 +183,7 @@ function ensureBusybox(source: { dir: string; version: string }): string {
   const out = join(BUILD, "busybox", key);
   if (existsSync(join(out, "busybox.wasm"))) return out;
   log(`building BusyBox ${source.version} for wasm32-wasi (cache key ${key})`);
-  const tmp = `${out}.tmp`;
+  const tmp = join(BUILD, "busybox-building");
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const started = Date.now();
@@ -195,7 +195,8 @@ function ensureBusybox(source: { dir: string; version: string }): string {
     const output = `${r.stdout}${r.stderr}`.trim().split("\n").slice(-30).join("\n");
     throw new SetupError(`the BusyBox build failed (log: ${join(tmp, "build.log")})\n${output}`);
   }
-  // Only one build is kept: an old key's output is dead weight.
+  // Only the outputs are kept (not the build tree), and only for one key.
+  rmSync(join(tmp, "work"), { recursive: true, force: true });
   rmSync(join(BUILD, "busybox"), { recursive: true, force: true });
   mkdirSync(join(BUILD, "busybox"), { recursive: true });
   renameSync(tmp, out);

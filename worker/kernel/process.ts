@@ -78,6 +78,24 @@ export class Process {
     this.fds.delete(from);
   }
 
+  /** dup and F_DUPFD: the lowest free fd from `min` on, sharing the open file. */
+  dup(fd: number, min = 0): number {
+    const f = this.file(fd);
+    let to = min;
+    while (this.fds.has(to)) to++;
+    this.fds.set(to, f);
+    return to;
+  }
+
+  /** dup2: `to` refers to what `fd` does, after closing what it held. */
+  dup2(fd: number, to: number): void {
+    const f = this.file(fd);
+    if (fd === to) return;
+    if (to < 0) fail("EBADF");
+    if (this.fds.has(to)) this.close(to);
+    this.fds.set(to, f);
+  }
+
   open(dirfd: number, path: string, req: OpenRequest): number {
     const fs = this.fs;
     const r = resolve(fs, this.dirIno(dirfd), path, { follow: req.follow });

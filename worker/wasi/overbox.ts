@@ -57,6 +57,8 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
         });
         mem.u32(out, opened);
       }),
+    dup: (fd: number, min: number, out: number) => syscall(() => mem.u32(out, proc.dup(fd, min))),
+    dup2: (fd: number, to: number) => syscall(() => proc.dup2(fd, to)),
     mkdir: (fd: number, p: number, l: number, mode: number) =>
       syscall(() => proc.mkdir(fd, str(p, l), mode)),
     umask: (mask: number, out: number) =>

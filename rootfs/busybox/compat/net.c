@@ -1,0 +1,596 @@
+/* Why this file exists: WASI preview 1 cannot create, bind or connect sockets
+ * (it can only use sockets the host hands in), has no resolver and no network
+ * interfaces.  libbb's address helpers are compiled into every BusyBox, so:
+ *   - socket/bind/connect/listen/socketpair/sendmsg/recvmsg/getsockname/
+ *     getpeername/setsockopt fail with ENOSYS; sendto/recvfrom without an
+ *     address are send/recv, which WASI has;
+ *   - getaddrinfo() understands numeric addresses and names in /etc/hosts,
+ *     numeric ports and names in /etc/services; other names fail with
+ *     EAI_NONAME (there is no DNS a WASI module can ask);
+ *   - getnameinfo() answers numerically (NI_NAMEREQD fails);
+ *   - getservby...() and getprotoby...() read /etc/services and /etc/protocols;
+ *   - there are no network interfaces (if_nametoindex fails with ENXIO). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int h_errno;
+
+static int fail(int err)
+{
+	errno = err;
+	return -1;
+}
+
+int socket(int domain, int type, int proto)
+{
+	(void)domain; (void)type; (void)proto;
+	return fail(ENOSYS);
+}
+
+int socketpair(int domain, int type, int proto, int fds[2])
+{
+	(void)domain; (void)type; (void)proto; (void)fds;
+	return fail(ENOSYS);
+}
+
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	(void)fd; (void)sa; (void)len;
+	return fail(ENOSYS);
+}
+
+int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	(void)fd; (void)sa; (void)len;
+	return fail(ENOSYS);
+}
+
+int listen(int fd, int backlog)
+{
+	(void)fd; (void)backlog;
+	return fail(ENOSYS);
+}
+
+int getsockname(int fd, struct sockaddr *restrict sa, socklen_t *restrict len)
+{
+	(void)fd; (void)sa; (void)len;
+	return fail(ENOSYS);
+}
+
+int getpeername(int fd, struct sockaddr *restrict sa, socklen_t *restrict len)
+{
+	(void)fd; (void)sa; (void)len;
+	return fail(ENOSYS);
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+		const struct sockaddr *sa, socklen_t salen)
+{
+	(void)salen;
+	if (sa)
+		return fail(ENOSYS);
+	return send(fd, buf, len, flags);
+}
+
+ssize_t recvfrom(int fd, void *restrict buf, size_t len, int flags,
+		struct sockaddr *restrict sa, socklen_t *restrict salen)
+{
+	if (sa && salen && *salen)
+		return fail(ENOSYS);
+	return recv(fd, buf, len, flags);
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	(void)fd; (void)msg; (void)flags;
+	return fail(ENOSYS);
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	(void)fd; (void)msg; (void)flags;
+	return fail(ENOSYS);
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	(void)fd; (void)level; (void)name; (void)val; (void)len;
+	return fail(ENOSYS);
+}
+
+/* ---- interfaces: there are none ---- */
+
+unsigned int if_nametoindex(const char *name)
+{
+	(void)name;
+	errno = ENXIO;
+	return 0;
+}
+
+char *if_indextoname(unsigned int index, char *name)
+{
+	(void)index; (void)name;
+	errno = ENXIO;
+	return NULL;
+}
+
+struct if_nameindex *if_nameindex(void)
+{
+	return calloc(1, sizeof(struct if_nameindex));
+}
+
+void if_freenameindex(struct if_nameindex *p)
+{
+	free(p);
+}
+
+/* ---- /etc/services and /etc/protocols ---- */
+
+#define MAX_ALIASES 8
+
+/* Splits the next blank-separated word off *p (comments are cut first). */
+static char *next_field(char **p)
+{
+	char *s = *p, *start;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s) {
+		*p = s;
+		return NULL;
+	}
+	start = s;
+	while (*s && *s != ' ' && *s != '\t')
+		s++;
+	if (*s)
+		*s++ = 0;
+	*p = s;
+	return start;
+}
+
+static void cut_comment(char *line)
+{
+	line[strcspn(line, "#\r\n")] = 0;
+}
+
+static struct servent *lookup_service(const char *name, int port, const char *proto)
+{
+	static struct servent se;
+	static char line[512];
+	static char *aliases[MAX_ALIASES + 1];
+	FILE *f = fopen("/etc/services", "r");
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *sname, *portproto, *slash;
+		int n = 0, match;
+
+		cut_comment(line);
+		sname = next_field(&p);
+		portproto = sname ? next_field(&p) : NULL;
+		if (!portproto || !(slash = strchr(portproto, '/')))
+			continue;
+		*slash = 0;
+		se.s_name = sname;
+		se.s_port = htons(atoi(portproto));
+		se.s_proto = slash + 1;
+		while (n < MAX_ALIASES && (aliases[n] = next_field(&p)) != NULL)
+			n++;
+		aliases[n] = NULL;
+		se.s_aliases = aliases;
+		if (proto && strcmp(proto, se.s_proto) != 0)
+			continue;
+		if (name) {
+			match = strcmp(name, sname) == 0;
+			for (int i = 0; !match && i < n; i++)
+				match = strcmp(name, aliases[i]) == 0;
+		} else {
+			match = se.s_port == port;
+		}
+		if (match) {
+			fclose(f);
+			return &se;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+struct servent *getservbyname(const char *name, const char *proto)
+{
+	return lookup_service(name, 0, proto);
+}
+
+struct servent *getservbyport(int port, const char *proto)
+{
+	return lookup_service(NULL, port, proto);
+}
+
+static struct protoent *lookup_protocol(const char *name, int num)
+{
+	static struct protoent pe;
+	static char line[512];
+	static char *aliases[MAX_ALIASES + 1];
+	FILE *f = fopen("/etc/protocols", "r");
+
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *pname, *pnum;
+		int n = 0, match;
+
+		cut_comment(line);
+		pname = next_field(&p);
+		pnum = pname ? next_field(&p) : NULL;
+		if (!pnum)
+			continue;
+		pe.p_name = pname;
+		pe.p_proto = atoi(pnum);
+		while (n < MAX_ALIASES && (aliases[n] = next_field(&p)) != NULL)
+			n++;
+		aliases[n] = NULL;
+		pe.p_aliases = aliases;
+		if (name) {
+			match = strcmp(name, pname) == 0;
+			for (int i = 0; !match && i < n; i++)
+				match = strcmp(name, aliases[i]) == 0;
+		} else {
+			match = pe.p_proto == num;
+		}
+		if (match) {
+			fclose(f);
+			return &pe;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+struct protoent *getprotobyname(const char *name)
+{
+	return lookup_protocol(name, 0);
+}
+
+struct protoent *getprotobynumber(int num)
+{
+	return lookup_protocol(NULL, num);
+}
+
+/* ---- addresses ---- */
+
+/* Looks `name` up in /etc/hosts; fills addr (16 bytes) and returns the family. */
+static int hosts_lookup(const char *name, int family, unsigned char *addr, char *canon, size_t canonlen)
+{
+	char line[512];
+	FILE *f = fopen("/etc/hosts", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line, *a, *h;
+		int fam = 0;
+
+		cut_comment(line);
+		a = next_field(&p);
+		if (!a)
+			continue;
+		if ((family == AF_UNSPEC || family == AF_INET) && inet_pton(AF_INET, a, addr) == 1)
+			fam = AF_INET;
+		else if ((family == AF_UNSPEC || family == AF_INET6) && inet_pton(AF_INET6, a, addr) == 1)
+			fam = AF_INET6;
+		if (!fam)
+			continue;
+		int first = 1;
+		while ((h = next_field(&p)) != NULL) {
+			if (first && canon) {
+				snprintf(canon, canonlen, "%s", h);
+				first = 0;
+			}
+			if (strcasecmp(h, name) == 0) {
+				found = fam;
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int port_number(const char *service, int socktype, int flags, int *port)
+{
+	char *end;
+	long n;
+
+	*port = 0;
+	if (!service)
+		return 0;
+	n = strtol(service, &end, 10);
+	if (*service && !*end) {
+		if (n < 0 || n > 65535)
+			return EAI_SERVICE;
+		*port = htons((unsigned short)n);
+		return 0;
+	}
+	if (flags & AI_NUMERICSERV)
+		return EAI_NONAME;
+	struct servent *se = getservbyname(service, socktype == SOCK_DGRAM ? "udp" : "tcp");
+	if (!se)
+		return EAI_SERVICE;
+	*port = se->s_port;
+	return 0;
+}
+
+struct ai_block {
+	struct addrinfo ai;
+	union {
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+	} sa;
+	char canon[256];
+};
+
+int getaddrinfo(const char *restrict host, const char *restrict service,
+		const struct addrinfo *restrict hints, struct addrinfo **restrict res)
+{
+	int family = hints ? hints->ai_family : AF_UNSPEC;
+	int flags = hints ? hints->ai_flags : 0;
+	int socktype = hints ? hints->ai_socktype : 0;
+	unsigned char addr[16];
+	char canon[256] = "";
+	int fam = 0, port, err;
+	struct ai_block *b;
+
+	if (!host && !service)
+		return EAI_NONAME;
+	if (family != AF_UNSPEC && family != AF_INET && family != AF_INET6)
+		return EAI_FAMILY;
+	err = port_number(service, socktype, flags, &port);
+	if (err)
+		return err;
+
+	memset(addr, 0, sizeof(addr));
+	if (!host) {
+		fam = family == AF_INET6 ? AF_INET6 : AF_INET;
+		if (!(flags & AI_PASSIVE)) {
+			if (fam == AF_INET)
+				addr[0] = 127, addr[3] = 1;
+			else
+				addr[15] = 1;
+		}
+	} else if ((family == AF_UNSPEC || family == AF_INET) && inet_pton(AF_INET, host, addr) == 1) {
+		fam = AF_INET;
+	} else if ((family == AF_UNSPEC || family == AF_INET6) && inet_pton(AF_INET6, host, addr) == 1) {
+		fam = AF_INET6;
+	} else if (flags & AI_NUMERICHOST) {
+		return EAI_NONAME;
+	} else {
+		fam = hosts_lookup(host, family, addr, canon, sizeof(canon));
+		if (!fam)
+			return EAI_NONAME;
+	}
+
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return EAI_MEMORY;
+	b->ai.ai_family = fam;
+	b->ai.ai_socktype = socktype ? socktype : SOCK_STREAM;
+	b->ai.ai_protocol = hints ? hints->ai_protocol : 0;
+	b->ai.ai_addr = (struct sockaddr *)&b->sa;
+	if (fam == AF_INET) {
+		b->sa.sin.sin_family = AF_INET;
+		b->sa.sin.sin_port = port;
+		memcpy(&b->sa.sin.sin_addr, addr, 4);
+		b->ai.ai_addrlen = sizeof(b->sa.sin);
+	} else {
+		b->sa.sin6.sin6_family = AF_INET6;
+		b->sa.sin6.sin6_port = port;
+		memcpy(&b->sa.sin6.sin6_addr, addr, 16);
+		b->ai.ai_addrlen = sizeof(b->sa.sin6);
+	}
+	if (flags & AI_CANONNAME) {
+		snprintf(b->canon, sizeof(b->canon), "%s", canon[0] ? canon : host ? host : "");
+		b->ai.ai_canonname = b->canon;
+	}
+	*res = &b->ai;
+	return 0;
+}
+
+void freeaddrinfo(struct addrinfo *ai)
+{
+	while (ai) {
+		struct addrinfo *next = ai->ai_next;
+		free(ai);	/* each is the start of its ai_block */
+		ai = next;
+	}
+}
+
+int getnameinfo(const struct sockaddr *restrict sa, socklen_t salen,
+		char *restrict host, socklen_t hostlen,
+		char *restrict serv, socklen_t servlen, int flags)
+{
+	const void *addr;
+	int port;
+
+	(void)salen;
+	if (sa->sa_family == AF_INET) {
+		addr = &((const struct sockaddr_in *)sa)->sin_addr;
+		port = ((const struct sockaddr_in *)sa)->sin_port;
+	} else if (sa->sa_family == AF_INET6) {
+		addr = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		port = ((const struct sockaddr_in6 *)sa)->sin6_port;
+	} else {
+		return EAI_FAMILY;
+	}
+	if (host && hostlen) {
+		if (flags & NI_NAMEREQD)
+			return EAI_NONAME;
+		if (!inet_ntop(sa->sa_family, addr, host, hostlen))
+			return EAI_OVERFLOW;
+	}
+	if (serv && servlen) {
+		struct servent *se = NULL;
+		if (!(flags & NI_NUMERICSERV))
+			se = getservbyport(port, (flags & NI_DGRAM) ? "udp" : "tcp");
+		int n = se ? snprintf(serv, servlen, "%s", se->s_name)
+			   : snprintf(serv, servlen, "%u", ntohs(port));
+		if (n < 0 || (socklen_t)n >= servlen)
+			return EAI_OVERFLOW;
+	}
+	return 0;
+}
+
+const char *gai_strerror(int err)
+{
+	switch (err) {
+	case EAI_BADFLAGS: return "Invalid flags";
+	case EAI_NONAME: return "Name does not resolve";
+	case EAI_AGAIN: return "Try again";
+	case EAI_FAIL: return "Non-recoverable error";
+	case EAI_NODATA: return "No data";
+	case EAI_FAMILY: return "Unrecognized address family or invalid length";
+	case EAI_SOCKTYPE: return "Unrecognized socket type";
+	case EAI_SERVICE: return "Unrecognized service";
+	case EAI_MEMORY: return "Out of memory";
+	case EAI_SYSTEM: return "System error";
+	case EAI_OVERFLOW: return "Overflow";
+	default: return "Unknown error";
+	}
+}
+
+struct hostent *gethostbyname2(const char *name, int family)
+{
+	static struct hostent he;
+	static char hname[256];
+	static unsigned char addr[16];
+	static char *addrs[2], *aliases[1];
+	struct addrinfo hints, *ai;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_flags = AI_CANONNAME;
+	if (getaddrinfo(name, NULL, &hints, &ai) != 0) {
+		h_errno = HOST_NOT_FOUND;
+		return NULL;
+	}
+	he.h_addrtype = ai->ai_family;
+	if (ai->ai_family == AF_INET) {
+		he.h_length = 4;
+		memcpy(addr, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+	} else {
+		he.h_length = 16;
+		memcpy(addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+	}
+	snprintf(hname, sizeof(hname), "%s", ai->ai_canonname ? ai->ai_canonname : name);
+	freeaddrinfo(ai);
+	he.h_name = hname;
+	addrs[0] = (char *)addr;
+	addrs[1] = NULL;
+	aliases[0] = NULL;
+	he.h_addr_list = addrs;
+	he.h_aliases = aliases;
+	return &he;
+}
+
+struct hostent *gethostbyname(const char *name)
+{
+	return gethostbyname2(name, AF_INET);
+}
+
+struct hostent *gethostbyaddr(const void *addr, socklen_t len, int type)
+{
+	(void)addr; (void)len; (void)type;
+	h_errno = HOST_NOT_FOUND;
+	return NULL;
+}
+
+void sethostent(int stayopen) { (void)stayopen; }
+void endhostent(void) { }
+
+const char *hstrerror(int err)
+{
+	switch (err) {
+	case HOST_NOT_FOUND: return "Unknown host";
+	case TRY_AGAIN: return "Host name lookup failure";
+	case NO_RECOVERY: return "Unknown server error";
+	case NO_DATA: return "No address associated with name";
+	default: return "Unknown error";
+	}
+}
+
+void herror(const char *msg)
+{
+	fprintf(stderr, "%s%s%s\n", msg ? msg : "", msg && *msg ? ": " : "", hstrerror(h_errno));
+}
+
+/* ---- pure address conversions wasi-libc hides ---- */
+
+in_addr_t inet_addr(const char *s)
+{
+	struct in_addr a;
+
+	return inet_aton(s, &a) ? a.s_addr : (in_addr_t)-1;
+}
+
+char *inet_ntoa(struct in_addr in)
+{
+	static char buf[16];
+	const unsigned char *a = (const unsigned char *)&in;
+
+	snprintf(buf, sizeof(buf), "%d.%d.%d.%d", a[0], a[1], a[2], a[3]);
+	return buf;
+}
+
+in_addr_t inet_network(const char *s)
+{
+	return ntohl(inet_addr(s));
+}
+
+struct in_addr inet_makeaddr(in_addr_t net, in_addr_t host)
+{
+	struct in_addr a;
+
+	if (net < 256)
+		host = (net << 24) | (host & 0xffffff);
+	else if (net < 65536)
+		host = (net << 16) | (host & 0xffff);
+	else if (net < 16777216)
+		host = (net << 8) | (host & 0xff);
+	else
+		host |= net;
+	a.s_addr = htonl(host);
+	return a;
+}
+
+in_addr_t inet_lnaof(struct in_addr in)
+{
+	uint32_t h = ntohl(in.s_addr);
+
+	if (h >> 31 == 0)
+		return h & 0xffffff;
+	if (h >> 30 == 2)
+		return h & 0xffff;
+	return h & 0xff;
+}
+
+in_addr_t inet_netof(struct in_addr in)
+{
+	uint32_t h = ntohl(in.s_addr);
+
+	if (h >> 31 == 0)
+		return h >> 24;
+	if (h >> 30 == 2)
+		return h >> 16;
+	return h >> 8;
+}
