@@ -236,7 +236,11 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
           truncate: (oflags & wasi.OFLAGS_TRUNC) !== 0,
           directory: (oflags & wasi.OFLAGS_DIRECTORY) !== 0,
           read: (rightsBase & BigInt(wasi.RIGHTS_FD_READ)) !== 0n,
-          write: (rightsBase & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n,
+          // WASI rights are capabilities, not intent: a directory opened
+          // with every right is still opened for reading only.
+          write:
+            (rightsBase & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n &&
+            (oflags & wasi.OFLAGS_DIRECTORY) === 0,
           append: (fdflags & wasi.FDFLAGS_APPEND) !== 0,
           mode: 0o666,
         });

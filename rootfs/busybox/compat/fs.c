@@ -282,13 +282,15 @@ char *realpath(const char *restrict path, char *restrict resolved)
 				return NULL;
 			link[n] = 0;
 			restlen = strlen(rest);
-			if ((size_t)n + 1 + restlen >= sizeof(rest)) {
+			if ((size_t)n + restlen >= sizeof(rest)) {
 				errno = ENAMETOOLONG;
 				return NULL;
 			}
-			memmove(rest + n + 1, rest, restlen + 1);
+			/* `rest` is empty or starts with '/': the target goes in
+			 * front as it is, so no slash is added that the path did
+			 * not have ("file/" must stay an error, "link" not). */
+			memmove(rest + n, rest, restlen + 1);
 			memcpy(rest, link, n);
-			rest[n] = '/';
 			if (link[0] == '/')
 				outlen = 0;
 			else
