@@ -3,7 +3,7 @@
  * shutdown).  libbb's socket helpers also call socket/bind/connect/...; they
  * are declared here and fail with ENOSYS (compat/net.c): a browser tab has no
  * BSD sockets.  Applets that exist only to use sockets are left out (see
- * LEFT-OUT.md). */
+ * rootfs/README.md). */
 #ifndef OVERBOX_COMPAT_SYS_SOCKET_H
 #define OVERBOX_COMPAT_SYS_SOCKET_H
 
