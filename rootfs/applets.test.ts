@@ -292,7 +292,11 @@ const cases: Case[] = [
     run: ["dd", "if=in", "of=out", "bs=3", "count=2", "skip=1", "status=noxfer"],
     after: [["cat", "out"]],
   },
-  { name: "dd conv=ucase", stdin: "hello dd\n", run: ["dd", "conv=ucase", "status=noxfer"] },
+  {
+    name: "dd from stdin",
+    stdin: "hello dd, from stdin\n",
+    run: ["dd", "bs=4", "count=3", "status=noxfer"],
+  },
   {
     name: "split",
     files: { f: "abcdefghij" },

@@ -47,7 +47,8 @@ export function runNative(
     encoding: "latin1",
     timeout: 30_000,
   });
-  if (r.error) throw r.error;
+  // A program may exit without reading all of its input (EPIPE on our side).
+  if (r.error && (r.error as NodeJS.ErrnoException).code !== "EPIPE") throw r.error;
   return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
 }
 
