@@ -227,7 +227,7 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
     ],
     [],
   );
-  const stamp = join(IMAGES, "busybox.inputs");
+  const stamp = join(BUILD, "image-busybox.inputs"); // outside IMAGES: not served
   if (
     existsSync(stamp) &&
     readFileSync(stamp, "utf8") === key &&
