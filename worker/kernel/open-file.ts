@@ -113,9 +113,13 @@ export class InodeFile extends OpenFile {
   }
 }
 
+/** Streams are no filesystem's inodes: their numbers come from a range of their own. */
+let nextStreamIno = 1 << 30;
+
 /** Bytes given at start-up as a program's standard input. */
 export class InputStream extends OpenFile {
   private position = 0;
+  private readonly ino = nextStreamIno++;
   constructor(
     private readonly bytes: Uint8Array,
     private readonly type: FileType = "fifo",
@@ -123,7 +127,7 @@ export class InputStream extends OpenFile {
     super(true, false);
   }
   stat(): Stat {
-    return streamStat(this.type, this.bytes.length);
+    return streamStat(this.ino, this.type, this.bytes.length);
   }
   override read(length: number): Uint8Array {
     const data = this.bytes.subarray(this.position, this.position + length);
@@ -135,6 +139,7 @@ export class InputStream extends OpenFile {
 /** Collects what a program writes to one of its standard outputs. */
 export class OutputStream extends OpenFile {
   private readonly chunks: Uint8Array[] = [];
+  private readonly ino = nextStreamIno++;
   constructor(
     private readonly onData?: (data: Uint8Array) => void,
     private readonly type: FileType = "fifo",
@@ -142,7 +147,7 @@ export class OutputStream extends OpenFile {
     super(false, true);
   }
   stat(): Stat {
-    return streamStat(this.type, 0);
+    return streamStat(this.ino, this.type, 0);
   }
   override write(data: Uint8Array): number {
     const copy = data.slice();
@@ -161,11 +166,10 @@ export class OutputStream extends OpenFile {
   }
 }
 
-let nextStreamIno = 1 << 30;
-function streamStat(type: FileType, size: number): Stat {
+function streamStat(ino: number, type: FileType, size: number): Stat {
   const t = now();
   return {
-    ino: nextStreamIno++,
+    ino,
     type,
     mode: 0o600,
     nlink: 1,
