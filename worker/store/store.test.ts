@@ -1,0 +1,117 @@
+import "fake-indexeddb/auto";
+import { describe, expect, it } from "vitest";
+import { IndexedDbStore } from "./indexeddb.ts";
+import { MemoryStore } from "./memory.ts";
+import { newBatch, type Batch, type Store } from "./store.ts";
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | undefined) =>
+  b === undefined ? undefined : new TextDecoder().decode(b);
+
+interface Setup {
+  name: string;
+  open(id: string): Store;
+  /** A batch this store refuses, and the errno it answers. */
+  refused(): { batch: Batch; errno: string };
+}
+
+let counter = 0;
+const setups: Setup[] = [
+  {
+    name: "memory store",
+    open: () => new MemoryStore(1000),
+    refused: () => {
+      const batch = newBatch();
+      batch.puts.set("files/new", bytes("fits"));
+      batch.puts.set("files/huge", new Uint8Array(2000));
+      return { batch, errno: "ENOSPC" };
+    },
+  },
+  {
+    name: "IndexedDB store",
+    open: (id) => new IndexedDbStore(`test-${id}`),
+    refused: () => {
+      const batch = newBatch();
+      batch.puts.set("files/new", bytes("fits"));
+      // A value IndexedDB cannot store makes the transaction fail part-way.
+      batch.puts.set("files/bad", (() => 0) as unknown as Uint8Array);
+      return { batch, errno: "EIO" };
+    },
+  },
+];
+
+describe.each(setups)("$name", (setup) => {
+  const fresh = () => {
+    const id = `s${counter++}`;
+    return { store: setup.open(id) };
+  };
+
+  it("stores what a batch puts and forgets what it deletes", async () => {
+    const { store } = fresh();
+    const a = newBatch();
+    a.puts.set("meta/1", bytes("one"));
+    a.puts.set("meta/2", bytes("two"));
+    a.puts.set("data/1/0", bytes("chunk"));
+    await store.commit(a);
+    const b = newBatch();
+    b.deletes.add("meta/1");
+    b.puts.set("meta/3", bytes("three"));
+    await store.commit(b);
+    expect(text(await store.get("meta/1"))).toBeUndefined();
+    expect((await store.getMany(["meta/2", "meta/3", "nope"])).map(text)).toEqual([
+      "two",
+      "three",
+      undefined,
+    ]);
+    expect(await store.keys("meta/")).toEqual(["meta/2", "meta/3"]);
+    expect(await store.keys()).toEqual(["data/1/0", "meta/2", "meta/3"]);
+  });
+
+  it("applies a batch whole or not at all", async () => {
+    const { store } = fresh();
+    const first = newBatch();
+    first.puts.set("files/old", bytes("kept"));
+    await store.commit(first);
+    const { batch, errno } = setup.refused();
+    batch.deletes.add("files/old");
+    await expect(store.commit(batch)).rejects.toMatchObject({ errno });
+    expect(await store.keys()).toEqual(["files/old"]);
+    expect(text(await store.get("files/old"))).toBe("kept");
+  });
+
+  it("does not share the bytes it was given or hands out", async () => {
+    const { store } = fresh();
+    const value = bytes("abc");
+    const b = newBatch();
+    b.puts.set("k", value);
+    await store.commit(b);
+    value[0] = 0x7a;
+    const out = (await store.get("k"))!;
+    out[1] = 0x7a;
+    expect(text(await store.get("k"))).toBe("abc");
+  });
+
+  it("clears everything, and refuses use after close", async () => {
+    const { store } = fresh();
+    const b = newBatch();
+    b.puts.set("a", bytes("1"));
+    await store.commit(b);
+    await store.clear();
+    expect(await store.keys()).toEqual([]);
+    await store.close();
+    await expect(store.get("a")).rejects.toMatchObject({ errno: "EBADF" });
+  });
+});
+
+describe("IndexedDB store across page loads", () => {
+  it("keeps what was committed across close and reopen", async () => {
+    const store = new IndexedDbStore("test-reopen");
+    const b = newBatch();
+    b.puts.set("meta/root", bytes("{}"));
+    await store.commit(b);
+    await store.close();
+    const again = new IndexedDbStore("test-reopen");
+    expect(text(await again.get("meta/root"))).toBe("{}");
+    await again.close();
+  });
+});
