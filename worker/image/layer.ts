@@ -77,6 +77,7 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
     e.target = target;
   }
   const sorted = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
+  firstNameHoldsTheData(sorted);
   const chunks: Uint8Array[] = [];
   let offset = 0;
   const out: LayerEntry[] = sorted.map((e) => {
@@ -109,6 +110,32 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
   };
   const indexBytes = new TextEncoder().encode(JSON.stringify(index));
   return { digest: await sha256(indexBytes), index, indexBytes, data: blob };
+}
+
+/**
+ * Among the names of one hard-linked file, the first in layer order must be
+ * the file and the others links to it, so that a reader meets the data
+ * before any link to it. The names are equal in every other respect.
+ */
+function firstNameHoldsTheData(sorted: PackEntry[]): void {
+  const position = new Map(sorted.map((e, i) => [e.path, i]));
+  const groups = new Map<string, PackEntry[]>();
+  for (const e of sorted) {
+    if (e.type !== "hardlink") continue;
+    const group = groups.get(e.target!);
+    if (group) group.push(e);
+    else groups.set(e.target!, [e]);
+  }
+  for (const [target, links] of groups) {
+    const file = sorted[position.get(target)!]!;
+    const first = links[0]!;
+    if (position.get(first.path)! > position.get(target)!) continue;
+    const { path: firstPath } = first;
+    Object.assign(first, { ...file, path: firstPath });
+    for (const e of [file, ...links.slice(1)]) {
+      Object.assign(e, { type: "hardlink", target: firstPath, data: undefined });
+    }
+  }
 }
 
 /** Parses and checks a layer index, as read back from its blob. */

@@ -81,3 +81,21 @@ describe("tar to layer", () => {
     );
   });
 });
+
+describe("hard links in a layer", () => {
+  it("put the data under the first name in layer order, whatever the source's order", async () => {
+    // In the tar, "z" holds the data and "a" links to it; "a" sorts first.
+    const layer = await buildLayer(
+      readTar(
+        tar([
+          { name: "z", body: "shared" },
+          { name: "a", type: "1", link: "z" },
+        ]),
+      ),
+    );
+    expect(layer.index.entries.map((e) => [e.path, e.type, e.target ?? e.size])).toEqual([
+      ["a", "file", 6],
+      ["z", "hardlink", "a"],
+    ]);
+  });
+});

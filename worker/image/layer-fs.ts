@@ -1,0 +1,201 @@
+import { fail } from "../errno.ts";
+import type { DirEntry, FileType, Stat } from "../vfs/filesystem.ts";
+import { ReadOnlyFilesystem } from "../vfs/read-only.ts";
+import { fileBytes, type LayerEntry } from "./layer.ts";
+
+interface LayerNode {
+  ino: number;
+  type: FileType;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  rdev: number;
+  mtime: bigint;
+  /** Regular files: the entry that holds the bytes. */
+  entry: LayerEntry | null;
+  target: string;
+  children: Map<string, number> | null;
+  parent: number;
+  opaque: boolean;
+}
+
+/**
+ * One image layer as a read-only filesystem, built from its index; file
+ * bytes are read from the data blob on demand (never copied). This is what
+ * the overlay stacks as a lower layer, and many containers can share it.
+ *
+ * A whiteout entry appears, as in Linux overlayfs, as a character device
+ * with device number 0; `isWhiteout` and `isOpaque` tell the overlay what
+ * this layer hides of the layers below it. Hard links share one inode.
+ * Directories the index implies but does not list are made with mode 0755.
+ */
+export class LayerFilesystem extends ReadOnlyFilesystem {
+  readonly root = 1;
+  /** By inode number; 0 is never used, the root is 1. */
+  private readonly nodes: Array<LayerNode | undefined> = [undefined];
+
+  constructor(
+    entries: LayerEntry[],
+    private readonly data: Uint8Array,
+  ) {
+    super();
+    this.node("directory", 0o755, 0n, null).parent = 1;
+    const byPath = new Map<string, number>([["", 1]]);
+    const dirOf = (path: string): number => {
+      const known = byPath.get(path);
+      if (known !== undefined) return known;
+      const slash = path.lastIndexOf("/");
+      const parent = dirOf(slash < 0 ? "" : path.slice(0, slash));
+      const made = this.attach(
+        parent,
+        path.slice(slash + 1),
+        this.node("directory", 0o755, 0n, null),
+      );
+      byPath.set(path, made.ino);
+      return made.ino;
+    };
+    for (const e of entries) {
+      const slash = e.path.lastIndexOf("/");
+      const parent = dirOf(slash < 0 ? "" : e.path.slice(0, slash));
+      const name = e.path.slice(slash + 1);
+      const mtime = BigInt(e.mtime) * 1_000_000_000n;
+      if (e.type === "hardlink") {
+        const target = byPath.get(e.target ?? "");
+        if (target === undefined) fail("EINVAL", `hard link ${e.path}: no such file in the layer`);
+        this.nodes[parent]!.children!.set(name, target);
+        this.nodes[target]!.nlink++;
+        byPath.set(e.path, target);
+        continue;
+      }
+      const type: FileType = e.type === "whiteout" ? "chardev" : e.type;
+      const n = this.node(
+        type,
+        e.type === "whiteout" ? 0 : e.mode,
+        mtime,
+        e.type === "file" ? e : null,
+      );
+      n.uid = e.uid;
+      n.gid = e.gid;
+      n.rdev = e.rdev ?? 0;
+      n.target = e.target ?? "";
+      n.opaque = e.opaque === true;
+      const existing = byPath.get(e.path);
+      if (
+        existing !== undefined &&
+        this.nodes[existing]!.type === "directory" &&
+        type === "directory"
+      ) {
+        // The index listed a directory after an entry inside it implied it.
+        Object.assign(this.nodes[existing]!, {
+          mode: n.mode,
+          uid: n.uid,
+          gid: n.gid,
+          mtime,
+          opaque: n.opaque,
+        });
+        continue;
+      }
+      this.attach(parent, name, n);
+      byPath.set(e.path, n.ino);
+    }
+  }
+
+  stat(ino: number): Stat {
+    const n = this.get(ino);
+    return {
+      ino: n.ino,
+      type: n.type,
+      mode: n.mode,
+      nlink: n.nlink,
+      uid: n.uid,
+      gid: n.gid,
+      size:
+        n.type === "directory"
+          ? 4096
+          : n.type === "symlink"
+            ? new TextEncoder().encode(n.target).length
+            : (n.entry?.size ?? 0),
+      rdev: n.rdev,
+      atime: n.mtime,
+      mtime: n.mtime,
+      ctime: n.mtime,
+    };
+  }
+
+  lookup(dir: number, name: string): number {
+    const d = this.get(dir);
+    if (!d.children) fail("ENOTDIR");
+    if (name === "" || name === ".") return d.ino;
+    if (name === "..") return d.parent;
+    const ino = d.children.get(name);
+    if (ino === undefined) fail("ENOENT", name);
+    return ino;
+  }
+
+  readdir(dir: number): DirEntry[] {
+    const d = this.get(dir);
+    if (!d.children) fail("ENOTDIR");
+    return [...d.children].map(([name, ino]) => ({ name, ino, type: this.get(ino).type }));
+  }
+
+  read(ino: number, offset: number, length: number): Uint8Array {
+    const n = this.get(ino);
+    if (n.type === "directory") fail("EISDIR");
+    if (!n.entry) return new Uint8Array(0);
+    return fileBytes(n.entry, this.data).subarray(offset, offset + length);
+  }
+
+  readlink(ino: number): string {
+    const n = this.get(ino);
+    if (n.type !== "symlink") fail("EINVAL");
+    return n.target;
+  }
+
+  /** This layer deletes the name from the layers below it. */
+  isWhiteout(ino: number): boolean {
+    const n = this.get(ino);
+    return n.type === "chardev" && n.rdev === 0;
+  }
+
+  /** This directory hides the layers below it. */
+  isOpaque(ino: number): boolean {
+    return this.get(ino).opaque;
+  }
+
+  private node(type: FileType, mode: number, mtime: bigint, entry: LayerEntry | null): LayerNode {
+    const n: LayerNode = {
+      ino: this.nodes.length,
+      type,
+      mode: mode & 0o7777,
+      uid: 0,
+      gid: 0,
+      nlink: type === "directory" ? 2 : 1,
+      rdev: 0,
+      mtime,
+      entry,
+      target: "",
+      children: type === "directory" ? new Map() : null,
+      parent: 0,
+      opaque: false,
+    };
+    this.nodes[n.ino] = n;
+    return n;
+  }
+
+  private attach(parent: number, name: string, n: LayerNode): LayerNode {
+    const p = this.get(parent);
+    p.children!.set(name, n.ino);
+    if (n.type === "directory") {
+      n.parent = parent;
+      p.nlink++;
+    }
+    return n;
+  }
+
+  private get(ino: number): LayerNode {
+    const n = this.nodes[ino];
+    if (!n) fail("ENOENT", `inode ${ino}`);
+    return n;
+  }
+}
