@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import {
   chmodSync,
   chownSync,
@@ -20,8 +19,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyLayer } from "../worker/image/image.ts";
 import { buildLayer, fileBytes, parseLayerIndex, sha256 } from "../worker/image/layer.ts";
-import type { Filesystem } from "../worker/vfs/filesystem.ts";
 import { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import { describeTree, fnv1a } from "../worker/vfs/tree.ts";
 import { packDirectory, packTar } from "./pack.ts";
 
 const isRoot = process.getuid?.() === 0;
@@ -53,13 +52,11 @@ function describeDisk(root: string): Description {
       if (st.isFile()) {
         const first = firstName.get(st.ino);
         if (first === undefined) firstName.set(st.ino, path);
-        detail = `${createHash("sha256")
-          .update(readFileSync(join(root, path)))
-          .digest("hex")} inode-of=${first ?? path}`;
+        detail = `${st.size} bytes, hash ${fnv1a(readFileSync(join(root, path)))}, inode of ${first ?? path}`;
       }
       if (st.isSymbolicLink()) detail = `-> ${readlinkSync(join(root, path))}`;
       if (st.isCharacterDevice())
-        detail = `rdev=${(Number(st.rdev) >> 8) & 0xfff},${Number(st.rdev) & 0xff}`;
+        detail = `rdev ${(Number(st.rdev) >> 8) & 0xfff},${Number(st.rdev) & 0xff}`;
       const mode = st.isSymbolicLink() ? "" : (st.mode & 0o7777).toString(8);
       out.set(
         path,
@@ -69,34 +66,6 @@ function describeDisk(root: string): Description {
     }
   };
   walk("");
-  return out;
-}
-
-function describeFs(fs: Filesystem): Description {
-  const out: Description = new Map();
-  const firstName = new Map<number, string>();
-  const walk = (ino: number, rel: string) => {
-    for (const e of [...fs.readdir(ino)].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const path = rel ? `${rel}/${e.name}` : e.name;
-      const st = fs.stat(e.ino);
-      let detail = "";
-      if (st.type === "file") {
-        const first = firstName.get(st.ino);
-        if (first === undefined) firstName.set(st.ino, path);
-        const bytes = fs.read(e.ino, 0, st.size);
-        detail = `${createHash("sha256").update(bytes).digest("hex")} inode-of=${first ?? path}`;
-      }
-      if (st.type === "symlink") detail = `-> ${fs.readlink(e.ino)}`;
-      if (st.type === "chardev") detail = `rdev=${st.rdev >> 8},${st.rdev & 0xff}`;
-      const mode = st.type === "symlink" ? "" : st.mode.toString(8);
-      out.set(
-        path,
-        `${st.type} ${mode} ${st.uid}:${st.gid} ${Number(st.mtime / 1_000_000_000n)} ${detail}`,
-      );
-      if (st.type === "directory") walk(e.ino, path);
-    }
-  };
-  walk(fs.root, "");
   return out;
 }
 
@@ -162,7 +131,7 @@ describe("the packer", () => {
     applyLayer(fs, index.entries, layer.data);
     const disk = describeDisk(dir);
     expect(disk.size).toBeGreaterThan(25);
-    expect(describeFs(fs)).toEqual(disk);
+    expect(describeTree(fs)).toEqual(disk);
   });
 
   it("makes a content-addressed layer whose files are readable one by one", async () => {
@@ -198,6 +167,6 @@ describe("the packer", () => {
     const fs = new MemoryFilesystem();
     const layer = await buildLayer(await packTar(tar));
     applyLayer(fs, layer.index.entries, layer.data);
-    expect(describeFs(fs)).toEqual(describeDisk(dir));
+    expect(describeTree(fs)).toEqual(describeDisk(dir));
   });
 });

@@ -39,7 +39,7 @@ export function describeTree(fs: Filesystem): Map<string, string> {
 }
 
 /** 32-bit FNV-1a: a quick content fingerprint for comparing trees. */
-function fnv1a(bytes: Uint8Array): string {
+export function fnv1a(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
   for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return h.toString(16).padStart(8, "0");
