@@ -1,5 +1,11 @@
 import { fail } from "../errno.ts";
-import type { DirEntry, FileType, Stat } from "../vfs/filesystem.ts";
+import {
+  lookupEntry,
+  reportedSize,
+  type DirEntry,
+  type FileType,
+  type Stat,
+} from "../vfs/filesystem.ts";
 import { ReadOnlyFilesystem } from "../vfs/read-only.ts";
 import { fileBytes, type LayerEntry } from "./layer.ts";
 
@@ -68,6 +74,22 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
         byPath.set(e.path, target);
         continue;
       }
+      const existing = byPath.get(e.path);
+      if (
+        existing !== undefined &&
+        e.type === "directory" &&
+        this.nodes[existing]!.type === "directory"
+      ) {
+        // An index not in layer order listed a directory after an entry inside it.
+        Object.assign(this.nodes[existing]!, {
+          mode: e.mode & 0o7777,
+          uid: e.uid,
+          gid: e.gid,
+          mtime,
+          opaque: e.opaque === true,
+        });
+        continue;
+      }
       const type: FileType = e.type === "whiteout" ? "chardev" : e.type;
       const n = this.node(
         type,
@@ -80,22 +102,6 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
       n.rdev = e.rdev ?? 0;
       n.target = e.target ?? "";
       n.opaque = e.opaque === true;
-      const existing = byPath.get(e.path);
-      if (
-        existing !== undefined &&
-        this.nodes[existing]!.type === "directory" &&
-        type === "directory"
-      ) {
-        // The index listed a directory after an entry inside it implied it.
-        Object.assign(this.nodes[existing]!, {
-          mode: n.mode,
-          uid: n.uid,
-          gid: n.gid,
-          mtime,
-          opaque: n.opaque,
-        });
-        continue;
-      }
       this.attach(parent, name, n);
       byPath.set(e.path, n.ino);
     }
@@ -110,12 +116,7 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
       nlink: n.nlink,
       uid: n.uid,
       gid: n.gid,
-      size:
-        n.type === "directory"
-          ? 4096
-          : n.type === "symlink"
-            ? new TextEncoder().encode(n.target).length
-            : (n.entry?.size ?? 0),
+      size: reportedSize(n.type, n.target, n.entry?.size ?? 0),
       rdev: n.rdev,
       atime: n.mtime,
       mtime: n.mtime,
@@ -126,11 +127,7 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
   lookup(dir: number, name: string): number {
     const d = this.get(dir);
     if (!d.children) fail("ENOTDIR");
-    if (name === "" || name === ".") return d.ino;
-    if (name === "..") return d.parent;
-    const ino = d.children.get(name);
-    if (ino === undefined) fail("ENOENT", name);
-    return ino;
+    return lookupEntry({ ino: d.ino, parent: d.parent, entries: d.children }, name);
   }
 
   readdir(dir: number): DirEntry[] {

@@ -1,3 +1,5 @@
+import { fail } from "../errno.ts";
+
 /**
  * The filesystem interface every layer of the vfs implements, in inode terms
  * (the path walk is `resolve.ts`, shared by all).
@@ -90,6 +92,31 @@ export interface Filesystem {
 
 /** The longest name one directory entry may have, as on Linux. */
 export const NAME_MAX = 255;
+
+/**
+ * The size stat reports, as Linux on ext4 does: 4096 for a directory, the
+ * target's length in bytes for a symlink, the byte count for the rest.
+ */
+export function reportedSize(type: FileType, target: string, bytes: number): number {
+  if (type === "directory") return 4096;
+  if (type === "symlink") return new TextEncoder().encode(target).length;
+  return bytes;
+}
+
+/**
+ * A name in a directory: `.` (and "") is the directory, `..` its parent,
+ * anything else one of its entries, or ENOENT.
+ */
+export function lookupEntry(
+  dir: { ino: number; parent: number; entries: ReadonlyMap<string, number> },
+  name: string,
+): number {
+  if (name === "." || name === "") return dir.ino;
+  if (name === "..") return dir.parent;
+  const ino = dir.entries.get(name);
+  if (ino === undefined) fail("ENOENT", name);
+  return ino;
+}
 
 export function now(): Timestamp {
   return BigInt(Date.now()) * 1_000_000n;

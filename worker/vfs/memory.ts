@@ -1,7 +1,9 @@
 import { fail } from "../errno.ts";
 import {
+  lookupEntry,
   NAME_MAX,
   now,
+  reportedSize,
   type AttrChanges,
   type DirEntry,
   type FileType,
@@ -64,7 +66,7 @@ export class MemoryFilesystem implements Filesystem {
       nlink: n.nlink,
       uid: n.uid,
       gid: n.gid,
-      size: n.type === "symlink" ? utf8Length(n.target) : n.type === "directory" ? 4096 : n.size,
+      size: reportedSize(n.type, n.target, n.size),
       rdev: n.rdev,
       atime: n.atime,
       mtime: n.mtime,
@@ -74,11 +76,7 @@ export class MemoryFilesystem implements Filesystem {
 
   lookup(dir: number, name: string): number {
     const d = this.dir(dir);
-    if (name === "." || name === "") return d.ino;
-    if (name === "..") return d.parent;
-    const ino = d.entries!.get(name);
-    if (ino === undefined) fail("ENOENT", name);
-    return ino;
+    return lookupEntry({ ino: d.ino, parent: d.parent, entries: d.entries! }, name);
   }
 
   readdir(dir: number): DirEntry[] {
