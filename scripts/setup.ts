@@ -82,8 +82,9 @@ function ensurePackages(packages: string[]): void {
   const isDebian = existsSync("/etc/debian_version") && existsSync("/usr/bin/dpkg-query");
   if (!isDebian) {
     throw new SetupError(
-      `this is not a Debian machine: install by hand ${[...TOOLCHAIN, ...TEST_PACKAGES].join(" ")} ` +
-        "(Debian bookworm names), BusyBox 1.35 source in build/busybox-src, then run again",
+      "the set-up needs Debian bookworm (it uses apt and dpkg); elsewhere, build by hand with " +
+        `the Debian-named packages ${[...TOOLCHAIN, ...TEST_PACKAGES].join(" ")}, busybox 1.35's source ` +
+        "and rootfs/busybox/build.sh SRC OUT",
     );
   }
   const missing = missingPackages(packages);
