@@ -4,7 +4,8 @@
  * already there for the same inputs:
  *
  *  1. Debian packages: the wasm toolchain (and, with --with-browser,
- *     Chromium and the native busybox the tests compare against).
+ *     Chromium, the native busybox the tests compare against, and attr for
+ *     the overlayfs comparison).
  *  2. A deb-src entry for bookworm main, and BusyBox's Debian source package.
  *  3. BusyBox compiled to wasm (rootfs/busybox/build.sh), cached in
  *     build/busybox/HASH, HASH covering the source version, everything in
@@ -47,8 +48,12 @@ const TOOLCHAIN = [
   "libc6-dev",
   "dpkg-dev",
 ];
-/** For the tests: the browser, and Debian's native busybox to compare against. */
-const TEST_PACKAGES = ["chromium", "busybox"];
+/**
+ * For the tests: the browser, Debian's native busybox to compare against, and
+ * attr, whose setfattr marks opaque directories in the lower layers that
+ * worker/overlay/kernel.test.ts mounts with Linux overlayfs.
+ */
+const TEST_PACKAGES = ["chromium", "busybox", "attr"];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
 
 class SetupError extends Error {}

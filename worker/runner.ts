@@ -75,6 +75,8 @@ export class ProgramRunner {
     } catch (e) {
       if (!(e instanceof ProcessExit)) throw e;
       status = e.status;
+    } finally {
+      proc.closeAll();
     }
     return { status, stdout: stdout.bytes(), stderr: stderr.bytes() };
   }

@@ -24,6 +24,8 @@ interface LayerNode {
   children: Map<string, number> | null;
   parent: number;
   opaque: boolean;
+  /** The path that first named this inode in the layer ("" for the root). */
+  path: string;
 }
 
 /**
@@ -44,6 +46,8 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
   constructor(
     entries: LayerEntry[],
     private readonly data: Uint8Array,
+    /** The layer's digest: how an upper layer names it. */
+    readonly digest = "",
   ) {
     super();
     this.node("directory", 0o755, 0n, null).parent = 1;
@@ -58,6 +62,7 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
         path.slice(slash + 1),
         this.node("directory", 0o755, 0n, null),
       );
+      made.path = path;
       byPath.set(path, made.ino);
       return made.ino;
     };
@@ -102,6 +107,7 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
       n.rdev = e.rdev ?? 0;
       n.target = e.target ?? "";
       n.opaque = e.opaque === true;
+      n.path = e.path;
       this.attach(parent, name, n);
       byPath.set(e.path, n.ino);
     }
@@ -149,6 +155,27 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
     return n.target;
   }
 
+  /** The entry `name` of directory `dir`, or null (no `.`, `..` or errors: for the overlay's lookups). */
+  entryOrNull(dir: number, name: string): number | null {
+    return this.get(dir).children?.get(name) ?? null;
+  }
+
+  /** The path, relative to the root, that first named an inode of this layer. */
+  pathOf(ino: number): string {
+    return this.get(ino).path;
+  }
+
+  /** The inode at a path relative to the root (no symlinks followed), or null. */
+  inodeAt(path: string): number | null {
+    let ino = this.root;
+    for (const name of path.split("/").filter(Boolean)) {
+      const child = this.get(ino).children?.get(name);
+      if (child === undefined) return null;
+      ino = child;
+    }
+    return ino;
+  }
+
   /** This layer deletes the name from the layers below it. */
   isWhiteout(ino: number): boolean {
     const n = this.get(ino);
@@ -175,6 +202,7 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
       children: type === "directory" ? new Map() : null,
       parent: 0,
       opaque: false,
+      path: "",
     };
     this.nodes[n.ino] = n;
     return n;

@@ -12,6 +12,8 @@ import { now } from "../vfs/filesystem.ts";
 export abstract class OpenFile {
   /** Set for O_APPEND: every write goes to the end of the file. */
   append = false;
+  /** How many fds refer to this description. */
+  private references = 1;
   constructor(
     readonly readable: boolean,
     readonly writable: boolean,
@@ -36,7 +38,17 @@ export abstract class OpenFile {
   get inode(): { fs: Filesystem; ino: number } | null {
     return null;
   }
-  close(): void {}
+  /** One more fd refers to this description (dup, dup2, fork). */
+  hold(): this {
+    this.references++;
+    return this;
+  }
+  /** One fd fewer; the last one closes the description. */
+  drop(): void {
+    if (--this.references === 0) this.close();
+  }
+  /** Called once, when the last fd referring to it is closed. */
+  protected close(): void {}
 }
 
 export type Whence = "set" | "cur" | "end";
@@ -53,6 +65,11 @@ export class InodeFile extends OpenFile {
     writable: boolean,
   ) {
     super(readable, writable);
+    fs.retain(ino);
+  }
+
+  protected override close(): void {
+    this.fs.release(this.ino);
   }
 
   override get inode(): { fs: Filesystem; ino: number } {

@@ -1,5 +1,12 @@
 import { fail } from "../errno.ts";
-import type { AttrChanges, DirEntry, Filesystem, Stat, Timestamp } from "../vfs/filesystem.ts";
+import type {
+  AttrChanges,
+  DirEntry,
+  Filesystem,
+  NewNode,
+  Stat,
+  Timestamp,
+} from "../vfs/filesystem.ts";
 import { resolve, resolveExisting } from "../vfs/resolve.ts";
 import { DeviceFile } from "./devices.ts";
 import { InodeFile, type OpenFile, type Whence } from "./open-file.ts";
@@ -63,7 +70,7 @@ export class Process {
   }
 
   close(fd: number): void {
-    this.file(fd).close();
+    this.file(fd).drop();
     this.fds.delete(fd);
     this.preopens.delete(fd);
   }
@@ -83,7 +90,7 @@ export class Process {
     const f = this.file(fd);
     let to = min;
     while (this.fds.has(to)) to++;
-    this.fds.set(to, f);
+    this.fds.set(to, f.hold());
     return to;
   }
 
@@ -93,21 +100,32 @@ export class Process {
     if (fd === to) return;
     if (to < 0) fail("EBADF");
     if (this.fds.has(to)) this.close(to);
-    this.fds.set(to, f);
+    this.fds.set(to, f.hold());
+  }
+
+  /** Closes every fd, as exit does. */
+  closeAll(): void {
+    for (const fd of [...this.fds.keys()]) this.close(fd);
+  }
+
+  fsync(fd: number): void {
+    const node = this.file(fd).inode;
+    if (node) node.fs.fsync(node.ino);
   }
 
   open(dirfd: number, path: string, req: OpenRequest): number {
     const fs = this.fs;
-    const r = resolve(fs, this.dirIno(dirfd), path, { follow: req.follow });
+    // O_CREAT | O_EXCL never follows a symlink: a dangling one is EEXIST.
+    const follow = req.follow && !(req.create && req.exclusive);
+    const r = resolve(fs, this.dirIno(dirfd), path, { follow });
     let ino = r.ino;
     if (ino === null) {
       if (!req.create) fail("ENOENT", path);
       if (req.directory) fail("EISDIR", path);
       ino = fs.create(r.dir, r.name, {
         type: "file",
-        mode: req.mode & ~this.umask,
-        uid: this.uid,
-        gid: this.gid,
+        mode: req.mode & 0o7777 & ~this.umask,
+        ...this.ownerIn(r.dir),
       });
     } else {
       if (req.create && req.exclusive) fail("EEXIST", path);
@@ -177,14 +195,30 @@ export class Process {
     this.fs.setattr(resolveExisting(this.fs, this.dirIno(dirfd), path, { follow }), changes);
   }
 
-  /** Ownership change: -1 leaves a field as it is; clears setuid/setgid as Linux does. */
+  /**
+   * Ownership change: -1 leaves a field as it is. As Linux does, it clears
+   * setuid, and setgid when group execute is set (without it, setgid marks
+   * mandatory locking and stays), on anything but a directory or symlink.
+   */
   chownChanges(ino: number, uid: number, gid: number): AttrChanges {
     const st = this.fs.stat(ino);
     const changes: AttrChanges = {};
     if (uid !== -1) changes.uid = uid;
     if (gid !== -1) changes.gid = gid;
-    if (st.type !== "directory" && st.type !== "symlink") changes.mode = st.mode & ~0o6000;
+    if (st.type !== "directory" && st.type !== "symlink") {
+      const cleared = st.mode & 0o010 ? 0o6000 : 0o4000;
+      changes.mode = st.mode & ~cleared;
+    }
     return changes;
+  }
+
+  /**
+   * The owner of a new object in directory `dir`: this process, but with the
+   * directory's group when the directory is setgid (as Linux does).
+   */
+  private ownerIn(dir: number): { uid: number; gid: number } {
+    const st = this.fs.stat(dir);
+    return { uid: this.uid, gid: st.mode & 0o2000 ? st.gid : this.gid };
   }
 
   chown(dirfd: number, path: string, follow: boolean, uid: number, gid: number): void {
@@ -200,13 +234,28 @@ export class Process {
   mkdir(dirfd: number, path: string, mode: number): void {
     const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
     if (r.ino !== null) fail("EEXIST", path);
-    this.fs.mkdir(r.dir, r.name, mode & ~this.umask, { uid: this.uid, gid: this.gid });
+    // mkdir takes permissions and sticky, not setuid or setgid; a new
+    // directory in a setgid one inherits setgid, as on Linux.
+    const inherited = this.fs.stat(r.dir).mode & 0o2000;
+    this.fs.mkdir(r.dir, r.name, (mode & 0o1777 & ~this.umask) | inherited, this.ownerIn(r.dir));
+  }
+
+  /** Makes a fifo, device or socket node (mknod; mkfifo). */
+  mknod(dirfd: number, path: string, type: NewNode["type"], mode: number, rdev: number): void {
+    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
+    if (r.ino !== null) fail("EEXIST", path);
+    this.fs.create(r.dir, r.name, {
+      type,
+      mode: mode & 0o7777 & ~this.umask,
+      ...this.ownerIn(r.dir),
+      rdev,
+    });
   }
 
   symlink(target: string, dirfd: number, path: string): void {
     const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
     if (r.ino !== null) fail("EEXIST", path);
-    this.fs.symlink(r.dir, r.name, target, { uid: this.uid, gid: this.gid });
+    this.fs.symlink(r.dir, r.name, target, this.ownerIn(r.dir));
   }
 
   readlink(dirfd: number, path: string): string {

@@ -7,10 +7,17 @@ import type { Batch, Store } from "./store.ts";
  * `quota` (bytes of values) makes it answer ENOSPC as a full disk would.
  */
 export class MemoryStore implements Store {
-  private readonly data = new Map<string, Uint8Array>();
   private closed = false;
 
-  constructor(private readonly quota = Infinity) {}
+  constructor(
+    private readonly quota = Infinity,
+    private readonly data = new Map<string, Uint8Array>(),
+  ) {}
+
+  /** The same data opened again, as a database is after a reload. */
+  reopen(): MemoryStore {
+    return new MemoryStore(this.quota, this.data);
+  }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     this.check();

@@ -88,10 +88,27 @@ export interface Filesystem {
   write(ino: number, offset: number, data: Uint8Array): number;
   truncate(ino: number, size: number): void;
   setattr(ino: number, changes: AttrChanges): void;
+  /**
+   * Returns once the inode's changes (and every change before them) are
+   * durable. A filesystem kept in a store may throw WouldBlock meanwhile.
+   */
+  fsync(ino: number): void;
+  /**
+   * An open file holds its inode: one whose last name is removed keeps its
+   * data until the last `release`, as on Linux.
+   */
+  retain(ino: number): void;
+  release(ino: number): void;
 }
 
 /** The longest name one directory entry may have, as on Linux. */
 export const NAME_MAX = 255;
+
+/** A name a new directory entry may have: EINVAL for "" or a slash, ENAMETOOLONG past NAME_MAX bytes. */
+export function checkName(name: string): void {
+  if (name.includes("/") || name === "") fail("EINVAL", "bad name");
+  if (new TextEncoder().encode(name).length > NAME_MAX) fail("ENAMETOOLONG", name);
+}
 
 /**
  * The size stat reports, as Linux on ext4 does: 4096 for a directory, the

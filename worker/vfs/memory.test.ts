@@ -83,8 +83,20 @@ describe("memory filesystem", () => {
     expect(fs.stat(fs.root).nlink).toBe(2 + 3); // etc, bin, moved
     const empty = fs.mkdir(fs.root, "empty", 0o755, root);
     fs.rename(fs.root, "moved", fs.root, "empty"); // over an empty directory
-    expect(errnoOf(() => fs.stat(empty))).toBe("no error"); // still readable by number
     expect(fs.lookup(fs.root, "empty")).not.toBe(empty);
+    expect(errnoOf(() => fs.stat(empty))).toBe("ENOENT"); // nothing holds it: freed
+  });
+
+  it("keeps an unlinked inode while a file is open on it, and frees it at the last close", () => {
+    const { fs, etc, passwd } = tree();
+    fs.retain(passwd);
+    fs.retain(passwd);
+    fs.unlink(etc, "passwd");
+    fs.release(passwd);
+    expect(new TextDecoder().decode(fs.read(passwd, 0, 4))).toBe("root");
+    expect(fs.stat(passwd).nlink).toBe(0);
+    fs.release(passwd);
+    expect(errnoOf(() => fs.stat(passwd))).toBe("ENOENT");
   });
 
   it("shares data and counts links for hard links", () => {

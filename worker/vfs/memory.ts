@@ -1,7 +1,7 @@
 import { fail } from "../errno.ts";
 import {
+  checkName,
   lookupEntry,
-  NAME_MAX,
   now,
   reportedSize,
   type AttrChanges,
@@ -48,6 +48,8 @@ const EMPTY = new Uint8Array(0);
 export class MemoryFilesystem implements Filesystem {
   readonly root: number;
   private readonly nodes = new Map<number, Node>();
+  /** Open files per inode: an unlinked inode lives until its last one is closed. */
+  private readonly open = new Map<number, number>();
   private nextIno = 1;
 
   constructor(owner: Owner = { uid: 0, gid: 0 }, mode = 0o755) {
@@ -227,6 +229,26 @@ export class MemoryFilesystem implements Filesystem {
     n.ctime = now();
   }
 
+  /** Held in memory: durable as soon as it is written, for as long as the filesystem lives. */
+  fsync(ino: number): void {
+    this.node(ino);
+  }
+
+  retain(ino: number): void {
+    this.open.set(ino, (this.open.get(ino) ?? 0) + 1);
+  }
+
+  release(ino: number): void {
+    const count = (this.open.get(ino) ?? 0) - 1;
+    if (count > 0) {
+      this.open.set(ino, count);
+      return;
+    }
+    this.open.delete(ino);
+    const n = this.nodes.get(ino);
+    if (n) this.collect(n);
+  }
+
   private allocate(type: FileType, mode: number, owner: Owner): Node {
     const t = now();
     const n: Node = {
@@ -266,8 +288,12 @@ export class MemoryFilesystem implements Filesystem {
     } else {
       n.nlink--;
     }
-    // An unlinked inode stays in `nodes` so that files still open go on
-    // reading it; its bytes are freed with the filesystem (a known limit).
+    this.collect(n);
+  }
+
+  /** Frees an inode that has no name left and no open file. */
+  private collect(n: Node): void {
+    if (n.nlink === 0 && !this.open.get(n.ino)) this.nodes.delete(n.ino);
   }
 
   private freeName(dir: number, name: string): Node {
@@ -312,14 +338,4 @@ export class MemoryFilesystem implements Filesystem {
     if (n.type !== "file") fail("EINVAL");
     return n;
   }
-}
-
-function checkName(name: string): void {
-  if (name.includes("/") || name === "") fail("EINVAL", "bad name");
-  if (utf8Length(name) > NAME_MAX) fail("ENAMETOOLONG", name);
-}
-
-const encoder = new TextEncoder();
-function utf8Length(s: string): number {
-  return encoder.encode(s).length;
 }

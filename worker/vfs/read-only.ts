@@ -43,4 +43,9 @@ export abstract class ReadOnlyFilesystem implements Filesystem {
   setattr(_ino: number, _changes: AttrChanges): void {
     fail("EROFS");
   }
+  /** Nothing changes, so everything is as durable as it will be. */
+  fsync(_ino: number): void {}
+  /** Nothing is removed, so there is nothing to keep. */
+  retain(_ino: number): void {}
+  release(_ino: number): void {}
 }

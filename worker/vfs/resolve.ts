@@ -1,5 +1,7 @@
 import { fail } from "../errno.ts";
-import type { Filesystem } from "./filesystem.ts";
+import { NAME_MAX, type Filesystem } from "./filesystem.ts";
+
+const encoder = new TextEncoder();
 
 /** Linux's limit on symlinks followed in one path walk (MAXSYMLINKS). */
 export const MAX_SYMLINK_HOPS = 40;
@@ -46,6 +48,10 @@ export function resolve(
   for (;;) {
     const name = pending.shift()!;
     const last = pending.length === 0;
+    // Linux checks a name's length before looking it up.
+    if (name.length > NAME_MAX / 4 && encoder.encode(name).length > NAME_MAX) {
+      fail("ENAMETOOLONG", name);
+    }
     if (fs.stat(dir).type !== "directory") fail("ENOTDIR");
     let ino: number | null;
     try {

@@ -2,12 +2,16 @@ import type { Filesystem } from "./filesystem.ts";
 
 /**
  * A filesystem's whole tree as one line per path: type, mode, owner, mtime
- * (seconds), and the content's hash, the symlink's target, the device
+ * (seconds; left out with `times: false`), and the content's hash, the symlink's target, the device
  * number, and which path first named the same inode (hard links). Two
  * filesystems hold the same tree when their descriptions are equal; tests
  * compare them.
  */
-export function describeTree(fs: Filesystem): Map<string, string> {
+export function describeTree(
+  fs: Filesystem,
+  options: { times?: boolean } = {},
+): Map<string, string> {
+  const times = options.times ?? true;
   const out = new Map<string, string>();
   const firstName = new Map<number, string>();
   const walk = (dir: number, prefix: string) => {
@@ -29,7 +33,7 @@ export function describeTree(fs: Filesystem): Map<string, string> {
       const mode = st.type === "symlink" ? "" : st.mode.toString(8);
       out.set(
         path,
-        `${st.type} ${mode} ${st.uid}:${st.gid} ${st.mtime / 1_000_000_000n} ${detail}`,
+        `${st.type} ${mode} ${st.uid}:${st.gid}${times ? ` ${st.mtime / 1_000_000_000n}` : ""} ${detail}`,
       );
       if (st.type === "directory") walk(e.ino, path);
     }

@@ -94,8 +94,8 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         if (proc.fstat(fd).size < size) proc.ftruncate(fd, size);
       }),
     fd_close: (fd: number) => syscall(() => proc.close(fd)),
-    fd_datasync: (fd: number) => syscall(() => void proc.file(fd)),
-    fd_sync: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_datasync: (fd: number) => syscall(() => proc.fsync(fd)),
+    fd_sync: (fd: number) => syscall(() => proc.fsync(fd)),
     fd_fdstat_get: (fd: number, out: number) =>
       syscall(() => {
         const f = proc.file(fd);

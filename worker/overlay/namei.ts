@@ -1,0 +1,107 @@
+import { fail } from "../errno.ts";
+import type { FileType } from "../vfs/filesystem.ts";
+import type { LowerRef, OverlayFilesystem } from "./overlay.ts";
+import { WHITEOUT } from "./upper.ts";
+
+/**
+ * Lookup across the layers (Linux: fs/overlayfs/namei.c).
+ *
+ * A name is looked up in the upper directory, then in each merged lower
+ * directory, top first. A whiteout stops the search (ENOENT). A
+ * non-directory hides whatever the layers below hold under that name. A
+ * directory merges with the directories of the same name below it, down to
+ * the first opaque one or the first non-directory or whiteout. An upper
+ * directory that is opaque merges with nothing; one with a redirect merges
+ * with the lower directories at the redirect's path instead of its own.
+ */
+export function lookup(ov: OverlayFilesystem, dir: number, name: string): number {
+  const node = ov.node(dir);
+  if (ov.stat(dir).type !== "directory") fail("ENOTDIR");
+  if (name === "." || name === "") return dir;
+  if (name === "..") return node.parent;
+  const up = ov.upper.get(dir);
+  const entry = up?.entries?.get(name);
+  if (entry === WHITEOUT) fail("ENOENT", name);
+  const lowerPath = joinPath(node.lowerPath, name);
+  if (entry !== undefined) {
+    const child = ov.upper.get(entry)!;
+    if (child.type !== "directory") {
+      // A copied-up file answers from the upper layer alone.
+      return ov.remember(entry, dir, name, [], "");
+    }
+    if (child.opaque) return ov.remember(entry, dir, name, [], lowerPath);
+    if (child.redirect !== null) {
+      return ov.remember(entry, dir, name, lowerDirsAt(ov, child.redirect), child.redirect);
+    }
+    const below = lowerLookup(ov, node.lowers, name);
+    const lowers = below?.type === "directory" ? below.refs : [];
+    return ov.remember(entry, dir, name, lowers, lowerPath);
+  }
+  const found = lowerLookup(ov, node.lowers, name);
+  if (!found) fail("ENOENT", name);
+  const top = found.refs[0]!;
+  const refs = found.type === "directory" ? found.refs : [top];
+  return ov.remember(ov.inoOf(top), dir, name, refs, lowerPath);
+}
+
+/** A lookup that answers null for a missing name instead of ENOENT. */
+export function lookupOrNull(ov: OverlayFilesystem, dir: number, name: string): number | null {
+  try {
+    return lookup(ov, dir, name);
+  } catch (e) {
+    if ((e as { errno?: string }).errno === "ENOENT") return null;
+    throw e;
+  }
+}
+
+export interface LowerFound {
+  type: FileType;
+  /** The object found first, then (directories) those it merges with below. */
+  refs: LowerRef[];
+}
+
+/**
+ * `name` in merged lower directories `dirs` (top first): null if no layer
+ * has it or the first that mentions it holds a whiteout.
+ */
+export function lowerLookup(
+  ov: OverlayFilesystem,
+  dirs: readonly LowerRef[],
+  name: string,
+): LowerFound | null {
+  for (let k = 0; k < dirs.length; k++) {
+    const d = dirs[k]!;
+    const fs = ov.lowers[d.layer]!;
+    const ino = fs.entryOrNull(d.ino, name);
+    if (ino === null) continue;
+    if (fs.isWhiteout(ino)) return null;
+    const type = fs.stat(ino).type;
+    const refs = [{ layer: d.layer, ino }];
+    if (type !== "directory" || fs.isOpaque(ino)) return { type, refs };
+    for (const below of dirs.slice(k + 1)) {
+      const bfs = ov.lowers[below.layer]!;
+      const b = bfs.entryOrNull(below.ino, name);
+      if (b === null) continue;
+      if (bfs.isWhiteout(b) || bfs.stat(b).type !== "directory") break;
+      refs.push({ layer: below.layer, ino: b });
+      if (bfs.isOpaque(b)) break;
+    }
+    return { type, refs };
+  }
+  return null;
+}
+
+/** The merged lower directories at a path of the lower layers ("" is the root). */
+export function lowerDirsAt(ov: OverlayFilesystem, path: string): LowerRef[] {
+  let dirs = ov.lowerRoots;
+  for (const name of path.split("/").filter(Boolean)) {
+    const found = lowerLookup(ov, dirs, name);
+    if (found?.type !== "directory") return [];
+    dirs = found.refs;
+  }
+  return dirs;
+}
+
+export function joinPath(dir: string, name: string): string {
+  return dir === "" ? name : `${dir}/${name}`;
+}

@@ -1,0 +1,261 @@
+import { fail } from "../errno.ts";
+import type { LayerFilesystem } from "../image/layer-fs.ts";
+import {
+  reportedSize,
+  type AttrChanges,
+  type DirEntry,
+  type Filesystem,
+  type NewNode,
+  type Owner,
+  type Stat,
+} from "../vfs/filesystem.ts";
+import { now } from "../vfs/filesystem.ts";
+import { copyUp } from "./copy-up.ts";
+import { create, link, mkdir, rename, rmdir, symlink, unlink } from "./dir.ts";
+import { lookup } from "./namei.ts";
+import { readdir } from "./readdir.ts";
+import type { Store } from "../store/store.ts";
+import { ROOT_INO, UpperLayer, type BaseData, type UpperOptions } from "./upper.ts";
+
+/** An object of a lower layer: the layer's position in `lowers` (top first) and its inode there. */
+export interface LowerRef {
+  layer: number;
+  ino: number;
+}
+
+/**
+ * What the overlay knows of an inode it has looked up. Its number is the
+ * overlay's: a lower object's number is derived from its layer and inode,
+ * and copy-up keeps it, so an inode number never changes while the
+ * container runs (Linux's xino, without its limits).
+ */
+export interface OverlayNode {
+  ino: number;
+  /** The directory and name it was last found under: where copy-up puts it. */
+  parent: number;
+  name: string;
+  /**
+   * Directories: the lower directories merged below it, top first (none if
+   * it is opaque). Others: the lower object, if there is one.
+   */
+  lowers: LowerRef[];
+  /** Directories: the path of those lower directories (what a redirect names). */
+  lowerPath: string;
+}
+
+/** Lower objects are numbered from here: layer slot × 2^32 + inode in the layer. */
+const LAYER_SPAN = 2 ** 32;
+
+/**
+ * The merged view of one writable upper layer over read-only lower layers,
+ * as Linux overlayfs gives it (Documentation/filesystems/overlayfs.rst),
+ * and the filesystem a container's processes see.
+ *
+ * The work is split as in the kernel's fs/overlayfs: `namei.ts` looks names
+ * up across the layers, `readdir.ts` lists merged directories, `copy-up.ts`
+ * brings a lower object into the upper layer on its first change, and
+ * `dir.ts` creates, removes and renames names, leaving whiteouts and opaque
+ * directories. This class holds the layers and the inodes looked up, and
+ * answers for single inodes.
+ *
+ * Better than the kernel: renaming a lower or merged directory works (a
+ * redirect, never EXDEV); inode numbers survive copy-up; a copied-up file's
+ * other hard links follow it; a file open before its copy-up sees the
+ * copied-up data.
+ *
+ * Errors as Filesystem says; a read of data not yet loaded from the store
+ * throws WouldBlock (see UpperLayer).
+ */
+export class OverlayFilesystem implements Filesystem {
+  readonly root = ROOT_INO;
+  readonly nodes = new Map<number, OverlayNode>();
+  /** The lower layers' roots, merged. */
+  readonly lowerRoots: LowerRef[] = [];
+
+  constructor(
+    readonly upper: UpperLayer,
+    /** Read-only layers, top first. */
+    readonly lowers: readonly LayerFilesystem[],
+  ) {
+    for (let layer = 0; layer < lowers.length; layer++) {
+      const fs = lowers[layer]!;
+      this.lowerRoots.push({ layer, ino: fs.root });
+      if (fs.isOpaque(fs.root)) break;
+    }
+    const root = upper.get(ROOT_INO);
+    this.nodes.set(ROOT_INO, {
+      ino: ROOT_INO,
+      parent: ROOT_INO,
+      name: "",
+      lowers: root?.opaque ? [] : this.lowerRoots,
+      lowerPath: "",
+    });
+  }
+
+  /**
+   * Opens the container layer kept in `store` over `lowers` (top first).
+   * Reads the upper layer's metadata; file data is loaded when read.
+   */
+  static async open(
+    store: Store,
+    lowers: readonly LayerFilesystem[],
+    options: UpperOptions = {},
+  ): Promise<OverlayFilesystem> {
+    const byDigest = new Map(lowers.map((fs) => [fs.digest, fs]));
+    const readBase = (base: BaseData): Uint8Array => {
+      const fs = byDigest.get(base.layer);
+      const ino = fs?.inodeAt(base.path);
+      if (!fs || ino === null || ino === undefined) {
+        fail("EIO", `the base of a copied-up file is missing: ${base.layer} ${base.path}`);
+      }
+      return fs.read(ino, 0, base.length);
+    };
+    const top = lowers[0];
+    const rootFrom = top ? top.stat(top.root) : { mode: 0o755, uid: 0, gid: 0 };
+    const upper = await UpperLayer.open(store, readBase, rootFrom, options);
+    return new OverlayFilesystem(upper, lowers);
+  }
+
+  /** The overlay inode number of a lower object. */
+  inoOf(ref: LowerRef): number {
+    return (this.lowers.length - ref.layer) * LAYER_SPAN + ref.ino;
+  }
+
+  /** A node looked up before; ENOENT for a number never handed out. */
+  node(ino: number): OverlayNode {
+    const n = this.nodes.get(ino);
+    if (!n) fail("ENOENT", `inode ${ino}`);
+    return n;
+  }
+
+  /** Records where an inode was found and what lies below it. */
+  remember(ino: number, parent: number, name: string, lowers: LowerRef[], lowerPath: string) {
+    const known = this.nodes.get(ino);
+    if (known) Object.assign(known, { parent, name, lowers, lowerPath });
+    else this.nodes.set(ino, { ino, parent, name, lowers, lowerPath });
+    return ino;
+  }
+
+  stat(ino: number): Stat {
+    const up = this.upper.get(ino);
+    const node = this.node(ino);
+    if (up) {
+      return {
+        ino,
+        type: up.type,
+        mode: up.mode,
+        // A merged directory's link count is unknown; Linux says 1, and so does find.
+        nlink: up.type === "directory" && node.lowers.length > 0 ? 1 : up.nlink,
+        uid: up.uid,
+        gid: up.gid,
+        size: reportedSize(up.type, up.target, up.size),
+        rdev: up.rdev,
+        atime: up.atime,
+        mtime: up.mtime,
+        ctime: up.ctime,
+      };
+    }
+    const [lower, ...below] = node.lowers;
+    if (!lower) fail("ENOENT", `inode ${ino}`);
+    const st = this.lowers[lower.layer]!.stat(lower.ino);
+    return { ...st, ino, nlink: st.type === "directory" && below.length > 0 ? 1 : st.nlink };
+  }
+
+  lookup(dir: number, name: string): number {
+    return lookup(this, dir, name);
+  }
+
+  readdir(dir: number): DirEntry[] {
+    return readdir(this, dir);
+  }
+
+  read(ino: number, offset: number, length: number): Uint8Array {
+    const up = this.upper.get(ino);
+    const type = up?.type ?? this.stat(ino).type;
+    if (type === "directory") fail("EISDIR");
+    if (up) return this.upper.read(up, offset, length);
+    const lower = this.node(ino).lowers[0]!;
+    return this.lowers[lower.layer]!.read(lower.ino, offset, length);
+  }
+
+  readlink(ino: number): string {
+    const up = this.upper.get(ino);
+    if (up) {
+      if (up.type !== "symlink") fail("EINVAL");
+      return up.target;
+    }
+    const lower = this.node(ino).lowers[0];
+    if (!lower) fail("ENOENT");
+    return this.lowers[lower.layer]!.readlink(lower.ino);
+  }
+
+  create(dir: number, name: string, node: NewNode): number {
+    return create(this, dir, name, node);
+  }
+
+  mkdir(dir: number, name: string, mode: number, owner: Owner): number {
+    return mkdir(this, dir, name, mode, owner);
+  }
+
+  symlink(dir: number, name: string, target: string, owner: Owner): number {
+    return symlink(this, dir, name, target, owner);
+  }
+
+  link(dir: number, name: string, ino: number): void {
+    link(this, dir, name, ino);
+  }
+
+  unlink(dir: number, name: string): void {
+    unlink(this, dir, name);
+  }
+
+  rmdir(dir: number, name: string): void {
+    rmdir(this, dir, name);
+  }
+
+  rename(fromDir: number, fromName: string, toDir: number, toName: string): void {
+    rename(this, fromDir, fromName, toDir, toName);
+  }
+
+  write(ino: number, offset: number, data: Uint8Array): number {
+    this.regularFile(ino);
+    return this.upper.write(copyUp(this, ino), offset, data);
+  }
+
+  truncate(ino: number, size: number): void {
+    this.regularFile(ino);
+    this.upper.truncate(copyUp(this, ino), size);
+  }
+
+  setattr(ino: number, changes: AttrChanges): void {
+    const only = Object.keys(changes).filter((k) => changes[k as keyof AttrChanges] !== undefined);
+    // Reading a directory sets its atime: that alone copies nothing up.
+    if (only.length === 1 && only[0] === "atime" && !this.upper.get(ino)) return;
+    const up = copyUp(this, ino);
+    if (changes.mode !== undefined) up.mode = changes.mode & 0o7777;
+    if (changes.uid !== undefined) up.uid = changes.uid;
+    if (changes.gid !== undefined) up.gid = changes.gid;
+    if (changes.atime !== undefined) up.atime = changes.atime;
+    if (changes.mtime !== undefined) up.mtime = changes.mtime;
+    up.ctime = now();
+    this.upper.changed(up);
+  }
+
+  fsync(_ino: number): void {
+    this.upper.fsync();
+  }
+
+  retain(ino: number): void {
+    this.upper.retain(ino);
+  }
+
+  release(ino: number): void {
+    this.upper.release(ino);
+  }
+
+  private regularFile(ino: number): void {
+    const type = this.stat(ino).type;
+    if (type === "directory") fail("EISDIR");
+    if (type !== "file") fail("EINVAL");
+  }
+}

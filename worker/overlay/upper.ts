@@ -1,0 +1,601 @@
+import { fail, KernelError } from "../errno.ts";
+import type { FileType } from "../vfs/filesystem.ts";
+import { now } from "../vfs/filesystem.ts";
+import { WouldBlock } from "../vfs/would-block.ts";
+import { newBatch, type Store } from "../store/store.ts";
+
+/** A directory entry of the upper layer that deletes the name from the lowers. */
+export const WHITEOUT = 0;
+
+/** The inode number of the upper layer's root, which is the merged root. */
+export const ROOT_INO = 1;
+
+/**
+ * Where the bytes of a copied-up file come from until they are written: the
+ * first `length` bytes of the file at `path` in the lower layer `layer`
+ * (its digest). A copy-up copies metadata only; the chunks a write touches
+ * are the only data the upper layer ever stores.
+ */
+export interface BaseData {
+  layer: string;
+  path: string;
+  length: number;
+}
+
+/**
+ * One inode of the upper layer, keyed by its overlay inode number (which a
+ * copied-up object keeps from the lower layer it came from).
+ */
+export interface UpperInode {
+  ino: number;
+  type: FileType;
+  mode: number;
+  uid: number;
+  gid: number;
+  nlink: number;
+  rdev: number;
+  atime: bigint;
+  mtime: bigint;
+  ctime: bigint;
+  size: number;
+  target: string;
+  base: BaseData | null;
+  /** Directories: name → inode number, or WHITEOUT. */
+  entries: Map<string, number> | null;
+  /** Directories: the lower layers' entries below this one are hidden. */
+  opaque: boolean;
+  /**
+   * Directories moved from elsewhere: the lower path whose directories this
+   * one merges (Linux's redirect_dir). Without it a directory merges the
+   * lower directories of its own name in its parent's lowers.
+   */
+  redirect: string | null;
+}
+
+export interface UpperOptions {
+  /** Bytes per stored chunk of file data. */
+  chunkSize?: number;
+  /** Bytes of clean (committed) chunks kept in memory. */
+  cacheBytes?: number;
+  /** Milliseconds between a change and the batch that stores it. */
+  writeBack?: number;
+}
+
+/** The bytes of a lower file, for copied-up files' base data. */
+export type BaseReader = (base: BaseData) => Uint8Array;
+
+/**
+ * The writable upper layer of a container, kept in a Store.
+ *
+ * Keys (the store knows only keys and bytes):
+ *   `i/INO`        the inode, as JSON
+ *   `e/DIR/NAME`   a directory entry: the child's inode number, or 0 for a whiteout
+ *   `c/INO/N`      chunk N of a file's data (`chunkSize` bytes; the last one shorter)
+ *   `meta`         the next free inode number
+ *
+ * Opening reads every inode and entry (the metadata) and the names of the
+ * chunks, never their bytes: a chunk is loaded when it is first read. A
+ * synchronous read of a chunk not in memory throws WouldBlock, and the
+ * caller calls again once it has been loaded.
+ *
+ * Changes are marked dirty and written in batches, one Store commit each,
+ * `writeBack` ms after the first change or at `sync`. Every batch holds the
+ * state after whole operations (calls are synchronous, a batch is built
+ * between them), so a crash leaves the last committed state. A failed
+ * commit keeps the changes dirty and is reported by the next `fsync`;
+ * after ENOSPC, writes of new data fail with ENOSPC until a commit succeeds.
+ *
+ * An inode whose last name is removed stays while a file is open on it
+ * (`retain`/`release`) and is deleted from the store when released; one
+ * left behind by a crash is deleted at the next open.
+ */
+export class UpperLayer {
+  readonly chunkSize: number;
+  private readonly cacheBytes: number;
+  private readonly writeBack: number;
+  private readonly inodes = new Map<number, UpperInode>();
+  private nextIno = ROOT_INO + 1;
+  /** Chunks that exist (committed, in flight, or dirty). */
+  private readonly present = new Set<string>();
+  /** Chunk bytes in memory: dirty and in-flight ones, and a cache of clean ones in LRU order. */
+  private readonly chunks = new Map<string, Uint8Array>();
+  private cachedBytes = 0;
+  private readonly loading = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private readonly inFlight = new Set<string>();
+  private readonly openCount = new Map<number, number>();
+  private flushChain: Promise<void> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private failure: KernelError | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly store: Store,
+    private readonly readBase: BaseReader,
+    private readonly rootFrom: Pick<UpperInode, "mode" | "uid" | "gid">,
+    options: UpperOptions,
+  ) {
+    this.chunkSize = options.chunkSize ?? 64 * 1024;
+    this.cacheBytes = options.cacheBytes ?? 32 << 20;
+    this.writeBack = options.writeBack ?? 100;
+  }
+
+  /**
+   * Opens the upper layer kept in `store`: reads the metadata, collects the
+   * inodes a crash left without a name, and makes the root if there is
+   * none (with `rootFrom`'s metadata).
+   */
+  static async open(
+    store: Store,
+    readBase: BaseReader,
+    rootFrom: Pick<UpperInode, "mode" | "uid" | "gid">,
+    options: UpperOptions = {},
+  ): Promise<UpperLayer> {
+    const upper = new UpperLayer(store, readBase, rootFrom, options);
+    const decoder = new TextDecoder();
+    const inodeKeys = await store.keys("i/");
+    const inodes = await store.getMany(inodeKeys);
+    inodes.forEach((bytes) => {
+      if (!bytes) return;
+      const inode = parseInode(decoder.decode(bytes));
+      upper.inodes.set(inode.ino, inode);
+    });
+    const entryKeys = await store.keys("e/");
+    const entries = await store.getMany(entryKeys);
+    entryKeys.forEach((key, i) => {
+      const [, dir, name] = splitKey(key);
+      const value = entries[i];
+      const d = upper.inodes.get(Number(dir));
+      if (!d?.entries || value === undefined) return;
+      d.entries.set(name, Number(decoder.decode(value)));
+    });
+    for (const key of await store.keys("c/")) upper.present.add(key);
+    const meta = await store.get("meta");
+    if (meta) upper.nextIno = (JSON.parse(decoder.decode(meta)) as { nextIno: number }).nextIno;
+
+    for (const inode of [...upper.inodes.values()]) {
+      if (inode.nlink === 0 && inode.ino !== ROOT_INO) upper.remove(inode);
+    }
+    if (!upper.inodes.has(ROOT_INO)) upper.addRoot();
+    if (upper.dirty.size > 0) await upper.flush();
+    return upper;
+  }
+
+  private addRoot(): void {
+    const { mode, uid, gid } = this.rootFrom;
+    this.add({ ...blankInode(ROOT_INO, "directory"), mode, uid, gid, nlink: 2 });
+  }
+
+  get(ino: number): UpperInode | undefined {
+    return this.inodes.get(ino);
+  }
+
+  /** Every inode, for walking the layer (diff, export, commit). */
+  all(): IterableIterator<UpperInode> {
+    return this.inodes.values();
+  }
+
+  /** A number for a new object, never one a lower object can have. */
+  allocate(): number {
+    const ino = this.nextIno++;
+    this.markDirty("meta");
+    return ino;
+  }
+
+  /** Adds an inode (new, or copied up). */
+  add(inode: UpperInode): UpperInode {
+    if (this.inodes.has(inode.ino)) fail("EEXIST", `upper inode ${inode.ino}`);
+    this.inodes.set(inode.ino, inode);
+    this.changed(inode);
+    if (inode.entries) for (const name of inode.entries.keys()) this.entryChanged(inode, name);
+    return inode;
+  }
+
+  /** Marks an inode's metadata as changed, to be written with the next batch. */
+  changed(inode: UpperInode): void {
+    this.markDirty(`i/${inode.ino}`);
+  }
+
+  setEntry(dir: UpperInode, name: string, ino: number): void {
+    dir.entries!.set(name, ino);
+    dir.mtime = dir.ctime = now();
+    this.changed(dir);
+    this.entryChanged(dir, name);
+  }
+
+  /** Names an inode in a directory without changing the directory's times (copy-up). */
+  placeEntry(dir: UpperInode, name: string, ino: number): void {
+    dir.entries!.set(name, ino);
+    this.entryChanged(dir, name);
+  }
+
+  deleteEntry(dir: UpperInode, name: string): void {
+    dir.entries!.delete(name);
+    dir.mtime = dir.ctime = now();
+    this.changed(dir);
+    this.entryChanged(dir, name);
+  }
+
+  /** One name fewer; the inode goes when it has none and no file is open on it. */
+  unlinked(inode: UpperInode): void {
+    inode.nlink = inode.type === "directory" ? 0 : Math.max(0, inode.nlink - 1);
+    inode.ctime = now();
+    this.changed(inode);
+    if (inode.nlink === 0 && !this.openCount.get(inode.ino)) this.remove(inode);
+  }
+
+  /** A file is open on the inode. */
+  retain(ino: number): void {
+    this.openCount.set(ino, (this.openCount.get(ino) ?? 0) + 1);
+  }
+
+  /** A file open on the inode was closed. */
+  release(ino: number): void {
+    const count = (this.openCount.get(ino) ?? 0) - 1;
+    if (count > 0) {
+      this.openCount.set(ino, count);
+      return;
+    }
+    this.openCount.delete(ino);
+    const inode = this.inodes.get(ino);
+    if (inode && inode.nlink === 0) this.remove(inode);
+  }
+
+  read(inode: UpperInode, offset: number, length: number): Uint8Array {
+    const end = Math.min(inode.size, offset + length);
+    if (offset >= end) return new Uint8Array(0);
+    const first = Math.floor(offset / this.chunkSize);
+    const last = Math.floor((end - 1) / this.chunkSize);
+    this.needChunks(inode, first, last);
+    const out = new Uint8Array(end - offset);
+    const base = inode.base && inode.base.length > 0 ? this.readBase(inode.base) : null;
+    for (let n = first; n <= last; n++) {
+      const chunkStart = n * this.chunkSize;
+      const from = Math.max(offset, chunkStart);
+      const to = Math.min(end, chunkStart + this.chunkSize);
+      const chunk = this.chunks.get(chunkKey(inode.ino, n));
+      if (chunk) {
+        out.set(chunk.subarray(from - chunkStart, to - chunkStart), from - offset);
+        this.touch(chunkKey(inode.ino, n));
+      } else if (base && inode.base && from < inode.base.length) {
+        out.set(base.subarray(from, Math.min(to, inode.base.length)), from - offset);
+      }
+    }
+    return out;
+  }
+
+  write(inode: UpperInode, offset: number, data: Uint8Array): number {
+    if (this.failure?.errno === "ENOSPC") fail("ENOSPC", "the container's storage is full");
+    if (data.length === 0) return 0;
+    const end = offset + data.length;
+    const first = Math.floor(offset / this.chunkSize);
+    const last = Math.floor((end - 1) / this.chunkSize);
+    // A chunk written only in part keeps its other bytes: they must be here first.
+    const partial = [first, last].filter((n) => {
+      const start = n * this.chunkSize;
+      return offset > start || end < Math.min(start + this.chunkSize, Math.max(inode.size, end));
+    });
+    for (const n of partial) this.needChunks(inode, n, n);
+    for (let n = first; n <= last; n++) {
+      const chunkStart = n * this.chunkSize;
+      const from = Math.max(offset, chunkStart);
+      const to = Math.min(end, chunkStart + this.chunkSize);
+      const chunk = this.ownChunk(inode, n, to - chunkStart);
+      chunk.set(data.subarray(from - offset, to - offset), from - chunkStart);
+    }
+    if (end > inode.size) inode.size = end;
+    inode.mtime = inode.ctime = now();
+    this.changed(inode);
+    return data.length;
+  }
+
+  truncate(inode: UpperInode, size: number): void {
+    if (size < inode.size) {
+      const keep = Math.ceil(size / this.chunkSize);
+      const lastChunks = Math.ceil(inode.size / this.chunkSize);
+      const partial = size % this.chunkSize !== 0 ? keep - 1 : -1;
+      if (partial >= 0 && this.present.has(chunkKey(inode.ino, partial))) {
+        this.needChunks(inode, partial, partial);
+      }
+      for (let n = keep; n < lastChunks; n++) this.dropChunk(inode.ino, n);
+      if (partial >= 0 && this.present.has(chunkKey(inode.ino, partial))) {
+        const key = chunkKey(inode.ino, partial);
+        const within = size - partial * this.chunkSize;
+        this.putChunk(key, this.chunks.get(key)!.slice(0, within));
+      }
+      if (inode.base && inode.base.length > size) inode.base.length = size;
+    }
+    inode.size = size;
+    inode.mtime = inode.ctime = now();
+    this.changed(inode);
+  }
+
+  /**
+   * Returns once every change made so far is committed; throws WouldBlock
+   * while a batch is on its way. After a failed commit it throws that
+   * error (as Linux reports a write-back error at fsync) and tries again in
+   * the background.
+   */
+  fsync(): void {
+    if (this.failure) {
+      const failure = this.failure;
+      this.flush().catch(() => undefined);
+      throw failure;
+    }
+    if (this.dirty.size > 0 || this.inFlight.size > 0) {
+      throw new WouldBlock(
+        this.flush().catch(() => undefined),
+        "waiting for the container's changes to be stored",
+      );
+    }
+  }
+
+  /** Commits every change made so far; resolves when they are durable. */
+  async sync(): Promise<void> {
+    await this.flush();
+  }
+
+  /** Stores what is dirty, then closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      await this.store.close();
+    }
+  }
+
+  /** Drops every inode and chunk, in memory and in the store (a container's reset). */
+  async clear(): Promise<void> {
+    await this.flushChain;
+    this.dirty.clear();
+    this.inodes.clear();
+    this.present.clear();
+    this.chunks.clear();
+    this.cachedBytes = 0;
+    this.nextIno = ROOT_INO + 1;
+    this.failure = null;
+    await this.store.clear();
+    this.addRoot();
+  }
+
+  private flush(): Promise<void> {
+    const run = this.flushChain.then(() => this.commitDirty());
+    this.flushChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async commitDirty(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.dirty.size === 0 || this.closed) return;
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    const batch = newBatch();
+    for (const key of keys) {
+      const value = this.valueOf(key);
+      if (value === undefined) batch.deletes.add(key);
+      else batch.puts.set(key, value);
+      this.inFlight.add(key);
+    }
+    try {
+      await this.store.commit(batch);
+      this.failure = null;
+    } catch (e) {
+      for (const key of keys) this.dirty.add(key);
+      this.failure = e instanceof KernelError ? e : new KernelError("EIO", String(e));
+      throw this.failure;
+    } finally {
+      for (const key of keys) this.inFlight.delete(key);
+      this.evict();
+    }
+  }
+
+  /** What a key holds now: its bytes, or undefined if it is to be deleted. */
+  private valueOf(key: string): Uint8Array | undefined {
+    const encoder = new TextEncoder();
+    if (key === "meta") return encoder.encode(JSON.stringify({ nextIno: this.nextIno }));
+    const [kind, a, b] = splitKey(key);
+    const inode = this.inodes.get(Number(a));
+    if (kind === "i") return inode ? encoder.encode(serialiseInode(inode)) : undefined;
+    if (kind === "e") {
+      const ino = inode?.entries?.get(b);
+      return ino === undefined ? undefined : encoder.encode(String(ino));
+    }
+    // A copy: the live chunk may change while the batch is on its way.
+    return this.present.has(key) ? this.chunks.get(key)?.slice() : undefined;
+  }
+
+  private markDirty(key: string): void {
+    if (this.closed) fail("EBADF", "the container is closed");
+    this.dirty.add(key);
+    if (this.timer === null) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.flush().catch(() => undefined);
+      }, this.writeBack);
+    }
+  }
+
+  private entryChanged(dir: UpperInode, name: string): void {
+    this.markDirty(`e/${dir.ino}/${name}`);
+  }
+
+  /** Deletes an inode, its entries and its chunks. */
+  private remove(inode: UpperInode): void {
+    this.inodes.delete(inode.ino);
+    this.markDirty(`i/${inode.ino}`);
+    if (inode.entries) for (const name of inode.entries.keys()) this.entryChanged(inode, name);
+    const prefix = `c/${inode.ino}/`;
+    for (const key of [...this.present]) {
+      if (!key.startsWith(prefix)) continue;
+      this.present.delete(key);
+      this.forget(key);
+      this.markDirty(key);
+    }
+  }
+
+  /**
+   * Throws WouldBlock unless chunks `first`..`last` of a file are in memory
+   * or not stored at all, after starting to load the missing ones.
+   */
+  private needChunks(inode: UpperInode, first: number, last: number): void {
+    const missing: string[] = [];
+    for (let n = first; n <= last; n++) {
+      const key = chunkKey(inode.ino, n);
+      if (this.present.has(key) && !this.chunks.has(key)) missing.push(key);
+    }
+    if (missing.length === 0) return;
+    throw new WouldBlock(this.load(missing), `loading ${missing.length} chunks of a file`);
+  }
+
+  private load(keys: string[]): Promise<unknown> {
+    const wanted = keys.filter((k) => !this.loading.has(k));
+    if (wanted.length > 0) {
+      const loaded = this.store.getMany(wanted).then((values) => {
+        wanted.forEach((key, i) => {
+          this.loading.delete(key);
+          const value = values[i];
+          // Skip a chunk deleted or rewritten while it was being read.
+          if (value === undefined || !this.present.has(key) || this.chunks.has(key)) return;
+          this.chunks.set(key, value);
+          this.cachedBytes += value.length;
+        });
+        this.evict();
+      });
+      const settled = loaded.catch((e: unknown) => {
+        for (const key of wanted) this.loading.delete(key);
+        throw e;
+      });
+      for (const key of wanted) this.loading.set(key, settled);
+    }
+    return Promise.all(keys.map((k) => this.loading.get(k)));
+  }
+
+  /** Chunk `n` of a file, owned by the upper layer and at least `length` bytes long. */
+  private ownChunk(inode: UpperInode, n: number, length: number): Uint8Array {
+    const key = chunkKey(inode.ino, n);
+    let chunk = this.present.has(key) ? this.chunks.get(key) : undefined;
+    if (!chunk) {
+      // First write to this chunk: it starts as the base data, or zeros.
+      const start = n * this.chunkSize;
+      const existing = Math.min(this.chunkSize, Math.max(0, inode.size - start));
+      chunk = new Uint8Array(Math.max(existing, length));
+      if (inode.base && start < inode.base.length) {
+        const base = this.readBase(inode.base);
+        chunk.set(base.subarray(start, Math.min(start + existing, inode.base.length)));
+      }
+    } else if (chunk.length < length) {
+      const grown = new Uint8Array(length);
+      grown.set(chunk);
+      chunk = grown;
+    }
+    this.putChunk(key, chunk);
+    return chunk;
+  }
+
+  private putChunk(key: string, chunk: Uint8Array): void {
+    this.forget(key);
+    this.present.add(key);
+    this.chunks.set(key, chunk);
+    this.cachedBytes += chunk.length;
+    this.markDirty(key);
+  }
+
+  private dropChunk(ino: number, n: number): void {
+    const key = chunkKey(ino, n);
+    if (!this.present.delete(key)) return;
+    this.forget(key);
+    this.markDirty(key);
+  }
+
+  private forget(key: string): void {
+    const chunk = this.chunks.get(key);
+    if (!chunk) return;
+    this.chunks.delete(key);
+    this.cachedBytes -= chunk.length;
+  }
+
+  /** Marks a chunk as just used (the cache evicts the least recently used). */
+  private touch(key: string): void {
+    const chunk = this.chunks.get(key);
+    if (!chunk || this.dirty.has(key)) return;
+    this.chunks.delete(key);
+    this.chunks.set(key, chunk);
+  }
+
+  /** Drops clean chunks, least recently used first, down to the cache's size. */
+  private evict(): void {
+    if (this.cachedBytes <= this.cacheBytes) return;
+    for (const [key, chunk] of this.chunks) {
+      if (this.cachedBytes <= this.cacheBytes) break;
+      if (this.dirty.has(key) || this.inFlight.has(key)) continue;
+      this.chunks.delete(key);
+      this.cachedBytes -= chunk.length;
+    }
+  }
+}
+
+export function blankInode(ino: number, type: FileType): UpperInode {
+  const t = now();
+  return {
+    ino,
+    type,
+    mode: 0o755,
+    uid: 0,
+    gid: 0,
+    nlink: 1,
+    rdev: 0,
+    atime: t,
+    mtime: t,
+    ctime: t,
+    size: 0,
+    target: "",
+    base: null,
+    entries: type === "directory" ? new Map() : null,
+    opaque: false,
+    redirect: null,
+  };
+}
+
+function chunkKey(ino: number, n: number): string {
+  return `c/${ino}/${n}`;
+}
+
+/** "e/12/a/b" is kind "e", "12", "a/b" (names hold no "/", but be safe). */
+function splitKey(key: string): [string, string, string] {
+  const first = key.indexOf("/");
+  const second = key.indexOf("/", first + 1);
+  if (second < 0) return [key.slice(0, first), key.slice(first + 1), ""];
+  return [key.slice(0, first), key.slice(first + 1, second), key.slice(second + 1)];
+}
+
+function serialiseInode(inode: UpperInode): string {
+  const { atime, mtime, ctime, ...rest } = inode;
+  return JSON.stringify({
+    ...rest,
+    entries: undefined, // stored one key per entry
+    atime: String(atime),
+    mtime: String(mtime),
+    ctime: String(ctime),
+  });
+}
+
+function parseInode(json: string): UpperInode {
+  const raw = JSON.parse(json) as Omit<UpperInode, "atime" | "mtime" | "ctime" | "entries"> & {
+    atime: string;
+    mtime: string;
+    ctime: string;
+  };
+  return {
+    ...raw,
+    atime: BigInt(raw.atime),
+    mtime: BigInt(raw.mtime),
+    ctime: BigInt(raw.ctime),
+    entries: raw.type === "directory" ? new Map() : null,
+  };
+}
