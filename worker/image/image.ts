@@ -1,7 +1,9 @@
-import { fail } from "../errno.ts";
+import { fail, KernelError } from "../errno.ts";
 import type { Filesystem } from "../vfs/filesystem.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
-import { fileBytes, parseLayerIndex, sha256, type LayerEntry } from "./layer.ts";
+import { fileBytes, parseLayerIndex, sha256, type BuiltLayer, type LayerEntry } from "./layer.ts";
+import { LayerFilesystem } from "./layer-fs.ts";
+import { newBatch, type Store } from "../store/store.ts";
 
 /**
  * An image: an ordered list of read-only layers, bottom first, and the
@@ -31,6 +33,88 @@ export interface ImageManifest {
 export interface BlobSource {
   /** The whole blob with this digest. */
   blob(digest: string): Promise<Uint8Array>;
+}
+
+/** Where new layers go (commit, import): blobs are written, then read back by digest. */
+export interface BlobStore extends BlobSource {
+  put(digest: string, bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * Blobs kept in a Store: in the browser, the IndexedDB database that holds
+ * the layers made by commit and import, shared by every container.
+ */
+export class StoreBlobs implements BlobStore {
+  constructor(private readonly store: Store) {}
+
+  async blob(digest: string): Promise<Uint8Array> {
+    const bytes = await this.store.get(`blob/${digest}`);
+    if (!bytes) fail("ENOENT", `no blob ${digest}`);
+    return bytes;
+  }
+
+  async put(digest: string, bytes: Uint8Array): Promise<void> {
+    const batch = newBatch();
+    batch.puts.set(`blob/${digest}`, bytes);
+    await this.store.commit(batch);
+  }
+}
+
+/** Stores a built layer's two blobs (the data first: an index names it). */
+export async function putLayer(blobs: BlobStore, layer: BuiltLayer): Promise<void> {
+  await blobs.put(layer.index.data.digest, layer.data);
+  await blobs.put(layer.digest, layer.indexBytes);
+}
+
+/** Tries each source in turn: local blobs (committed layers) before the network, say. */
+export function firstOf(...sources: BlobSource[]): BlobSource {
+  return {
+    async blob(digest: string): Promise<Uint8Array> {
+      let last: unknown;
+      for (const source of sources) {
+        try {
+          return await source.blob(digest);
+        } catch (e) {
+          last = e;
+        }
+      }
+      throw last ?? new KernelError("ENOENT", `no blob ${digest}`);
+    },
+  };
+}
+
+/**
+ * An image ready to run: its manifest and its layers as read-only
+ * filesystems, bottom first. Containers of one image share these (and so
+ * the bytes of their data blobs).
+ */
+export interface Image {
+  manifest: ImageManifest;
+  layers: LayerFilesystem[];
+}
+
+/** Fetches and checks every layer of an image. */
+export async function loadImage(source: BlobSource, manifest: ImageManifest): Promise<Image> {
+  const layers = await Promise.all(
+    manifest.layers.map(async ({ digest }) => {
+      const index = parseLayerIndex(await verifiedBlob(source, digest));
+      const data =
+        index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);
+      return new LayerFilesystem(index.entries, data, digest);
+    }),
+  );
+  return { manifest, layers };
+}
+
+/** The image with one more layer on top (commit, import). */
+export function withLayer(image: Image, layer: BuiltLayer, name = image.manifest.name): Image {
+  const manifest: ImageManifest = {
+    ...image.manifest,
+    name,
+    layers: [...image.manifest.layers, { digest: layer.digest, size: layer.indexBytes.length }],
+  };
+  const fs = new LayerFilesystem(layer.index.entries, layer.data, layer.digest);
+  return { manifest, layers: [...image.layers, fs] };
 }
 
 export function parseManifest(bytes: Uint8Array): ImageManifest {

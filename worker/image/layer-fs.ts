@@ -42,6 +42,8 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
   readonly root = 1;
   /** By inode number; 0 is never used, the root is 1. */
   private readonly nodes: Array<LayerNode | undefined> = [undefined];
+  /** Paths by inode, made on first use (`namesOf`). */
+  private names: Map<number, string[]> | null = null;
 
   constructor(
     entries: LayerEntry[],
@@ -163,6 +165,25 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
   /** The path, relative to the root, that first named an inode of this layer. */
   pathOf(ino: number): string {
     return this.get(ino).path;
+  }
+
+  /** Every path that names an inode of this layer (more than one for hard links). */
+  namesOf(ino: number): string[] {
+    if (!this.names) {
+      this.names = new Map();
+      const walk = (dir: LayerNode, prefix: string) => {
+        for (const [name, child] of dir.children!) {
+          const path = prefix === "" ? name : `${prefix}/${name}`;
+          const known = this.names!.get(child);
+          if (known) known.push(path);
+          else this.names!.set(child, [path]);
+          const n = this.get(child);
+          if (n.children) walk(n, path);
+        }
+      };
+      walk(this.get(this.root), "");
+    }
+    return this.names.get(ino) ?? [];
   }
 
   /** The inode at a path relative to the root (no symlinks followed), or null. */

@@ -69,9 +69,20 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
     byPath.set(path, { ...e, path });
   }
   for (const e of byPath.values()) {
+    // "a" a symlink and "a/x" a file would write through the link when unpacked.
+    for (let p = parentOf(e.path); p !== ""; p = parentOf(p)) {
+      const parent = byPath.get(p);
+      if (parent && parent.type !== "directory") {
+        fail("EINVAL", `${e.path}: ${p} is not a directory in this layer`);
+      }
+    }
+    if (e.type === "symlink" && !e.target!.startsWith("/") && climbsOut(e.path, e.target!)) {
+      fail("EINVAL", `symlink ${e.path} -> ${e.target} leads out of the root`);
+    }
     if (e.type !== "hardlink") continue;
     const target = normalisePath(e.target ?? "");
-    if (byPath.get(target)?.type !== "file") {
+    const linked = byPath.get(target)?.type;
+    if (!linked || linked === "directory" || linked === "hardlink" || linked === "whiteout") {
       fail("EINVAL", `hard link ${e.path} points to ${target}, not a file of this layer`);
     }
     e.target = target;
@@ -113,7 +124,8 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
 }
 
 /**
- * Among the names of one hard-linked file, the first in layer order must be
+ * Among the names of one hard-linked inode (a file, symlink, fifo or
+ * device), the first in layer order must be
  * the file and the others links to it, so that a reader meets the data
  * before any link to it. The names are equal in every other respect.
  */
@@ -165,6 +177,25 @@ export function normalisePath(path: string): string {
   if (parts.includes("..")) fail("EINVAL", `path escapes the root: ${path}`);
   if (parts.length === 0) fail("EINVAL", `empty path in layer: ${JSON.stringify(path)}`);
   return parts.join("/");
+}
+
+function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? "" : path.slice(0, slash);
+}
+
+/**
+ * A relative symlink target that climbs above the root from the link's
+ * directory. (An absolute target means the container's root, so it stays in.)
+ */
+function climbsOut(path: string, target: string): boolean {
+  let depth = path.split("/").length - 1;
+  for (const part of target.split("/")) {
+    if (part === "..") depth--;
+    else if (part !== "" && part !== ".") depth++;
+    if (depth < 0) return true;
+  }
+  return false;
 }
 
 /** Orders paths so that a directory comes before everything inside it. */

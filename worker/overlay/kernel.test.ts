@@ -39,6 +39,8 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildLayer, type PackEntry } from "../image/layer.ts";
 import { LayerFilesystem } from "../image/layer-fs.ts";
+import { readTar, writeTar } from "../image/tar.ts";
+import { upperEntries } from "../container/export.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { FileType, Filesystem } from "../vfs/filesystem.ts";
 import { fnv1a } from "../vfs/tree.ts";
@@ -76,6 +78,9 @@ describe("overlay scenarios: ours answers what the scenarios expect (as Linux do
     it(scenario.name, async () => {
       const ours = await runOurs(scenario);
       scenario.ops.forEach((op, i) => checkExpectation(scenario, op, i, ours.outcomes[i]!, "ours"));
+      expect
+        .soft(lines(ours.reapplied), `${scenario.name}: our exported OCI layer over the lowers`)
+        .toEqual(lines(ours.tree));
     });
   }
 });
@@ -481,9 +486,13 @@ function fileTypeOf(st: Stats): FileType {
 
 // --- Ours ---------------------------------------------------------------------
 
+/**
+ * Our side: the operations' outcomes, the merged tree, and the tree that
+ * our exported upper layer (an OCI layer tar) gives on top of the lowers.
+ */
 async function runOurs(
   scenario: Scenario,
-): Promise<{ outcomes: Outcome[]; tree: Map<string, string> }> {
+): Promise<{ outcomes: Outcome[]; tree: Map<string, string>; reapplied: Map<string, string> }> {
   const lowers = await Promise.all(
     scenario.lowers.map(async (entries) => {
       const layer = await buildLayer(entries.map(packEntry));
@@ -495,8 +504,13 @@ async function runOurs(
   expect(proc.umask).toBe(UMASK);
   const outcomes = scenario.ops.map((op) => applyOperation(proc, op));
   const tree = describeNodes(ourNode(fs, fs.root));
+  const exported = await buildLayer(readTar(writeTar(await upperEntries(fs))));
   await fs.upper.close();
-  return { outcomes, tree };
+  const top = new LayerFilesystem(exported.index.entries, exported.data, exported.digest);
+  const applied = await OverlayFilesystem.open(new MemoryStore(), [top, ...lowers]);
+  const reapplied = describeNodes(ourNode(applied, applied.root));
+  await applied.upper.close();
+  return { outcomes, tree, reapplied };
 }
 
 function packEntry(e: LowerEntry): PackEntry {

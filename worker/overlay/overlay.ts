@@ -121,6 +121,13 @@ export class OverlayFilesystem implements Filesystem {
     return (this.lowers.length - ref.layer) * LAYER_SPAN + ref.ino;
   }
 
+  /** The lower object an inode number was derived from, or null for one born in the upper layer. */
+  lowerOf(ino: number): LowerRef | null {
+    const slot = Math.floor(ino / LAYER_SPAN);
+    if (slot === 0) return null;
+    return { layer: this.lowers.length - slot, ino: ino % LAYER_SPAN };
+  }
+
   /** A node looked up before; ENOENT for a number never handed out. */
   node(ino: number): OverlayNode {
     const n = this.nodes.get(ino);

@@ -1,0 +1,152 @@
+import { fail } from "../errno.ts";
+import {
+  loadImage,
+  parseManifest,
+  putLayer,
+  withLayer,
+  type BlobSource,
+  type BlobStore,
+  type Image,
+} from "../image/image.ts";
+import { buildLayer } from "../image/layer.ts";
+import { readTar, writeTar } from "../image/tar.ts";
+import { OverlayFilesystem } from "../overlay/overlay.ts";
+import type { UpperOptions } from "../overlay/upper.ts";
+import { newBatch, type Store } from "../store/store.ts";
+import { diff, type Change } from "./diff.ts";
+import { treeEntries, upperEntries } from "./export.ts";
+
+/** The store key that names the image a container runs (it changes with commit). */
+const IMAGE_KEY = "image";
+
+/**
+ * A container: an image's read-only layers under one writable upper layer
+ * kept in a Store (one IndexedDB database per container in the browser),
+ * with Docker's verbs.
+ *
+ * Lifecycle: `open` it on a store; the first time it runs `image`, later it
+ * runs the image its store names (the last commit's). Work through `fs`;
+ * `sync` makes every change durable; `close` stores what is left and
+ * closes the store.
+ *
+ * `reset` and `commit` replace `fs` with a new overlay: they are meant for
+ * a container whose processes are stopped (an open file of the old `fs`
+ * goes on reading the old view).
+ */
+export class Container {
+  private constructor(
+    private readonly store: Store,
+    /** The image the container runs. */
+    public image: Image,
+    /** The merged filesystem its processes see. */
+    public fs: OverlayFilesystem,
+  ) {}
+
+  /**
+   * Opens the container kept in `store`. `blobs` must hold the layers of
+   * the image it last committed to (they are fetched from it); `image` is
+   * the image of a new container.
+   */
+  static async open(
+    store: Store,
+    image: Image,
+    blobs: BlobSource,
+    options: UpperOptions = {},
+  ): Promise<Container> {
+    const saved = await store.get(IMAGE_KEY);
+    let running = image;
+    if (saved) {
+      const manifest = parseManifest(saved);
+      const same = manifest.layers.map((l) => l.digest).join() === digests(image);
+      running = same ? image : await loadImage(blobs, manifest);
+    }
+    const fs = await OverlayFilesystem.open(store, [...running.layers].reverse(), options);
+    const container = new Container(store, running, fs);
+    if (!saved) await container.saveImage();
+    return container;
+  }
+
+  /** Changes to the image, as `docker diff` lists them: "A /path", "C /path", "D /path". */
+  diff(): Change[] {
+    return diff(this.fs);
+  }
+
+  /** The merged tree as a tar archive, as `docker export` writes it. */
+  async export(): Promise<Uint8Array> {
+    return writeTar(await treeEntries(this.fs));
+  }
+
+  /** The upper layer as an OCI layer tar (`.wh.NAME` whiteouts, `.wh..wh..opq` opaque markers). */
+  async exportLayer(): Promise<Uint8Array> {
+    return writeTar(await upperEntries(this.fs));
+  }
+
+  /** Drops every change: the container is its image again. */
+  async reset(): Promise<void> {
+    await this.fs.upper.clear(new Map([[IMAGE_KEY, this.manifestBytes()]]));
+    this.fs = new OverlayFilesystem(this.fs.upper, this.fs.lowers);
+  }
+
+  /**
+   * Makes the upper layer a new image layer (`docker commit`): its blobs go
+   * to `blobs`, the new image is the old one plus that layer, and the
+   * container goes on from the new image with an empty upper layer. The
+   * layer is stored before the upper layer is dropped, and the switch is
+   * one transaction: a crash leaves the old container or the new one.
+   */
+  async commit(blobs: BlobStore, name = this.image.manifest.name): Promise<Image> {
+    const layer = await buildLayer(await upperEntries(this.fs));
+    await putLayer(blobs, layer);
+    const image = withLayer(this.image, layer, name);
+    await this.fs.upper.clear(new Map([[IMAGE_KEY, encode(image)]]));
+    this.image = image;
+    this.fs = new OverlayFilesystem(this.fs.upper, [...image.layers].reverse());
+    return image;
+  }
+
+  async sync(): Promise<void> {
+    await this.fs.upper.sync();
+  }
+
+  async close(): Promise<void> {
+    await this.fs.upper.close();
+  }
+
+  private async saveImage(): Promise<void> {
+    const batch = newBatch();
+    batch.puts.set(IMAGE_KEY, this.manifestBytes());
+    await this.store.commit(batch);
+  }
+
+  private manifestBytes(): Uint8Array {
+    return encode(this.image);
+  }
+}
+
+/**
+ * Imports an OCI layer tar as a new layer on top of `image` (`docker
+ * import`, on an image): whiteouts and opaque markers are honoured; an
+ * entry that would escape the root (`..`, an absolute path, a hard link to
+ * a path outside the layer, a symlink that climbs out, a file under a
+ * symlink) is refused with EINVAL and nothing is stored.
+ */
+export async function importLayer(
+  image: Image,
+  tar: Uint8Array,
+  blobs: BlobStore,
+  name = image.manifest.name,
+): Promise<Image> {
+  const entries = readTar(tar);
+  if (entries.length === 0) fail("EINVAL", "the archive holds no entries");
+  const layer = await buildLayer(entries);
+  await putLayer(blobs, layer);
+  return withLayer(image, layer, name);
+}
+
+function digests(image: Image): string {
+  return image.manifest.layers.map((l) => l.digest).join();
+}
+
+function encode(image: Image): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(image.manifest));
+}
