@@ -347,9 +347,17 @@ export class UpperLayer {
     }
   }
 
-  /** Drops every inode and chunk, in memory and in the store (a container's reset). */
-  async clear(): Promise<void> {
-    await this.flushChain;
+  /**
+   * Drops every inode and chunk, in memory and in the store (a container's
+   * reset and commit), and puts `also` (keys other than the layer's own) in
+   * the same transaction: a crash leaves the old layer or the new state.
+   */
+  async clear(also = new Map<string, Uint8Array>()): Promise<void> {
+    await this.flushChain.catch(() => undefined);
+    const batch = newBatch();
+    for (const key of await this.store.keys()) if (!also.has(key)) batch.deletes.add(key);
+    for (const [key, value] of also) batch.puts.set(key, value);
+    await this.store.commit(batch);
     this.dirty.clear();
     this.inodes.clear();
     this.present.clear();
@@ -357,7 +365,6 @@ export class UpperLayer {
     this.cachedBytes = 0;
     this.nextIno = ROOT_INO + 1;
     this.failure = null;
-    await this.store.clear();
     this.addRoot();
   }
 
