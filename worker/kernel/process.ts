@@ -7,7 +7,7 @@ import type {
   Stat,
   Timestamp,
 } from "../vfs/filesystem.ts";
-import { resolve, resolveExisting } from "../vfs/resolve.ts";
+import { resolve, resolveExisting, type Resolved } from "../vfs/resolve.ts";
 import { DeviceFile } from "./devices.ts";
 import { InodeFile, type OpenFile, type Whence } from "./open-file.ts";
 
@@ -121,7 +121,7 @@ export class Process {
     let ino = r.ino;
     if (ino === null) {
       if (!req.create) fail("ENOENT", path);
-      if (req.directory) fail("EISDIR", path);
+      if (req.directory || /\/$/.test(path)) fail("EISDIR", path);
       ino = fs.create(r.dir, r.name, {
         type: "file",
         mode: req.mode & 0o7777 & ~this.umask,
@@ -242,8 +242,7 @@ export class Process {
 
   /** Makes a fifo, device or socket node (mknod; mkfifo). */
   mknod(dirfd: number, path: string, type: NewNode["type"], mode: number, rdev: number): void {
-    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
-    if (r.ino !== null) fail("EEXIST", path);
+    const r = this.newName(dirfd, path);
     this.fs.create(r.dir, r.name, {
       type,
       mode: mode & 0o7777 & ~this.umask,
@@ -253,8 +252,7 @@ export class Process {
   }
 
   symlink(target: string, dirfd: number, path: string): void {
-    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
-    if (r.ino !== null) fail("EEXIST", path);
+    const r = this.newName(dirfd, path);
     this.fs.symlink(r.dir, r.name, target, this.ownerIn(r.dir));
   }
 
@@ -264,8 +262,7 @@ export class Process {
 
   link(fromDirfd: number, fromPath: string, follow: boolean, toDirfd: number, toPath: string) {
     const ino = resolveExisting(this.fs, this.dirIno(fromDirfd), fromPath, { follow });
-    const r = resolve(this.fs, this.dirIno(toDirfd), toPath, { follow: false });
-    if (r.ino !== null) fail("EEXIST", toPath);
+    const r = this.newName(toDirfd, toPath);
     this.fs.link(r.dir, r.name, ino);
   }
 
@@ -286,7 +283,22 @@ export class Process {
     const from = resolve(this.fs, this.dirIno(fromDirfd), fromPath, { follow: false });
     if (from.ino === null) fail("ENOENT", fromPath);
     const to = resolve(this.fs, this.dirIno(toDirfd), toPath, { follow: false });
+    // A trailing slash says "directory": a file cannot be renamed to or from one.
+    if (/\/$/.test(toPath) && this.fs.stat(from.ino).type !== "directory") {
+      fail("ENOTDIR", fromPath);
+    }
     this.fs.rename(from.dir, from.name, to.dir, to.name);
+  }
+
+  /**
+   * Where a new non-directory named `path` goes: EEXIST if the name is
+   * taken, ENOENT if the path ends in a slash (only a directory may).
+   */
+  private newName(dirfd: number, path: string): Resolved {
+    const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
+    if (r.ino !== null) fail("EEXIST", path);
+    if (/\/$/.test(path)) fail("ENOENT", path);
+    return r;
   }
 
   readdir(fd: number, cookie: number): DirEntry[] {

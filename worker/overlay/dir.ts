@@ -77,8 +77,7 @@ export function rmdir(ov: OverlayFilesystem, dir: number, name: string): void {
   if (ov.stat(ino).type !== "directory") fail("ENOTDIR", name);
   if (ino === ROOT_INO) fail("EBUSY");
   if (!isEmpty(ov, ino)) fail("ENOTEMPTY", name);
-  const d = removeName(ov, dir, name, ino);
-  d.nlink--;
+  subdirectoryGone(removeName(ov, dir, name, ino));
 }
 
 export function rename(
@@ -117,9 +116,9 @@ export function rename(
   const to = copyUp(ov, toDir);
   if (to.nlink === 0) fail("ENOENT", "directory was removed");
   if (existing !== null) {
-    const replaced = ov.upper.get(existing);
+    const replaced = losingName(ov, existing);
     if (replaced) ov.upper.unlinked(replaced);
-    if (type === "directory") to.nlink--;
+    if (type === "directory") subdirectoryGone(to);
   }
   if (type === "directory") {
     if (!moving.opaque && moving.redirect === null) {
@@ -129,7 +128,7 @@ export function rename(
       else moving.opaque = lowerLookup(ov, ov.node(toDir).lowers, toName) !== null;
     }
     if (from !== to) {
-      from.nlink--;
+      subdirectoryGone(from);
       to.nlink++;
     }
   }
@@ -139,6 +138,17 @@ export function rename(
   leaveName(ov, from, fromDir, fromName);
   if (type === "directory") ov.remember(ino, toDir, toName, node.lowers, node.lowerPath);
   else ov.remember(ino, toDir, toName, node.lowers, "");
+}
+
+/**
+ * A directory's link count after one of its subdirectories goes. The count
+ * does not follow what the lower layers merge in (the root starts at 2, a
+ * copied-up directory at its top lower directory's count), so it may be low
+ * for a merged directory, whose stat says 1 anyway; it stays at 2 at least,
+ * as 0 means removed (and an upper inode with no link is dropped at open).
+ */
+function subdirectoryGone(d: UpperInode): void {
+  d.nlink = Math.max(2, d.nlink - 1);
 }
 
 /** The upper directory in which `name` may be made; EEXIST if it is taken. */
@@ -165,10 +175,21 @@ function place(
 /** Removes a name and takes one link from its inode; returns the upper directory. */
 function removeName(ov: OverlayFilesystem, dir: number, name: string, ino: number): UpperInode {
   const d = copyUp(ov, dir);
+  const inode = losingName(ov, ino);
   leaveName(ov, d, dir, name);
-  const inode = ov.upper.get(ino);
   if (inode) ov.upper.unlinked(inode);
   return d;
+}
+
+/**
+ * The upper inode of an object about to lose the name it was last looked
+ * up by, if it has one. A lower file with other names is copied up first,
+ * so that they count one link fewer (Linux: ovl_nlink_start, with index=on).
+ */
+function losingName(ov: OverlayFilesystem, ino: number): UpperInode | undefined {
+  const st = ov.stat(ino);
+  if (st.type !== "directory" && st.nlink > 1) return copyUp(ov, ino);
+  return ov.upper.get(ino);
 }
 
 /** After a name goes: a whiteout if a lower layer still has it, else nothing. */

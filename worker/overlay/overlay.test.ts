@@ -98,6 +98,15 @@ const cases: Array<{ name: string; ops: Operation[] }> = [
     ],
   },
   {
+    name: "the root takes new names after lower subdirectories leave it",
+    ops: [
+      { op: "rename", from: "/usr", to: "/a/usr" },
+      { op: "rmdir", path: "/empty" },
+      { op: "mkfifo", path: "/usr" },
+      { op: "mkdir", path: "/empty" },
+    ],
+  },
+  {
     name: "a directory re-made over a deleted one is opaque",
     ops: [
       { op: "unlink", path: "/a/b/c/deep" },
@@ -455,6 +464,28 @@ describe("the upper layer in a store", () => {
     expect(spy.batches.length).toBe(committed + 1);
     expect([...spy.batches.at(-1)!.puts.keys()].some(isChunk)).toBe(true);
     proc.fsync(fd); // nothing left to wait for
+  });
+
+  it("keeps a directory whose lower subdirectories left it when it reopens", async () => {
+    const dir = (path: string) => ({
+      path,
+      type: "directory" as const,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      mtime: 1,
+    });
+    // usr has 2 links in the top layer: the subdirectories are the bottom's.
+    const lowers = await lowerLayers([[dir("usr"), dir("usr/bin"), dir("usr/lib")], [dir("usr")]]);
+    const store = new MemoryStore();
+    const ov = await openOverlay(store, lowers);
+    applyOperation(operator(ov), { op: "rmdir", path: "/usr/bin" });
+    applyOperation(operator(ov), { op: "rename", from: "/usr/lib", to: "/lib" });
+    await ov.upper.close();
+    const again = operator(await openOverlay(store.reopen(), lowers));
+    expect(applyOperation(again, { op: "readdir", path: "/" }).output).toBe("lib usr");
+    expect(applyOperation(again, { op: "readdir", path: "/usr" }).output).toBe("");
+    expect(applyOperation(again, { op: "write", path: "/usr/x", data: "x" }).result).toBe("ok");
   });
 
   it("answers ENOSPC when the store is full and keeps what it had stored", async () => {

@@ -880,6 +880,16 @@ export const scenarios: Scenario[] = [
     ],
   },
   {
+    name: "two layers: a directory of the top takes new names after the bottom's subdirectories leave",
+    lowers: [[dir("usr")], [dir("usr"), dir("usr/bin"), dir("usr/lib"), dir("usr/share")]],
+    ops: [
+      { op: "rmdir", path: "/usr/bin" },
+      { op: "rename", from: "/usr/lib", to: "/lib" },
+      { op: "write", path: "/usr/x", data: "x" },
+      { op: "readdir", path: "/usr", names: ["share", "x"] },
+    ],
+  },
+  {
     name: "two layers: rename a file of the bottom layer into a directory of the top",
     lowers: [
       [dir("top"), file("top/t", "t")],
@@ -1118,6 +1128,20 @@ export const scenarios: Scenario[] = [
       { op: "rmdir", path: "/mid", expect: "ENOTEMPTY" },
       { op: "unlink", path: "/mid/f" },
       { op: "rmdir", path: "/mid" },
+    ],
+  },
+  {
+    name: "a trailing slash on a new name asks for a directory",
+    lowers: [[file("f", "f"), dir("d")]],
+    ops: [
+      { op: "rename", from: "/f", to: "/g/", expect: "ENOTDIR" },
+      { op: "rename", from: "/d", to: "/e/" },
+      { op: "symlink", target: "f", path: "/s/", expect: "ENOENT" },
+      { op: "link", from: "/f", to: "/l/", expect: "ENOENT" },
+      { op: "mkfifo", path: "/p/", expect: "ENOENT" },
+      { op: "write", path: "/w/", data: "x", expect: "EISDIR" },
+      { op: "mkdir", path: "/m/" },
+      { op: "readdir", path: "/", names: ["e", "f", "m"] },
     ],
   },
 ];

@@ -131,7 +131,39 @@ export async function openOverlay(
   return OverlayFilesystem.open(store, lowers, options);
 }
 
-/** The tree without times (copy-up and the reference differ in those), loading what it reads. */
-export function contentOf(fs: Filesystem): Promise<Map<string, string>> {
-  return retrying(() => describeTree(fs, { times: false }));
+/**
+ * The tree without times (copy-up and the reference differ in those),
+ * loading what it reads. `wait` makes the walk (retrying, or a bounded
+ * version of it), which starts again after each WouldBlock.
+ */
+export function contentOf(
+  fs: Filesystem,
+  wait: <T>(call: () => T) => Promise<T> = retrying,
+): Promise<Map<string, string>> {
+  const remembering = rememberingReads(fs, new Map());
+  return wait(() => describeTree(remembering, { times: false }));
+}
+
+/**
+ * `fs`, with the answers of its reads kept in `reads` and given again when
+ * the same read is made again. For calls made again as a whole after
+ * WouldBlock (a read operation, a walk of the tree): like a process, which
+ * makes one call at a time, they then never need more file data in memory
+ * at once than one read does. Only while the files read do not change.
+ */
+export function rememberingReads(fs: Filesystem, reads: Map<string, Uint8Array>): Filesystem {
+  return new Proxy(fs, {
+    get(target, key) {
+      if (key !== "read") {
+        const value: unknown = Reflect.get(target, key);
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (ino: number, offset: number, length: number) => {
+        const at = `${ino} ${offset} ${length}`;
+        const data = reads.get(at) ?? target.read(ino, offset, length);
+        reads.set(at, data);
+        return data;
+      };
+    },
+  });
 }

@@ -452,15 +452,18 @@ export class UpperLayer {
    */
   private needChunks(inode: UpperInode, first: number, last: number): void {
     const missing: string[] = [];
+    const needed = new Set<string>();
     for (let n = first; n <= last; n++) {
       const key = chunkKey(inode.ino, n);
+      needed.add(key);
       if (this.present.has(key) && !this.chunks.has(key)) missing.push(key);
     }
     if (missing.length === 0) return;
-    throw new WouldBlock(this.load(missing), `loading ${missing.length} chunks of a file`);
+    throw new WouldBlock(this.load(missing, needed), `loading ${missing.length} chunks of a file`);
   }
 
-  private load(keys: string[]): Promise<unknown> {
+  /** Loads chunks `keys`, then evicts what the cache cannot hold but those `needed`. */
+  private load(keys: string[], needed: ReadonlySet<string>): Promise<unknown> {
     const wanted = keys.filter((k) => !this.loading.has(k));
     if (wanted.length > 0) {
       const loaded = this.store.getMany(wanted).then((values) => {
@@ -472,7 +475,10 @@ export class UpperLayer {
           this.chunks.set(key, value);
           this.cachedBytes += value.length;
         });
-        this.evict();
+        // Not the chunks the waiting call needs: it would load them again,
+        // for ever, when it spans more than the cache holds. (A commit before
+        // it calls again may still evict them: it then loads them once more.)
+        this.evict(needed);
       });
       const settled = loaded.catch((e: unknown) => {
         for (const key of wanted) this.loading.delete(key);
@@ -535,12 +541,12 @@ export class UpperLayer {
     this.chunks.set(key, chunk);
   }
 
-  /** Drops clean chunks, least recently used first, down to the cache's size. */
-  private evict(): void {
+  /** Drops clean chunks but `keep`, least recently used first, down to the cache's size. */
+  private evict(keep: ReadonlySet<string> = new Set()): void {
     if (this.cachedBytes <= this.cacheBytes) return;
     for (const [key, chunk] of this.chunks) {
       if (this.cachedBytes <= this.cacheBytes) break;
-      if (this.dirty.has(key) || this.inFlight.has(key)) continue;
+      if (this.dirty.has(key) || this.inFlight.has(key) || keep.has(key)) continue;
       this.chunks.delete(key);
       this.cachedBytes -= chunk.length;
     }
