@@ -452,6 +452,20 @@ describe("the upper layer in a store", () => {
     expect(spy.fetched.filter(isChunk)).toEqual([`c/${ino}/2`]);
   });
 
+  it("keeps the chunk size it was made with when reopened with another", async () => {
+    const store = new MemoryStore();
+    const lowers = await lowerLayers([BASE]);
+    const ov = await openOverlay(store, lowers, { chunkSize: 1000 });
+    const proc = operator(ov);
+    applyOperation(proc, { op: "write", path: "/tmp/data", data: "0123456789".repeat(500) });
+    await ov.upper.close();
+    const again = await openOverlay(store.reopen(), lowers, { chunkSize: 4096 });
+    expect(again.upper.chunkSize).toBe(1000);
+    const ino = resolveExisting(again, again.root, "/tmp/data", { follow: true });
+    const text = new TextDecoder().decode(await retrying(() => again.read(ino, 995, 10)));
+    expect(text).toBe("5678901234");
+  });
+
   it("makes fsync wait for the batch holding the change, one commit per batch", async () => {
     const spy = new SpyStore(newStore("indexeddb"));
     const ov = await openOverlay(spy, await lowerLayers([BASE]), { writeBack: 60_000 });

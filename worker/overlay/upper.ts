@@ -90,7 +90,8 @@ export type BaseReader = (base: BaseData) => Uint8Array;
  * left behind by a crash is deleted at the next open.
  */
 export class UpperLayer {
-  readonly chunkSize: number;
+  /** Fixed when the layer is first made: stored chunks are cut at it. */
+  chunkSize: number;
   private readonly cacheBytes: number;
   private readonly writeBack: number;
   private readonly inodes = new Map<number, UpperInode>();
@@ -151,10 +152,24 @@ export class UpperLayer {
     });
     for (const key of await store.keys("c/")) upper.present.add(key);
     const meta = await store.get("meta");
-    if (meta) upper.nextIno = (JSON.parse(decoder.decode(meta)) as { nextIno: number }).nextIno;
+    if (meta) {
+      const saved = JSON.parse(decoder.decode(meta)) as { nextIno: number; chunkSize?: number };
+      upper.nextIno = saved.nextIno;
+      upper.chunkSize = saved.chunkSize ?? upper.chunkSize;
+    } else {
+      upper.markDirty("meta");
+    }
 
+    // Inodes a crash left with no name and no open file. (One a directory
+    // still names is kept: a count that went wrong must not lose a file.)
+    const named = new Set<number>();
+    for (const inode of upper.inodes.values()) {
+      for (const ino of inode.entries?.values() ?? []) named.add(ino);
+    }
     for (const inode of [...upper.inodes.values()]) {
-      if (inode.nlink === 0 && inode.ino !== ROOT_INO) upper.remove(inode);
+      if (inode.nlink > 0 || inode.ino === ROOT_INO) continue;
+      if (named.has(inode.ino)) inode.nlink = inode.type === "directory" ? 2 : 1;
+      else upper.remove(inode);
     }
     if (!upper.inodes.has(ROOT_INO)) upper.addRoot();
     if (upper.dirty.size > 0) await upper.flush();
@@ -365,6 +380,7 @@ export class UpperLayer {
     this.cachedBytes = 0;
     this.nextIno = ROOT_INO + 1;
     this.failure = null;
+    this.markDirty("meta");
     this.addRoot();
   }
 
@@ -405,7 +421,9 @@ export class UpperLayer {
   /** What a key holds now: its bytes, or undefined if it is to be deleted. */
   private valueOf(key: string): Uint8Array | undefined {
     const encoder = new TextEncoder();
-    if (key === "meta") return encoder.encode(JSON.stringify({ nextIno: this.nextIno }));
+    if (key === "meta") {
+      return encoder.encode(JSON.stringify({ nextIno: this.nextIno, chunkSize: this.chunkSize }));
+    }
     const [kind, a, b] = splitKey(key);
     const inode = this.inodes.get(Number(a));
     if (kind === "i") return inode ? encoder.encode(serialiseInode(inode)) : undefined;
@@ -437,13 +455,9 @@ export class UpperLayer {
     this.inodes.delete(inode.ino);
     this.markDirty(`i/${inode.ino}`);
     if (inode.entries) for (const name of inode.entries.keys()) this.entryChanged(inode, name);
-    const prefix = `c/${inode.ino}/`;
-    for (const key of [...this.present]) {
-      if (!key.startsWith(prefix)) continue;
-      this.present.delete(key);
-      this.forget(key);
-      this.markDirty(key);
-    }
+    // Chunks exist only below the file's size (truncate drops the rest).
+    const chunks = Math.ceil(inode.size / this.chunkSize);
+    for (let n = 0; n < chunks; n++) this.dropChunk(inode.ino, n);
   }
 
   /**
