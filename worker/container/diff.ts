@@ -1,5 +1,6 @@
 import { lowerLookup, type LowerFound } from "../overlay/namei.ts";
 import type { LowerRef, OverlayFilesystem } from "../overlay/overlay.ts";
+import { lowerNames } from "../overlay/readdir.ts";
 
 /** One line of `docker diff`: Added, Changed or Deleted, and the absolute path. */
 export interface Change {
@@ -31,7 +32,7 @@ export function diff(ov: OverlayFilesystem): Change[] {
   };
   const walk = (dir: number, path: string, image: readonly LowerRef[]) => {
     const names = new Set(ov.readdir(dir).map((e) => e.name));
-    for (const name of imageNames(ov, image)) {
+    for (const name of lowerNames(ov, image)) {
       if (!names.has(name)) changes.push({ kind: "D", path: `${path}/${name}` });
     }
     for (const name of names) {
@@ -57,19 +58,4 @@ export function diff(ov: OverlayFilesystem): Change[] {
   };
   walk(ov.root, "", ov.lowerRoots);
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** The names an image directory (merged lower directories) lists. */
-function imageNames(ov: OverlayFilesystem, dirs: readonly LowerRef[]): string[] {
-  const seen = new Set<string>();
-  const names: string[] = [];
-  for (const ref of dirs) {
-    const fs = ov.lowers[ref.layer]!;
-    for (const e of fs.readdir(ref.ino)) {
-      if (seen.has(e.name)) continue;
-      seen.add(e.name);
-      if (!fs.isWhiteout(e.ino)) names.push(e.name);
-    }
-  }
-  return names;
 }

@@ -1,3 +1,4 @@
+import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
 
 /**
@@ -113,7 +114,7 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
     if (e.type === "directory" && e.opaque) entry.opaque = true;
     return entry;
   });
-  const blob = concat(chunks, offset);
+  const blob = concat(chunks);
   const index: LayerIndex = {
     mediaType: LAYER_MEDIA_TYPE,
     data: { digest: await sha256(blob), size: blob.length },
@@ -206,16 +207,6 @@ function comparePaths(a: string, b: string): number {
     if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
   }
   return pa.length - pb.length;
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 export async function sha256(bytes: Uint8Array): Promise<string> {

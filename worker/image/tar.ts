@@ -1,3 +1,4 @@
+import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
 import { normalisePath, type EntryType, type PackEntry } from "./layer.ts";
 
@@ -395,14 +396,4 @@ function pushPadded(out: Uint8Array[], bytes: Uint8Array): void {
 
 function utf8(s: string): Uint8Array {
   return new TextEncoder().encode(s);
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -1,3 +1,4 @@
+import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
 import type { DirEntry, FileType, Filesystem, Stat } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
@@ -173,13 +174,7 @@ export class OutputStream extends OpenFile {
     return data.length;
   }
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concat(this.chunks);
   }
 }
 

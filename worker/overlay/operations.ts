@@ -1,3 +1,4 @@
+import { concat } from "../bytes.ts";
 import { KernelError } from "../errno.ts";
 import { InputStream, OutputStream } from "../kernel/open-file.ts";
 import { Process, type OpenRequest } from "../kernel/process.ts";
@@ -144,14 +145,4 @@ export function outcomeOf(run: () => string | undefined): Outcome {
 
 export function contentSummary(bytes: Uint8Array): string {
   return `${bytes.length} bytes, hash ${fnv1a(bytes)}`;
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { fail } from "../errno.ts";
 import type { DirEntry } from "../vfs/filesystem.ts";
 import { lookup } from "./namei.ts";
-import type { OverlayFilesystem } from "./overlay.ts";
+import type { LowerRef, OverlayFilesystem } from "./overlay.ts";
 import { WHITEOUT } from "./upper.ts";
 
 /**
@@ -32,7 +32,21 @@ function mergedNames(ov: OverlayFilesystem, dir: number): string[] {
     seen.add(name);
     if (ino !== WHITEOUT) names.push(name);
   }
-  for (const ref of ov.node(dir).lowers) {
+  names.push(...lowerNames(ov, ov.node(dir).lowers, seen));
+  return names;
+}
+
+/**
+ * The names merged lower directories list (top first), each once, without
+ * whiteouts and without the names in `seen` (which it adds to).
+ */
+export function lowerNames(
+  ov: OverlayFilesystem,
+  dirs: readonly LowerRef[],
+  seen = new Set<string>(),
+): string[] {
+  const names: string[] = [];
+  for (const ref of dirs) {
     const fs = ov.lowers[ref.layer]!;
     for (const e of fs.readdir(ref.ino)) {
       if (seen.has(e.name)) continue;

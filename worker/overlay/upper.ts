@@ -1,6 +1,7 @@
 import { fail, KernelError } from "../errno.ts";
 import type { FileType } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
+import { OpenCounts } from "../vfs/open-counts.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { newBatch, type Store } from "../store/store.ts";
 
@@ -104,7 +105,7 @@ export class UpperLayer {
   private readonly loading = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private readonly inFlight = new Set<string>();
-  private readonly openCount = new Map<number, number>();
+  private readonly open = new OpenCounts();
   private flushChain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failure: KernelError | null = null;
@@ -236,22 +237,17 @@ export class UpperLayer {
     inode.nlink = inode.type === "directory" ? 0 : Math.max(0, inode.nlink - 1);
     inode.ctime = now();
     this.changed(inode);
-    if (inode.nlink === 0 && !this.openCount.get(inode.ino)) this.remove(inode);
+    if (inode.nlink === 0 && !this.open.isOpen(inode.ino)) this.remove(inode);
   }
 
   /** A file is open on the inode. */
   retain(ino: number): void {
-    this.openCount.set(ino, (this.openCount.get(ino) ?? 0) + 1);
+    this.open.hold(ino);
   }
 
   /** A file open on the inode was closed. */
   release(ino: number): void {
-    const count = (this.openCount.get(ino) ?? 0) - 1;
-    if (count > 0) {
-      this.openCount.set(ino, count);
-      return;
-    }
-    this.openCount.delete(ino);
+    if (!this.open.drop(ino)) return;
     const inode = this.inodes.get(ino);
     if (inode && inode.nlink === 0) this.remove(inode);
   }

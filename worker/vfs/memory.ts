@@ -12,6 +12,7 @@ import {
   type Owner,
   type Stat,
 } from "./filesystem.ts";
+import { OpenCounts } from "./open-counts.ts";
 
 interface Node {
   ino: number;
@@ -49,7 +50,7 @@ export class MemoryFilesystem implements Filesystem {
   readonly root: number;
   private readonly nodes = new Map<number, Node>();
   /** Open files per inode: an unlinked inode lives until its last one is closed. */
-  private readonly open = new Map<number, number>();
+  private readonly open = new OpenCounts();
   private nextIno = 1;
 
   constructor(owner: Owner = { uid: 0, gid: 0 }, mode = 0o755) {
@@ -235,16 +236,11 @@ export class MemoryFilesystem implements Filesystem {
   }
 
   retain(ino: number): void {
-    this.open.set(ino, (this.open.get(ino) ?? 0) + 1);
+    this.open.hold(ino);
   }
 
   release(ino: number): void {
-    const count = (this.open.get(ino) ?? 0) - 1;
-    if (count > 0) {
-      this.open.set(ino, count);
-      return;
-    }
-    this.open.delete(ino);
+    if (!this.open.drop(ino)) return;
     const n = this.nodes.get(ino);
     if (n) this.collect(n);
   }
@@ -293,7 +289,7 @@ export class MemoryFilesystem implements Filesystem {
 
   /** Frees an inode that has no name left and no open file. */
   private collect(n: Node): void {
-    if (n.nlink === 0 && !this.open.get(n.ino)) this.nodes.delete(n.ino);
+    if (n.nlink === 0 && !this.open.isOpen(n.ino)) this.nodes.delete(n.ino);
   }
 
   private freeName(dir: number, name: string): Node {
