@@ -43,9 +43,9 @@ export class Container {
   ) {}
 
   /**
-   * Opens the container kept in `store`. `blobs` must hold the layers of
-   * the image it last committed to (they are fetched from it); `image` is
-   * the image of a new container.
+   * Opens the container kept in `store`. `image` is the image of a new
+   * container; one that has committed since runs its own image, whose
+   * layers not in `image` are fetched from `blobs`.
    */
   static async open(
     store: Store,
@@ -58,7 +58,7 @@ export class Container {
     if (saved) {
       const manifest = parseManifest(saved);
       const same = manifest.layers.map((l) => l.digest).join() === digests(image);
-      running = same ? image : await loadImage(blobs, manifest);
+      running = same ? image : await loadImage(blobs, manifest, image.layers);
     }
     const fs = await OverlayFilesystem.open(store, [...running.layers].reverse(), options);
     const container = new Container(store, running, fs);

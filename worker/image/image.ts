@@ -93,10 +93,19 @@ export interface Image {
   layers: LayerFilesystem[];
 }
 
-/** Fetches and checks every layer of an image. */
-export async function loadImage(source: BlobSource, manifest: ImageManifest): Promise<Image> {
+/**
+ * Fetches and checks the layers of an image; those already `loaded` (by
+ * digest, from another image) are shared, not fetched again.
+ */
+export async function loadImage(
+  source: BlobSource,
+  manifest: ImageManifest,
+  loaded: readonly LayerFilesystem[] = [],
+): Promise<Image> {
   const layers = await Promise.all(
     manifest.layers.map(async ({ digest }) => {
+      const known = loaded.find((l) => l.digest === digest);
+      if (known) return known;
       const index = parseLayerIndex(await verifiedBlob(source, digest));
       const data =
         index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);

@@ -1,0 +1,80 @@
+/**
+ * BusyBox applets working on a container: the base image under an upper
+ * layer in a store, changed by real programs, then diffed, committed and
+ * reopened.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { Container } from "../worker/container/container.ts";
+import { loadImage, parseManifest, StoreBlobs, type Image } from "../worker/image/image.ts";
+import { contentOf } from "../worker/overlay/testing.ts";
+import { MemoryStore } from "../worker/store/memory.ts";
+import { ProgramRunner } from "../worker/runner.ts";
+import { FileBlobSource } from "./pack.ts";
+import { IMAGES } from "./testing.ts";
+
+async function baseImage(): Promise<Image> {
+  const manifestPath = join(IMAGES, "busybox.json");
+  if (!existsSync(manifestPath)) {
+    throw new Error(`${manifestPath} is missing: run \`npm run setup\` (npm test does it first)`);
+  }
+  return loadImage(
+    new FileBlobSource(join(IMAGES, "blobs")),
+    parseManifest(readFileSync(manifestPath)),
+  );
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+describe("BusyBox in a container", () => {
+  it("changes the container, not the image, and the changes survive commit and reopening", async () => {
+    const image = await baseImage();
+    const store = new MemoryStore();
+    const blobs = new StoreBlobs(new MemoryStore());
+    const container = await Container.open(store, image, blobs);
+    const runner = new ProgramRunner(container.fs);
+    const run = async (...args: string[]) => {
+      const r = await runner.run({ args });
+      expect(text(r.stderr), args.join(" ")).toBe("");
+      expect(r.status, args.join(" ")).toBe(0);
+      return text(r.stdout);
+    };
+    await run("mkdir", "-p", "/srv/www");
+    await run("cp", "/etc/passwd", "/srv/www/passwd");
+    await run("rm", "/etc/shells");
+    await run("mv", "/etc/profile", "/etc/profile.old");
+    await run("chmod", "600", "/etc/hostname");
+    await run("ln", "-s", "/srv/www", "/www");
+    await run("mv", "/home", "/homes"); // a lower directory, renamed
+    expect(await run("cat", "/www/passwd")).toBe(await run("cat", "/etc/passwd"));
+    expect(await run("ls", "/etc")).not.toContain("shells");
+
+    const changes = container
+      .diff()
+      .filter((c) => !c.path.startsWith("/dev"))
+      .map((c) => `${c.kind} ${c.path}`);
+    expect(changes).toEqual([
+      "C /etc",
+      "C /etc/hostname",
+      "D /etc/profile",
+      "A /etc/profile.old",
+      "D /etc/shells",
+      "D /home",
+      "A /homes",
+      "A /srv",
+      "A /srv/www",
+      "A /srv/www/passwd",
+      "A /www",
+    ]);
+    const tree = await contentOf(container.fs);
+    await container.commit(blobs, "busybox-changed");
+    expect(container.diff()).toEqual([]);
+    await container.close();
+    const again = await Container.open(store.reopen(), image, blobs);
+    expect(again.image.manifest.name).toBe("busybox-changed");
+    expect(await contentOf(again.fs)).toEqual(tree);
+    const ls = await new ProgramRunner(again.fs).run({ args: ["ls", "/srv/www"] });
+    expect(text(ls.stdout)).toBe("passwd\n");
+  });
+});
