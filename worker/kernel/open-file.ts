@@ -132,12 +132,15 @@ export class InodeFile extends OpenFile {
 }
 
 /** Streams are no filesystem's inodes: their numbers come from a range of their own. */
-let nextStreamIno = 1 << 30;
+let streamInos = 1 << 30;
+export function nextStreamIno(): number {
+  return streamInos++;
+}
 
 /** Bytes given at start-up as a program's standard input. */
 export class InputStream extends OpenFile {
   private position = 0;
-  private readonly ino = nextStreamIno++;
+  private readonly ino = nextStreamIno();
   constructor(
     private readonly bytes: Uint8Array,
     private readonly type: FileType = "fifo",
@@ -157,7 +160,7 @@ export class InputStream extends OpenFile {
 /** Collects what a program writes to one of its standard outputs. */
 export class OutputStream extends OpenFile {
   private readonly chunks: Uint8Array[] = [];
-  private readonly ino = nextStreamIno++;
+  private readonly ino = nextStreamIno();
   constructor(
     private readonly onData?: (data: Uint8Array) => void,
     private readonly type: FileType = "fifo",

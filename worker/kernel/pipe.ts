@@ -1,0 +1,157 @@
+import { concat } from "../bytes.ts";
+import { fail } from "../errno.ts";
+import { now, type Stat } from "../vfs/filesystem.ts";
+import { WouldBlock } from "../vfs/would-block.ts";
+import { nextStreamIno, OpenFile } from "./open-file.ts";
+
+/** Linux's default pipe capacity. */
+export const PIPE_CAPACITY = 65536;
+
+/**
+ * A pipe: a bounded buffer with a read end and a write end, each an open
+ * file description (shared by the fds that dup or inherit it).
+ *
+ * Reading an empty pipe blocks (WouldBlock) while a write end is open, and
+ * gives end-of-file once none is. Writing blocks while the buffer is full;
+ * a write that fits only in part writes that part and answers its length
+ * (so writers wait and memory stays bounded). Writing with no read end
+ * open is EPIPE; the process kernel also sends SIGPIPE.
+ */
+export class Pipe {
+  private chunks: Uint8Array[] = [];
+  private buffered = 0;
+  private readers = 0;
+  private writers = 0;
+  /** Wakes whoever waits for a change (data, room, or an end closing). */
+  private wake: (() => void) | null = null;
+  private changed: Promise<void> | null = null;
+  readonly ino = nextStreamIno();
+
+  constructor(readonly capacity = PIPE_CAPACITY) {}
+
+  /** The two ends: [read, write]. */
+  ends(): [OpenFile, OpenFile] {
+    this.readers++;
+    this.writers++;
+    return [new PipeEnd(this, "read"), new PipeEnd(this, "write")];
+  }
+
+  read(length: number, nonblocking: boolean): Uint8Array {
+    if (this.buffered === 0) {
+      if (this.writers === 0) return new Uint8Array(0);
+      if (nonblocking) fail("EAGAIN");
+      throw new WouldBlock(this.nextChange(), "reading an empty pipe");
+    }
+    const out: Uint8Array[] = [];
+    let got = 0;
+    while (got < length && this.chunks.length > 0) {
+      const first = this.chunks[0]!;
+      const take = Math.min(first.length, length - got);
+      out.push(first.subarray(0, take));
+      got += take;
+      if (take === first.length) this.chunks.shift();
+      else this.chunks[0] = first.subarray(take);
+    }
+    this.buffered -= got;
+    this.notify();
+    return concat(out);
+  }
+
+  write(data: Uint8Array, nonblocking: boolean): number {
+    if (this.readers === 0) fail("EPIPE");
+    const room = this.capacity - this.buffered;
+    if (room === 0) {
+      if (nonblocking) fail("EAGAIN");
+      throw new WouldBlock(this.nextChange(), "writing a full pipe");
+    }
+    const take = Math.min(room, data.length);
+    this.chunks.push(data.slice(0, take));
+    this.buffered += take;
+    this.notify();
+    return take;
+  }
+
+  /** Bytes waiting to be read (FIONREAD, poll). */
+  get available(): number {
+    return this.buffered;
+  }
+
+  get hasReaders(): boolean {
+    return this.readers > 0;
+  }
+
+  get hasWriters(): boolean {
+    return this.writers > 0;
+  }
+
+  closed(end: "read" | "write"): void {
+    if (end === "read") this.readers--;
+    else this.writers--;
+    if (this.readers === 0) {
+      this.chunks = [];
+      this.buffered = 0;
+    }
+    this.notify();
+  }
+
+  stat(): Stat {
+    const t = now();
+    return {
+      ino: this.ino,
+      type: "fifo",
+      mode: 0o600,
+      nlink: 1,
+      uid: 0,
+      gid: 0,
+      size: 0,
+      rdev: 0,
+      atime: t,
+      mtime: t,
+      ctime: t,
+    };
+  }
+
+  /** A promise settled at the next change of the pipe. */
+  nextChange(): Promise<void> {
+    this.changed ??= new Promise((resolve) => (this.wake = resolve));
+    return this.changed;
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    this.changed = null;
+    wake?.();
+  }
+}
+
+/** One end of a pipe. */
+class PipeEnd extends OpenFile {
+  /** O_NONBLOCK: EAGAIN instead of waiting. */
+  nonblocking = false;
+
+  constructor(
+    readonly pipe: Pipe,
+    readonly end: "read" | "write",
+  ) {
+    super(end === "read", end === "write");
+  }
+
+  stat(): Stat {
+    return this.pipe.stat();
+  }
+
+  override read(length: number): Uint8Array {
+    if (this.end !== "read") fail("EBADF");
+    return this.pipe.read(length, this.nonblocking);
+  }
+
+  override write(data: Uint8Array): number {
+    if (this.end !== "write") fail("EBADF");
+    return this.pipe.write(data, this.nonblocking);
+  }
+
+  protected override close(): void {
+    this.pipe.closed(this.end);
+  }
+}
