@@ -3,6 +3,7 @@
  * layer in a store, changed by real programs, then diffed, committed and
  * reopened.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -76,5 +77,25 @@ describe("BusyBox in a container", () => {
     expect(await contentOf(again.fs)).toEqual(tree);
     const ls = await new ProgramRunner(again.fs).run({ args: ["ls", "/srv/www"] });
     expect(text(ls.stdout)).toBe("passwd\n");
+  });
+
+  it("pauses a program while the file data it reads is loaded from the store", async () => {
+    const image = await baseImage();
+    const store = new MemoryStore();
+    const blobs = new StoreBlobs(new MemoryStore());
+    const options = { chunkSize: 4096, cacheBytes: 16384 };
+    const container = await Container.open(store, image, blobs, options);
+    const big = "0123456789abcdef".repeat(8192); // 128 KiB: 32 chunks, twice the cache
+    const runner = new ProgramRunner(container.fs);
+    const write = await runner.run({ args: ["dd", "of=/root/big", "bs=4096"], stdin: big });
+    expect(write.status).toBe(0);
+    expect((await runner.run({ args: ["sync"] })).status).toBe(0);
+    await container.close();
+
+    const again = await Container.open(store.reopen(), image, blobs, options);
+    const reader = new ProgramRunner(again.fs);
+    const sum = await reader.run({ args: ["md5sum", "/root/big"] });
+    expect(text(sum.stdout)).toBe(`${createHash("md5").update(big).digest("hex")}  /root/big\n`);
+    expect(reader.pauses).toBeGreaterThan(0);
   });
 });

@@ -9,7 +9,8 @@
  *  2. A deb-src entry for bookworm main, and BusyBox's Debian source package.
  *  3. BusyBox compiled to wasm (rootfs/busybox/build.sh), cached in
  *     build/busybox/HASH, HASH covering the source version, everything in
- *     rootfs/busybox/ and the toolchain's versions.
+ *     rootfs/busybox/ and the toolchain's versions (the Debian packages and
+ *     the npm package binaryen, whose wasm-opt runs Asyncify).
  *  4. The base image `busybox` in build/images, cached on a hash of the
  *     module and of the image's own inputs.
  *
@@ -180,11 +181,21 @@ function hashInputs(paths: string[], extra: string[]): string {
   return h.digest("hex").slice(0, 16);
 }
 
+/** The installed version of the npm package binaryen (build.sh's wasm-opt). */
+function binaryenVersion(): string {
+  const file = join(ROOT, "node_modules", "binaryen", "package.json");
+  if (!existsSync(file))
+    throw new SetupError("the npm package binaryen is missing; run npm install");
+  const { version } = JSON.parse(readFileSync(file, "utf8")) as { version: string };
+  return `binaryen ${version}`;
+}
+
 /** BusyBox compiled to wasm, cached on its inputs; returns the output directory. */
 function ensureBusybox(source: { dir: string; version: string }): string {
   const toolchain = ["clang-19", "wasi-libc", "lld-19"].map((p) =>
     sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p]),
   );
+  toolchain.push(binaryenVersion());
   const key = hashInputs([join(ROOT, "rootfs", "busybox")], [source.version, ...toolchain]);
   const out = join(BUILD, "busybox", key);
   if (existsSync(join(out, "busybox.wasm"))) return out;

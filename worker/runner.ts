@@ -4,9 +4,12 @@ import { InputStream, OutputStream } from "./kernel/open-file.ts";
 import { Process, ProcessExit } from "./kernel/process.ts";
 import type { Filesystem } from "./vfs/filesystem.ts";
 import { resolve, resolveExisting } from "./vfs/resolve.ts";
+import { retrying } from "./vfs/would-block.ts";
 import { WasmMemory } from "./wasi/memory.ts";
 import { overboxImports } from "./wasi/overbox.ts";
+import { Pausable } from "./wasi/asyncify.ts";
 import { preview1Imports } from "./wasi/preview1.ts";
+import { Sjlj } from "./wasi/sjlj.ts";
 
 export interface RunOptions {
   /** argv; argv[0] is looked up in PATH unless it holds a slash. */
@@ -39,6 +42,8 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  */
 export class ProgramRunner {
   private readonly modules = new Map<string, Promise<WebAssembly.Module>>();
+  /** How many times programs paused in a system call (waiting for data), over every run. */
+  pauses = 0;
 
   constructor(readonly fs: Filesystem) {
     addDeviceNodes(fs);
@@ -63,20 +68,25 @@ export class ProgramRunner {
       stderr,
     ]);
     const mem = new WasmMemory();
+    const pausable = new Pausable();
+    const sjlj = new Sjlj();
     const instance = await WebAssembly.instantiate(module, {
-      wasi_snapshot_preview1: preview1Imports(proc, mem),
-      overbox: overboxImports(proc, mem),
+      wasi_snapshot_preview1: pausable.wrap(preview1Imports(proc, mem)),
+      overbox: pausable.wrap({ ...overboxImports(proc, mem), throw_longjmp: sjlj.throwLongjmp }),
+      env: sjlj.imports(module),
     });
     const exports = instance.exports as { memory: WebAssembly.Memory; _start: () => void };
     mem.attach(exports.memory);
+    sjlj.attach(instance);
     let status = 0;
     try {
-      exports._start();
+      await pausable.run(instance, exports._start);
     } catch (e) {
       if (!(e instanceof ProcessExit)) throw e;
       status = e.status;
     } finally {
       proc.closeAll();
+      this.pauses += pausable.pauses;
     }
     return { status, stdout: stdout.bytes(), stderr: stderr.bytes() };
   }
@@ -102,11 +112,13 @@ export class ProgramRunner {
     const key = `${ino}:${st.mtime}:${st.size}`;
     let module = this.modules.get(key);
     if (!module) {
-      const bytes = this.fs.read(ino, 0, st.size);
-      if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
-        fail("ENOEXEC", "not a WebAssembly program");
-      }
-      module = WebAssembly.compile(bytes.slice());
+      module = retrying(() => this.fs.read(ino, 0, st.size)).then((bytes) => {
+        if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) {
+          fail("ENOEXEC", "not a WebAssembly program");
+        }
+        return WebAssembly.compile(bytes.slice());
+      });
+      module.catch(() => this.modules.delete(key));
       this.modules.set(key, module);
     }
     return module;

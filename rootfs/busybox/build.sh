@@ -1,17 +1,23 @@
 #!/bin/bash
 # Build BusyBox (Debian's 1.35 source) as one WebAssembly module for WASI
-# preview 1: busybox.wasm imports from wasi_snapshot_preview1 and from overbox
-# (the kernel's own calls, worker/wasi/README.md), and exports memory and _start.
+# preview 1: busybox.wasm imports from wasi_snapshot_preview1, from overbox
+# (the kernel's own calls) and env.invoke_* (setjmp/longjmp), and is
+# transformed by Binaryen's Asyncify so that the kernel can pause it in any
+# of those calls (the ABI: worker/wasi/README.md).
 #
 #   rootfs/busybox/build.sh SRC_DIR OUT_DIR
 #
 # SRC_DIR  unpacked Debian busybox 1.35 source (`apt-get source busybox`, with
 #          Debian's patches applied).  It is only read: the build happens in a
 #          copy, OUT_DIR/work.
-# OUT_DIR  receives busybox.wasm, busybox.links, busybox.config, build.log.
+# OUT_DIR  receives busybox.wasm, busybox.links, busybox.config, build.log,
+#          and busybox.plain.wasm (the module before Asyncify, for reference;
+#          not shipped).
 #
 # Needs: clang-19, lld-19 (wasm-ld-19), llvm-19 (llvm-ar-19, llvm-strip-19),
-# libclang-rt-19-dev-wasm32, wasi-libc, make, gcc (for kbuild's host tools).
+# libclang-rt-19-dev-wasm32, wasi-libc, make, gcc (for kbuild's host tools),
+# and Binaryen's wasm-opt: the npm package binaryen, a devDependency
+# (node_modules/.bin/wasm-opt of this repository), or WASM_OPT=/path/to/wasm-opt.
 #
 # Pieces, all next to this script:
 #   patches/*.patch   applied in order to the copy (each says why it exists)
@@ -43,8 +49,9 @@ WASI_INCLUDE=${WASI_INCLUDE:-/usr/include/wasm32-wasi}
 WASI_LIB=${WASI_LIB:-/usr/lib/wasm32-wasi}
 JOBS=${JOBS:-2}
 OPT=${OPT:--Os}   # optimisation level; see the note at TARGET_CFLAGS
+WASM_OPT=${WASM_OPT:-$HERE/../../node_modules/.bin/wasm-opt}
 
-for tool in "$CLANG" "$WASM_LD" "$LLVM_AR" "$LLVM_NM" "$LLVM_STRIP" make gcc patch gzip node; do
+for tool in "$CLANG" "$WASM_LD" "$LLVM_AR" "$LLVM_NM" "$LLVM_STRIP" "$WASM_OPT" make gcc patch gzip node; do
 	command -v "$tool" >/dev/null || { echo "build.sh: missing tool: $tool" >&2; exit 1; }
 done
 [ -f "$WASI_INCLUDE/stdio.h" ] && [ -f "$WASI_LIB/libc.a" ] ||
@@ -101,14 +108,16 @@ done
 # 300k lines, awk and an ash loop ran within +-10% of -O2 (the noise level),
 # none consistently slower.  OPT=-O2 ./build.sh ... builds the other one.
 # -std=gnu11 after BusyBox's -std=gnu99: wasi-libc's headers need max_align_t.
-# -mllvm -wasm-enable-sjlj -mexception-handling: setjmp/longjmp lowered onto
-# WebAssembly exception handling (runtime in compat/setjmp_rt.c).
+# -mllvm -enable-emscripten-sjlj: setjmp/longjmp lowered Emscripten-style,
+# through the kernel's env.invoke_* and a JavaScript exception (runtime in
+# compat/em_sjlj.c), not onto WebAssembly exception handling, which
+# Asyncify cannot unwind through (Binaryen issue 5343).
 # -ffile-prefix-map: no build directory in the output (__FILE__ and friends).
 # --ld-path: the linker is wasm-ld-19 (lld), driven by clang.
 CC="$CLANG --target=wasm32-wasi --sysroot=$SYSROOT --ld-path=$(command -v "$WASM_LD")"
 TARGET_CFLAGS="-std=gnu11 $OPT -Ioverbox-compat/include \
  -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_MMAN \
- -mllvm -wasm-enable-sjlj -mexception-handling \
+ -mllvm -enable-emscripten-sjlj \
  -ffile-prefix-map=$BB/= -ffile-prefix-map=$WORK/= \
  -Wno-unused-command-line-argument -Wno-ignored-optimization-argument \
  -Wno-string-plus-int -Wno-constant-logical-operand -Wno-gnu-variable-sized-type-not-at-end"
@@ -119,8 +128,22 @@ TARGET_CFLAGS="-std=gnu11 $OPT -Ioverbox-compat/include \
 COMPAT_LIB="$WORK/compat/libovercompat.a"
 # --wrap: BusyBox's open/openat/mkdir/mkdirat go to compat/kernel.c, which
 # passes the mode on to the kernel (wasi-libc's versions drop it).
+# --export-table and --export=...: what the kernel's env.invoke_* need (the
+# function table, the stack pointer to restore after a longjmp, and the
+# addresses of __THREW__ and __threwValue, compat/em_sjlj.c); and the buffer
+# a paused program's stack is saved in (compat/asyncify.c).  No
+# --allow-undefined: the imports all carry their module in the source
+# (overbox.h, and env for what the setjmp lowering declares), and anything
+# else left undefined is an error.
+# -O0, last on the link line: when the last -O is not -O0, clang runs any
+# wasm-opt it finds in PATH on the linked module (npm puts node_modules/.bin
+# there), so the output would depend on PATH; wasm-opt runs once, below,
+# explicitly.  (clang-19's --no-wasm-opt drops the link step altogether.)
+# Nothing is compiled at link time, so -O0 changes nothing else.
 TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
- -Wl,-z,stack-size=1048576 -Wl,--stack-first"
+ -Wl,-z,stack-size=1048576 -Wl,--stack-first \
+ -Wl,--export-table -Wl,--export=__stack_pointer,--export=__THREW__,--export=__threwValue \
+ -Wl,--export=overbox_asyncify_buffer,--export=overbox_asyncify_buffer_size -O0"
 
 say "== building the compat layer"
 mkdir -p "$WORK/compat"
@@ -184,11 +207,24 @@ LDFLAGS="$TARGET_LDFLAGS" make -C "$BB" "${MAKEVARS[@]}" -j"$JOBS" busybox busyb
 # ---- outputs ---------------------------------------------------------------
 # Strip the name section and other custom sections (the unstripped module
 # stays in work/ for debugging).
-"$LLVM_STRIP" --strip-all "$BB/busybox" -o "$OUT/busybox.wasm"
+"$LLVM_STRIP" --strip-all "$BB/busybox" -o "$OUT/busybox.plain.wasm"
 cp "$BB/busybox.links" "$OUT/busybox.links"
 cp "$BB/.config" "$OUT/busybox.config"
 
-# The module must import only WASI preview 1 and overbox, and export memory and _start.
+# Asyncify: every call into the kernel may pause the program (unwind its
+# stack into a buffer, return to the event loop, rewind later), so every
+# import is listed; the patterns match "module.name".  wasm-opt may use the
+# features the module's target_features section names (clang-19's defaults:
+# sign-ext, mutable-globals, multivalue, reference-types) and those enabled
+# here; every engine overbox runs on has them all.  -O2 after Asyncify: it
+# shrinks what Asyncify adds.
+say "== Asyncify ($("$WASM_OPT" --version))"
+"$WASM_OPT" "$OUT/busybox.plain.wasm" -o "$OUT/busybox.wasm" \
+	--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+	--asyncify --pass-arg='asyncify-imports@wasi_snapshot_preview1.*,overbox.*,env.invoke_*' -O2
+
+# The module may import only WASI preview 1, overbox and env.invoke_*, and
+# must export exactly what the kernel uses (worker/wasi/README.md).
 say "== checking imports/exports"
 node - "$OUT/busybox.wasm" <<'EOF' || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
 const m = new WebAssembly.Module(require('fs').readFileSync(process.argv[2]));
@@ -197,8 +233,20 @@ const mods = [...new Set(imports.map(i => i.module))];
 const ex = Object.fromEntries(WebAssembly.Module.exports(m).map(e => [e.name, e.kind]));
 console.log('imports:', imports.length, 'from', mods.join(', '));
 console.log('exports:', JSON.stringify(ex));
-if (mods.some(m => m !== 'wasi_snapshot_preview1' && m !== 'overbox')) throw new Error('unexpected import module');
-if (ex.memory !== 'memory' || ex._start !== 'function' || Object.keys(ex).length !== 2) throw new Error('unexpected exports');
+const allowed = (i) =>
+	i.kind === 'function' && (i.module === 'wasi_snapshot_preview1' || i.module === 'overbox' ||
+		(i.module === 'env' && i.name.startsWith('invoke_')));
+const bad = imports.filter(i => !allowed(i)).map(i => `${i.module}.${i.name} (${i.kind})`);
+if (bad.length) throw new Error(`unexpected imports: ${bad.join(', ')}`);
+const want = {
+	memory: 'memory', _start: 'function',
+	__indirect_function_table: 'table', __stack_pointer: 'global', __THREW__: 'global', __threwValue: 'global',
+	overbox_asyncify_buffer: 'global', overbox_asyncify_buffer_size: 'global',
+	asyncify_start_unwind: 'function', asyncify_stop_unwind: 'function',
+	asyncify_start_rewind: 'function', asyncify_stop_rewind: 'function', asyncify_get_state: 'function',
+};
+const wrong = [...new Set([...Object.keys(want), ...Object.keys(ex)])].filter(n => want[n] !== ex[n]);
+if (wrong.length) throw new Error(`unexpected exports: ${wrong.map(n => `${n} (${ex[n] ?? 'missing'})`).join(', ')}`);
 EOF
 
 napplets=$(wc -l <"$OUT/busybox.links")
@@ -208,4 +256,5 @@ sha=$(sha256sum "$OUT/busybox.wasm" | cut -d' ' -f1)
 say "== done: $OUT/busybox.wasm"
 say "applets: $napplets"
 say "size: $raw bytes raw, $gz bytes gzipped (gzip -9n)"
+say "before Asyncify: $(stat -c %s "$OUT/busybox.plain.wasm") bytes raw, $(gzip -9n <"$OUT/busybox.plain.wasm" | wc -c) bytes gzipped"
 say "sha256: $sha"

@@ -3,6 +3,7 @@ import { fail } from "../errno.ts";
 import { ProcessExit, type Process } from "../kernel/process.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
+import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
 import type { WasmMemory } from "./memory.ts";
 
@@ -53,11 +54,13 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     };
   };
 
+  // A call that would block after moving some bytes answers with what it moved.
   const readInto = (iovs: number, count: number, read: (len: number) => Uint8Array) => {
     let total = 0;
     for (const [buf, len] of mem.iovecs(iovs, count)) {
       if (len === 0) continue;
-      const data = read(len);
+      const data = total > 0 ? unlessBlocked(() => read(len)) : read(len);
+      if (data === null) break;
       mem.bytes.set(data, buf);
       total += data.length;
       if (data.length < len) break;
@@ -69,7 +72,9 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     let total = 0;
     for (const [buf, len] of mem.iovecs(iovs, count)) {
       if (len === 0) continue;
-      const n = write(mem.bytes.slice(buf, buf + len));
+      const data = mem.bytes.slice(buf, buf + len);
+      const n = total > 0 ? unlessBlocked(() => write(data)) : write(data);
+      if (n === null) break;
       total += n;
       if (n < len) break;
     }
@@ -354,4 +359,14 @@ function sleep(ms: number): void {
   }
   const end = performance.now() + ms;
   while (performance.now() < end);
+}
+
+/** The call's answer, or null if it would block. */
+function unlessBlocked<T>(call: () => T): T | null {
+  try {
+    return call();
+  } catch (e) {
+    if (e instanceof WouldBlock) return null;
+    throw e;
+  }
 }

@@ -1,7 +1,8 @@
 /* Why this file exists: it declares the `overbox` import module, the system
  * calls the overbox kernel gives a program beside wasi_snapshot_preview1
  * (documented in worker/wasi/README.md). Each returns 0 or a WASI errno,
- * whose numbers are wasi-libc's errno values. Used by compat/kernel.c. */
+ * whose numbers are wasi-libc's errno values. Used by compat/kernel.c, and
+ * by compat/em_sjlj.c for throw_longjmp. */
 #ifndef OVERBOX_H
 #define OVERBOX_H
 
@@ -47,5 +48,8 @@ int32_t overbox_dup(int32_t fd, int32_t min_fd, int32_t *fd_out) OVERBOX_IMPORT(
 int32_t overbox_dup2(int32_t fd, int32_t new_fd) OVERBOX_IMPORT(dup2);
 int32_t overbox_umask(uint32_t mask, uint32_t *old_out) OVERBOX_IMPORT(umask);
 int32_t overbox_getcwd(char *buf, size_t len, size_t *len_out) OVERBOX_IMPORT(getcwd);
+/* Throws the kernel's longjmp exception, which the env.invoke_* call below
+ * it catches (compat/em_sjlj.c); never returns. */
+_Noreturn void overbox_throw_longjmp(void) OVERBOX_IMPORT(throw_longjmp);
 
 #endif

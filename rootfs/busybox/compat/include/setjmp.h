@@ -1,15 +1,15 @@
 /* Why this file exists: wasi-libc (2022) ships no <setjmp.h>; without
  * setjmp/longjmp ash aborts on every syntax error and every `exit`.
  * clang-19 lowers setjmp()/longjmp() calls itself when compiling with
- * `-mllvm -wasm-enable-sjlj -mexception-handling` (WebAssembly exception
- * handling); compat/setjmp_rt.c supplies the small runtime the lowered code
- * calls.  The lowering recognises calls to the functions named setjmp and
- * longjmp, so the sig* and _* variants are macros onto them (there is no
- * signal mask to save).  jmp_buf only needs room for the runtime's record
- * (see setjmp_rt.c); it keeps musl's size so that code which embeds a
- * jmp_buf in a struct has the same layout as on Linux musl.
- * NOTE: Binaryen's Asyncify cannot unwind through wasm exception handling
- * (Binaryen issue 5343), so the process stage may replace this scheme. */
+ * `-mllvm -enable-emscripten-sjlj` (Emscripten-style: calls through the
+ * kernel's env.invoke_* imports and a JavaScript exception, not WebAssembly
+ * exception handling, which Binaryen's Asyncify cannot unwind through);
+ * compat/em_sjlj.c supplies the small runtime the lowered code calls.  The
+ * lowering recognises calls to the functions named setjmp and longjmp, so
+ * the sig* and _* variants are macros onto them (there is no signal mask to
+ * save).  jmp_buf only needs room for the runtime's record (see em_sjlj.c);
+ * it keeps musl's size so that code which embeds a jmp_buf in a struct has
+ * the same layout as on Linux musl. */
 #ifndef OVERBOX_COMPAT_SETJMP_H
 #define OVERBOX_COMPAT_SETJMP_H
 

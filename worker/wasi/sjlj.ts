@@ -1,0 +1,67 @@
+/**
+ * setjmp/longjmp for programs built with clang's Emscripten-style lowering
+ * (`-mllvm -enable-emscripten-sjlj`, rootfs/busybox/build.sh): a function
+ * that calls setjmp makes its other calls through `env.invoke_SIG(fn,
+ * ...args)`, and longjmp (rootfs/busybox/compat) records its target and
+ * calls `overbox.throw_longjmp`, which throws. The invoke that catches it
+ * restores the stack pointer and sets `__THREW__`, and the lowered code
+ * jumps to the setjmp that matches.
+ *
+ * Why not WebAssembly exception handling: Asyncify, which pauses programs,
+ * cannot unwind through it. These invokes keep no state of their own, so
+ * Asyncify can unwind through them: when the program is rewound, the
+ * caller calls the invoke again with the same arguments and it calls on.
+ */
+
+interface SjljExports {
+  __indirect_function_table: WebAssembly.Table;
+  __stack_pointer: WebAssembly.Global;
+  /** Addresses (exported data symbols) of the two words the lowering reads. */
+  __THREW__: WebAssembly.Global;
+  __threwValue: WebAssembly.Global;
+  memory: WebAssembly.Memory;
+}
+
+/** Thrown by `throw_longjmp`, caught by the innermost invoke. */
+const LONGJMP = Symbol("longjmp");
+
+export class Sjlj {
+  private exports: SjljExports | null = null;
+
+  /** `env.invoke_*` for every one the module imports. */
+  imports(module: WebAssembly.Module): WebAssembly.ModuleImports {
+    const out: WebAssembly.ModuleImports = {};
+    for (const imp of WebAssembly.Module.imports(module)) {
+      if (imp.module !== "env" || !imp.name.startsWith("invoke_")) continue;
+      // invoke_jSIG returns an i64: its "nothing" is 0n.
+      const zero = imp.name.startsWith("invoke_j") ? 0n : 0;
+      out[imp.name] = (fn: number, ...args: unknown[]) => {
+        const ex = this.exports!;
+        const stack = ex.__stack_pointer.value as number;
+        try {
+          return (ex.__indirect_function_table.get(fn) as (...a: unknown[]) => unknown)(...args);
+        } catch (e) {
+          if (e !== LONGJMP) throw e;
+          ex.__stack_pointer.value = stack;
+          const view = new DataView(ex.memory.buffer);
+          const threw = ex.__THREW__.value as number;
+          if (view.getUint32(threw, true) === 0) {
+            view.setUint32(threw, 1, true);
+            view.setUint32(ex.__threwValue.value as number, 0, true);
+          }
+          return zero;
+        }
+      };
+    }
+    return out;
+  }
+
+  /** The `overbox.throw_longjmp` import. */
+  throwLongjmp = (): never => {
+    throw LONGJMP;
+  };
+
+  attach(instance: WebAssembly.Instance): void {
+    this.exports = instance.exports as unknown as SjljExports;
+  }
+}
