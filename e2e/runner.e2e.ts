@@ -73,4 +73,16 @@ describe("the program runner in Chromium (Web Worker)", () => {
       .map((l) => l.split(" ")[0]);
     expect(a).toBe(b);
   });
+
+  it("keeps what programs write in the container (IndexedDB) across a reload of the page", async () => {
+    expect((await run(["mkdir", "-p", "/root/kept"])).status).toBe(0);
+    const note = "written before the reload\n";
+    expect((await run(["dd", "of=/root/kept/note", "conv=fsync"], note)).status).toBe(0);
+    expect((await run(["rm", "/etc/hostname"])).status).toBe(0);
+    expect((await run(["sync"])).status).toBe(0);
+    await page.reload();
+    await page.waitForFunction(() => window.overbox !== undefined);
+    expect(await run(["cat", "/root/kept/note"])).toEqual({ status: 0, stdout: note, stderr: "" });
+    expect((await run(["ls", "/etc/hostname"])).status).toBe(1);
+  });
 });

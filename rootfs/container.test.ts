@@ -83,13 +83,15 @@ describe("BusyBox in a container", () => {
     const image = await baseImage();
     const store = new MemoryStore();
     const blobs = new StoreBlobs(new MemoryStore());
-    const options = { chunkSize: 4096, cacheBytes: 16384 };
+    const options = { chunkSize: 4096, cacheBytes: 16384, writeBack: 60_000 };
     const container = await Container.open(store, image, blobs, options);
     const big = "0123456789abcdef".repeat(8192); // 128 KiB: 32 chunks, twice the cache
     const runner = new ProgramRunner(container.fs);
     const write = await runner.run({ args: ["dd", "of=/root/big", "bs=4096"], stdin: big });
     expect(write.status).toBe(0);
+    expect((await store.keys("c/")).length).toBe(0); // written back later, not yet
     expect((await runner.run({ args: ["sync"] })).status).toBe(0);
+    expect((await store.keys("c/")).length).toBe(32); // sync returned: committed
     await container.close();
 
     const again = await Container.open(store.reopen(), image, blobs, options);

@@ -1,18 +1,29 @@
 /// <reference lib="webworker" />
 /**
- * The kernel worker's entry point in the browser: boots a container of the
- * `busybox` image (fetched from /images/) and runs programs on request
- * (worker/protocol.ts).
+ * The kernel worker's entry point in the browser: opens the container
+ * `default` (its upper layer in the IndexedDB database overbox-default) over
+ * the `busybox` image (fetched from /images/; committed layers come from the
+ * database overbox-images), and runs programs on request
+ * (worker/protocol.ts). What programs change survives a reload.
  */
-import { flattenImage, parseManifest } from "./image/image.ts";
+import { Container } from "./container/container.ts";
+import { firstOf, loadImage, parseManifest, StoreBlobs } from "./image/image.ts";
 import { HttpBlobSource } from "./image/http-source.ts";
 import type { RunReply, RunRequest } from "./protocol.ts";
 import { ProgramRunner } from "./runner.ts";
+import { IndexedDbStore } from "./store/indexeddb.ts";
 
 const source = new HttpBlobSource("/images");
 const booted = (async () => {
   const manifest = parseManifest(await source.manifest("busybox"));
-  return { manifest, runner: new ProgramRunner(await flattenImage(source, manifest)) };
+  const image = await loadImage(source, manifest);
+  const blobs = new StoreBlobs(new IndexedDbStore("overbox-images"));
+  const container = await Container.open(
+    IndexedDbStore.forContainer("default"),
+    image,
+    firstOf(blobs, source),
+  );
+  return { manifest, runner: new ProgramRunner(container.fs) };
 })();
 
 const decoder = new TextDecoder();

@@ -351,12 +351,21 @@ int fchdir(int fd)
 	return fstat(fd, &st) < 0 ? -1 : fail(ENOSYS);
 }
 
-void sync(void) { }
+/* sync and syncfs: an fsync of the root (or of fd) makes the kernel commit
+ * every change of the container's layer, and waits for it (the program is
+ * paused meanwhile): when they return, the changes survive a closed tab. */
+void sync(void)
+{
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	if (fd < 0)
+		return;
+	fsync(fd);
+	close(fd);
+}
 
 int syncfs(int fd)
 {
-	struct stat st;
-	return fstat(fd, &st);
+	return fsync(fd);
 }
 
 /* Debian's wasi-libc snapshot was compiled with musl's UTIME_NOW/UTIME_OMIT
