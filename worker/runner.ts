@@ -1,6 +1,6 @@
 import { fail } from "./errno.ts";
 import { deviceNodes } from "./kernel/devices.ts";
-import { InputStream, OutputStream } from "./kernel/open-file.ts";
+import { InputStream, OpenFile, OutputStream } from "./kernel/open-file.ts";
 import { Process, ProcessExit } from "./kernel/process.ts";
 import type { Filesystem } from "./vfs/filesystem.ts";
 import { resolve, resolveExisting } from "./vfs/resolve.ts";
@@ -18,7 +18,8 @@ export interface RunOptions {
   env?: string[];
   /** Working directory, absolute; default "/". */
   cwd?: string;
-  stdin?: Uint8Array | string;
+  /** Bytes, or an open file to read (a pipe, a terminal). */
+  stdin?: Uint8Array | string | OpenFile;
   onStdout?: (data: Uint8Array) => void;
   onStderr?: (data: Uint8Array) => void;
 }
@@ -58,15 +59,14 @@ export class ProgramRunner {
     const ino = this.findProgram(argv0, path, cwd);
     const module = await this.compile(ino);
 
+    const given = options.stdin;
     const stdin =
-      typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin;
+      given instanceof OpenFile
+        ? given
+        : new InputStream(typeof given === "string" ? new TextEncoder().encode(given) : given);
     const stdout = new OutputStream(options.onStdout);
     const stderr = new OutputStream(options.onStderr);
-    const proc = new Process(this.fs, options.args, env, cwd, [
-      new InputStream(stdin ?? new Uint8Array(0)),
-      stdout,
-      stderr,
-    ]);
+    const proc = new Process(this.fs, options.args, env, cwd, [stdin, stdout, stderr]);
     const mem = new WasmMemory();
     const pausable = new Pausable();
     const sjlj = new Sjlj();

@@ -142,7 +142,7 @@ export class InputStream extends OpenFile {
   private position = 0;
   private readonly ino = nextStreamIno();
   constructor(
-    private readonly bytes: Uint8Array,
+    private readonly bytes: Uint8Array = new Uint8Array(0),
     private readonly type: FileType = "fifo",
   ) {
     super(true, false);

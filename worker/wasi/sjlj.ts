@@ -20,13 +20,27 @@ interface SjljExports {
   __THREW__: WebAssembly.Global;
   __threwValue: WebAssembly.Global;
   memory: WebAssembly.Memory;
+  asyncify_get_state(): number;
 }
+
+/** Asyncify's states (asyncify_get_state). */
+const UNWINDING = 1;
+const REWINDING = 2;
 
 /** Thrown by `throw_longjmp`, caught by the innermost invoke. */
 const LONGJMP = Symbol("longjmp");
 
 export class Sjlj {
   private exports: SjljExports | null = null;
+  /**
+   * The stack pointer each invoke on the stack was entered with, by its
+   * depth among them. An invoke re-entered by a rewind must restore its
+   * own, not the deeper one the paused stack has now (that would leak C
+   * stack at every longjmp after a pause): an unwind leaves the entries,
+   * and a rewind re-enters the invokes outermost first and takes them back.
+   */
+  private readonly entered: number[] = [];
+  private depth = 0;
 
   /** `env.invoke_*` for every one the module imports. */
   imports(module: WebAssembly.Module): WebAssembly.ModuleImports {
@@ -37,10 +51,19 @@ export class Sjlj {
       const zero = imp.name.startsWith("invoke_j") ? 0n : 0;
       out[imp.name] = (fn: number, ...args: unknown[]) => {
         const ex = this.exports!;
-        const stack = ex.__stack_pointer.value as number;
+        const depth = this.depth++;
+        if (ex.asyncify_get_state() !== REWINDING) {
+          this.entered[depth] = ex.__stack_pointer.value as number;
+        }
+        const stack = this.entered[depth]!;
         try {
-          return (ex.__indirect_function_table.get(fn) as (...a: unknown[]) => unknown)(...args);
+          const result = (ex.__indirect_function_table.get(fn) as (...a: unknown[]) => unknown)(
+            ...args,
+          );
+          if (ex.asyncify_get_state() !== UNWINDING) this.entered.length = depth;
+          return result;
         } catch (e) {
+          this.entered.length = depth;
           if (e !== LONGJMP) throw e;
           ex.__stack_pointer.value = stack;
           const view = new DataView(ex.memory.buffer);
@@ -50,6 +73,8 @@ export class Sjlj {
             view.setUint32(ex.__threwValue.value as number, 0, true);
           }
           return zero;
+        } finally {
+          this.depth = depth;
         }
       };
     }
