@@ -54,3 +54,14 @@ export class KernelError extends Error {
 export function fail(errno: Errno, detail?: string): never {
   throw new KernelError(errno, detail);
 }
+
+/** What a call answers: "ok", or the errno of the KernelError it throws (for tests and comparisons). */
+export function errnoOf(call: () => unknown): Errno | "ok" {
+  try {
+    call();
+  } catch (e) {
+    if (e instanceof KernelError) return e.errno;
+    throw e;
+  }
+  return "ok";
+}

@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../errno.ts";
+import { errnoOf } from "../errno.ts";
 import type { LayerFilesystem } from "../image/layer-fs.ts";
 import type { OpenRequest } from "../kernel/process.ts";
 import { IndexedDbStore } from "../store/indexeddb.ts";
@@ -220,16 +220,6 @@ const readWrite: OpenRequest = {
   append: false,
   mode: 0o644,
 };
-
-function errnoOf(call: () => unknown): string {
-  try {
-    call();
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
-  return "ok";
-}
 
 /** A store that records what it is asked, to assert on what reaches it. */
 class SpyStore implements Store {

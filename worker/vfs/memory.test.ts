@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../errno.ts";
+import { errnoOf } from "../errno.ts";
 import { MemoryFilesystem } from "./memory.ts";
 import { resolve, resolveExisting } from "./resolve.ts";
 
 const root = { uid: 0, gid: 0 };
 const file = { type: "file" as const, mode: 0o644, uid: 0, gid: 0 };
-
-function errnoOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof KernelError) return e.errno;
-    throw e;
-  }
-  return "no error";
-}
 
 function tree() {
   const fs = new MemoryFilesystem();
