@@ -4,6 +4,7 @@
  * the usual top-level directories. Everything is owned by root and dated
  * `mtime`, so the same inputs give the same layer digest.
  */
+import { deviceNodes } from "../worker/kernel/devices.ts";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { buildLayer, type PackEntry } from "../worker/image/layer.ts";
@@ -50,6 +51,11 @@ export async function baseImageEntries(inputs: BaseImageInputs): Promise<PackEnt
     mode,
     ...root,
   }));
+  // The memory devices are part of the image, as in a root filesystem
+  // tarball: a container finds them there and never makes its own.
+  for (const d of deviceNodes) {
+    entries.push({ path: `dev/${d.name}`, type: "chardev", mode: d.mode, rdev: d.rdev, ...root });
+  }
   entries.push({
     path: "bin/busybox",
     type: "file",

@@ -241,6 +241,7 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
       join(ROOT, "rootfs", "image.ts"),
       join(ROOT, "rootfs", "pack.ts"),
       join(ROOT, "worker", "image"),
+      join(ROOT, "worker", "kernel", "devices.ts"), // the image's /dev nodes
     ],
     [],
   );
