@@ -1,4 +1,4 @@
-import { buildLayer, fileBytes, type PackEntry } from "../image/layer.ts";
+import { inLayerOrder, type PackEntry } from "../image/layer.ts";
 import { lowerLookup } from "../overlay/namei.ts";
 import type { OverlayFilesystem } from "../overlay/overlay.ts";
 import { WHITEOUT } from "../overlay/upper.ts";
@@ -116,20 +116,6 @@ function mergedAt(ov: OverlayFilesystem, path: string): number | null {
     }
   }
   return ino;
-}
-
-/**
- * Entries sorted as a layer holds them (a directory before its contents,
- * the first name of a hard-linked inode holding it), so that a tar of them
- * unpacks in order.
- */
-async function inLayerOrder(entries: PackEntry[]): Promise<PackEntry[]> {
-  const layer = await buildLayer(entries);
-  return layer.index.entries.map(({ offset: _offset, size: _size, ...e }) =>
-    e.type === "file"
-      ? { ...e, data: fileBytes({ ...e, offset: _offset, size: _size }, layer.data) }
-      : e,
-  );
 }
 
 function whiteout(path: string): PackEntry {

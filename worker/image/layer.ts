@@ -61,35 +61,7 @@ export type PackEntry = Omit<LayerEntry, "offset" | "size"> & { data?: Uint8Arra
  * EINVAL, and nothing is built.
  */
 export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
-  const byPath = new Map<string, PackEntry>();
-  for (const e of entries) {
-    const path = normalisePath(e.path);
-    if (byPath.has(path)) fail("EINVAL", `duplicate path in layer: ${path}`);
-    if (e.type === "symlink" && e.target === undefined)
-      fail("EINVAL", `symlink without target: ${path}`);
-    byPath.set(path, { ...e, path });
-  }
-  for (const e of byPath.values()) {
-    // "a" a symlink and "a/x" a file would write through the link when unpacked.
-    for (let p = parentOf(e.path); p !== ""; p = parentOf(p)) {
-      const parent = byPath.get(p);
-      if (parent && parent.type !== "directory") {
-        fail("EINVAL", `${e.path}: ${p} is not a directory in this layer`);
-      }
-    }
-    if (e.type === "symlink" && !e.target!.startsWith("/") && climbsOut(e.path, e.target!)) {
-      fail("EINVAL", `symlink ${e.path} -> ${e.target} leads out of the root`);
-    }
-    if (e.type !== "hardlink") continue;
-    const target = normalisePath(e.target ?? "");
-    const linked = byPath.get(target)?.type;
-    if (!linked || linked === "directory" || linked === "hardlink" || linked === "whiteout") {
-      fail("EINVAL", `hard link ${e.path} points to ${target}, not a file of this layer`);
-    }
-    e.target = target;
-  }
-  const sorted = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
-  firstNameHoldsTheData(sorted);
+  const sorted = inLayerOrder(entries);
   const chunks: Uint8Array[] = [];
   let offset = 0;
   const out: LayerEntry[] = sorted.map((e) => {
@@ -122,6 +94,45 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
   };
   const indexBytes = new TextEncoder().encode(JSON.stringify(index));
   return { digest: await sha256(indexBytes), index, indexBytes, data: blob };
+}
+
+/**
+ * Entries checked, normalised and in layer order (a directory before what
+ * it holds; the first name of a hard-linked inode holding it), so that a
+ * reader (or a tar of them) meets everything in order. Refuses what
+ * `buildLayer` refuses.
+ */
+export function inLayerOrder(entries: PackEntry[]): PackEntry[] {
+  const byPath = new Map<string, PackEntry>();
+  for (const e of entries) {
+    const path = normalisePath(e.path);
+    if (byPath.has(path)) fail("EINVAL", `duplicate path in layer: ${path}`);
+    if (e.type === "symlink" && e.target === undefined)
+      fail("EINVAL", `symlink without target: ${path}`);
+    byPath.set(path, { ...e, path });
+  }
+  for (const e of byPath.values()) {
+    // "a" a symlink and "a/x" a file would write through the link when unpacked.
+    for (let p = parentOf(e.path); p !== ""; p = parentOf(p)) {
+      const parent = byPath.get(p);
+      if (parent && parent.type !== "directory") {
+        fail("EINVAL", `${e.path}: ${p} is not a directory in this layer`);
+      }
+    }
+    if (e.type === "symlink" && !e.target!.startsWith("/") && climbsOut(e.path, e.target!)) {
+      fail("EINVAL", `symlink ${e.path} -> ${e.target} leads out of the root`);
+    }
+    if (e.type !== "hardlink") continue;
+    const target = normalisePath(e.target ?? "");
+    const linked = byPath.get(target)?.type;
+    if (!linked || linked === "directory" || linked === "hardlink" || linked === "whiteout") {
+      fail("EINVAL", `hard link ${e.path} points to ${target}, not a file of this layer`);
+    }
+    e.target = target;
+  }
+  const sorted = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
+  firstNameHoldsTheData(sorted);
+  return sorted;
 }
 
 /**
