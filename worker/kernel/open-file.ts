@@ -117,7 +117,9 @@ export class InodeFile extends OpenFile {
   /**
    * Entries of a directory, with `.` and `..` first, from position `cookie`.
    * The listing is taken when reading starts (cookie 0) and kept until the
-   * next rewind, so cookies stay valid while the directory changes.
+   * next rewind, so cookies stay valid while the directory changes. Reading
+   * sets no atime (as a `noatime` mount): a read must not copy a lower
+   * directory up into the container's layer, nor write to its store.
    */
   entries(cookie: number): DirEntry[] {
     if (cookie === 0 || this.listing === null) {
@@ -125,7 +127,6 @@ export class InodeFile extends OpenFile {
       const dot: DirEntry = { name: ".", ino: this.ino, type: "directory" };
       const dotdot: DirEntry = { name: "..", ino: parent, type: "directory" };
       this.listing = [dot, dotdot, ...this.fs.readdir(this.ino)];
-      this.fs.setattr(this.ino, { atime: now() });
     }
     return this.listing.slice(cookie);
   }

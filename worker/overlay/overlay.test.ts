@@ -396,6 +396,9 @@ describe.each(combos)("overlay on the %s store over %i lower layers", (kind, cou
     expect(ov.stat(group).mtime > before.mtime).toBe(true);
     ov.setattr(group, { atime: 5n, mtime: 7n });
     expect([ov.stat(group).atime, ov.stat(group).mtime]).toEqual([5n, 7n]);
+    const shadow = resolveExisting(ov, ov.root, "/etc/shadow", { follow: true });
+    ov.setattr(shadow, { atime: 9n }); // touch -a of a lower file: copied up, and set
+    expect(ov.stat(shadow).atime).toBe(9n);
   });
 });
 

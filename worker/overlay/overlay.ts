@@ -235,9 +235,6 @@ export class OverlayFilesystem implements Filesystem {
   }
 
   setattr(ino: number, changes: AttrChanges): void {
-    const only = Object.keys(changes).filter((k) => changes[k as keyof AttrChanges] !== undefined);
-    // Reading a directory sets its atime: that alone copies nothing up.
-    if (only.length === 1 && only[0] === "atime" && !this.upper.get(ino)) return;
     const up = copyUp(this, ino);
     if (changes.mode !== undefined) up.mode = changes.mode & 0o7777;
     if (changes.uid !== undefined) up.uid = changes.uid;
