@@ -4,26 +4,17 @@
  * reopened.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Container } from "../worker/container/container.ts";
-import { loadImage, parseManifest, StoreBlobs, type Image } from "../worker/image/image.ts";
+import { loadImage, StoreBlobs, type Image } from "../worker/image/image.ts";
 import { contentOf } from "../worker/overlay/testing.ts";
 import { MemoryStore } from "../worker/store/memory.ts";
 import { ProgramRunner } from "../worker/runner.ts";
-import { FileBlobSource } from "./pack.ts";
-import { IMAGES } from "./testing.ts";
+import { builtImage } from "./testing.ts";
 
 async function baseImage(): Promise<Image> {
-  const manifestPath = join(IMAGES, "busybox.json");
-  if (!existsSync(manifestPath)) {
-    throw new Error(`${manifestPath} is missing: run \`npm run setup\` (npm test does it first)`);
-  }
-  return loadImage(
-    new FileBlobSource(join(IMAGES, "blobs")),
-    parseManifest(readFileSync(manifestPath)),
-  );
+  const { manifest, source } = builtImage();
+  return loadImage(source, manifest);
 }
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

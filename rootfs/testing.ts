@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { flattenImage, parseManifest } from "../worker/image/image.ts";
+import { flattenImage, parseManifest, type ImageManifest } from "../worker/image/image.ts";
 import { ProgramRunner } from "../worker/runner.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
 import { FileBlobSource } from "./pack.ts";
@@ -15,14 +15,20 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const IMAGES = join(ROOT, "build", "public", "images");
 export const NATIVE_BUSYBOX = "/bin/busybox";
 
-/** The image `busybox` flattened into a fresh memory filesystem, and a runner on it. */
-export async function loadBaseImage(): Promise<{ fs: MemoryFilesystem; runner: ProgramRunner }> {
+/** The built image `busybox`: its manifest and where its blobs are. */
+export function builtImage(): { manifest: ImageManifest; source: FileBlobSource } {
   const manifestPath = join(IMAGES, "busybox.json");
   if (!existsSync(manifestPath)) {
     throw new Error(`${manifestPath} is missing: run \`npm run setup\` (npm test does it first)`);
   }
   const manifest = parseManifest(readFileSync(manifestPath));
-  const fs = await flattenImage(new FileBlobSource(join(IMAGES, "blobs")), manifest);
+  return { manifest, source: new FileBlobSource(join(IMAGES, "blobs")) };
+}
+
+/** The image `busybox` flattened into a fresh memory filesystem, and a runner on it. */
+export async function loadBaseImage(): Promise<{ fs: MemoryFilesystem; runner: ProgramRunner }> {
+  const { manifest, source } = builtImage();
+  const fs = await flattenImage(source, manifest);
   return { fs, runner: new ProgramRunner(fs) };
 }
 
