@@ -14,7 +14,7 @@ let page: Page;
 
 beforeAll(async () => {
   browser = await launchChromium();
-  page = await browser.newPage();
+  page = await (await browser.newContext()).newPage();
   await page.goto(inject("baseUrl"));
   await page.waitForFunction(() => window.overbox !== undefined);
 });
@@ -84,5 +84,18 @@ describe("the program runner in Chromium (Web Worker)", () => {
     await page.waitForFunction(() => window.overbox !== undefined);
     expect(await run(["cat", "/root/kept/note"])).toEqual({ status: 0, stdout: note, stderr: "" });
     expect((await run(["ls", "/etc/hostname"])).status).toBe(1);
+  });
+
+  it("tells a second tab on the same container that it is open elsewhere, and writes nothing from it", async () => {
+    const second = await page.context().newPage();
+    try {
+      await second.goto(inject("baseUrl"));
+      await second.waitForFunction(() => window.overbox !== undefined);
+      const r = await second.evaluate(() => window.overbox.run(["touch", "/root/from-tab-2"]));
+      expect(r.error).toMatch(/EBUSY: the container overbox-default is open in another tab/);
+    } finally {
+      await second.close();
+    }
+    expect((await run(["ls", "/root/from-tab-2"])).status).toBe(1);
   });
 });

@@ -12,19 +12,20 @@ import { HttpBlobSource } from "./image/http-source.ts";
 import type { RunReply, RunRequest } from "./protocol.ts";
 import { ProgramRunner } from "./runner.ts";
 import { IndexedDbStore } from "./store/indexeddb.ts";
+import { holdContainerLock } from "./store/lock.ts";
 
 const source = new HttpBlobSource("/images");
 const booted = (async () => {
   const manifest = parseManifest(await source.manifest("busybox"));
   const image = await loadImage(source, manifest);
   const blobs = new StoreBlobs(new IndexedDbStore("overbox-images"));
-  const container = await Container.open(
-    IndexedDbStore.forContainer("default"),
-    image,
-    firstOf(blobs, source),
-  );
+  const store = IndexedDbStore.forContainer("default");
+  await holdContainerLock(store.database);
+  const container = await Container.open(store, image, firstOf(blobs, source));
   return { manifest, runner: new ProgramRunner(container.fs) };
 })();
+// A failed start is answered to each request (below), not thrown at nobody.
+booted.catch(() => undefined);
 
 const decoder = new TextDecoder();
 

@@ -1,0 +1,30 @@
+import { fail } from "../errno.ts";
+
+/**
+ * One writer per container (DESIGN.md, "Persistence"): a Web Lock named
+ * after the container's database, taken before the container opens and held
+ * for as long as the worker lives. A second tab on the same container is
+ * told (EBUSY) instead of writing into the same database.
+ *
+ * Where there are no Web Locks (Node has none), there is no second tab
+ * either: the call does nothing.
+ */
+/** How long a new worker waits for the lock before saying the container is taken. */
+const WAIT_MS = 3000;
+
+export async function holdContainerLock(database: string): Promise<void> {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return;
+  // A reloaded page's old worker may still hold the lock for a moment: wait
+  // a little before saying the container is taken.
+  const held = await new Promise<boolean>((answer) => {
+    locks
+      .request(database, { signal: AbortSignal.timeout(WAIT_MS) }, () => {
+        answer(true);
+        // Held until the worker ends: the promise never settles.
+        return new Promise<never>(() => undefined);
+      })
+      .catch(() => answer(false));
+  });
+  if (!held) fail("EBUSY", `the container ${database} is open in another tab`);
+}
