@@ -9,7 +9,7 @@ import {
   type Owner,
   type Stat,
 } from "../vfs/filesystem.ts";
-import { now } from "../vfs/filesystem.ts";
+import { applyAttrChanges } from "../vfs/filesystem.ts";
 import { copyUp } from "./copy-up.ts";
 import { create, link, mkdir, rename, rmdir, symlink, unlink } from "./dir.ts";
 import { lookup } from "./namei.ts";
@@ -236,12 +236,7 @@ export class OverlayFilesystem implements Filesystem {
 
   setattr(ino: number, changes: AttrChanges): void {
     const up = copyUp(this, ino);
-    if (changes.mode !== undefined) up.mode = changes.mode & 0o7777;
-    if (changes.uid !== undefined) up.uid = changes.uid;
-    if (changes.gid !== undefined) up.gid = changes.gid;
-    if (changes.atime !== undefined) up.atime = changes.atime;
-    if (changes.mtime !== undefined) up.mtime = changes.mtime;
-    up.ctime = now();
+    applyAttrChanges(up, changes);
     this.upper.changed(up);
   }
 

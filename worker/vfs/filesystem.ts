@@ -135,6 +135,19 @@ export function lookupEntry(
   return ino;
 }
 
+/** Applies an attribute change to an inode's fields, as setattr does: the change sets ctime. */
+export function applyAttrChanges(
+  inode: Pick<Stat, "mode" | "uid" | "gid" | "atime" | "mtime" | "ctime">,
+  changes: AttrChanges,
+): void {
+  if (changes.mode !== undefined) inode.mode = changes.mode & 0o7777;
+  if (changes.uid !== undefined) inode.uid = changes.uid;
+  if (changes.gid !== undefined) inode.gid = changes.gid;
+  if (changes.atime !== undefined) inode.atime = changes.atime;
+  if (changes.mtime !== undefined) inode.mtime = changes.mtime;
+  inode.ctime = now();
+}
+
 export function now(): Timestamp {
   return BigInt(Date.now()) * 1_000_000n;
 }

@@ -1,5 +1,6 @@
 import { fail } from "../errno.ts";
 import {
+  applyAttrChanges,
   checkName,
   lookupEntry,
   now,
@@ -222,12 +223,7 @@ export class MemoryFilesystem implements Filesystem {
 
   setattr(ino: number, changes: AttrChanges): void {
     const n = this.node(ino);
-    if (changes.mode !== undefined) n.mode = changes.mode & 0o7777;
-    if (changes.uid !== undefined) n.uid = changes.uid;
-    if (changes.gid !== undefined) n.gid = changes.gid;
-    if (changes.atime !== undefined) n.atime = changes.atime;
-    if (changes.mtime !== undefined) n.mtime = changes.mtime;
-    n.ctime = now();
+    applyAttrChanges(n, changes);
   }
 
   /** Held in memory: durable as soon as it is written, for as long as the filesystem lives. */
