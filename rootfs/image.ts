@@ -4,12 +4,12 @@
  * the usual top-level directories. Everything is owned by root and dated
  * `mtime`, so the same inputs give the same layer digest.
  */
-import { deviceNodes } from "../worker/kernel/devices.ts";
+import { deviceLinks, deviceNodes } from "../worker/kernel/devices.ts";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { buildLayer, type PackEntry } from "../worker/image/layer.ts";
 import { IMAGE_MEDIA_TYPE, type ImageManifest } from "../worker/image/image.ts";
-import { DEFAULT_PATH } from "../worker/runner.ts";
+import { DEFAULT_PATH } from "../worker/kernel/kernel.ts";
 import { packDirectory, writeLayer } from "./pack.ts";
 
 export interface BaseImageInputs {
@@ -55,6 +55,15 @@ export async function baseImageEntries(inputs: BaseImageInputs): Promise<PackEnt
   // tarball: a container finds them there and never makes its own.
   for (const d of deviceNodes) {
     entries.push({ path: `dev/${d.name}`, type: "chardev", mode: d.mode, rdev: d.rdev, ...root });
+  }
+  for (const l of deviceLinks) {
+    entries.push({
+      path: `dev/${l.name}`,
+      type: "symlink",
+      mode: 0o777,
+      target: l.target,
+      ...root,
+    });
   }
   entries.push({
     path: "bin/busybox",

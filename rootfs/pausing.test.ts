@@ -1,5 +1,5 @@
 /**
- * Programs paused in system calls (worker/wasi/asyncify.ts) go on as if
+ * Programs paused in system calls (worker/wasi/program.ts) go on as if
  * nothing happened, setjmp/longjmp included (worker/wasi/sjlj.ts).
  */
 import { describe, expect, it } from "vitest";

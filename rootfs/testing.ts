@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flattenImage, parseManifest, type ImageManifest } from "../worker/image/image.ts";
-import { ProgramRunner } from "../worker/runner.ts";
+import { Kernel } from "../worker/kernel/kernel.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
 import { FileBlobSource } from "./pack.ts";
 
@@ -26,10 +26,10 @@ export function builtImage(): { manifest: ImageManifest; source: FileBlobSource 
 }
 
 /** The image `busybox` flattened into a fresh memory filesystem, and a runner on it. */
-export async function loadBaseImage(): Promise<{ fs: MemoryFilesystem; runner: ProgramRunner }> {
+export async function loadBaseImage(): Promise<{ fs: MemoryFilesystem; runner: Kernel }> {
   const { manifest, source } = builtImage();
   const fs = await flattenImage(source, manifest);
-  return { fs, runner: new ProgramRunner(fs) };
+  return { fs, runner: new Kernel(fs) };
 }
 
 export interface Outcome {

@@ -10,7 +10,7 @@ import { Container } from "./container/container.ts";
 import { firstOf, loadImage, parseManifest, StoreBlobs } from "./image/image.ts";
 import { HttpBlobSource } from "./image/http-source.ts";
 import type { RunReply, RunRequest } from "./protocol.ts";
-import { ProgramRunner } from "./runner.ts";
+import { Kernel } from "./kernel/kernel.ts";
 import { IndexedDbStore } from "./store/indexeddb.ts";
 import { holdContainerLock } from "./store/lock.ts";
 
@@ -22,7 +22,7 @@ const booted = (async () => {
   const store = IndexedDbStore.forContainer("default");
   await holdContainerLock(store.database);
   const container = await Container.open(store, image, firstOf(blobs, source));
-  return { manifest, runner: new ProgramRunner(container.fs) };
+  return { manifest, runner: new Kernel(container.fs) };
 })();
 // A failed start is answered to each request (below), not thrown at nobody.
 booted.catch(() => undefined);

@@ -127,7 +127,9 @@ TARGET_CFLAGS="-std=gnu11 $OPT -Ioverbox-compat/include \
 # silently overwriting static data.
 COMPAT_LIB="$WORK/compat/libovercompat.a"
 # --wrap: BusyBox's open/openat/mkdir/mkdirat go to compat/kernel.c, which
-# passes the mode on to the kernel (wasi-libc's versions drop it).
+# passes the mode on to the kernel (wasi-libc's versions drop it); chdir to
+# compat/process.c, which tells the kernel the new working directory; malloc's
+# sbrk to compat/memory.c, which lets the kernel hold the memory limit.
 # --export-table and --export=...: what the kernel's env.invoke_* need (the
 # function table, the stack pointer to restore after a longjmp, and the
 # addresses of __THREW__ and __threwValue, compat/em_sjlj.c); and the buffer
@@ -140,7 +142,7 @@ COMPAT_LIB="$WORK/compat/libovercompat.a"
 # there), so the output would depend on PATH; wasm-opt runs once, below,
 # explicitly.  (clang-19's --no-wasm-opt drops the link step altogether.)
 # Nothing is compiled at link time, so -O0 changes nothing else.
-TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
+TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat,--wrap=chdir,--wrap=sbrk -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
  -Wl,-z,stack-size=1048576 -Wl,--stack-first \
  -Wl,--export-table -Wl,--export=__stack_pointer,--export=__THREW__,--export=__threwValue \
  -Wl,--export=overbox_asyncify_buffer,--export=overbox_asyncify_buffer_size -O0"
@@ -200,6 +202,11 @@ while IFS= read -r line; do
 done <"$overrides"
 [ $bad -eq 0 ] || { echo "build.sh: config.overrides did not apply cleanly" >&3; exit 1; }
 
+# Time slices: the shell's functions call compat/tick.c at entry, so that
+# Ctrl-C reaches a shell loop that makes no system call.  Only the shell:
+# every other applet that runs long makes system calls (reads, writes).
+echo 'CFLAGS_ash.o += -finstrument-function-entry-bare' >>"$BB/shell/Kbuild.src"
+
 # ---- build ---------------------------------------------------------------
 say "== compiling BusyBox (make -j$JOBS)"
 LDFLAGS="$TARGET_LDFLAGS" make -C "$BB" "${MAKEVARS[@]}" -j"$JOBS" busybox busybox.links
@@ -241,7 +248,7 @@ if (bad.length) throw new Error(`unexpected imports: ${bad.join(', ')}`);
 const want = {
 	memory: 'memory', _start: 'function',
 	__indirect_function_table: 'table', __stack_pointer: 'global', __THREW__: 'global', __threwValue: 'global',
-	overbox_asyncify_buffer: 'global', overbox_asyncify_buffer_size: 'global',
+	overbox_asyncify_buffer: 'global', overbox_asyncify_buffer_size: 'global', overbox_signal: 'function',
 	asyncify_start_unwind: 'function', asyncify_stop_unwind: 'function',
 	asyncify_start_rewind: 'function', asyncify_stop_rewind: 'function', asyncify_get_state: 'function',
 };

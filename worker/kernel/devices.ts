@@ -28,6 +28,11 @@ const drivers = new Map<number, Driver>([
   [makedev(1, 9), { read: random, write: (d) => d.length }], // urandom
 ]);
 
+/** /dev/tty (5,0) and /dev/console (5,1): the process's controlling terminal (tty.ts). */
+export function isTerminalDevice(rdev: number): boolean {
+  return rdev === makedev(5, 0) || rdev === makedev(5, 1);
+}
+
 /** The device nodes the kernel puts in /dev at boot, as devtmpfs does. */
 export const deviceNodes: ReadonlyArray<{ name: string; rdev: number; mode: number }> = [
   { name: "null", rdev: makedev(1, 3), mode: 0o666 },
@@ -35,6 +40,16 @@ export const deviceNodes: ReadonlyArray<{ name: string; rdev: number; mode: numb
   { name: "full", rdev: makedev(1, 7), mode: 0o666 },
   { name: "random", rdev: makedev(1, 8), mode: 0o666 },
   { name: "urandom", rdev: makedev(1, 9), mode: 0o666 },
+  { name: "tty", rdev: makedev(5, 0), mode: 0o666 },
+  { name: "console", rdev: makedev(5, 1), mode: 0o600 },
+];
+
+/** The links in /dev to the process's own fds, as udev makes them (through /proc). */
+export const deviceLinks: ReadonlyArray<{ name: string; target: string }> = [
+  { name: "fd", target: "/proc/self/fd" },
+  { name: "stdin", target: "/proc/self/fd/0" },
+  { name: "stdout", target: "/proc/self/fd/1" },
+  { name: "stderr", target: "/proc/self/fd/2" },
 ];
 
 /** An open character device node. */

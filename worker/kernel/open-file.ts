@@ -10,9 +10,23 @@ import { now } from "../vfs/filesystem.ts";
  * Deny by default: this base answers EBADF for reading, writing and
  * seeking; each kind of open file opts in to what it supports.
  */
+/** What poll sees of an open file. */
+export interface Readiness {
+  readable: boolean;
+  writable: boolean;
+  /** Bytes a read would return now. */
+  available: number;
+  /** The other end is gone (POLLHUP). */
+  hangup: boolean;
+  /** Settles at the next change; null for files that are always ready. */
+  changed: Promise<void> | null;
+}
+
 export abstract class OpenFile {
   /** Set for O_APPEND: every write goes to the end of the file. */
   append = false;
+  /** O_NONBLOCK: a read or write that would wait fails with EAGAIN instead. */
+  nonblocking = false;
   /** How many fds refer to this description. */
   private references = 1;
   constructor(
@@ -34,6 +48,10 @@ export abstract class OpenFile {
   }
   seek(_offset: number, _whence: Whence): number {
     fail("ESPIPE");
+  }
+  /** Whether a read or write would wait (poll, select). Files and devices never wait. */
+  readiness(): Readiness {
+    return { readable: true, writable: true, available: 0, hangup: false, changed: null };
   }
   /** The inode behind this open file, if it lives in a filesystem. */
   get inode(): { fs: Filesystem; ino: number } | null {

@@ -2,7 +2,7 @@ import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
 import { now, type Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
-import { nextStreamIno, OpenFile } from "./open-file.ts";
+import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
 
 /** Linux's default pipe capacity. */
 export const PIPE_CAPACITY = 65536;
@@ -127,9 +127,6 @@ export class Pipe {
 
 /** One end of a pipe. */
 class PipeEnd extends OpenFile {
-  /** O_NONBLOCK: EAGAIN instead of waiting. */
-  nonblocking = false;
-
   constructor(
     readonly pipe: Pipe,
     readonly end: "read" | "write",
@@ -139,6 +136,17 @@ class PipeEnd extends OpenFile {
 
   stat(): Stat {
     return this.pipe.stat();
+  }
+
+  override readiness(): Readiness {
+    const p = this.pipe;
+    return {
+      readable: this.end === "read" && (p.available > 0 || !p.hasWriters),
+      writable: this.end === "write" && (p.available < p.capacity || !p.hasReaders),
+      available: this.end === "read" ? p.available : 0,
+      hangup: this.end === "read" ? !p.hasWriters : !p.hasReaders,
+      changed: p.nextChange(),
+    };
   }
 
   override read(length: number): Uint8Array {

@@ -1,4 +1,4 @@
-import { fail } from "../errno.ts";
+import { fail, KernelError } from "../errno.ts";
 import type {
   AttrChanges,
   DirEntry,
@@ -8,8 +8,10 @@ import type {
   Timestamp,
 } from "../vfs/filesystem.ts";
 import { resolve, resolveExisting, type Resolved } from "../vfs/resolve.ts";
-import { DeviceFile } from "./devices.ts";
+import { DeviceFile, isTerminalDevice } from "./devices.ts";
 import { InodeFile, type OpenFile, type Whence } from "./open-file.ts";
+import { bit, SIGPIPE, SignalState } from "./signals.ts";
+import { TtyFile, type Tty } from "./tty.ts";
 
 export interface OpenRequest {
   /** Follow a symlink in the last component (no O_NOFOLLOW). */
@@ -33,9 +35,12 @@ export class ProcessExit extends Error {
 }
 
 /**
- * One process: its fd table, umask, arguments and environment, and the
- * system calls it makes, expressed over the vfs. The WASI glue translates
- * to and from wasm memory and calls these methods; it holds no logic.
+ * One process: its fd table, umask, arguments, environment and working
+ * directory, its place among processes (pid, parent, group, session,
+ * controlling terminal), its signal state, and the file system calls it
+ * makes, expressed over the vfs. The WASI glue translates to and from wasm
+ * memory and calls these methods; it holds no logic. The process calls
+ * (fork, exec, wait, kill) are the kernel's (kernel.ts).
  *
  * The fd table maps small numbers to shared open file descriptions. fd 3 is
  * the preopened root directory (WASI's only way in to a filesystem);
@@ -46,21 +51,68 @@ export class Process {
   readonly fds = new Map<number, OpenFile>();
   /** Names of the preopened directories, by fd. */
   readonly preopens = new Map<number, string>();
+  /** fds closed by exec (FD_CLOEXEC). */
+  readonly cloexec = new Set<number>();
   umask = 0o022;
   readonly uid = 0;
   readonly gid = 0;
+  pid = 1;
+  pgid = 1;
+  sid = 1;
+  /** The controlling terminal: what /dev/tty opens, where Ctrl-C comes from. */
+  tty: Tty | null = null;
+  signals = new SignalState();
+  /**
+   * The deadline (performance.now() ms) of a call with a timeout that was
+   * paused (poll, nanosleep), kept so that the call made again on resuming
+   * waits for what is left, not for the whole timeout again. Cleared when a
+   * call completes.
+   */
+  deadline: number | null = null;
 
   constructor(
     readonly fs: Filesystem,
-    readonly args: string[],
-    readonly env: string[],
-    /** The working directory the program starts in (an absolute path). */
-    readonly cwd: string,
-    stdio: [OpenFile, OpenFile, OpenFile],
+    public args: string[],
+    public env: string[],
+    /** The working directory (an absolute path); libc resolves relative paths itself and tells us of chdir. */
+    public cwd: string,
+    stdio: [OpenFile, OpenFile, OpenFile] | null,
   ) {
+    if (!stdio) return; // a fork child: its parent's fds are copied in (forkFrom)
     stdio.forEach((f, i) => this.fds.set(i, f));
     this.fds.set(3, new InodeFile(fs, fs.root, true, false));
     this.preopens.set(3, "/");
+  }
+
+  /** A fork child's copy of this process's fds, umask, group and signal state. */
+  forkInto(child: Process): void {
+    for (const [fd, f] of this.fds) child.fds.set(fd, f.hold());
+    for (const [fd, name] of this.preopens) child.preopens.set(fd, name);
+    for (const fd of this.cloexec) child.cloexec.add(fd);
+    child.umask = this.umask;
+    child.pgid = this.pgid;
+    child.sid = this.sid;
+    child.tty = this.tty;
+    child.signals = this.signals.clone();
+  }
+
+  /**
+   * What exec changes: close-on-exec fds are closed, caught signals go back
+   * to default, and the new program gets a preopened root if it has none
+   * (its libc finds preopens by probing fds from 3 up).
+   */
+  exec(args: string[], env: string[]): void {
+    for (const fd of [...this.cloexec]) if (this.fds.has(fd)) this.close(fd);
+    this.cloexec.clear();
+    this.signals.exec();
+    this.args = args;
+    this.env = env;
+    if (this.preopens.size === 0) {
+      let fd = 3;
+      while (this.fds.has(fd)) fd++;
+      this.fds.set(fd, new InodeFile(this.fs, this.fs.root, true, false));
+      this.preopens.set(fd, "/");
+    }
   }
 
   file(fd: number): OpenFile {
@@ -73,6 +125,7 @@ export class Process {
     this.file(fd).drop();
     this.fds.delete(fd);
     this.preopens.delete(fd);
+    this.cloexec.delete(fd);
   }
 
   /** WASI's fd_renumber: moves `from` onto `to`, closing what `to` held. */
@@ -80,9 +133,12 @@ export class Process {
     const f = this.file(from);
     this.file(to);
     if (from === to) return;
+    const cloexec = this.cloexec.has(from);
     this.close(to);
     this.fds.set(to, f);
     this.fds.delete(from);
+    this.cloexec.delete(from);
+    if (cloexec) this.cloexec.add(to);
   }
 
   /** dup and F_DUPFD: the lowest free fd from `min` on, sharing the open file. */
@@ -137,11 +193,19 @@ export class Process {
     }
     const st = fs.stat(ino);
     const file =
-      st.type === "chardev"
-        ? new DeviceFile(fs, ino, req.read, req.write)
-        : new InodeFile(fs, ino, req.read || st.type === "directory", req.write);
+      st.type !== "chardev"
+        ? new InodeFile(fs, ino, req.read || st.type === "directory", req.write)
+        : isTerminalDevice(st.rdev)
+          ? this.openTerminal(ino, req)
+          : new DeviceFile(fs, ino, req.read, req.write);
     file.append = req.append;
     return this.install(file);
+  }
+
+  /** /dev/tty and /dev/console: the controlling terminal. */
+  private openTerminal(ino: number, req: OpenRequest): OpenFile {
+    if (!this.tty) fail("ENXIO", "no controlling terminal");
+    return new TtyFile(this.tty, { fs: this.fs, ino }, req.read, req.write);
   }
 
   install(file: OpenFile): number {
@@ -152,11 +216,24 @@ export class Process {
   }
 
   read(fd: number, length: number): Uint8Array {
-    return this.file(fd).read(length);
+    const f = this.file(fd);
+    if (f instanceof TtyFile) return f.readAs(this, length);
+    return f.read(length);
   }
 
+  /** A write to a pipe nobody reads is EPIPE, and SIGPIPE (which kills, unless ignored or caught). */
   write(fd: number, data: Uint8Array): number {
-    return this.file(fd).write(data);
+    try {
+      return this.file(fd).write(data);
+    } catch (e) {
+      if (e instanceof KernelError && e.errno === "EPIPE") this.raise(SIGPIPE);
+      throw e;
+    }
+  }
+
+  /** A signal to this process from itself (SIGPIPE): pending, delivered on the way out of the call. */
+  raise(sig: number): void {
+    if (!this.signals.discards(sig)) this.signals.pending |= bit(sig);
   }
 
   pread(fd: number, length: number, offset: number): Uint8Array {

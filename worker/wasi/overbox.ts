@@ -1,7 +1,13 @@
 import { fail } from "../errno.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import { Pipe } from "../kernel/pipe.ts";
 import type { Process } from "../kernel/process.ts";
+import type { SignalSet } from "../kernel/signals.ts";
+import { TtyFile, type Termios } from "../kernel/tty.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
+import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
+import { ExecRequest } from "./program.ts";
 import type { WasmMemory } from "./memory.ts";
 
 /**
@@ -55,6 +61,7 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
           append: (flags & O_APPEND) !== 0,
           mode,
         });
+        if (flags & O_CLOEXEC) proc.cloexec.add(opened);
         mem.u32(out, opened);
       }),
     dup: (fd: number, min: number, out: number) => syscall(() => mem.u32(out, proc.dup(fd, min))),
@@ -77,6 +84,217 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
   };
 }
 
+/**
+ * The process calls of the `overbox` module (README.md, "Processes",
+ * "Signals", "Terminals"): translation only, to the kernel and the process.
+ * fork is the program's own (program.ts), because it copies the instance.
+ */
+export function processImports(
+  kernel: Kernel,
+  proc: Process,
+  mem: WasmMemory,
+  /** Delivers the deliverable signals now (program.ts). */
+  deliver: () => void,
+): WebAssembly.ModuleImports {
+  /** NUL-terminated strings laid end to end. */
+  const strings = (ptr: number, len: number) =>
+    len === 0 ? [] : mem.string(ptr, len).slice(0, -1).split("\0");
+  const set = (lo: number, hi: number): SignalSet => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  const writeSet = (ptr: number, value: SignalSet) => {
+    mem.u32(ptr, Number(value & 0xffffffffn));
+    mem.u32(ptr + 4, Number(value >> 32n));
+  };
+  const terminal = (fd: number) => {
+    const f = proc.file(fd);
+    if (!(f instanceof TtyFile)) fail("ENOTTY");
+    return f.tty;
+  };
+  const ownsTerminal = (fd: number) => {
+    const tty = terminal(fd);
+    if (proc.tty !== tty) fail("ENOTTY");
+    return tty;
+  };
+
+  return {
+    getpid: () => proc.pid,
+    getppid: () => kernel.parentPid(proc),
+    exec: (p: number, pl: number, a: number, al: number, e: number, el: number) =>
+      syscall(() => {
+        const loaded = kernel.exec(proc, mem.string(p, pl), strings(a, al), strings(e, el));
+        throw new ExecRequest(loaded.module);
+      }),
+    wait4: (pid: number, options: number, statusOut: number, pidOut: number) =>
+      syscall(() => {
+        const r = kernel.wait(proc, pid, options);
+        mem.u32(pidOut, r?.pid ?? 0);
+        if (r) mem.u32(statusOut, r.status);
+      }),
+    pipe: (out: number) =>
+      syscall(() => {
+        const [r, w] = new Pipe().ends();
+        const rfd = proc.install(r);
+        mem.u32(out, rfd);
+        mem.u32(out + 4, proc.install(w));
+      }),
+    cloexec: (fd: number, op: number, out: number) =>
+      syscall(() => {
+        proc.file(fd);
+        if (op < 0) mem.u32(out, proc.cloexec.has(fd) ? 1 : 0);
+        else if (op) proc.cloexec.add(fd);
+        else proc.cloexec.delete(fd);
+      }),
+    chdir: (p: number, l: number) =>
+      syscall(() => {
+        proc.cwd = mem.string(p, l);
+      }),
+    setpgid: (pid: number, pgid: number) => syscall(() => kernel.setpgid(proc, pid, pgid)),
+    getpgid: (pid: number, out: number) => syscall(() => mem.u32(out, kernel.getpgid(proc, pid))),
+    setsid: (out: number) => syscall(() => mem.u32(out, kernel.setsid(proc))),
+    getsid: (pid: number, out: number) => syscall(() => mem.u32(out, kernel.getsid(proc, pid))),
+
+    kill: (pid: number, sig: number) => syscall(() => kernel.kill(proc, pid, sig)),
+    sigaction: (sig: number, action: number, out: number) =>
+      syscall(() => {
+        const old = kernel.sigaction(proc, sig, action);
+        if (out) mem.u32(out, old);
+      }),
+    sigmask: (how: number, lo: number, hi: number, out: number) =>
+      syscall(() => {
+        const s = proc.signals;
+        if (out) writeSet(out, s.blocked);
+        const given = set(lo, hi);
+        if (how === 0) s.setBlocked(s.blocked | given);
+        else if (how === 1) s.setBlocked(s.blocked & ~given);
+        else if (how === 2) s.setBlocked(given);
+        else if (how !== -1) fail("EINVAL");
+      }),
+    sigpending: (out: number) =>
+      syscall(() => {
+        if (out) writeSet(out, proc.signals.pending);
+      }),
+    sigsuspend: (lo: number, hi: number) =>
+      syscall(() => {
+        // With the given mask: a signal is handled, and EINTR; or it waits.
+        const s = proc.signals;
+        const saved = s.blocked;
+        s.setBlocked(set(lo, hi));
+        try {
+          if (!s.deliverable()) throw new WouldBlock(kernel.events(proc), "sigsuspend");
+          deliver();
+        } finally {
+          s.blocked = saved;
+        }
+        fail("EINTR");
+      }),
+    alarm: (value: bigint, interval: bigint, out: number) =>
+      syscall(() => {
+        const v = value === 0xffffffffffffffffn ? Number.MAX_SAFE_INTEGER : Number(value);
+        const [oldValue, oldInterval] = kernel.alarm(proc, v, Number(interval));
+        if (out) {
+          mem.u64(out, oldValue);
+          mem.u64(out + 8, oldInterval);
+        }
+      }),
+    tick: () => 0,
+    brk: (end: bigint) =>
+      syscall(() => {
+        if (Number(end) > kernel.limits.memory) kernel.outOfMemory(proc, Number(end));
+      }),
+
+    tcgetattr: (fd: number, out: number) =>
+      syscall(() => writeTermios(mem, out, terminal(fd).termios)),
+    tcsetattr: (fd: number, when: number, from: number) =>
+      syscall(() => {
+        const tty = terminal(fd);
+        if (when === 2) tty.flushInput();
+        tty.setTermios(readTermios(mem, from));
+      }),
+    ioctl: (fd: number, request: number, arg: number) =>
+      syscall(() => {
+        const v = mem.view;
+        switch (request) {
+          case TIOCGWINSZ: {
+            const { rows, cols } = terminal(fd).winsize;
+            v.setUint16(arg, rows, true);
+            v.setUint16(arg + 2, cols, true);
+            v.setUint32(arg + 4, 0, true);
+            return;
+          }
+          case TIOCSWINSZ:
+            terminal(fd).resize({ rows: v.getUint16(arg, true), cols: v.getUint16(arg + 2, true) });
+            return;
+          case TIOCGPGRP:
+            mem.u32(arg, ownsTerminal(fd).foreground);
+            return;
+          case TIOCSPGRP: {
+            const tty = ownsTerminal(fd);
+            const pgrp = v.getInt32(arg, true);
+            if (!kernel.processes().some((p) => p.pgid === pgrp && p.sid === proc.sid))
+              fail("EPERM");
+            tty.foreground = pgrp;
+            return;
+          }
+          case TIOCGSID:
+            mem.u32(arg, ownsTerminal(fd).session);
+            return;
+          case TIOCSCTTY: {
+            const tty = terminal(fd);
+            if (proc.sid !== proc.pid || (tty.session && tty.session !== proc.sid)) fail("EPERM");
+            tty.session = proc.sid;
+            tty.foreground = proc.pgid;
+            proc.tty = tty;
+            return;
+          }
+          case TIOCNOTTY:
+            ownsTerminal(fd);
+            proc.tty = null;
+            return;
+          case TCFLSH:
+            terminal(fd).flushInput();
+            return;
+          default:
+            fail("ENOTTY");
+        }
+      }),
+  };
+}
+
+const TIOCGWINSZ = 0x5413;
+const TIOCSWINSZ = 0x5414;
+const TIOCGPGRP = 0x540f;
+const TIOCSPGRP = 0x5410;
+const TIOCSCTTY = 0x540e;
+const TIOCNOTTY = 0x5422;
+const TIOCGSID = 0x5429;
+const TCFLSH = 0x540b;
+
+/** struct termios, Linux's layout (60 bytes). */
+function writeTermios(mem: WasmMemory, ptr: number, t: Termios): void {
+  const v = mem.view;
+  v.setUint32(ptr, t.iflag, true);
+  v.setUint32(ptr + 4, t.oflag, true);
+  v.setUint32(ptr + 8, t.cflag, true);
+  v.setUint32(ptr + 12, t.lflag, true);
+  v.setUint8(ptr + 16, t.line);
+  mem.bytes.set(t.cc, ptr + 17);
+  v.setUint32(ptr + 52, t.ispeed, true);
+  v.setUint32(ptr + 56, t.ospeed, true);
+}
+
+function readTermios(mem: WasmMemory, ptr: number): Termios {
+  const v = mem.view;
+  return {
+    iflag: v.getUint32(ptr, true),
+    oflag: v.getUint32(ptr + 4, true),
+    cflag: v.getUint32(ptr + 8, true),
+    lflag: v.getUint32(ptr + 12, true),
+    line: v.getUint8(ptr + 16),
+    cc: mem.bytes.slice(ptr + 17, ptr + 49),
+    ispeed: v.getUint32(ptr + 52, true),
+    ospeed: v.getUint32(ptr + 56, true),
+  };
+}
+
 // wasi-libc's open() flags (its <fcntl.h>): access modes are WASI rights bits.
 const O_APPEND = 0x1;
 const O_CREAT = 1 << 12;
@@ -84,6 +302,8 @@ const O_DIRECTORY = 2 << 12;
 const O_EXCL = 4 << 12;
 const O_TRUNC = 8 << 12;
 const O_NOFOLLOW = 0x01000000;
+/** Not wasi-libc's (its O_CLOEXEC is 0): ours, compat/include/fcntl.h. */
+const O_CLOEXEC = 0x40000000;
 const O_RDONLY = 0x04000000;
 const O_WRONLY = 0x10000000;
 const O_ACCMODE = 0x02000000 | O_RDONLY | O_WRONLY | 0x08000000;

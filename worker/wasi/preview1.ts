@@ -106,14 +106,20 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         const f = proc.file(fd);
         const v = mem.view;
         v.setUint8(out, filetype(f.stat().type));
-        v.setUint16(out + 2, f.append ? wasi.FDFLAGS_APPEND : 0, true);
+        v.setUint16(
+          out + 2,
+          (f.append ? wasi.FDFLAGS_APPEND : 0) | (f.nonblocking ? wasi.FDFLAGS_NONBLOCK : 0),
+          true,
+        );
         // All rights: access is checked by the kernel, not by WASI rights.
         v.setBigUint64(out + 8, 0x1fffffffn, true);
         v.setBigUint64(out + 16, 0x1fffffffn, true);
       }),
     fd_fdstat_set_flags: (fd: number, flags: number) =>
       syscall(() => {
-        proc.file(fd).append = (flags & wasi.FDFLAGS_APPEND) !== 0;
+        const f = proc.file(fd);
+        f.append = (flags & wasi.FDFLAGS_APPEND) !== 0;
+        f.nonblocking = (flags & wasi.FDFLAGS_NONBLOCK) !== 0;
       }),
     fd_fdstat_set_rights: (fd: number) => syscall(() => void proc.file(fd)),
     fd_filestat_get: (fd: number, out: number) => syscall(() => writeFilestat(out, proc.fstat(fd))),
@@ -268,40 +274,57 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
 
     poll_oneoff: (inPtr: number, outPtr: number, count: number, out: number) =>
       syscall(() => {
-        // Without a way to pause the instance yet, the earliest clock
-        // subscription is waited for here and fd subscriptions are ready at
-        // once (every file the kernel has today is always ready).
         const v = mem.view;
-        let wait = Infinity;
-        let events = 0;
+        const now = performance.now();
+        const ready: Array<{ sub: number; nbytes: number; hangup: boolean; error: number }> = [];
+        const changes: Promise<void>[] = [];
+        let timeout = Infinity;
+        const clocks: number[] = [];
         for (let i = 0; i < count; i++) {
           const sub = inPtr + i * 48;
           const tag = v.getUint8(sub + 8);
           if (tag === wasi.EVENTTYPE_CLOCK) {
-            const timeout = v.getBigUint64(sub + 24, true);
+            const ns = v.getBigUint64(sub + 24, true);
             const absolute = (v.getUint16(sub + 40, true) & 1) !== 0;
-            const id = v.getUint32(sub + 16, true);
-            const ns = absolute ? timeout - clock(id) : timeout;
-            wait = Math.min(wait, Number(ns > 0n ? ns : 0n) / 1e6);
+            const left = absolute ? ns - clock(v.getUint32(sub + 16, true)) : ns;
+            timeout = Math.min(timeout, Number(left > 0n ? left : 0n) / 1e6);
+            clocks.push(sub);
+            continue;
+          }
+          const f = proc.fds.get(v.getUint32(sub + 16, true));
+          if (!f) {
+            ready.push({ sub, nbytes: 0, hangup: false, error: wasi.ERRNO_BADF });
+            continue;
+          }
+          const r = f.readiness();
+          const reading = tag === wasi.EVENTTYPE_FD_READ;
+          if (reading ? r.readable : r.writable) {
+            ready.push({ sub, nbytes: reading ? r.available : 0, hangup: r.hangup, error: 0 });
+          } else if (r.changed) {
+            changes.push(r.changed);
           }
         }
-        const fdReady = [...Array(count).keys()].some(
-          (i) => v.getUint8(inPtr + i * 48 + 8) !== wasi.EVENTTYPE_CLOCK,
-        );
-        if (!fdReady && wait !== Infinity) sleep(wait);
-        for (let i = 0; i < count; i++) {
-          const sub = inPtr + i * 48;
-          const tag = v.getUint8(sub + 8);
-          if (fdReady && tag === wasi.EVENTTYPE_CLOCK) continue;
-          const ev = outPtr + events * 32;
-          mem.view.setBigUint64(ev, v.getBigUint64(sub, true), true);
-          mem.view.setUint16(ev + 8, 0, true);
-          mem.view.setUint8(ev + 10, tag);
-          mem.view.setBigUint64(ev + 16, 0n, true);
-          mem.view.setUint16(ev + 24, 0, true);
-          events++;
+        // A paused poll waits for what was left of its timeout, not all of it again.
+        const deadline = proc.deadline ?? now + timeout;
+        if (ready.length === 0 && clocks.length > 0 && now >= deadline) {
+          for (const sub of clocks) ready.push({ sub, nbytes: 0, hangup: false, error: 0 });
         }
-        mem.u32(out, events);
+        if (ready.length === 0) {
+          if (clocks.length > 0) {
+            proc.deadline = deadline;
+            changes.push(new Promise((r) => setTimeout(r, deadline - now)));
+          }
+          throw new WouldBlock(Promise.race(changes), "poll");
+        }
+        ready.forEach((e, i) => {
+          const ev = outPtr + i * 32;
+          v.setBigUint64(ev, v.getBigUint64(e.sub, true), true);
+          v.setUint16(ev + 8, e.error, true);
+          v.setUint8(ev + 10, v.getUint8(e.sub + 8));
+          v.setBigUint64(ev + 16, BigInt(e.nbytes), true);
+          v.setUint16(ev + 24, e.hangup ? wasi.EVENTRWFLAGS_FD_READWRITE_HANGUP : 0, true);
+        });
+        mem.u32(out, ready.length);
       }),
     proc_exit: (status: number) => {
       throw new ProcessExit(status);
@@ -345,20 +368,6 @@ export function filetype(type: FileType): number {
 function clock(id: number): bigint {
   if (id === wasi.CLOCKID_REALTIME) return now();
   return BigInt(Math.round(performance.now() * 1e6));
-}
-
-/**
- * Blocks the thread for `ms`. Atomics.wait sleeps without spinning where
- * SharedArrayBuffer exists (Node, isolated pages); elsewhere this spins.
- * The process kernel will replace this with pausing the instance.
- */
-function sleep(ms: number): void {
-  if (typeof SharedArrayBuffer !== "undefined") {
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-    return;
-  }
-  const end = performance.now() + ms;
-  while (performance.now() < end);
 }
 
 /** The call's answer, or null if it would block. */

@@ -86,6 +86,11 @@ export class Sjlj {
     throw LONGJMP;
   };
 
+  /** A fork child rewinds the same stack as its parent: it takes the parent's record of the invokes on it. */
+  copyFrom(parent: Sjlj): void {
+    this.entered.splice(0, this.entered.length, ...parent.entered);
+  }
+
   attach(instance: WebAssembly.Instance): void {
     this.exports = instance.exports as unknown as SjljExports;
   }

@@ -37,11 +37,15 @@ int fcntl(int fd, int cmd, ...)
 		return -1;
 	}
 	switch (cmd) {
-	case F_GETFD:
-		/* There is no exec, so close-on-exec is moot; like wasi-libc,
-		 * say it is set. */
-		return FD_CLOEXEC;
+	case F_GETFD: {
+		int32_t on = 0;
+		err = overbox_cloexec(fd, -1, &on);
+		if (err) { errno = err; return -1; }
+		return on ? FD_CLOEXEC : 0;
+	}
 	case F_SETFD:
+		err = overbox_cloexec(fd, (arg & FD_CLOEXEC) ? 1 : 0, NULL);
+		if (err) { errno = err; return -1; }
 		return 0;
 	case F_GETFL: {
 		int flags = st.fs_flags;
@@ -73,6 +77,8 @@ int fcntl(int fd, int cmd, ...)
 			errno = err;
 			return -1;
 		}
+		if (cmd == F_DUPFD_CLOEXEC)
+			overbox_cloexec(out, 1, NULL);
 		return out;
 	}
 	case F_GETLK:

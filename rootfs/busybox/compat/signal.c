@@ -1,17 +1,11 @@
-/* Why this file exists: WASI has no signals and wasi-libc only offers a bare
- * signal()/raise() emulation (not linked: this file replaces it so that
- * signal() and sigaction() share one table).  Until the process stage
- * delivers real signals:
- *   - signal()/sigaction() record handlers and succeed (nothing can send a
- *     signal from outside, so recording is all that can be done);
- *   - raise() and kill(own pid) run the handler, or the default action
- *     (terminate with exit status 128+sig; ignore for CHLD, URG, WINCH, CONT;
- *     STOP/TSTP/TTIN/TTOU cannot stop anything and are ignored), honouring
- *     the mask set with sigprocmask() (blocked signals stay pending);
- *   - kill() on any other pid fails with ESRCH: there is no other process;
- *   - alarm()/setitimer()/pause()/sigsuspend() would need a timer that can
- *     interrupt running code: they fail with ENOSYS (alarm, which cannot fail,
- *     returns 0 and never fires) rather than hang.
+/* Why this file exists: WASI has no signals, and wasi-libc only offers a
+ * bare signal()/raise() emulation (not linked: this file replaces it).  The
+ * overbox kernel keeps each process's signal state (which signals are
+ * ignored, caught or default; the blocked set; what is pending) and acts on
+ * default actions itself (terminate, stop, continue); this file keeps the
+ * handlers, tells the kernel about them, and runs one when the kernel calls
+ * the exported overbox_signal() (on the way back from a system call or at a
+ * time-slice point, compat/tick.c).  worker/wasi/README.md has the ABI.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,12 +14,11 @@
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "overbox.h"
 
 #define NSIGNALS 65	/* signals 1..64 */
 
 static struct sigaction actions[NSIGNALS];
-static sigset_t blocked;
-static sigset_t pending;
 
 /* wasi-libc's header makes SIG_IGN and SIG_ERR the addresses of these two
  * functions (1 and -1 are valid function pointers on wasm). */
@@ -88,117 +81,99 @@ int sigisemptyset(const sigset_t *set)
 	return 1;
 }
 
-static void default_action(int sig)
+/* A program started by exec inherits ignored signals (nohup, a shell's
+ * background jobs): the kernel knows them; the table here starts from it. */
+__attribute__((constructor)) static void inherit_ignored(void)
 {
-	switch (sig) {
-	case SIGCHLD: case SIGURG: case SIGWINCH: case SIGCONT:
-	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
-		return;
-	default:
-		/* A shell reports death by signal N as status 128+N. */
-		fflush(NULL);
-		_Exit(128 + sig);
+	for (int s = 1; s < NSIGNALS; s++) {
+		int32_t now;
+		if (overbox_sigaction(s, -1, &now) == 0 && now == OVERBOX_SIG_IGNORE)
+			actions[s].sa_handler = SIG_IGN;
 	}
 }
 
-static void deliver(int sig)
+/* Called by the kernel (an export): runs the handler of `sig`. The kernel
+ * delivers no other signal until it returns. */
+__attribute__((export_name("overbox_signal"))) void overbox_signal(int sig)
 {
-	struct sigaction *sa = &actions[sig];
-	void (*h)(int) = sa->sa_handler;
+	struct sigaction *sa;
+	sigset_t mask, saved;
 
-	if (h == SIG_IGN)
+	if (bad_signal(sig))
 		return;
-	if (h == SIG_DFL) {
-		default_action(sig);
+	sa = &actions[sig];
+	if (sa->sa_handler == SIG_DFL || sa->sa_handler == SIG_IGN)
 		return;
-	}
-	sigset_t saved = blocked;
-	for (size_t i = 0; i < sizeof(blocked.__bits) / sizeof(blocked.__bits[0]); i++)
-		blocked.__bits[i] |= sa->sa_mask.__bits[i];
+	mask = sa->sa_mask;
 	if (!(sa->sa_flags & SA_NODEFER))
-		sigaddset(&blocked, sig);
-	if (sa->sa_flags & SA_RESETHAND)
-		sa->sa_handler = SIG_DFL;
+		sigaddset(&mask, sig);
+	sigprocmask(SIG_BLOCK, &mask, &saved);
 	if (sa->sa_flags & SA_SIGINFO) {
 		siginfo_t info;
+		void (*action)(int, siginfo_t *, void *) = sa->sa_sigaction;
 		memset(&info, 0, sizeof(info));
 		info.si_signo = sig;
 		info.si_code = SI_USER;
-		info.si_pid = getpid();
-		sa->sa_sigaction(sig, &info, NULL);
+		if (sa->sa_flags & SA_RESETHAND)
+			signal(sig, SIG_DFL);
+		action(sig, &info, NULL);
 	} else {
-		h(sig);
+		void (*handler)(int) = sa->sa_handler;
+		if (sa->sa_flags & SA_RESETHAND)
+			signal(sig, SIG_DFL);
+		handler(sig);
 	}
-	blocked = saved;
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
-static void deliver_pending(void)
+static int result(int32_t err)
 {
-	for (int s = 1; s < NSIGNALS; s++) {
-		if (sigismember(&pending, s) && !sigismember(&blocked, s)) {
-			sigdelset(&pending, s);
-			deliver(s);
-		}
-	}
-}
-
-int raise(int sig)
-{
-	if (bad_signal(sig)) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (sigismember(&blocked, sig) && sig != SIGKILL && sig != SIGSTOP) {
-		sigaddset(&pending, sig);
+	if (err == 0)
 		return 0;
-	}
-	if (sig == SIGKILL) {
-		fflush(NULL);
-		_Exit(128 + SIGKILL);
-	}
-	deliver(sig);
-	return 0;
+	errno = err;
+	return -1;
 }
 
 int kill(pid_t pid, int sig)
 {
-	if (sig < 0 || sig >= NSIGNALS) {
-		errno = EINVAL;
-		return -1;
-	}
-	/* 0 and -1 mean "my group" / "everyone I may signal": just us.
-	 * -getpid() is our own process group. */
-	if (pid != getpid() && pid != 0 && pid != -1 && pid != -getpid()) {
-		errno = ESRCH;
-		return -1;
-	}
-	return sig == 0 ? 0 : raise(sig);
+	if (sig < 0 || sig >= NSIGNALS)
+		return result(EINVAL);
+	return result(overbox_kill(pid, sig));
+}
+
+/* Linux delivers a signal a process sends itself before kill returns; so
+ * does the kernel here, on the way back from the call. */
+int raise(int sig)
+{
+	if (bad_signal(sig))
+		return result(EINVAL);
+	return kill(getpid(), sig);
 }
 
 int killpg(pid_t pgrp, int sig)
 {
-	if (pgrp < 0) {
-		errno = EINVAL;
-		return -1;
-	}
+	if (pgrp < 0)
+		return result(EINVAL);
 	return kill(pgrp == 0 ? 0 : -pgrp, sig);
 }
 
 int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *restrict old)
 {
 	if (bad_signal(sig)
-	 || (act && (sig == SIGKILL || sig == SIGSTOP) && act->sa_handler != SIG_DFL)) {
-		errno = EINVAL;
-		return -1;
-	}
+	 || (act && (sig == SIGKILL || sig == SIGSTOP) && act->sa_handler != SIG_DFL))
+		return result(EINVAL);
 	if (old)
 		*old = actions[sig];
 	if (act) {
+		int32_t how = act->sa_handler == SIG_DFL ? OVERBOX_SIG_DEFAULT
+			: act->sa_handler == SIG_IGN ? OVERBOX_SIG_IGNORE
+			: act->sa_flags & SA_RESTART ? OVERBOX_SIG_CATCH_RESTART
+			: OVERBOX_SIG_CATCH;
+		if (overbox_sigaction(sig, how, NULL) != 0 && sig != SIGKILL && sig != SIGSTOP)
+			return result(EINVAL);
 		actions[sig] = *act;
 		sigdelset(&actions[sig].sa_mask, SIGKILL);
 		sigdelset(&actions[sig].sa_mask, SIGSTOP);
-		if (act->sa_handler == SIG_IGN)
-			sigdelset(&pending, sig);
 	}
 	return 0;
 }
@@ -228,31 +203,20 @@ int siginterrupt(int sig, int flag)
 	return sigaction(sig, &sa, NULL);
 }
 
+/* The kernel keeps the blocked set (SIGKILL and SIGSTOP never in it). */
 int sigprocmask(int how, const sigset_t *restrict set, sigset_t *restrict old)
 {
-	if (old)
-		*old = blocked;
-	if (set) {
-		size_t n = sizeof(blocked.__bits) / sizeof(blocked.__bits[0]);
-		switch (how) {
-		case SIG_BLOCK:
-			for (size_t i = 0; i < n; i++)
-				blocked.__bits[i] |= set->__bits[i];
-			break;
-		case SIG_UNBLOCK:
-			for (size_t i = 0; i < n; i++)
-				blocked.__bits[i] &= ~set->__bits[i];
-			break;
-		case SIG_SETMASK:
-			blocked = *set;
-			break;
-		default:
-			errno = EINVAL;
-			return -1;
-		}
-		sigdelset(&blocked, SIGKILL);
-		sigdelset(&blocked, SIGSTOP);
-		deliver_pending();
+	uint32_t was[2];
+
+	if (set && how != SIG_BLOCK && how != SIG_UNBLOCK && how != SIG_SETMASK)
+		return result(EINVAL);
+	if (result(overbox_sigmask(set ? how : -1, set ? set->__bits[0] : 0,
+				   set ? set->__bits[1] : 0, was)) < 0)
+		return -1;
+	if (old) {
+		memset(old, 0, sizeof(*old));
+		old->__bits[0] = was[0];
+		old->__bits[1] = was[1];
 	}
 	return 0;
 }
@@ -264,16 +228,28 @@ int pthread_sigmask(int how, const sigset_t *restrict set, sigset_t *restrict ol
 
 int sigpending(sigset_t *set)
 {
-	*set = pending;
+	uint32_t now[2];
+
+	if (result(overbox_sigpending(now)) < 0)
+		return -1;
+	memset(set, 0, sizeof(*set));
+	set->__bits[0] = now[0];
+	set->__bits[1] = now[1];
 	return 0;
 }
 
-/* Waiting for a signal that nothing can send would hang forever. */
 int sigsuspend(const sigset_t *mask)
 {
-	(void)mask;
-	errno = ENOSYS;
-	return -1;
+	return result(overbox_sigsuspend(mask->__bits[0], mask->__bits[1]));
+}
+
+int pause(void)
+{
+	sigset_t now;
+
+	if (sigprocmask(SIG_BLOCK, NULL, &now) < 0)
+		return -1;
+	return sigsuspend(&now);
 }
 
 int sigwait(const sigset_t *restrict set, int *restrict sig)
@@ -283,11 +259,10 @@ int sigwait(const sigset_t *restrict set, int *restrict sig)
 }
 
 int sigtimedwait(const sigset_t *restrict set, siginfo_t *restrict info,
-		const struct timespec *restrict timeout)
+		 const struct timespec *restrict timeout)
 {
 	(void)set; (void)info; (void)timeout;
-	errno = ENOSYS;
-	return -1;
+	return result(ENOSYS);
 }
 
 int sigqueue(pid_t pid, int sig, union sigval value)
@@ -299,34 +274,55 @@ int sigqueue(pid_t pid, int sig, union sigval value)
 int sigaltstack(const stack_t *restrict ss, stack_t *restrict old)
 {
 	(void)ss; (void)old;
-	errno = ENOSYS;
-	return -1;
+	return result(ENOSYS);
 }
 
-int pause(void)
+static uint64_t usec_of(const struct timeval *tv)
 {
-	errno = ENOSYS;
-	return -1;
+	return (uint64_t)tv->tv_sec * 1000000u + (uint64_t)tv->tv_usec;
+}
+
+static struct timeval timeval_of(uint64_t us)
+{
+	struct timeval tv = { (time_t)(us / 1000000u), (suseconds_t)(us % 1000000u) };
+	return tv;
 }
 
 unsigned alarm(unsigned seconds)
 {
-	(void)seconds;
-	return 0;
+	uint64_t old[2] = { 0, 0 };
+
+	overbox_alarm((uint64_t)seconds * 1000000u, 0, old);
+	return (unsigned)((old[0] + 999999u) / 1000000u);
 }
 
 int getitimer(int which, struct itimerval *value)
 {
-	(void)which; (void)value;
-	errno = ENOSYS;
-	return -1;
+	uint64_t old[2];
+
+	if (which != ITIMER_REAL)
+		return result(ENOSYS);
+	/* Reading means setting the same again. */
+	if (result(overbox_alarm(UINT64_MAX, 0, old)) < 0)
+		return -1;
+	value->it_value = timeval_of(old[0]);
+	value->it_interval = timeval_of(old[1]);
+	return 0;
 }
 
 int setitimer(int which, const struct itimerval *restrict value, struct itimerval *restrict old)
 {
-	(void)which; (void)value; (void)old;
-	errno = ENOSYS;
-	return -1;
+	uint64_t was[2];
+
+	if (which != ITIMER_REAL)
+		return result(ENOSYS);
+	if (result(overbox_alarm(usec_of(&value->it_value), usec_of(&value->it_interval), was)) < 0)
+		return -1;
+	if (old) {
+		old->it_value = timeval_of(was[0]);
+		old->it_interval = timeval_of(was[1]);
+	}
+	return 0;
 }
 
 static const char *const signal_names[NSIGNALS] = {

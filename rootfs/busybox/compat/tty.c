@@ -1,15 +1,15 @@
 /* Why this file exists: WASI preview 1 has no terminal control at all, and
- * wasi-libc has no termios.  Until a terminal interface exists:
- *   - tcgetattr/tcsetattr/tcflush/... fail with ENOTTY ("not a typewriter"),
- *     which is what Linux says for a descriptor that is not a terminal, so
- *     stty, vi, less and ash's line editor take their no-terminal paths;
- *     EBADF if the descriptor is not open;
- *   - ioctl() replaces wasi-libc's (which only knows FIONREAD/FIONBIO and says
- *     EINVAL to everything else): the same two requests work as in
- *     wasi-libc, every other request fails with ENOTTY;
- *   - isatty() stays wasi-libc's: a character device without seek rights;
+ * wasi-libc has no termios.  The overbox kernel has terminals with a line
+ * discipline (worker/kernel/tty.ts) and answers termios and the tty ioctls
+ * through its `overbox` import module:
+ *   - tcgetattr/tcsetattr, tcgetpgrp/tcsetpgrp, tcgetsid, tcflush are the
+ *     kernel's; ENOTTY for a descriptor that is no terminal, as on Linux;
+ *   - ioctl() passes the terminal requests (window size, foreground group,
+ *     controlling terminal) to the kernel, and does FIONREAD/FIONBIO as
+ *     wasi-libc does; every other request fails with ENOTTY;
+ *   - isatty() is "tcgetattr works", as in musl;
  *   - ttyname() finds the terminal's name by matching the descriptor's
- *     device and inode against /dev entries; ENOTTY if it is no terminal;
+ *     device and inode against /dev entries;
  *   - pseudo-terminals cannot be created: ENOSYS.
  * The cf*speed helpers work on the structure as on Linux. */
 #include <dirent.h>
@@ -24,30 +24,54 @@
 #include <termios.h>
 #include <unistd.h>
 #include <wasi/api.h>
+#include "overbox.h"
 
-static int no_tty(int fd)
+static int result(int32_t err)
 {
-	__wasi_fdstat_t st;
-
-	errno = __wasi_fd_fdstat_get(fd, &st) == 0 ? ENOTTY : EBADF;
+	if (err == 0)
+		return 0;
+	errno = err;
 	return -1;
 }
 
-int tcgetattr(int fd, struct termios *t) { (void)t; return no_tty(fd); }
+int tcgetattr(int fd, struct termios *t) { return result(overbox_tcgetattr(fd, t)); }
 
 int tcsetattr(int fd, int act, const struct termios *t)
 {
-	(void)act; (void)t;
-	return no_tty(fd);
+	if (act != TCSANOW && act != TCSADRAIN && act != TCSAFLUSH)
+		return result(EINVAL);
+	return result(overbox_tcsetattr(fd, act, t));
 }
 
-int tcsendbreak(int fd, int dur) { (void)dur; return no_tty(fd); }
-int tcdrain(int fd) { return no_tty(fd); }
-int tcflush(int fd, int q) { (void)q; return no_tty(fd); }
-int tcflow(int fd, int a) { (void)a; return no_tty(fd); }
-pid_t tcgetsid(int fd) { return no_tty(fd); }
-pid_t tcgetpgrp(int fd) { return no_tty(fd); }
-int tcsetpgrp(int fd, pid_t pg) { (void)pg; return no_tty(fd); }
+int isatty(int fd)
+{
+	struct termios t;
+	return tcgetattr(fd, &t) == 0;
+}
+
+/* Output is written through at once: there is nothing to drain or break. */
+int tcsendbreak(int fd, int dur) { (void)dur; return isatty(fd) ? 0 : -1; }
+int tcdrain(int fd) { return isatty(fd) ? 0 : -1; }
+int tcflush(int fd, int q) { return result(overbox_ioctl(fd, TCFLSH, &q)); }
+int tcflow(int fd, int a) { (void)a; return isatty(fd) ? 0 : -1; }
+
+pid_t tcgetsid(int fd)
+{
+	int32_t sid;
+	return result(overbox_ioctl(fd, TIOCGSID, &sid)) < 0 ? -1 : sid;
+}
+
+pid_t tcgetpgrp(int fd)
+{
+	int32_t pgrp;
+	return result(overbox_ioctl(fd, TIOCGPGRP, &pgrp)) < 0 ? -1 : pgrp;
+}
+
+int tcsetpgrp(int fd, pid_t pgrp)
+{
+	int32_t p = pgrp;
+	return result(overbox_ioctl(fd, TIOCSPGRP, &p));
+}
 
 speed_t cfgetospeed(const struct termios *t) { return t->c_cflag & CBAUD; }
 speed_t cfgetispeed(const struct termios *t) { return cfgetospeed(t); }
@@ -137,8 +161,15 @@ int ioctl(int fd, int request, ...)
 		flags = *(int *)arg ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK);
 		return fcntl(fd, F_SETFL, flags);
 	}
+	case TIOCGWINSZ: case TIOCSWINSZ: case TIOCGPGRP: case TIOCSPGRP:
+	case TIOCSCTTY: case TIOCNOTTY: case TIOCGSID: case TCFLSH:
+		return result(overbox_ioctl(fd, request, arg));
+	case TCGETS:
+		return tcgetattr(fd, arg);
+	case TCSETS: case TCSETSW: case TCSETSF:
+		return tcsetattr(fd, request - TCSETS, arg);
 	default:
-		return no_tty(fd);
+		return isatty(fd) ? result(ENOTTY) : (errno == EBADF ? -1 : result(ENOTTY));
 	}
 }
 
@@ -209,10 +240,30 @@ int unlockpt(int fd) { (void)fd; errno = ENOSYS; return -1; }
 int ptsname_r(int fd, char *buf, size_t len) { (void)fd; (void)buf; (void)len; return ENOTTY; }
 char *ptsname(int fd) { (void)fd; errno = ENOTTY; return NULL; }
 
-/* getpass must read with echo off, which needs termios. */
+/* getpass reads a line from the terminal with echo off. */
 char *getpass(const char *prompt)
 {
-	(void)prompt;
-	errno = ENOTTY;
-	return NULL;
+	static char buf[128];
+	struct termios saved, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), n = 0;
+	char c;
+
+	if (fd < 0)
+		return NULL;
+	if (tcgetattr(fd, &saved) == 0) {
+		quiet = saved;
+		quiet.c_lflag &= ~(ECHO | ISIG);
+		quiet.c_lflag |= ICANON;
+		tcsetattr(fd, TCSAFLUSH, &quiet);
+	}
+	if (prompt)
+		write(fd, prompt, strlen(prompt));
+	while (read(fd, &c, 1) == 1 && c != '\n')
+		if (n < (int)sizeof(buf) - 1)
+			buf[n++] = c;
+	buf[n] = 0;
+	write(fd, "\n", 1);
+	tcsetattr(fd, TCSAFLUSH, &saved);
+	close(fd);
+	return buf;
 }

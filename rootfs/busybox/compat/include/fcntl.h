@@ -11,6 +11,10 @@
 #ifndef F_DUPFD
 #define F_DUPFD  0
 #endif
+/* wasi-libc makes O_CLOEXEC 0 (WASI has no exec); the overbox kernel has
+ * exec, and its open takes this bit to mean close-on-exec. */
+#undef O_CLOEXEC
+#define O_CLOEXEC 0x40000000
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
 #endif

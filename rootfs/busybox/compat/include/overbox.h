@@ -52,4 +52,73 @@ int32_t overbox_getcwd(char *buf, size_t len, size_t *len_out) OVERBOX_IMPORT(ge
  * it catches (compat/em_sjlj.c); never returns. */
 _Noreturn void overbox_throw_longjmp(void) OVERBOX_IMPORT(throw_longjmp);
 
+/* ---- processes (worker/wasi/README.md, "Processes") ---- */
+/* getpid/getppid return the value itself, not an errno. */
+int32_t overbox_getpid(void) OVERBOX_IMPORT(getpid);
+int32_t overbox_getppid(void) OVERBOX_IMPORT(getppid);
+/* fork: the kernel unwinds the caller, copies the instance, rewinds both;
+ * *pid_out is the child's pid in the parent, 0 in the child. */
+int32_t overbox_fork(int32_t *pid_out) OVERBOX_IMPORT(fork);
+/* exec: argv and envp are NUL-terminated strings laid end to end (argv_len
+ * and envp_len bytes in all). Returns only on failure, with an errno. */
+int32_t overbox_exec(const char *path, size_t path_len, const char *argv, size_t argv_len,
+		     const char *envp, size_t envp_len) OVERBOX_IMPORT(exec);
+/* wait4 without resource usage: pid and options as Linux's (WNOHANG 1,
+ * WUNTRACED 2, WCONTINUED 8); *status_out is Linux's wait status; *pid_out
+ * is 0 for WNOHANG when no child has anything to report. */
+int32_t overbox_wait4(int32_t pid, int32_t options, int32_t *status_out, int32_t *pid_out)
+	OVERBOX_IMPORT(wait4);
+int32_t overbox_pipe(int32_t *fds_out) OVERBOX_IMPORT(pipe);
+/* cloexec: op -1 reads the flag into *out, 0 clears it, 1 sets it. */
+int32_t overbox_cloexec(int32_t fd, int32_t op, int32_t *out) OVERBOX_IMPORT(cloexec);
+/* chdir: tells the kernel the new working directory (absolute). */
+int32_t overbox_chdir(const char *path, size_t path_len) OVERBOX_IMPORT(chdir);
+int32_t overbox_setpgid(int32_t pid, int32_t pgid) OVERBOX_IMPORT(setpgid);
+int32_t overbox_getpgid(int32_t pid, int32_t *out) OVERBOX_IMPORT(getpgid);
+int32_t overbox_setsid(int32_t *out) OVERBOX_IMPORT(setsid);
+int32_t overbox_getsid(int32_t pid, int32_t *out) OVERBOX_IMPORT(getsid);
+
+/* ---- signals ---- */
+int32_t overbox_kill(int32_t pid, int32_t sig) OVERBOX_IMPORT(kill);
+/* sigaction: how the kernel treats `sig`: OVERBOX_SIG_* below; -1 changes
+ * nothing. *old_out (if not NULL) receives the previous treatment. */
+#define OVERBOX_SIG_DEFAULT 0
+#define OVERBOX_SIG_IGNORE 1
+#define OVERBOX_SIG_CATCH 2
+#define OVERBOX_SIG_CATCH_RESTART 3
+int32_t overbox_sigaction(int32_t sig, int32_t action, int32_t *old_out) OVERBOX_IMPORT(sigaction);
+/* sigmask: changes the set of blocked signals as sigprocmask's `how` says
+ * (SIG_BLOCK 0, SIG_UNBLOCK 1, SIG_SETMASK 2; -1 changes nothing) with the
+ * set lo/hi (bit sig-1 of the 64 bits = signal sig); writes the old set as
+ * two words to old_out. */
+int32_t overbox_sigmask(int32_t how, uint32_t lo, uint32_t hi, uint32_t *old_out)
+	OVERBOX_IMPORT(sigmask);
+/* sigpending: writes the pending set as two words. */
+int32_t overbox_sigpending(uint32_t *out) OVERBOX_IMPORT(sigpending);
+/* sigsuspend: with the blocked set replaced, waits until a signal has been
+ * handled (the kernel calls the exported overbox_signal), then EINTR. */
+int32_t overbox_sigsuspend(uint32_t lo, uint32_t hi) OVERBOX_IMPORT(sigsuspend);
+/* alarm timer (ITIMER_REAL) in microseconds: value 0 disarms, UINT64_MAX
+ * changes nothing; the old value and interval are written to old_out[0],
+ * old_out[1]. */
+int32_t overbox_alarm(uint64_t value_us, uint64_t interval_us, uint64_t *old_out)
+	OVERBOX_IMPORT(alarm);
+/* A time-slice point (compat/tick.c): lets the kernel run others and deliver
+ * signals in code that makes no system call. */
+int32_t overbox_tick(void) OVERBOX_IMPORT(tick);
+/* brk: the program's memory is about to grow to `end` bytes (compat/
+ * memory.c); past the process's memory limit the kernel kills it, as the
+ * OOM killer does, and the call does not return. */
+int32_t overbox_brk(uint64_t end) OVERBOX_IMPORT(brk);
+
+/* ---- terminals ---- */
+struct termios;
+int32_t overbox_tcgetattr(int32_t fd, struct termios *out) OVERBOX_IMPORT(tcgetattr);
+/* when: TCSANOW 0, TCSADRAIN 1, TCSAFLUSH 2 */
+int32_t overbox_tcsetattr(int32_t fd, int32_t when, const struct termios *in)
+	OVERBOX_IMPORT(tcsetattr);
+/* ioctl: TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP, TIOCSCTTY, TIOCNOTTY,
+ * TIOCGSID, FIONREAD, TCFLSH; Linux's numbers and structures. */
+int32_t overbox_ioctl(int32_t fd, int32_t request, void *arg) OVERBOX_IMPORT(ioctl);
+
 #endif

@@ -1,0 +1,316 @@
+import { KernelError } from "../errno.ts";
+import { exited, type Kernel } from "../kernel/kernel.ts";
+import { ProcessExit, type Process } from "../kernel/process.ts";
+import { bit, defaultAction, Disposition, SIGKILL } from "../kernel/signals.ts";
+import { WouldBlock } from "../vfs/would-block.ts";
+import { syscall } from "./errno.ts";
+import { WasmMemory } from "./memory.ts";
+import { overboxImports, processImports } from "./overbox.ts";
+import { preview1Imports } from "./preview1.ts";
+import { Sjlj } from "./sjlj.ts";
+
+/** The exports a program has (README.md, "Exports"). */
+interface ProgramExports {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  asyncify_start_unwind(data: number): void;
+  asyncify_stop_unwind(): void;
+  asyncify_start_rewind(data: number): void;
+  asyncify_stop_rewind(): void;
+  asyncify_get_state(): number;
+  overbox_asyncify_buffer: WebAssembly.Global;
+  overbox_asyncify_buffer_size: WebAssembly.Global;
+  __stack_pointer: WebAssembly.Global;
+  /** Runs the program's handler for a signal (compat/signal.c). */
+  overbox_signal?: (sig: number) => void;
+}
+
+const enum State {
+  Normal = 0,
+  Unwinding = 1,
+  Rewinding = 2,
+}
+
+const WASI_EINTR = 27;
+const WASI_EAGAIN = 6;
+
+/** Thrown out of the instance by exec: the process goes on with another program. */
+export class ExecRequest {
+  constructor(readonly module: WebAssembly.Module) {}
+}
+
+/** Thrown out of the instance: the process dies of a signal. */
+export class Killed {
+  constructor(readonly signal: number) {}
+}
+
+/**
+ * A process's program: one instance of a wasm module, run on the worker's
+ * event loop, paused and resumed by Binaryen's Asyncify (README.md,
+ * "Pausing"):
+ *
+ * - A system call that would block throws WouldBlock; the program's stack
+ *   is unwound into its buffer, and `run` waits for the WouldBlock's promise
+ *   or for a signal, then rewinds it into the same call, made again.
+ * - fork unwinds too; the instance's memory (saved stack included) and
+ *   stack pointer are copied into a new instance of the same module, and
+ *   both are rewound into the fork call, which answers the child's pid in
+ *   the parent and 0 in the child.
+ * - exec throws an ExecRequest out of the instance; the process goes on
+ *   with a new instance of the new module.
+ * - Signals are delivered at the entry of a system call (and at the time
+ *   slices the shell's tick makes): a default action is taken here, a caught
+ *   signal runs the program's handler through its `overbox_signal` export;
+ *   a call paused when a signal came returns EINTR (or is made again, for
+ *   SA_RESTART).
+ * - When the kernel's processes have run for a time slice without the
+ *   event loop turning (kernel.mustYield), a system call pauses the
+ *   program for one turn, so that timers and key presses get in.
+ */
+export class Program {
+  private ex!: ProgramExports;
+  private readonly mem = new WasmMemory();
+  private sjlj = new Sjlj();
+  private module!: WebAssembly.Module;
+  /** What the paused program waits for. */
+  private waiting: Promise<unknown> | null = null;
+  private forkRequested = false;
+  /** The answer of the fork call the program will be rewound into: a pid, or an errno as a KernelError. */
+  private forkAnswer: number | KernelError | null = null;
+  /** The paused call was woken by a signal: it answers EINTR, or restarts. */
+  private interrupted = false;
+  /** Handlers running (the kernel delivers no signal inside one). */
+  private inHandler = 0;
+  /** Whether the instance is executing (not paused). */
+  running = false;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly proc: Process,
+    module: WebAssembly.Module,
+  ) {
+    this.instantiate(module);
+  }
+
+  get memoryBytes(): number {
+    return this.ex.memory.buffer.byteLength;
+  }
+
+  private instantiate(module: WebAssembly.Module): void {
+    this.module = module;
+    this.sjlj = new Sjlj();
+    const overbox = {
+      ...overboxImports(this.proc, this.mem),
+      ...processImports(this.kernel, this.proc, this.mem, () => this.deliver()),
+      fork: (out: number) => this.fork(out),
+    };
+    const instance = new WebAssembly.Instance(module, {
+      wasi_snapshot_preview1: this.wrap(preview1Imports(this.proc, this.mem)),
+      overbox: { ...this.wrap(overbox), throw_longjmp: this.sjlj.throwLongjmp },
+      env: this.sjlj.imports(module),
+    });
+    this.ex = instance.exports as unknown as ProgramExports;
+    this.mem.attach(this.ex.memory);
+    this.sjlj.attach(instance);
+  }
+
+  /**
+   * Runs the program (and the programs it execs) to the end of the
+   * process; the wait status. `forked`: this is a fork child's copy,
+   * rewound into its fork call first.
+   */
+  async run(forked: boolean): Promise<number> {
+    let rewind = forked;
+    for (;;) {
+      try {
+        await this.loop(rewind);
+        return exited(0);
+      } catch (e) {
+        rewind = false;
+        if (e instanceof ExecRequest) {
+          this.instantiate(e.module);
+          continue;
+        }
+        if (e instanceof ProcessExit) return exited(e.status);
+        if (e instanceof Killed) return e.signal;
+        throw e;
+      }
+    }
+  }
+
+  private async loop(rewind: boolean): Promise<void> {
+    const ex = this.ex;
+    const buffer = ex.overbox_asyncify_buffer.value as number;
+    if (rewind) ex.asyncify_start_rewind(buffer);
+    for (;;) {
+      this.running = true;
+      try {
+        ex._start();
+      } finally {
+        this.running = false;
+      }
+      if (ex.asyncify_get_state() !== State.Unwinding) return;
+      ex.asyncify_stop_unwind();
+      this.kernel.pauses++;
+      if (this.forkRequested) {
+        this.forkRequested = false;
+        try {
+          this.forkAnswer = this.kernel.fork(this.proc, (child) => this.copy(child)).pid;
+        } catch (e) {
+          if (!(e instanceof KernelError)) throw e;
+          this.forkAnswer = e;
+        }
+      } else {
+        const waiting = this.waiting!;
+        this.waiting = null;
+        const woke = await Promise.race([
+          waiting.then(
+            () => "ready",
+            () => "ready",
+          ),
+          this.kernel.events(this.proc).then(() => "event"),
+        ]);
+        if (woke === "event" && this.proc.signals.deliverable()) {
+          const fatal = this.fatalSignal();
+          if (fatal) throw new Killed(fatal);
+          this.interrupted = true;
+        }
+      }
+      ex.asyncify_start_rewind(buffer);
+    }
+  }
+
+  /** A pending signal that would kill the process anyway (no need to resume it first). */
+  private fatalSignal(): number {
+    const s = this.proc.signals;
+    const ready = s.pending & ~s.blocked;
+    if (ready & bit(SIGKILL)) return SIGKILL;
+    for (let sig = 1; sig < 65; sig++) {
+      if (!(ready & bit(sig))) continue;
+      if (s.dispositions[sig] === Disposition.Default && defaultAction(sig) === "terminate") {
+        return sig;
+      }
+    }
+    return 0;
+  }
+
+  /** The fork import: unwinds first; the call rewound into answers. */
+  private fork(out: number): number {
+    const answer = this.forkAnswer;
+    if (answer !== null) {
+      this.forkAnswer = null;
+      return syscall(() => {
+        if (answer instanceof KernelError) throw answer;
+        this.mem.u32(out, answer);
+      });
+    }
+    this.forkRequested = true;
+    throw new WouldBlock(Promise.resolve(), "fork");
+  }
+
+  /** The fork child's program: a new instance of the same module with this one's memory and stack pointer. */
+  private copy(child: Process): Program {
+    const copy = new Program(this.kernel, child, this.module);
+    const from = this.ex.memory;
+    const to = copy.ex.memory;
+    const pages = (from.buffer.byteLength - to.buffer.byteLength) / 65536;
+    if (pages > 0) to.grow(pages);
+    new Uint8Array(to.buffer).set(new Uint8Array(from.buffer));
+    copy.ex.__stack_pointer.value = this.ex.__stack_pointer.value;
+    copy.sjlj.copyFrom(this.sjlj);
+    copy.forkAnswer = 0;
+    return copy;
+  }
+
+  /** Wraps an import module so that any call may pause the program and signals are delivered at entry. */
+  private wrap(module: WebAssembly.ModuleImports): WebAssembly.ModuleImports {
+    const out: WebAssembly.ModuleImports = {};
+    for (const [name, value] of Object.entries(module)) {
+      if (typeof value !== "function") {
+        out[name] = value;
+        continue;
+      }
+      const call = value as (...args: unknown[]) => unknown;
+      out[name] = (...args: unknown[]) => {
+        const ex = this.ex;
+        const resumed = ex.asyncify_get_state() === State.Rewinding;
+        if (resumed) ex.asyncify_stop_rewind();
+        try {
+          if (this.inHandler === 0) {
+            if (resumed && this.interrupted) {
+              this.interrupted = false;
+              if (!this.deliver()) {
+                this.proc.deadline = null;
+                return WASI_EINTR;
+              }
+            } else if (!resumed) {
+              this.deliver();
+              if (this.kernel.mustYield())
+                throw new WouldBlock(this.kernel.nextTurn(), "time slice");
+            }
+          }
+          const result = call(...args);
+          this.proc.deadline = null;
+          // A signal the call raised (SIGPIPE, kill of itself) is delivered before the program goes on.
+          if (this.inHandler === 0 && this.proc.signals.deliverable()) this.deliver(false);
+          return result;
+        } catch (e) {
+          if (!(e instanceof WouldBlock)) throw e;
+          // A handler runs inside a call: its stack cannot be unwound.
+          if (this.inHandler > 0) return WASI_EAGAIN;
+          this.pause(e.ready);
+          return 0; // not seen: the caller unwinds
+        }
+      };
+    }
+    return out;
+  }
+
+  /**
+   * Takes the deliverable signals: default actions here, handlers in the
+   * program. Whether a call they interrupted may be made again (every
+   * handler run was SA_RESTART). Throws Killed, or WouldBlock for a stop
+   * (`mayStop`: the program can still be paused in the call).
+   */
+  private deliver(mayStop = true): boolean {
+    const signals = this.proc.signals;
+    let restart = true;
+    for (;;) {
+      const sig = signals.deliverable();
+      if (!sig) return restart;
+      signals.pending &= ~bit(sig);
+      const d = signals.dispositions[sig]!;
+      if (d === Disposition.Ignore) continue;
+      if (d === Disposition.Default || !this.ex.overbox_signal) {
+        const action = defaultAction(sig);
+        if (action === "terminate") throw new Killed(sig);
+        if (action === "stop") {
+          if (mayStop) throw new WouldBlock(this.kernel.stop(this.proc, sig), "stopped");
+          // After a call that is done: the stop waits for the next call.
+          signals.pending |= bit(sig);
+          return restart;
+        }
+        continue;
+      }
+      if (d === Disposition.Catch) restart = false;
+      this.inHandler++;
+      try {
+        this.ex.overbox_signal(sig);
+      } finally {
+        this.inHandler--;
+      }
+    }
+  }
+
+  private pause(ready: Promise<unknown>): void {
+    const ex = this.ex;
+    const buffer = ex.overbox_asyncify_buffer.value as number;
+    const view = new DataView(ex.memory.buffer);
+    const size = view.getUint32(ex.overbox_asyncify_buffer_size.value as number, true);
+    // Asyncify's data: where the saved stack goes next, and where the buffer ends.
+    view.setUint32(buffer, buffer + 8, true);
+    view.setUint32(buffer + 4, buffer + size, true);
+    this.waiting = ready;
+    ex.asyncify_start_unwind(buffer);
+  }
+}
