@@ -55,6 +55,25 @@ describe("the program runner in Chromium (Web Worker)", () => {
     });
   });
 
+  it("runs shell pipelines whose stages block on each other (no SharedArrayBuffer)", async () => {
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(false);
+    expect(await run(["sh", "-c", "yes | head -n 3"])).toEqual({
+      status: 0,
+      stdout: "y\ny\ny\n",
+      stderr: "",
+    });
+    expect(await run(["sh", "-c", "cat /dev/zero | head -c 10000000 | wc -c"])).toEqual({
+      status: 0,
+      stdout: "10000000\n",
+      stderr: "",
+    });
+    expect(await run(["sh", "-c", "sleep 5 & kill $!; wait $!; echo $?"])).toEqual({
+      status: 0,
+      stdout: "143\n",
+      stderr: "Terminated\n",
+    });
+  });
+
   it("runs a command typed into the page", async () => {
     await page.fill("#command", "echo hello from the page");
     await page.click("button");
