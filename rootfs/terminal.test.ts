@@ -130,3 +130,35 @@ describe("window size", () => {
     await session.waitFor(/^30 100$/m);
   });
 });
+
+describe("full-screen programs", () => {
+  it("vi fills the screen, edits a file and saves it", async () => {
+    session.type("vi /tmp/note.txt\r");
+    await session.waitFor(/^~\s*$/m);
+    const rows = session.text().split("\n");
+    // The tildes of empty lines reach the screen's last rows but one (the status line).
+    expect(rows.length).toBeGreaterThanOrEqual(23);
+    session.type("ihello from vi\x1b");
+    await session.waitFor("hello from vi");
+    await session.keysThenPrompt(":wq\r");
+    expect(readText(fs, "/tmp/note.txt")).toBe("hello from vi\n");
+  });
+
+  it("less shows a screenful and pages on", async () => {
+    session.type("seq 100 | less\r");
+    await session.waitFor(/^23$/m);
+    expect(session.text()).not.toMatch(/^24$/m);
+    session.type(" ");
+    await session.waitFor(/^46$/m);
+    await session.keysThenPrompt("q");
+  });
+
+  it("vi redraws for the new size when the window is resized", async () => {
+    session.type("vi /tmp/other.txt\r");
+    await session.waitFor(/^~\s*$/m);
+    session.screen.resize(80, 40);
+    session.tty.resize({ rows: 40, cols: 80 });
+    await session.waitFor(() => session.text().split("\n").length >= 39);
+    await session.keysThenPrompt(":q\r");
+  });
+});

@@ -55,12 +55,18 @@ export class TerminalSession {
   }
 
   /** Waits until the screen's text matches (fails with the screen after `ms`). */
-  async waitFor(pattern: RegExp | string, ms = 10_000): Promise<void> {
+  async waitFor(pattern: RegExp | string | (() => boolean), ms = 10_000): Promise<void> {
     const deadline = performance.now() + ms;
     for (;;) {
       await this.written;
       const text = this.text();
-      if (typeof pattern === "string" ? text.includes(pattern) : pattern.test(text)) return;
+      const seen =
+        typeof pattern === "string"
+          ? text.includes(pattern)
+          : pattern instanceof RegExp
+            ? pattern.test(text)
+            : pattern();
+      if (seen) return;
       if (performance.now() > deadline) {
         throw new Error(`screen never showed ${String(pattern)}; it shows:\n${text}`);
       }
