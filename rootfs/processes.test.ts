@@ -75,6 +75,18 @@ describe("signals between processes", () => {
   });
 });
 
+describe("the process table", () => {
+  it("reaps an orphan when it ends: no zombie is left behind", async () => {
+    const kernel = new Kernel(fs);
+    expect((await sh("(sleep 0.1 &); sleep 0.3; echo done", kernel)).stdout).toBe("done\n");
+    expect(kernel.processes().map((p) => `${p.pid} ${p.args.join(" ")}`)).toEqual([]);
+  });
+
+  it("keeps the niceness across exec", async () => {
+    expect((await sh("nice -n 5 sh -c 'nice'")).stdout).toBe("5\n");
+  });
+});
+
 describe("limits", () => {
   it("kills a process past its memory limit like the OOM killer, and the shell goes on", async () => {
     const kernel = new Kernel(fs, { memory: 64 * 1024 * 1024, processes: 64 });

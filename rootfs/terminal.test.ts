@@ -110,6 +110,17 @@ describe("signals from the keyboard", () => {
     await session.waitFor(/^after=130$/m);
   });
 
+  it("bg lets a stopped job run on in the background", async () => {
+    session.type("sleep 30\r");
+    await new Promise((r) => setTimeout(r, 200));
+    await session.keysThenPrompt(CTRL("z"));
+    await session.command("bg");
+    await session.command("jobs");
+    await session.waitFor(/\[1\]\+ +Running +sleep 30/);
+    await session.command("kill %1; wait; echo waited");
+    await session.waitFor(/^waited$/m);
+  });
+
   it("Ctrl-D ends a program's input", async () => {
     session.type("cat > /tmp/typed\r");
     // What is typed before cat runs would go to the shell's line editor.

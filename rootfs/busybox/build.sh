@@ -202,11 +202,6 @@ while IFS= read -r line; do
 done <"$overrides"
 [ $bad -eq 0 ] || { echo "build.sh: config.overrides did not apply cleanly" >&3; exit 1; }
 
-# Time slices: the shell's functions call compat/tick.c at entry, so that
-# Ctrl-C reaches a shell loop that makes no system call.  Only the shell:
-# every other applet that runs long makes system calls (reads, writes).
-echo 'CFLAGS_ash.o += -finstrument-function-entry-bare' >>"$BB/shell/Kbuild.src"
-
 # ---- build ---------------------------------------------------------------
 say "== compiling BusyBox (make -j$JOBS)"
 LDFLAGS="$TARGET_LDFLAGS" make -C "$BB" "${MAKEVARS[@]}" -j"$JOBS" busybox busybox.links

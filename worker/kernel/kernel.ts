@@ -6,6 +6,7 @@ import { Killed, Program } from "../wasi/program.ts";
 import { deviceLinks, deviceNodes } from "./devices.ts";
 import { InputStream, OpenFile, OutputStream } from "./open-file.ts";
 import { Process } from "./process.ts";
+import { mountProc } from "./procfs.ts";
 import {
   bit,
   defaultAction,
@@ -76,6 +77,8 @@ export interface RunResult {
 interface Entry {
   proc: Process;
   parent: Entry | null;
+  /** Its parent ended first: nobody will wait for it, so it is reaped when it ends (init's job on Linux). */
+  orphan: boolean;
   children: Set<Entry>;
   program: Program | null;
   state: "running" | "stopped" | "zombie";
@@ -116,11 +119,15 @@ export class Kernel implements TtyOwner {
   private turnStarted = performance.now();
   private turn: Promise<void> | null = null;
 
+  /** The filesystem processes see: the mount table, the container's root with /proc on it (procfs.ts). */
+  readonly fs: Filesystem;
+
   constructor(
-    readonly fs: Filesystem,
+    root: Filesystem,
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {
-    addDeviceNodes(fs);
+    addDeviceNodes(root);
+    this.fs = mountProc(root, this);
   }
 
   // ---- starting processes ---------------------------------------------
@@ -214,6 +221,7 @@ export class Kernel implements TtyOwner {
     const entry: Entry = {
       proc,
       parent,
+      orphan: false,
       children: new Set(),
       program: null,
       state: "running",
@@ -314,6 +322,7 @@ export class Kernel implements TtyOwner {
     // Orphans are adopted by nobody: they are reaped when they end.
     for (const child of entry.children) {
       child.parent = null;
+      child.orphan = true;
       if (child.state === "zombie") this.table.delete(child.proc.pid);
     }
     entry.children.clear();
@@ -321,9 +330,10 @@ export class Kernel implements TtyOwner {
     if (parent && parent.state !== "zombie") {
       this.post(parent, SIGCHLD);
       this.notify(parent);
-    } else if (!parent) {
-      // Nobody waits with wait4: spawn's caller reaps it in waitFor.
+    } else if (entry.orphan) {
+      this.table.delete(proc.pid);
     }
+    // Otherwise a process started by spawn: its starter reaps it in waitFor.
     entry.end(status);
     this.notify(entry);
   }
@@ -489,6 +499,14 @@ export class Kernel implements TtyOwner {
       fail("EPERM");
     }
     target.proc.pgid = group;
+  }
+
+  /** getpriority/setpriority: the niceness of `pid` (0: the caller), set when `value` is given. */
+  priority(proc: Process, pid: number, value?: number): number {
+    const target = pid === 0 ? proc : this.lookup(pid);
+    const old = target.nice;
+    if (value !== undefined) target.nice = Math.max(-20, Math.min(19, value));
+    return old;
   }
 
   getpgid(proc: Process, pid: number): number {

@@ -54,6 +54,8 @@ export class Process {
   /** fds closed by exec (FD_CLOEXEC). */
   readonly cloexec = new Set<number>();
   umask = 0o022;
+  /** The niceness (-20..19): fork copies it, exec keeps it; nothing schedules by it yet. */
+  nice = 0;
   readonly uid = 0;
   readonly gid = 0;
   pid = 1;
@@ -90,6 +92,7 @@ export class Process {
     for (const [fd, name] of this.preopens) child.preopens.set(fd, name);
     for (const fd of this.cloexec) child.cloexec.add(fd);
     child.umask = this.umask;
+    child.nice = this.nice;
     child.pgid = this.pgid;
     child.sid = this.sid;
     child.tty = this.tty;
@@ -113,6 +116,20 @@ export class Process {
       this.fds.set(fd, new InodeFile(this.fs, this.fs.root, true, false));
       this.preopens.set(fd, "/");
     }
+  }
+
+  /**
+   * What WASI's fd_prestat_get answers for `fd`: the name of a preopened
+   * directory; null for an ordinary open fd numbered below a preopen (one
+   * inherited across exec, like a shell's `exec 3>file`: wasi-libc probes
+   * fds from 3 up and stops at the first EBADF, so this one must not be
+   * EBADF for the preopen above it to be found); EBADF otherwise.
+   */
+  preopenAt(fd: number): string | null {
+    const name = this.preopens.get(fd);
+    if (name !== undefined) return name;
+    if (this.fds.has(fd) && [...this.preopens.keys()].some((p) => p > fd)) return null;
+    fail("EBADF");
   }
 
   file(fd: number): OpenFile {

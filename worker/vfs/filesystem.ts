@@ -33,6 +33,11 @@ export interface Stat {
   atime: Timestamp;
   mtime: Timestamp;
   ctime: Timestamp;
+  /**
+   * The device the inode is on (st_dev), distinct per mounted filesystem.
+   * Set by the mount table (mount.ts); a single filesystem leaves it out.
+   */
+  dev?: number;
 }
 
 export interface DirEntry {

@@ -22,7 +22,7 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
   const writeStat = (ptr: number, st: Stat) => {
     const v = mem.view;
     const blocks = st.type === "directory" ? 8 : Math.ceil(st.size / 4096) * 8;
-    v.setBigUint64(ptr, 1n, true);
+    v.setBigUint64(ptr, BigInt(st.dev ?? 1), true);
     v.setBigUint64(ptr + 8, BigInt(st.ino), true);
     v.setUint32(ptr + 16, modeBits(st.type) | st.mode, true);
     v.setUint32(ptr + 20, st.nlink, true);
@@ -147,6 +147,10 @@ export function processImports(
       syscall(() => {
         proc.cwd = mem.string(p, l);
       }),
+    priority: (pid: number, value: number, out: number) =>
+      syscall(() =>
+        mem.u32(out, kernel.priority(proc, pid, value === -2147483648 ? undefined : value)),
+      ),
     setpgid: (pid: number, pgid: number) => syscall(() => kernel.setpgid(proc, pid, pgid)),
     getpgid: (pid: number, out: number) => syscall(() => mem.u32(out, kernel.getpgid(proc, pid))),
     setsid: (out: number) => syscall(() => mem.u32(out, kernel.setsid(proc))),

@@ -36,7 +36,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
 
   const writeFilestat = (ptr: number, st: Stat) => {
     const v = mem.view;
-    v.setBigUint64(ptr, 1n, true); // dev
+    v.setBigUint64(ptr, BigInt(st.dev ?? 1), true); // dev
     v.setBigUint64(ptr + 8, BigInt(st.ino), true);
     v.setUint8(ptr + 16, filetype(st.type));
     v.setBigUint64(ptr + 24, BigInt(st.nlink), true);
@@ -163,10 +163,10 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       ),
     fd_prestat_get: (fd: number, out: number) =>
       syscall(() => {
-        const name = proc.preopens.get(fd);
-        if (name === undefined) fail("EBADF");
-        mem.view.setUint8(out, wasi.PREOPENTYPE_DIR);
-        mem.u32(out + 4, mem.encode(name).length);
+        const name = proc.preopenAt(fd);
+        // Not a directory preopen: a tag libc skips (its only known tag is 0).
+        mem.view.setUint8(out, name === null ? NOT_A_PREOPEN : wasi.PREOPENTYPE_DIR);
+        mem.u32(out + 4, name === null ? 0 : mem.encode(name).length);
       }),
     fd_prestat_dir_name: (fd: number, ptr: number, len: number) =>
       syscall(() => {
@@ -345,6 +345,9 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     sock_shutdown: () => wasi.ERRNO_NOTSOCK,
   };
 }
+
+/** A prestat tag other than PREOPENTYPE_DIR (0), for an open fd that is no preopen. */
+const NOT_A_PREOPEN = 1;
 
 export function filetype(type: FileType): number {
   switch (type) {

@@ -140,8 +140,7 @@ export class Program {
 
   private async loop(rewind: boolean): Promise<void> {
     const ex = this.ex;
-    const buffer = ex.overbox_asyncify_buffer.value as number;
-    if (rewind) ex.asyncify_start_rewind(buffer);
+    if (rewind) this.startRewind();
     for (;;) {
       this.running = true;
       try {
@@ -176,8 +175,13 @@ export class Program {
           this.interrupted = true;
         }
       }
-      ex.asyncify_start_rewind(buffer);
+      this.startRewind();
     }
+  }
+
+  private startRewind(): void {
+    this.sjlj.rewinding = true;
+    this.ex.asyncify_start_rewind(this.ex.overbox_asyncify_buffer.value as number);
   }
 
   /** A pending signal that would kill the process anyway (no need to resume it first). */
@@ -233,8 +237,11 @@ export class Program {
       const call = value as (...args: unknown[]) => unknown;
       out[name] = (...args: unknown[]) => {
         const ex = this.ex;
-        const resumed = ex.asyncify_get_state() === State.Rewinding;
-        if (resumed) ex.asyncify_stop_rewind();
+        const resumed = this.sjlj.rewinding;
+        if (resumed) {
+          this.sjlj.rewinding = false;
+          ex.asyncify_stop_rewind();
+        }
         try {
           if (this.inHandler === 0) {
             if (resumed && this.interrupted) {

@@ -20,12 +20,7 @@ interface SjljExports {
   __THREW__: WebAssembly.Global;
   __threwValue: WebAssembly.Global;
   memory: WebAssembly.Memory;
-  asyncify_get_state(): number;
 }
-
-/** Asyncify's states (asyncify_get_state). */
-const UNWINDING = 1;
-const REWINDING = 2;
 
 /** Thrown by `throw_longjmp`, caught by the innermost invoke. */
 const LONGJMP = Symbol("longjmp");
@@ -38,13 +33,23 @@ export class Sjlj {
    * own, not the deeper one the paused stack has now (that would leak C
    * stack at every longjmp after a pause): an unwind leaves the entries,
    * and a rewind re-enters the invokes outermost first and takes them back.
+   * Entries past the current depth are stale and simply overwritten.
    */
   private readonly entered: number[] = [];
   private depth = 0;
+  /**
+   * Set by the program while Asyncify rewinds (program.ts), until the call
+   * that paused is reached again: kept here rather than asked of the
+   * instance, because every invoke needs it and a call into wasm for it
+   * costs more than the invoke itself.
+   */
+  rewinding = false;
 
   /** `env.invoke_*` for every one the module imports. */
   imports(module: WebAssembly.Module): WebAssembly.ModuleImports {
     const out: WebAssembly.ModuleImports = {};
+    // The function table never changes: each callee is looked up once.
+    const callees: Array<(...a: unknown[]) => unknown> = [];
     for (const imp of WebAssembly.Module.imports(module)) {
       if (imp.module !== "env" || !imp.name.startsWith("invoke_")) continue;
       // invoke_jSIG returns an i64: its "nothing" is 0n.
@@ -52,20 +57,15 @@ export class Sjlj {
       out[imp.name] = (fn: number, ...args: unknown[]) => {
         const ex = this.exports!;
         const depth = this.depth++;
-        if (ex.asyncify_get_state() !== REWINDING) {
-          this.entered[depth] = ex.__stack_pointer.value as number;
-        }
-        const stack = this.entered[depth]!;
+        if (!this.rewinding) this.entered[depth] = ex.__stack_pointer.value as number;
+        const callee = (callees[fn] ??= ex.__indirect_function_table.get(fn) as (
+          ...a: unknown[]
+        ) => unknown);
         try {
-          const result = (ex.__indirect_function_table.get(fn) as (...a: unknown[]) => unknown)(
-            ...args,
-          );
-          if (ex.asyncify_get_state() !== UNWINDING) this.entered.length = depth;
-          return result;
+          return callee(...args);
         } catch (e) {
-          this.entered.length = depth;
           if (e !== LONGJMP) throw e;
-          ex.__stack_pointer.value = stack;
+          ex.__stack_pointer.value = this.entered[depth]!;
           const view = new DataView(ex.memory.buffer);
           const threw = ex.__THREW__.value as number;
           if (view.getUint32(threw, true) === 0) {

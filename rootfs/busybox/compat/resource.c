@@ -8,8 +8,9 @@
  *     unlimited because nothing limits it.
  *   - setrlimit: nothing could enforce a new limit, so only setting a limit to
  *     its current value succeeds; anything else is EPERM.
- *   - getpriority/setpriority/nice: the value is kept for this process (there
- *     is no scheduler that could use it); other pids: ESRCH.
+ *   - getpriority/setpriority/nice: the kernel keeps the value per process
+ *     (fork copies it, exec keeps it; no scheduler uses it yet); PRIO_PROCESS
+ *     of any process, PRIO_PGRP and PRIO_USER of this one only.
  *   - getrusage(RUSAGE_SELF): user time is the wall time since start (there is
  *     no CPU clock; same choice as wasi-libc's emulation), max RSS is the size
  *     of linear memory; RUSAGE_CHILDREN is all zero (there are no children). */
@@ -18,6 +19,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "overbox.h"
 
 #define KIB 1024ULL
 
@@ -71,53 +73,65 @@ int prlimit(pid_t pid, int res, const struct rlimit *new, struct rlimit *old)
 	return new ? setrlimit(res, new) : 0;
 }
 
-static int niceness;
-
-static int is_self(int which, id_t who)
+/* The process the request names, or -1 with errno set. */
+static int target(int which, id_t who)
 {
 	switch (which) {
 	case PRIO_PROCESS:
+		return (int)who;
 	case PRIO_PGRP:
-		return who == 0 || who == (id_t)getpid();
+		if (who == 0 || who == (id_t)getpgrp())
+			return 0;
+		errno = ESRCH;
+		return -1;
 	case PRIO_USER:
-		return who == 0;	/* root, the only user running anything */
+		if (who == 0)	/* root, the only user running anything */
+			return 0;
+		errno = ESRCH;
+		return -1;
 	default:
+		errno = EINVAL;
 		return -1;
 	}
 }
 
 int getpriority(int which, id_t who)
 {
-	int self = is_self(which, who);
+	int32_t now;
+	int pid = target(which, who);
 
-	if (self <= 0) {
-		errno = self < 0 ? EINVAL : ESRCH;
+	if (pid < 0)
 		return -1;
-	}
-	return niceness;
+	if ((errno = overbox_priority(pid, OVERBOX_PRIORITY_READ, &now)) != 0)
+		return -1;
+	return now;
 }
 
 int setpriority(int which, id_t who, int prio)
 {
-	int self = is_self(which, who);
+	int32_t was;
+	int pid = target(which, who);
 
-	if (self <= 0) {
-		errno = self < 0 ? EINVAL : ESRCH;
+	if (pid < 0)
 		return -1;
-	}
 	if (prio < PRIO_MIN)
 		prio = PRIO_MIN;
 	if (prio > PRIO_MAX - 1)
 		prio = PRIO_MAX - 1;
-	niceness = prio;
+	if ((errno = overbox_priority(pid, prio, &was)) != 0)
+		return -1;
 	return 0;
 }
 
 int nice(int inc)
 {
-	if (setpriority(PRIO_PROCESS, 0, niceness + inc) < 0)
+	int now = getpriority(PRIO_PROCESS, 0);
+
+	if (now == -1 && errno)
 		return -1;
-	return niceness;
+	if (setpriority(PRIO_PROCESS, 0, now + inc) < 0)
+		return -1;
+	return getpriority(PRIO_PROCESS, 0);
 }
 
 int getrusage(int who, struct rusage *ru)

@@ -77,6 +77,10 @@ int32_t overbox_setpgid(int32_t pid, int32_t pgid) OVERBOX_IMPORT(setpgid);
 int32_t overbox_getpgid(int32_t pid, int32_t *out) OVERBOX_IMPORT(getpgid);
 int32_t overbox_setsid(int32_t *out) OVERBOX_IMPORT(setsid);
 int32_t overbox_getsid(int32_t pid, int32_t *out) OVERBOX_IMPORT(getsid);
+/* priority: the niceness of process `pid` (0: the caller) is written to
+ * *old_out and, unless `value` is OVERBOX_PRIORITY_READ, set to `value`. */
+#define OVERBOX_PRIORITY_READ (-2147483647 - 1)
+int32_t overbox_priority(int32_t pid, int32_t value, int32_t *old_out) OVERBOX_IMPORT(priority);
 
 /* ---- signals ---- */
 int32_t overbox_kill(int32_t pid, int32_t sig) OVERBOX_IMPORT(kill);

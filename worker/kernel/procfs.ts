@@ -1,0 +1,781 @@
+/**
+ * /proc: kernel state as files in Linux's formats (proc(5)), generated at
+ * each read, enough for BusyBox's ps, top, free, uptime, pidof, kill(all),
+ * mount and df. Per process: cmdline, comm, environ, stat, statm, status,
+ * cwd, root, fd/N, task/PID/. System-wide: self, thread-self, meminfo,
+ * cpuinfo, stat, uptime, loadavg, version, mounts, filesystems.
+ * /proc/self is the `reader`: by default the process whose program runs now,
+ * i.e. the caller of the current system call. Figures the kernel does not
+ * keep read as zero, never invented: CPU time, load average, page cache,
+ * swap. Memory is wasm memory in 64 KiB pages; MemTotal is the limits'
+ * `memory` × `processes`. Read-only: data and attributes EACCES, names EROFS.
+ */
+import { fail, KernelError } from "../errno.ts";
+import { MemoryFilesystem } from "../vfs/memory.ts";
+import { MountFilesystem, type MountInfo } from "../vfs/mount.ts";
+import { OverlayFilesystem } from "../overlay/overlay.ts";
+import type {
+  AttrChanges,
+  DirEntry,
+  FileType,
+  Filesystem,
+  Stat,
+  Timestamp,
+} from "../vfs/filesystem.ts";
+import { ReadOnlyFilesystem } from "../vfs/read-only.ts";
+import { resolve } from "../vfs/resolve.ts";
+import type { Kernel } from "./kernel.ts";
+import type { OpenFile } from "./open-file.ts";
+import type { Process } from "./process.ts";
+import { Disposition, NSIG, SIGCHLD } from "./signals.ts";
+import { TtyFile } from "./tty.ts";
+
+/** Where the kernel mounts it, and what /proc/mounts says of it. */
+export const PROC_MOUNT: MountInfo = {
+  source: "proc",
+  type: "proc",
+  options: "rw,nosuid,nodev,noexec,relatime",
+};
+
+/**
+ * What /proc reads of the kernel (kernel.ts, "what /proc and ps see"); a
+ * Kernel is one.
+ */
+export type ProcSource = Pick<
+  Kernel,
+  "processes" | "describe" | "running" | "bootTime" | "limits" | "pauses" | "lastPid" | "fs"
+>;
+
+/**
+ * The container's filesystem as processes see it: `root` on `/`, and a
+ * ProcFilesystem on `/proc` if the root has that directory (images built
+ * before /proc existed go without).
+ */
+export function mountProc(root: Filesystem, kernel: ProcSource): MountFilesystem {
+  const fs = new MountFilesystem(root, rootMountInfo(root));
+  const at = resolve(fs, fs.root, "/proc", { follow: true }).ino;
+  if (at !== null && fs.stat(at).type === "directory") {
+    fs.mount("/proc", new ProcFilesystem(kernel), PROC_MOUNT);
+  }
+  return fs;
+}
+
+function rootMountInfo(root: Filesystem): MountInfo {
+  if (root instanceof OverlayFilesystem)
+    return { source: "overlay", type: "overlay", options: "rw" };
+  if (root instanceof MemoryFilesystem) return { source: "tmpfs", type: "tmpfs", options: "rw" };
+  return { source: "rootfs", type: "rootfs", options: "rw" };
+}
+
+/** The page size programs are told (wasm's, 64 KiB): rss and statm count in it. */
+const PAGE_SIZE = 65536;
+/** Clock ticks per second (USER_HZ; sysconf(_SC_CLK_TCK) in wasi-libc). */
+const HZ = 100;
+/** The filesystem types the kernel has (/proc/filesystems). */
+const FILESYSTEMS = ["overlay", "proc", "tmpfs"];
+
+// Inode numbers: the root is 1, its fixed entries 2, 3, ...; everything of
+// process PID is PID × 2^20 + a part: 0 its directory, 1 + the index of an
+// entry in PER_PROCESS, FD + N the link for fd N, and TASK added for the same
+// under task/PID/. Below 2^47 (what a mount may number) for any pid below 2^27.
+const ROOT = 1;
+const PID_SPAN = 2 ** 20;
+const TASK = 2 ** 19;
+const FD = 2 ** 18;
+
+type Generated = (proc: Process) => string | Uint8Array;
+
+interface TopEntry {
+  name: string;
+  type: "file" | "symlink";
+  /** The contents of a file, the target of a symlink (null: it names nothing now). */
+  make: () => string | null;
+}
+
+interface ProcessEntry {
+  name: string;
+  type: FileType;
+  mode: number;
+  /** A file's contents. */
+  content?: Generated;
+  /** A symlink's target. */
+  target?: (proc: Process) => string;
+  /** Only in /proc/PID, not in /proc/PID/task/PID. */
+  topOnly?: boolean;
+}
+
+/** What an inode number stands for. */
+type Node =
+  | { kind: "root" }
+  | { kind: "top"; entry: TopEntry }
+  | { kind: "process"; proc: Process; task: boolean }
+  | { kind: "entry"; proc: Process; task: boolean; index: number; entry: ProcessEntry }
+  | { kind: "task"; proc: Process }
+  | { kind: "fd"; proc: Process; task: boolean; fd: number; file: OpenFile };
+
+/** The newest generated contents, by inode, kept for reads past offset 0. */
+const SNAPSHOTS = 64;
+
+/**
+ * The proc filesystem of one kernel. See the comment at the top of this
+ * file for what it holds and the figures it leaves at zero.
+ */
+export class ProcFilesystem extends ReadOnlyFilesystem {
+  readonly root = ROOT;
+  /**
+   * The process reading: what /proc/self names. By default the one whose
+   * program is executing (Kernel.running); a kernel that knows the caller
+   * better may set it.
+   */
+  reader: () => Process | null;
+  private readonly top: TopEntry[];
+  private readonly perProcess: ProcessEntry[];
+  /**
+   * Contents generated by a read at offset 0, served to reads further on,
+   * so that one reader reading in pieces sees one consistent file (Linux's
+   * seq_file keeps it per open file; the Filesystem interface has no open
+   * file). Accepted race: two processes reading the same file at once in
+   * pieces: the second one's start replaces the snapshot the first reads on.
+   */
+  private readonly snapshots = new Map<number, Uint8Array>();
+  /** Where a non-directory inode was last found (fd links). */
+  private readonly paths = new Map<number, string>();
+
+  constructor(private readonly kernel: ProcSource) {
+    super();
+    this.reader = () => kernel.running();
+    const self = () => {
+      const p = this.reader();
+      return p ? String(p.pid) : null;
+    };
+    const threadSelf = () => {
+      const p = this.reader();
+      return p ? `${p.pid}/task/${p.pid}` : null;
+    };
+    this.top = [
+      { name: "self", type: "symlink", make: self },
+      { name: "thread-self", type: "symlink", make: threadSelf },
+      { name: "cpuinfo", type: "file", make: () => this.cpuinfo() },
+      { name: "filesystems", type: "file", make: () => filesystems() },
+      { name: "loadavg", type: "file", make: () => this.loadavg() },
+      { name: "meminfo", type: "file", make: () => this.meminfo() },
+      { name: "mounts", type: "file", make: () => this.mounts() },
+      { name: "stat", type: "file", make: () => this.systemStat() },
+      { name: "uptime", type: "file", make: () => this.uptime() },
+      { name: "version", type: "file", make: () => version() },
+    ];
+    this.perProcess = [
+      { name: "cmdline", type: "file", mode: 0o444, content: (p) => this.cmdline(p) },
+      { name: "comm", type: "file", mode: 0o444, content: (p) => `${comm(p)}\n` },
+      { name: "cwd", type: "symlink", mode: 0o777, target: (p) => p.cwd },
+      { name: "environ", type: "file", mode: 0o400, content: (p) => this.environ(p) },
+      { name: "fd", type: "directory", mode: 0o500 },
+      { name: "root", type: "symlink", mode: 0o777, target: () => "/" },
+      { name: "stat", type: "file", mode: 0o444, content: (p) => this.processStat(p) },
+      { name: "statm", type: "file", mode: 0o444, content: (p) => this.statm(p) },
+      { name: "status", type: "file", mode: 0o444, content: (p) => this.status(p) },
+      { name: "task", type: "directory", mode: 0o555, topOnly: true },
+    ];
+  }
+
+  // ---- the Filesystem half ---------------------------------------------
+
+  stat(ino: number): Stat {
+    const node = this.node(ino);
+    const boot = ns(this.kernel.bootTime);
+    const base = { ino, nlink: 1, uid: 0, gid: 0, size: 0, rdev: 0 };
+    const times = (t: Timestamp) => ({ atime: t, mtime: t, ctime: t });
+    switch (node.kind) {
+      case "root":
+        return {
+          ...base,
+          type: "directory",
+          mode: 0o555,
+          nlink: 2 + this.kernel.processes().length,
+          ...times(boot),
+        };
+      case "top":
+        return {
+          ...base,
+          type: node.entry.type,
+          mode: node.entry.type === "symlink" ? 0o777 : 0o444,
+          ...times(boot),
+        };
+      default: {
+        const p = node.proc;
+        const owner = { uid: p.uid, gid: p.gid };
+        const t = ns(this.startedAt(p));
+        if (node.kind === "process" || node.kind === "task") {
+          return { ...base, ...owner, type: "directory", mode: 0o555, nlink: 3, ...times(t) };
+        }
+        if (node.kind === "fd") {
+          const f = node.file;
+          const mode = 0o100 | (f.readable ? 0o400 : 0) | (f.writable ? 0o200 : 0);
+          return { ...base, ...owner, type: "symlink", mode, ...times(t) };
+        }
+        const e = node.entry;
+        const nlink = e.type === "directory" ? 2 : 1;
+        return { ...base, ...owner, type: e.type, mode: e.mode, nlink, ...times(t) };
+      }
+    }
+  }
+
+  lookup(dir: number, name: string): number {
+    if (name === "." || name === "") {
+      if (this.stat(dir).type !== "directory") fail("ENOTDIR");
+      return dir;
+    }
+    if (name === "..") return this.parent(dir);
+    const found = this.children(dir).find((e) => e.name === name);
+    if (!found) fail("ENOENT", name);
+    return found.ino;
+  }
+
+  readdir(dir: number): DirEntry[] {
+    return this.children(dir);
+  }
+
+  read(ino: number, offset: number, length: number): Uint8Array {
+    const node = this.node(ino);
+    let bytes = offset > 0 ? this.snapshots.get(ino) : undefined;
+    if (!bytes) {
+      bytes = this.generate(node);
+      this.snapshots.delete(ino);
+      this.snapshots.set(ino, bytes);
+      if (this.snapshots.size > SNAPSHOTS) {
+        this.snapshots.delete(this.snapshots.keys().next().value!);
+      }
+    }
+    return bytes.subarray(Math.min(offset, bytes.length), Math.min(offset + length, bytes.length));
+  }
+
+  readlink(ino: number): string {
+    const node = this.node(ino);
+    let target: string | null = null;
+    if (node.kind === "top" && node.entry.type === "symlink") target = node.entry.make();
+    else if (node.kind === "entry" && node.entry.target) target = node.entry.target(node.proc);
+    else if (node.kind === "fd") target = this.fdTarget(node.proc, node.file);
+    else fail("EINVAL", "not a symlink");
+    if (target === null) fail("ENOENT", "no process is reading");
+    return target;
+  }
+
+  /** The files' data: EACCES, as for Linux's 0444 proc files. */
+  override write(_ino: number, _offset: number, _data: Uint8Array): number {
+    fail("EACCES");
+  }
+  override truncate(_ino: number, _size: number): void {
+    fail("EACCES");
+  }
+  override setattr(_ino: number, _changes: AttrChanges): void {
+    fail("EACCES");
+  }
+
+  // ---- inode numbers ----------------------------------------------------
+
+  private node(ino: number): Node {
+    if (ino === ROOT) return { kind: "root" };
+    if (ino < PID_SPAN) {
+      const entry = this.top[ino - 2];
+      if (!entry) fail("ENOENT", `inode ${ino}`);
+      return { kind: "top", entry };
+    }
+    const proc = this.process(Math.floor(ino / PID_SPAN));
+    let part = ino % PID_SPAN;
+    const task = part >= TASK;
+    if (task) part -= TASK;
+    if (part >= FD) {
+      const fd = part - FD;
+      const file = proc.fds.get(fd);
+      if (!file) fail("ENOENT", `fd ${fd}`);
+      return { kind: "fd", proc, task, fd, file };
+    }
+    if (part === 0) return { kind: "process", proc, task };
+    const entry = this.perProcess[part - 1];
+    if (!entry || (task && entry.topOnly)) fail("ENOENT", `inode ${ino}`);
+    if (entry.name === "task") return { kind: "task", proc };
+    return { kind: "entry", proc, task, index: part - 1, entry };
+  }
+
+  private process(pid: number): Process {
+    const proc = this.kernel.processes().find((p) => p.pid === pid);
+    if (!proc) fail("ENOENT", `no process ${pid}`);
+    return proc;
+  }
+
+  private parent(ino: number): number {
+    const node = this.node(ino);
+    const base = (p: Process) => p.pid * PID_SPAN;
+    const taskDir = (p: Process) =>
+      base(p) + 1 + this.perProcess.findIndex((e) => e.name === "task");
+    switch (node.kind) {
+      case "root":
+      case "top":
+        return ROOT;
+      case "process":
+        return node.task ? taskDir(node.proc) : ROOT;
+      case "task":
+        return base(node.proc);
+      case "entry":
+        return base(node.proc) + (node.task ? TASK : 0);
+      case "fd":
+        return base(node.proc) + (node.task ? TASK : 0) + 1 + this.fdIndex();
+    }
+  }
+
+  private fdIndex(): number {
+    return this.perProcess.findIndex((e) => e.name === "fd");
+  }
+
+  private children(dir: number): DirEntry[] {
+    const node = this.node(dir);
+    switch (node.kind) {
+      case "root":
+        return [
+          ...this.top.map((e, i) => ({ name: e.name, ino: 2 + i, type: e.type })),
+          ...this.kernel.processes().map((p) => ({
+            name: String(p.pid),
+            ino: p.pid * PID_SPAN,
+            type: "directory" as const,
+          })),
+        ];
+      case "process": {
+        const base = node.proc.pid * PID_SPAN + (node.task ? TASK : 0);
+        return this.perProcess.flatMap((e, i) =>
+          node.task && e.topOnly ? [] : [{ name: e.name, ino: base + 1 + i, type: e.type }],
+        );
+      }
+      case "task": {
+        const pid = node.proc.pid;
+        return [{ name: String(pid), ino: pid * PID_SPAN + TASK, type: "directory" }];
+      }
+      case "entry": {
+        if (node.entry.name !== "fd") fail("ENOTDIR");
+        const base = node.proc.pid * PID_SPAN + (node.task ? TASK : 0) + FD;
+        return [...node.proc.fds.keys()]
+          .filter((fd) => fd >= 0 && fd < TASK - FD)
+          .sort((a, b) => a - b)
+          .map((fd) => ({ name: String(fd), ino: base + fd, type: "symlink" as const }));
+      }
+      default:
+        fail("ENOTDIR");
+    }
+  }
+
+  private generate(node: Node): Uint8Array {
+    let content: string | Uint8Array | null = null;
+    if (node.kind === "top" && node.entry.type === "file") content = node.entry.make();
+    else if (node.kind === "entry" && node.entry.content) content = node.entry.content(node.proc);
+    else if (node.kind === "root" || node.kind === "process" || node.kind === "task")
+      fail("EISDIR");
+    else if (node.kind === "entry" && node.entry.type === "directory") fail("EISDIR");
+    else fail("EINVAL");
+    if (content === null) fail("ENOENT");
+    return typeof content === "string" ? new TextEncoder().encode(content) : content;
+  }
+
+  // ---- per-process files --------------------------------------------------
+
+  /** When the process started, in ms since the epoch. */
+  private startedAt(proc: Process): number {
+    return performance.timeOrigin + this.kernel.describe(proc).startedAt;
+  }
+
+  /** argv, each NUL-terminated; empty for a zombie (it has no memory left), as on Linux. */
+  private cmdline(proc: Process): string {
+    if (this.kernel.describe(proc).state === "Z") return "";
+    return proc.args.map((a) => `${a}\0`).join("");
+  }
+
+  private environ(proc: Process): string {
+    if (this.kernel.describe(proc).state === "Z") return "";
+    return proc.env.map((e) => `${e}\0`).join("");
+  }
+
+  /** /proc/PID/stat: the 52 fields of proc(5), Linux 5.x and later. */
+  private processStat(proc: Process): string {
+    const d = this.kernel.describe(proc);
+    const zombie = d.state === "Z";
+    const tty = proc.tty;
+    const start = Math.max(
+      0,
+      Math.floor(((this.startedAt(proc) - this.kernel.bootTime) * HZ) / 1000),
+    );
+    const s = signalMasks(proc);
+    const fields: Array<number | string | bigint> = [
+      proc.pid,
+      `(${comm(proc)})`,
+      d.state,
+      d.ppid,
+      proc.pgid,
+      proc.sid,
+      tty ? ttyNumber(136, 0) : 0, // tty_nr: the terminal is pts/0 (tty.ts)
+      tty && tty.foreground ? tty.foreground : -1, // tpgid
+      0, // flags
+      0, // minflt
+      0, // cminflt
+      0, // majflt
+      0, // cmajflt
+      0, // utime: not accounted
+      0, // stime
+      0, // cutime
+      0, // cstime
+      20, // priority
+      0, // nice
+      1, // num_threads
+      0, // itrealvalue
+      start,
+      zombie ? 0 : d.memory, // vsize, bytes
+      zombie ? 0 : Math.ceil(d.memory / PAGE_SIZE), // rss, pages
+      this.kernel.limits.memory, // rsslim
+      0, // startcode
+      0, // endcode
+      0, // startstack
+      0, // kstkesp
+      0, // kstkeip
+      s.pending,
+      s.blocked,
+      s.ignored,
+      s.caught,
+      0, // wchan
+      0, // nswap
+      0, // cnswap
+      SIGCHLD, // exit_signal
+      0, // processor
+      0, // rt_priority
+      0, // policy (SCHED_OTHER)
+      0, // delayacct_blkio_ticks
+      0, // guest_time
+      0, // cguest_time
+      0, // start_data
+      0, // end_data
+      0, // start_brk
+      0, // arg_start
+      0, // arg_end
+      0, // env_start
+      0, // env_end
+      0, // exit_code
+    ];
+    return `${fields.join(" ")}\n`;
+  }
+
+  /** /proc/PID/statm: size resident shared text lib data dt, in pages. */
+  private statm(proc: Process): string {
+    const d = this.kernel.describe(proc);
+    const pages = d.state === "Z" ? 0 : Math.ceil(d.memory / PAGE_SIZE);
+    return `${pages} ${pages} 0 0 0 ${pages} 0\n`;
+  }
+
+  /** /proc/PID/status, in Linux's order; a zombie has no memory lines. */
+  private status(proc: Process): string {
+    const d = this.kernel.describe(proc);
+    const names = { R: "R (running)", S: "S (sleeping)", T: "T (stopped)", Z: "Z (zombie)" };
+    const s = signalMasks(proc);
+    const hex = (v: bigint) => v.toString(16).padStart(16, "0");
+    const ids = (id: number) => `${id}\t${id}\t${id}\t${id}`;
+    const maxFd = Math.max(-1, ...proc.fds.keys());
+    const kb = (n: number) => `${String(Math.ceil(n / 1024)).padStart(8)} kB`;
+    const lines: Array<[string, string | number]> = [
+      ["Name", comm(proc)],
+      ["Umask", proc.umask.toString(8).padStart(4, "0")],
+      ["State", names[d.state]],
+      ["Tgid", proc.pid],
+      ["Ngid", 0],
+      ["Pid", proc.pid],
+      ["PPid", d.ppid],
+      ["TracerPid", 0],
+      ["Uid", ids(proc.uid)],
+      ["Gid", ids(proc.gid)],
+      ["FDSize", Math.max(64, Math.ceil((maxFd + 1) / 64) * 64)],
+      ["Groups", `${proc.gid} `],
+      ["NStgid", proc.pid],
+      ["NSpid", proc.pid],
+      ["NSpgid", proc.pgid],
+      ["NSsid", proc.sid],
+    ];
+    if (d.state !== "Z") {
+      // Wasm memory only grows: the peak is the size, and all of it is resident.
+      for (const name of ["VmPeak", "VmSize"]) lines.push([name, kb(d.memory)]);
+      lines.push(["VmLck", kb(0)], ["VmPin", kb(0)]);
+      for (const name of ["VmHWM", "VmRSS", "RssAnon"]) lines.push([name, kb(d.memory)]);
+      lines.push(["RssFile", kb(0)], ["RssShmem", kb(0)], ["VmData", kb(d.memory)]);
+      for (const name of ["VmStk", "VmExe", "VmLib", "VmPTE", "VmSwap"]) lines.push([name, kb(0)]);
+    }
+    lines.push(
+      ["Threads", 1],
+      ["SigQ", `0/${this.kernel.limits.processes}`],
+      ["SigPnd", hex(s.pending)],
+      ["ShdPnd", hex(0n)],
+      ["SigBlk", hex(s.blocked)],
+      ["SigIgn", hex(s.ignored)],
+      ["SigCgt", hex(s.caught)],
+      // Root, with every capability (nothing is checked).
+      ["CapInh", hex(0n)],
+      ["CapPrm", hex(CAPS)],
+      ["CapEff", hex(CAPS)],
+      ["CapBnd", hex(CAPS)],
+      ["CapAmb", hex(0n)],
+      ["NoNewPrivs", 0],
+      ["Seccomp", 0],
+      ["Cpus_allowed", cpuMask(cpuCount())],
+      ["Cpus_allowed_list", cpuCount() > 1 ? `0-${cpuCount() - 1}` : "0"],
+      ["voluntary_ctxt_switches", 0],
+      ["nonvoluntary_ctxt_switches", 0],
+    );
+    return lines.map(([k, v]) => `${k}:\t${v}\n`).join("");
+  }
+
+  /**
+   * Where fd N points: the path of a file or directory of the container, a
+   * pipe as Linux writes it (pipe:[ino]), the terminal as /dev/tty (the one
+   * terminal a session has).
+   */
+  private fdTarget(proc: Process, file: OpenFile): string {
+    if (file instanceof TtyFile) return "/dev/tty";
+    const node = file.inode;
+    const st = file.stat();
+    if (node && node.fs === proc.fs) {
+      const path = this.pathOf(proc.fs, node.ino);
+      if (path !== null) return path;
+    }
+    if (st.type === "fifo") return `pipe:[${st.ino}]`;
+    if (st.type === "socket") return `socket:[${st.ino}]`;
+    return `anon_inode:[${st.ino}]`;
+  }
+
+  /**
+   * The path of an inode of the container's filesystem, or null. A directory
+   * is named by walking up `..`; another file by searching the tree
+   * breadth-first (at most SEARCH directories, /proc left out), remembering
+   * where it was found. A file whose last name is gone is "PATH (deleted)",
+   * as on Linux, if it was found before.
+   */
+  private pathOf(fs: Filesystem, ino: number): string | null {
+    if (ino === fs.root) return "/";
+    const st = fs.stat(ino);
+    if (st.type === "directory") return walkUp(fs, ino);
+    const known = this.paths.get(ino);
+    if (known !== undefined) {
+      if (lookupPath(fs, known) === ino) return known;
+      if (st.nlink === 0) return `${known} (deleted)`;
+    }
+    const found = search(
+      fs,
+      ino,
+      (dir) => fs instanceof MountFilesystem && fs.filesystemOf(dir) === this,
+    );
+    if (found !== null) this.paths.set(ino, found);
+    return found;
+  }
+
+  // ---- system-wide files --------------------------------------------------
+
+  /** Memory in bytes: what the limits allow, and what the processes hold. */
+  private memory(): { total: number; used: number } {
+    const { memory, processes } = this.kernel.limits;
+    let used = 0;
+    for (const p of this.kernel.processes()) used += this.kernel.describe(p).memory;
+    return { total: memory * processes, used };
+  }
+
+  private meminfo(): string {
+    const { total, used } = this.memory();
+    const kib = (n: number) => Math.floor(n / 1024);
+    const free = Math.max(0, kib(total) - kib(used));
+    const rows: Array<[string, number]> = [
+      ["MemTotal", kib(total)],
+      ["MemFree", free],
+      ["MemAvailable", free],
+      ["Buffers", 0],
+      ["Cached", 0],
+      ["SwapCached", 0],
+      ["Active", kib(used)],
+      ["Inactive", 0],
+      ["Active(anon)", kib(used)],
+      ["Inactive(anon)", 0],
+      ["Active(file)", 0],
+      ["Inactive(file)", 0],
+      ["Unevictable", 0],
+      ["Mlocked", 0],
+      ["SwapTotal", 0],
+      ["SwapFree", 0],
+      ["Dirty", 0],
+      ["Writeback", 0],
+      ["AnonPages", kib(used)],
+      ["Mapped", 0],
+      ["Shmem", 0],
+      ["KReclaimable", 0],
+      ["Slab", 0],
+      ["SReclaimable", 0],
+      ["SUnreclaim", 0],
+      ["KernelStack", 0],
+      ["PageTables", 0],
+      ["CommitLimit", kib(total)],
+      ["Committed_AS", kib(used)],
+    ];
+    // Linux's layout: the name and colon in 16 columns, the number in 8.
+    return rows.map(([k, v]) => `${`${k}:`.padEnd(16)}${String(v).padStart(8)} kB\n`).join("");
+  }
+
+  private cpuinfo(): string {
+    let out = "";
+    for (let i = 0; i < cpuCount(); i++) {
+      out +=
+        `processor\t: ${i}\n` +
+        `vendor_id\t: overbox\n` +
+        `model name\t: WebAssembly (wasm32)\n` +
+        `cpu cores\t: ${cpuCount()}\n` +
+        `\n`;
+    }
+    return out;
+  }
+
+  /** Seconds since boot, and idle seconds summed over the CPUs (all of it: CPU time is not accounted). */
+  private uptime(): string {
+    const up = this.secondsUp();
+    return `${up.toFixed(2)} ${(up * cpuCount()).toFixed(2)}\n`;
+  }
+
+  private secondsUp(): number {
+    return Math.max(0, (Date.now() - this.kernel.bootTime) / 1000);
+  }
+
+  /** The load average is not tracked (zero); then running/total processes and the last pid. */
+  private loadavg(): string {
+    const procs = this.kernel.processes();
+    const running = procs.filter((p) => this.kernel.describe(p).state === "R").length;
+    return `0.00 0.00 0.00 ${running}/${procs.length} ${this.kernel.lastPid}\n`;
+  }
+
+  /** /proc/stat: CPU time in ticks (all idle, as it is not accounted), boot time, process counts. */
+  private systemStat(): string {
+    const cpus = cpuCount();
+    const idle = Math.floor(this.secondsUp() * HZ);
+    const line = (name: string, idleTicks: number) => `${name} 0 0 0 ${idleTicks} 0 0 0 0 0 0\n`;
+    let out = line("cpu ", idle * cpus);
+    for (let i = 0; i < cpus; i++) out += line(`cpu${i}`, idle);
+    const procs = this.kernel.processes().map((p) => this.kernel.describe(p).state);
+    out += "intr 0\n";
+    out += `ctxt ${this.kernel.pauses}\n`;
+    out += `btime ${Math.floor(this.kernel.bootTime / 1000)}\n`;
+    out += `processes ${this.kernel.lastPid}\n`;
+    out += `procs_running ${procs.filter((s) => s === "R").length}\n`;
+    out += "procs_blocked 0\n";
+    out += "softirq 0 0 0 0 0 0 0 0 0 0 0\n";
+    return out;
+  }
+
+  /** `source mountpoint type options 0 0`, with Linux's octal escapes. */
+  private mounts(): string {
+    const fs = this.kernel.fs;
+    const table = fs instanceof MountFilesystem ? fs.mounts() : [];
+    const esc = (s: string) =>
+      s.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
+    return table
+      .map((m) => `${esc(m.source)} ${esc(m.path)} ${m.type} ${m.options} 0 0\n`)
+      .join("");
+  }
+}
+
+/** Every capability of Linux 5.9 and later (41 bits), as root has them. */
+const CAPS = (1n << 41n) - 1n;
+
+/** The command name: argv[0]'s last component ("-sh" of a login shell is sh), 15 bytes at most. */
+function comm(proc: Process): string {
+  const argv0 = proc.args[0] ?? "";
+  const base = argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, "");
+  return new TextDecoder().decode(new TextEncoder().encode(base).subarray(0, 15));
+}
+
+/** Linux's tty_nr encoding of a device number. */
+function ttyNumber(major: number, minor: number): number {
+  return (minor & 0xff) | (major << 8) | ((minor & ~0xff) << 12);
+}
+
+function signalMasks(proc: Process): {
+  pending: bigint;
+  blocked: bigint;
+  ignored: bigint;
+  caught: bigint;
+} {
+  const s = proc.signals;
+  let ignored = 0n;
+  let caught = 0n;
+  for (let sig = 1; sig < NSIG; sig++) {
+    const d = s.dispositions[sig];
+    const bit = 1n << BigInt(sig - 1);
+    if (d === Disposition.Ignore) ignored |= bit;
+    if (d === Disposition.Catch || d === Disposition.CatchRestart) caught |= bit;
+  }
+  return { pending: s.pending, blocked: s.blocked, ignored, caught };
+}
+
+function cpuCount(): number {
+  const n = typeof navigator === "undefined" ? 1 : navigator.hardwareConcurrency;
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+function cpuMask(n: number): string {
+  return ((1n << BigInt(n)) - 1n).toString(16);
+}
+
+function filesystems(): string {
+  return FILESYSTEMS.map((t) => `nodev\t${t}\n`).join("");
+}
+
+/** As uname says (rootfs/busybox/compat/uname.c): release 0.0.0-overbox, version overbox. */
+function version(): string {
+  return "Linux version 0.0.0-overbox (overbox@overbox) (clang 19, wasm32-wasi) #1 overbox\n";
+}
+
+function ns(ms: number): Timestamp {
+  return BigInt(Math.floor(ms)) * 1_000_000n;
+}
+
+/** The path of a directory, found by walking up `..` and looking for its number in each parent. */
+function walkUp(fs: Filesystem, ino: number): string | null {
+  const names: string[] = [];
+  let at = ino;
+  for (let depth = 0; depth < 4096; depth++) {
+    const parent = fs.lookup(at, "..");
+    if (parent === at) return `/${names.join("/")}`;
+    const entry = fs.readdir(parent).find((e) => e.ino === at);
+    if (!entry) return null;
+    names.unshift(entry.name);
+    at = parent;
+  }
+  return null;
+}
+
+/** The inode a path names (symlinks in the last component not followed), or null. */
+function lookupPath(fs: Filesystem, path: string): number | null {
+  try {
+    return resolve(fs, fs.root, path, { follow: false }).ino;
+  } catch (e) {
+    if (e instanceof KernelError) return null;
+    throw e;
+  }
+}
+
+/** How many directories a search for a file's path may read. */
+const SEARCH = 4096;
+
+/** Breadth-first search of the tree for a name of `ino`; `skip` leaves directories out. */
+function search(fs: Filesystem, ino: number, skip: (dir: number) => boolean): string | null {
+  const queue: Array<[number, string]> = [[fs.root, ""]];
+  for (let read = 0; read < queue.length && read < SEARCH; read++) {
+    const [dir, path] = queue[read]!;
+    let entries: DirEntry[];
+    try {
+      entries = fs.readdir(dir);
+    } catch (e) {
+      if (e instanceof KernelError) continue;
+      throw e;
+    }
+    for (const e of entries) {
+      if (e.ino === ino) return `${path}/${e.name}`;
+      if (e.type === "directory" && !skip(e.ino)) queue.push([e.ino, `${path}/${e.name}`]);
+    }
+  }
+  return null;
+}
