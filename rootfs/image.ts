@@ -9,7 +9,7 @@ import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import { buildLayer, type PackEntry } from "../worker/image/layer.ts";
 import { IMAGE_MEDIA_TYPE, type ImageManifest } from "../worker/image/image.ts";
-import { DEFAULT_PATH } from "../worker/kernel/kernel.ts";
+import { LOGIN_ENV } from "../worker/kernel/kernel.ts";
 import { packDirectory, writeLayer } from "./pack.ts";
 
 export interface BaseImageInputs {
@@ -102,14 +102,7 @@ export async function writeBaseImage(inputs: BaseImageInputs, dir: string, name 
     name,
     layers: [{ digest: layer.digest, size: layer.indexBytes.length }],
     config: {
-      env: [
-        `PATH=${DEFAULT_PATH}`,
-        "HOME=/root",
-        "USER=root",
-        "LOGNAME=root",
-        "SHELL=/bin/sh",
-        "TERM=xterm-256color",
-      ],
+      env: [...LOGIN_ENV],
       cwd: "/root",
       cmd: ["/bin/sh", "-l"],
     },

@@ -22,6 +22,16 @@ import { Tty, TtyFile, type TtyOwner } from "./tty.ts";
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** A login's environment: root's, on an xterm (also the base image's default). */
+export const LOGIN_ENV: readonly string[] = [
+  `PATH=${DEFAULT_PATH}`,
+  "HOME=/root",
+  "USER=root",
+  "LOGNAME=root",
+  "SHELL=/bin/sh",
+  "TERM=xterm-256color",
+];
+
 /** The cgroup analogue: what one container's processes may use. */
 export interface Limits {
   /** Bytes of memory one process may have; past it, it is killed (an OOM kill). */
@@ -173,14 +183,7 @@ export class Kernel implements TtyOwner {
     tty: Tty,
     options: { env?: string[]; cwd?: string; shell?: string } = {},
   ): Promise<Process> {
-    const env = options.env ?? [
-      `PATH=${DEFAULT_PATH}`,
-      "HOME=/root",
-      "USER=root",
-      "LOGNAME=root",
-      "SHELL=/bin/sh",
-      "TERM=xterm-256color",
-    ];
+    const env = options.env ?? [...LOGIN_ENV];
     const end = () => new TtyFile(tty, null, true, true);
     return this.spawn({
       args: ["-sh"],

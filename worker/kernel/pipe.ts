@@ -2,6 +2,7 @@ import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
 import { now, type Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
+import { Changes } from "./changes.ts";
 import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
 
 /** Linux's default pipe capacity. */
@@ -23,8 +24,7 @@ export class Pipe {
   private readers = 0;
   private writers = 0;
   /** Wakes whoever waits for a change (data, room, or an end closing). */
-  private wake: (() => void) | null = null;
-  private changed: Promise<void> | null = null;
+  private readonly changes = new Changes();
   readonly ino = nextStreamIno();
 
   constructor(readonly capacity = PIPE_CAPACITY) {}
@@ -113,15 +113,11 @@ export class Pipe {
 
   /** A promise settled at the next change of the pipe. */
   nextChange(): Promise<void> {
-    this.changed ??= new Promise((resolve) => (this.wake = resolve));
-    return this.changed;
+    return this.changes.next();
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    this.changed = null;
-    wake?.();
+    this.changes.notify();
   }
 }
 

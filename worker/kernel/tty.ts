@@ -2,6 +2,7 @@ import { fail } from "../errno.ts";
 import type { Filesystem, Stat } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
+import { Changes } from "./changes.ts";
 import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
 import type { Process } from "./process.ts";
 import { SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH } from "./signals.ts";
@@ -105,8 +106,7 @@ export class Tty {
   /** Ctrl-D seen at the start of a line: the next read returns 0. */
   private eofs = 0;
   private lnext = false;
-  private wake: (() => void) | null = null;
-  private changed: Promise<void> | null = null;
+  private readonly changes = new Changes();
   /** A raw read's VTIME ran out with nothing typed: the read returns 0. */
   private timedOut = false;
   /** Set when the host's end of the terminal has gone (no more input, ever). */
@@ -336,16 +336,13 @@ export class Tty {
     this.notify();
   }
 
+  /** A promise settled at the next change (input, a setting, a hang-up). */
   nextChange(): Promise<void> {
-    this.changed ??= new Promise((resolve) => (this.wake = resolve));
-    return this.changed;
+    return this.changes.next();
   }
 
   private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    this.changed = null;
-    wake?.();
+    this.changes.notify();
   }
 
   stat(): Stat {
