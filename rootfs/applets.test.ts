@@ -17,9 +17,15 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernel } from "../worker/kernel/kernel.ts";
-import { resolve } from "../worker/vfs/resolve.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
-import { latin1, loadBaseImage, NATIVE_BUSYBOX, runNative, type Outcome } from "./testing.ts";
+import {
+  latin1,
+  loadBaseImage,
+  NATIVE_BUSYBOX,
+  runNative,
+  type Outcome,
+  mkdirContainer as mkdirInContainer,
+} from "./testing.ts";
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures");
 const ROOT = `/tmp/overbox-applets-${process.pid}`;
@@ -520,14 +526,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
 
-function mkdirContainer(path: string): number {
-  let dir = fs.root;
-  for (const name of path.split("/").filter(Boolean)) {
-    const r = resolve(fs, dir, name, { follow: true });
-    dir = r.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
-  }
-  return dir;
-}
+const mkdirContainer = (path: string): number => mkdirInContainer(fs, path);
 
 function setUpFiles(dir: string, files: Record<string, Bytes>) {
   for (const [path, content] of Object.entries(files)) {

@@ -17,9 +17,15 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernel } from "../worker/kernel/kernel.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
-import { resolve } from "../worker/vfs/resolve.ts";
 import { FIXTURES, SNIPPETS, type Snippet } from "./shell-snippets.ts";
-import { latin1, loadBaseImage, NATIVE_BUSYBOX, runNative, type Outcome } from "./testing.ts";
+import {
+  latin1,
+  loadBaseImage,
+  NATIVE_BUSYBOX,
+  runNative,
+  type Outcome,
+  mkdirContainer as mkdirInContainer,
+} from "./testing.ts";
 
 const ROOT = `/tmp/overbox-shell-${process.pid}`;
 const BIN = `${ROOT}/bin`;
@@ -55,14 +61,7 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(ROOT, { recursive: true, force: true }));
 
-function mkdirContainer(path: string): number {
-  let dir = fs.root;
-  for (const name of path.split("/").filter(Boolean)) {
-    const r = resolve(fs, dir, name, { follow: true });
-    dir = r.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
-  }
-  return dir;
-}
+const mkdirContainer = (path: string): number => mkdirInContainer(fs, path);
 
 /** Writes `files` under `dir`, on the host. */
 function writeFiles(dir: string, files: typeof FIXTURES) {

@@ -3,12 +3,16 @@
  * same command with Debian's native busybox to compare against.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { constants } from "node:os";
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flattenImage, parseManifest, type ImageManifest } from "../worker/image/image.ts";
 import { Kernel } from "../worker/kernel/kernel.ts";
+import type { Filesystem } from "../worker/vfs/filesystem.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import { resolve } from "../worker/vfs/resolve.ts";
+import type { BuildRecord } from "../scripts/setup.ts";
 import { FileBlobSource } from "./pack.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -55,7 +59,65 @@ export function runNative(
   });
   // A program may exit without reading all of its input (EPIPE on our side).
   if (r.error && (r.error as NodeJS.ErrnoException).code !== "EPIPE") throw r.error;
-  return { status: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+  // Killed by a signal: a shell's 128 + its number, as Kernel.run reports it.
+  const signalled = r.signal ? 128 + (constants.signals[r.signal] ?? 0) : 128;
+  return { status: r.status ?? signalled, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Makes the directories of the absolute `path` in `fs` that are missing (owned by root, 0755); its inode. */
+export function mkdirContainer(fs: Filesystem, path: string): number {
+  let dir = fs.root;
+  for (const name of path.split("/").filter(Boolean)) {
+    const r = resolve(fs, dir, name, { follow: true });
+    dir = r.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
+  }
+  return dir;
 }
 
 export const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
+
+/**
+ * What the set-up built the image from (build/busybox-build.json, written by
+ * scripts/setup.ts): the unpacked source tree and build.sh's output
+ * directory, as absolute paths.
+ */
+export function busyboxBuild(): BuildRecord {
+  const file = join(ROOT, "build", "busybox-build.json");
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: run \`npm run setup\` (npm test does it first)`);
+  }
+  const record = JSON.parse(readFileSync(file, "utf8")) as BuildRecord;
+  return { ...record, source: join(ROOT, record.source), out: join(ROOT, record.out) };
+}
+
+/**
+ * Copies the host tree `from` (a directory) to `to` in `fs`, owned by root:
+ * directories, regular files and symlinks, with their permission bits (not
+ * times; other file types are left out). Missing parents of `to` are made;
+ * existing directories are kept, other existing entries overwritten.
+ */
+export function copyIntoContainer(fs: Filesystem, from: string, to: string): void {
+  const root = { uid: 0, gid: 0 };
+  let dir = fs.root;
+  for (const name of to.split("/").filter(Boolean)) {
+    dir = resolve(fs, dir, name, { follow: true }).ino ?? fs.mkdir(dir, name, 0o755, root);
+  }
+  const copy = (host: string, parent: number, name: string) => {
+    const st = lstatSync(host);
+    const mode = st.mode & 0o7777;
+    const existing = resolve(fs, parent, name, { follow: false }).ino;
+    if (st.isDirectory()) {
+      const ino = existing ?? fs.mkdir(parent, name, mode, root);
+      for (const entry of readdirSync(host).sort()) copy(join(host, entry), ino, entry);
+    } else if (st.isSymbolicLink()) {
+      if (existing !== null) fs.unlink(parent, name);
+      fs.symlink(parent, name, readlinkSync(host), root);
+    } else if (st.isFile()) {
+      const ino = existing ?? fs.create(parent, name, { type: "file", mode, ...root });
+      fs.truncate(ino, 0);
+      fs.write(ino, 0, readFileSync(host));
+      fs.setattr(ino, { mode });
+    }
+  };
+  for (const entry of readdirSync(from).sort()) copy(join(from, entry), dir, entry);
+}

@@ -14,6 +14,11 @@
  *  4. The base image `busybox` in build/images, cached on a hash of the
  *     module and of the image's own inputs.
  *
+ * Every run then writes build/busybox-build.json (`BuildRecord`): where the
+ * source tree and the build's outputs are, for the tests that need them
+ * (rootfs/testsuite.test.ts runs the source's testsuite/ against the build's
+ * .config).
+ *
  * Off Debian, or without root when a package is missing, it stops with one
  * message naming what to install by hand.
  */
@@ -56,6 +61,16 @@ const TOOLCHAIN = [
  */
 const TEST_PACKAGES = ["chromium", "busybox", "attr"];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
+
+/** build/busybox-build.json: what this set-up built from, paths relative to the repository. */
+export interface BuildRecord {
+  /** Debian's version of the busybox source package. */
+  version: string;
+  /** The unpacked source tree (Debian's patches applied). */
+  source: string;
+  /** build.sh's output directory: busybox.wasm, busybox.config, ... */
+  out: string;
+}
 
 class SetupError extends Error {}
 
@@ -275,6 +290,12 @@ async function main(): Promise<void> {
   const source = ensureSource();
   const busybox = ensureBusybox(source);
   await ensureImage(busybox, source);
+  const record: BuildRecord = {
+    version: source.version,
+    source: relative(ROOT, source.dir),
+    out: relative(ROOT, busybox),
+  };
+  writeFileSync(join(BUILD, "busybox-build.json"), JSON.stringify(record, null, 2) + "\n");
 }
 
 main().catch((e: unknown) => {

@@ -163,7 +163,7 @@ export class Kernel implements TtyOwner {
     try {
       const loaded = await retrying(() => this.load(cwd, file, options.args));
       const module = await this.compile(loaded.ino);
-      proc.exec(loaded.args, env);
+      proc.exec(loaded.args, env, execFile(cwd, file, loaded.path));
       entry.program = new Program(this, proc, module);
     } catch (e) {
       this.table.delete(proc.pid);
@@ -373,7 +373,7 @@ export class Kernel implements TtyOwner {
     const loaded = this.load(proc.cwd, path, args);
     const module = this.compiled(loaded.ino);
     if (!module) throw new WouldBlock(this.compile(loaded.ino), "compiling a program");
-    proc.exec(loaded.args, env);
+    proc.exec(loaded.args, env, execFile(proc.cwd, path, loaded.path));
     return { module, args: loaded.args };
   }
 
@@ -383,14 +383,14 @@ export class Kernel implements TtyOwner {
     path: string,
     args: string[],
     depth = 0,
-  ): { ino: number; args: string[] } {
+  ): { ino: number; args: string[]; path: string } {
     const start = resolveExisting(this.fs, this.fs.root, cwd, { follow: true });
     const ino = resolveExisting(this.fs, start, path, { follow: true });
     const st = this.fs.stat(ino);
     if (st.type !== "file" || (st.mode & 0o111) === 0) fail("EACCES", path);
     const head = this.fs.read(ino, 0, Math.min(st.size, 256));
     if (head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d) {
-      return { ino, args };
+      return { ino, args, path };
     }
     if (head[0] === 0x23 && head[1] === 0x21) {
       if (depth >= 4) fail("ELOOP", path);
@@ -709,6 +709,12 @@ export class Kernel implements TtyOwner {
   get lastPid(): number {
     return this.nextPid - 1;
   }
+}
+
+/** What /proc tells of an exec: the program file (absolute) and the command name (the file exec was given). */
+function execFile(cwd: string, given: string, program: string): { exe: string; comm: string } {
+  const absolute = (p: string) => (p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`);
+  return { exe: absolute(program), comm: given.slice(given.lastIndexOf("/") + 1) };
 }
 
 /** How long programs run before the event loop gets a turn. */

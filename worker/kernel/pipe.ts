@@ -20,6 +20,8 @@ export const PIPE_CAPACITY = 65536;
  */
 export class Pipe {
   private chunks: Uint8Array[] = [];
+  /** The first chunk not read yet. */
+  private head = 0;
   private buffered = 0;
   private readers = 0;
   private writers = 0;
@@ -44,13 +46,22 @@ export class Pipe {
     }
     const out: Uint8Array[] = [];
     let got = 0;
-    while (got < length && this.chunks.length > 0) {
-      const first = this.chunks[0]!;
+    while (got < length && this.head < this.chunks.length) {
+      const first = this.chunks[this.head]!;
       const take = Math.min(first.length, length - got);
       out.push(first.subarray(0, take));
       got += take;
-      if (take === first.length) this.chunks.shift();
-      else this.chunks[0] = first.subarray(take);
+      if (take === first.length) this.head++;
+      else this.chunks[this.head] = first.subarray(take);
+    }
+    // Read chunks are dropped in one go, not one shift at a time: a pipe
+    // full of tiny writes (bc writes 3 bytes at a time) stays cheap to read.
+    if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else if (this.head > 64 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
     this.buffered -= got;
     this.notify();
@@ -89,6 +100,7 @@ export class Pipe {
     else this.writers--;
     if (this.readers === 0) {
       this.chunks = [];
+      this.head = 0;
       this.buffered = 0;
     }
     this.notify();

@@ -54,6 +54,10 @@ export class Process {
   /** fds closed by exec (FD_CLOEXEC). */
   readonly cloexec = new Set<number>();
   umask = 0o022;
+  /** The program file running (/proc/PID/exe): for a `#!` script, its interpreter. */
+  exe = "";
+  /** The command name (/proc/PID/comm): the last component of the file exec was given. */
+  comm = "";
   /** The niceness (-20..19): fork copies it, exec keeps it; nothing schedules by it yet. */
   nice = 0;
   readonly uid = 0;
@@ -93,6 +97,8 @@ export class Process {
     for (const fd of this.cloexec) child.cloexec.add(fd);
     child.umask = this.umask;
     child.nice = this.nice;
+    child.exe = this.exe;
+    child.comm = this.comm;
     child.pgid = this.pgid;
     child.sid = this.sid;
     child.tty = this.tty;
@@ -104,7 +110,9 @@ export class Process {
    * to default, and the new program gets a preopened root if it has none
    * (its libc finds preopens by probing fds from 3 up).
    */
-  exec(args: string[], env: string[]): void {
+  exec(args: string[], env: string[], file: { exe: string; comm: string }): void {
+    this.exe = file.exe;
+    this.comm = file.comm;
     for (const fd of [...this.cloexec]) if (this.fds.has(fd)) this.close(fd);
     this.cloexec.clear();
     this.signals.exec();

@@ -103,6 +103,7 @@ describe("/proc", () => {
       "comm",
       "cwd",
       "environ",
+      "exe",
       "fd",
       "root",
       "stat",

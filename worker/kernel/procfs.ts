@@ -169,6 +169,7 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
       { name: "comm", type: "file", mode: 0o444, content: (p) => `${comm(p)}\n` },
       { name: "cwd", type: "symlink", mode: 0o777, target: (p) => p.cwd },
       { name: "environ", type: "file", mode: 0o400, content: (p) => this.environ(p) },
+      { name: "exe", type: "symlink", mode: 0o777, target: (p) => p.exe },
       { name: "fd", type: "directory", mode: 0o500 },
       { name: "root", type: "symlink", mode: 0o777, target: () => "/" },
       { name: "stat", type: "file", mode: 0o444, content: (p) => this.processStat(p) },
@@ -680,10 +681,14 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
 /** Every capability of Linux 5.9 and later (41 bits), as root has them. */
 const CAPS = (1n << 41n) - 1n;
 
-/** The command name: argv[0]'s last component ("-sh" of a login shell is sh), 15 bytes at most. */
+/**
+ * The command name, 15 bytes at most: the last component of the file exec
+ * was given (a script's own name), as Linux's; argv[0]'s for a process that
+ * never exec'd.
+ */
 function comm(proc: Process): string {
   const argv0 = proc.args[0] ?? "";
-  const base = argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, "");
+  const base = proc.comm || argv0.slice(argv0.lastIndexOf("/") + 1).replace(/^-/, "");
   return new TextDecoder().decode(new TextEncoder().encode(base).subarray(0, 15));
 }
 
