@@ -6,7 +6,9 @@ import { Killed, Program } from "../wasi/program.ts";
 import { deviceLinks, deviceNodes } from "./devices.ts";
 import { InputStream, OpenFile, OutputStream } from "./open-file.ts";
 import { Process } from "./process.ts";
-import { mountProc } from "./procfs.ts";
+import { mountProc, ProcFilesystem } from "./procfs.ts";
+import { MountFilesystem } from "../vfs/mount.ts";
+import { OverlayFilesystem } from "../overlay/overlay.ts";
 import {
   bit,
   defaultAction,
@@ -38,9 +40,26 @@ export interface Limits {
   memory: number;
   /** Processes alive at once; fork past it fails with EAGAIN. */
   processes: number;
+  /** Bytes the container's root filesystem is said to hold at most (df's size); default DEFAULT_DISK. */
+  disk?: number;
 }
 
 export const DEFAULT_LIMITS: Limits = { memory: 256 * 1024 * 1024, processes: 256 };
+
+/** The size df shows for a container: what it holds plus what it may still store. */
+export const DEFAULT_DISK = 1024 * 1024 * 1024;
+
+/** What statfs answers for a filesystem (Linux's struct statfs, in blocks of `blockSize`). */
+export interface FsStats {
+  /** f_type: the filesystem's magic number. */
+  type: number;
+  blockSize: number;
+  blocks: number;
+  free: number;
+  files: number;
+  freeFiles: number;
+  nameMax: number;
+}
 
 /** Wait status encodings (Linux's <bits/waitstatus.h>). */
 export const exited = (code: number): number => (code & 0xff) << 8;
@@ -650,6 +669,55 @@ export class Kernel implements TtyOwner {
       if (intervalUs > 0) this.arm(entry, intervalUs, intervalUs);
     }, valueUs / 1000);
     entry.alarm = { timer, at: performance.now() + valueUs / 1000, interval: intervalUs };
+  }
+
+  // ---- statfs ---------------------------------------------------------------
+
+  /**
+   * statfs for the filesystem holding `ino` (an inode of `fs`): /proc holds
+   * nothing, as on Linux; the root is measured by a walk (file bytes in
+   * 4 KiB blocks, inodes counted once each) against the container's disk
+   * size (limits.disk).
+   */
+  statfs(ino: number): FsStats {
+    const BLOCK = 4096;
+    const owner = this.fs instanceof MountFilesystem ? this.fs.filesystemOf(ino) : this.fs;
+    if (owner instanceof ProcFilesystem) {
+      return {
+        type: 0x9fa0,
+        blockSize: BLOCK,
+        blocks: 0,
+        free: 0,
+        files: 0,
+        freeFiles: 0,
+        nameMax: 255,
+      };
+    }
+    let blocks = 0;
+    const seen = new Set<number>([owner.root]);
+    const dirs = [owner.root];
+    while (dirs.length > 0) {
+      const dir = dirs.pop()!;
+      blocks += 1;
+      for (const e of owner.readdir(dir)) {
+        if (e.name === "." || e.name === ".." || seen.has(e.ino)) continue;
+        seen.add(e.ino);
+        if (e.type === "directory") dirs.push(e.ino);
+        else if (e.type === "file") blocks += Math.ceil(owner.stat(e.ino).size / BLOCK);
+      }
+    }
+    const total = Math.max(blocks, Math.ceil((this.limits.disk ?? DEFAULT_DISK) / BLOCK));
+    const files = Math.max(seen.size, total);
+    const type = owner instanceof OverlayFilesystem ? 0x794c7630 : 0x01021994; // overlay, tmpfs
+    return {
+      type,
+      blockSize: BLOCK,
+      blocks: total,
+      free: total - blocks,
+      files,
+      freeFiles: files - seen.size,
+      nameMax: 255,
+    };
   }
 
   // ---- what /proc and ps see -------------------------------------------------

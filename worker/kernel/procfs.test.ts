@@ -433,8 +433,18 @@ describe("BusyBox's process tools on /proc", () => {
     expect(err).not.toMatch(/can't find mount point/);
   });
 
-  // compat/fs.c's statvfs answers ENOSYS ("df: /: Function not implemented").
-  it.todo("df / prints the size of / (needs statvfs from the kernel)");
+  it("df / prints the size of /: what it holds, out of the container's disk size", async () => {
+    const { out, err } = await sh("df -k / && du -sk / 2>/dev/null | tail -n 1");
+    expect(err).toBe("");
+    const row = /^tmpfs\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+% \/$/m.exec(out);
+    expect(row).not.toBeNull();
+    const [size, used, available] = row!.slice(1).map(Number) as [number, number, number];
+    expect(size).toBe(1024 * 1024); // 1 GiB in KiB: DEFAULT_DISK
+    expect(used + available).toBe(size);
+    // du sums the same files (without /proc), block by block.
+    const du = Number(/^(\d+)\s+\/$/m.exec(out)![1]);
+    expect(Math.abs(used - du) / du).toBeLessThan(0.1);
+  });
 
   it("ls -l /proc/PID/fd shows where the shell's fds point", async () => {
     const { out } = await sh(

@@ -151,6 +151,20 @@ export function processImports(
       syscall(() =>
         mem.u32(out, kernel.priority(proc, pid, value === -2147483648 ? undefined : value)),
       ),
+    statfs: (fd: number, out: number) =>
+      syscall(() => {
+        const st = kernel.statfs(proc.fstat(fd).ino);
+        [
+          st.type,
+          st.blockSize,
+          st.blocks,
+          st.free,
+          st.free,
+          st.files,
+          st.freeFiles,
+          st.nameMax,
+        ].forEach((n, i) => mem.u64(out + i * 8, n));
+      }),
     setpgid: (pid: number, pgid: number) => syscall(() => kernel.setpgid(proc, pid, pgid)),
     getpgid: (pid: number, out: number) => syscall(() => mem.u32(out, kernel.getpgid(proc, pid))),
     setsid: (out: number) => syscall(() => mem.u32(out, kernel.setsid(proc))),

@@ -6,7 +6,8 @@
  *   - mkstemp/mkdtemp/mktemp/tmpfile/realpath are real implementations on
  *     top of the WASI filesystem calls (wasi-libc hides them because WASI
  *     programs historically had no "/tmp" or absolute paths; overbox has both).
- *   - statvfs/statfs: WASI cannot ask a filesystem for its size: ENOSYS.
+ *   - statvfs/statfs: the kernel's (overbox.statfs) for the filesystem
+ *     holding the file: what it holds, and the container's disk size.
  *   - fchdir: a descriptor cannot be turned back into a path: ENOSYS.
  *   - sync(): every write already went to the host; nothing to do.
  *   - futimes/lutimes map onto futimens/utimensat.
@@ -28,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <wasi/api.h>
+#include "overbox.h"
 
 static int fail(int err)
 {
@@ -315,32 +317,67 @@ char *realpath(const char *restrict path, char *restrict resolved)
 
 /* ---- filesystem statistics ---- */
 
-int statvfs(const char *restrict path, struct statvfs *restrict buf)
-{
-	struct stat st;
-	(void)buf;
-	return stat(path, &st) < 0 ? -1 : fail(ENOSYS);
-}
-
 int fstatvfs(int fd, struct statvfs *buf)
 {
-	struct stat st;
-	(void)buf;
-	return fstat(fd, &st) < 0 ? -1 : fail(ENOSYS);
+	struct overbox_statfs k;
+	int32_t err = overbox_statfs(fd, &k);
+
+	if (err)
+		return fail(err);
+	memset(buf, 0, sizeof(*buf));
+	buf->f_bsize = buf->f_frsize = (unsigned long)k.bsize;
+	buf->f_blocks = k.blocks;
+	buf->f_bfree = k.bfree;
+	buf->f_bavail = k.bavail;
+	buf->f_files = k.files;
+	buf->f_ffree = buf->f_favail = k.ffree;
+	buf->f_namemax = (unsigned long)k.namemax;
+	buf->f_type = (unsigned int)k.type;
+	return 0;
 }
 
-int statfs(const char *path, struct statfs *buf)
+/* A path is opened to ask about its filesystem (any file can be opened for
+ * reading by root, directories included). */
+int statvfs(const char *restrict path, struct statvfs *restrict buf)
 {
-	struct stat st;
-	(void)buf;
-	return stat(path, &st) < 0 ? -1 : fail(ENOSYS);
+	int fd = open(path, O_RDONLY);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fstatvfs(fd, buf);
+	close(fd);
+	return r;
 }
 
 int fstatfs(int fd, struct statfs *buf)
 {
-	struct stat st;
-	(void)buf;
-	return fstat(fd, &st) < 0 ? -1 : fail(ENOSYS);
+	struct statvfs v;
+
+	if (fstatvfs(fd, &v) < 0)
+		return -1;
+	memset(buf, 0, sizeof(*buf));
+	buf->f_type = v.f_type;
+	buf->f_bsize = buf->f_frsize = v.f_bsize;
+	buf->f_blocks = v.f_blocks;
+	buf->f_bfree = v.f_bfree;
+	buf->f_bavail = v.f_bavail;
+	buf->f_files = v.f_files;
+	buf->f_ffree = v.f_ffree;
+	buf->f_namelen = v.f_namemax;
+	return 0;
+}
+
+int statfs(const char *path, struct statfs *buf)
+{
+	int fd = open(path, O_RDONLY);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = fstatfs(fd, buf);
+	close(fd);
+	return r;
 }
 
 /* ---- the rest ---- */

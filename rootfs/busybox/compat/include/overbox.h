@@ -52,6 +52,21 @@ int32_t overbox_getcwd(char *buf, size_t len, size_t *len_out) OVERBOX_IMPORT(ge
  * it catches (compat/em_sjlj.c); never returns. */
 _Noreturn void overbox_throw_longjmp(void) OVERBOX_IMPORT(throw_longjmp);
 
+/* statfs: the filesystem holding fd: Linux's f_type magic, block size,
+ * blocks (total, free, available to users), inodes (total, free), and the
+ * longest name. */
+struct overbox_statfs {
+	uint64_t type;
+	uint64_t bsize;
+	uint64_t blocks;
+	uint64_t bfree;
+	uint64_t bavail;
+	uint64_t files;
+	uint64_t ffree;
+	uint64_t namemax;
+};
+int32_t overbox_statfs(int32_t fd, struct overbox_statfs *out) OVERBOX_IMPORT(statfs);
+
 /* ---- processes (worker/wasi/README.md, "Processes") ---- */
 /* getpid/getppid return the value itself, not an errno. */
 int32_t overbox_getpid(void) OVERBOX_IMPORT(getpid);

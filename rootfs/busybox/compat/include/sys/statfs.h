@@ -1,6 +1,6 @@
 /* Why this file exists: wasi-libc ships no <sys/statfs.h> (libbb.h includes
- * it).  Same story as <sys/statvfs.h>: compat/fs.c's statfs/fstatfs fail with
- * ENOSYS. */
+ * it).  Same story as <sys/statvfs.h>: compat/fs.c's statfs/fstatfs ask the
+ * overbox kernel. */
 #ifndef OVERBOX_COMPAT_SYS_STATFS_H
 #define OVERBOX_COMPAT_SYS_STATFS_H
 

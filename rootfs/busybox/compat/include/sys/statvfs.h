@@ -1,6 +1,6 @@
 /* Why this file exists: wasi-libc ships no <sys/statvfs.h>: WASI preview 1
  * cannot ask a filesystem for its size.  df and stat -f need the structure;
- * compat/fs.c's statvfs/fstatvfs fail with ENOSYS rather than invent numbers. */
+ * compat/fs.c's statvfs/fstatvfs ask the overbox kernel. */
 #ifndef OVERBOX_COMPAT_SYS_STATVFS_H
 #define OVERBOX_COMPAT_SYS_STATVFS_H
 
