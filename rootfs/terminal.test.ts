@@ -164,6 +164,13 @@ describe("full-screen programs", () => {
     await session.keysThenPrompt("q");
   });
 
+  it("top shows the processes on the whole screen and quits with q", async () => {
+    session.type("top\r");
+    await session.waitFor(/^\s+PID\s+PPID\s+USER\s+STAT\s+VSZ/m);
+    await session.waitFor(/^\s*\d+\s+\d+\s+root\s+R\s+.*\btop$/m);
+    await session.keysThenPrompt("q");
+  });
+
   it("vi redraws for the new size when the window is resized", async () => {
     session.type("vi /tmp/other.txt\r");
     await session.waitFor(/^~\s*$/m);
