@@ -19,6 +19,9 @@ import {
   SIGKILL,
   SIGSTOP,
   SIGALRM,
+  SIGTSTP,
+  SIGTTIN,
+  SIGTTOU,
 } from "./signals.ts";
 import { Tty, TtyFile, type TtyOwner } from "./tty.ts";
 
@@ -590,9 +593,10 @@ export class Kernel implements TtyOwner {
     if (sig === SIGCONT || sig === SIGKILL) this.resume(entry);
     if (sig === SIGCONT) {
       // Stop signals still pending are dropped by SIGCONT, as on Linux.
-      proc.signals.pending &= ~(bit(19) | bit(20) | bit(21) | bit(22));
+      proc.signals.pending &= ~(bit(SIGSTOP) | bit(SIGTSTP) | bit(SIGTTIN) | bit(SIGTTOU));
     }
-    if (sig === SIGSTOP || (defaultAction(sig) === "stop" && sig !== SIGSTOP)) {
+    // And a stop signal drops a pending SIGCONT.
+    if (defaultAction(sig) === "stop") {
       proc.signals.pending &= ~bit(SIGCONT);
     }
     if (proc.signals.discards(sig)) return;

@@ -5,7 +5,7 @@ import { WouldBlock } from "../vfs/would-block.ts";
 import { Changes } from "./changes.ts";
 import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
 import type { Process } from "./process.ts";
-import { SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH } from "./signals.ts";
+import { bit, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH } from "./signals.ts";
 
 /** Linux's struct termios, field by field (<asm-generic/termbits.h>). */
 export interface Termios {
@@ -252,7 +252,7 @@ export class Tty {
   /** A read by `proc`. A process outside the foreground group gets SIGTTIN and waits. */
   read(proc: Process, length: number, nonblocking: boolean): Uint8Array {
     if (proc.tty === this && this.foreground && proc.pgid !== this.foreground) {
-      if (proc.signals.discards(SIGTTIN) || proc.signals.blocked & (1n << BigInt(SIGTTIN - 1))) {
+      if (proc.signals.discards(SIGTTIN) || proc.signals.blocked & bit(SIGTTIN)) {
         fail("EIO");
       }
       this.owner.signalGroup(proc.pgid, SIGTTIN);

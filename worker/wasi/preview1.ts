@@ -329,9 +329,12 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     proc_exit: (status: number) => {
       throw new ProcessExit(status);
     },
-    proc_raise: (sig: number) => {
-      throw new ProcessExit(128 + sig);
-    },
+    // A signal to itself, through the kernel's signals like any other (delivered as the call returns).
+    proc_raise: (sig: number) =>
+      syscall(() => {
+        if (sig <= 0 || sig >= 65) fail("EINVAL");
+        proc.raise(sig);
+      }),
     sched_yield: () => wasi.ERRNO_SUCCESS,
     random_get: (buf: number, len: number) =>
       syscall(() => {
