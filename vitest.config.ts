@@ -7,6 +7,7 @@ export default defineConfig({
       "rootfs/**/*.test.ts",
       "src/**/*.test.ts",
       "scripts/**/*.test.ts",
+      "cli/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -6,11 +6,12 @@
  *
  * prints the new layer's digest. SOURCE is a directory or a .tar file.
  */
-import { mkdir, readFile, readdir, readlink, lstat, writeFile, rename } from "node:fs/promises";
+import { readFile, readdir, readlink, lstat } from "node:fs/promises";
 import { join } from "node:path";
 import { buildLayer, type BuiltLayer, type PackEntry } from "../worker/image/layer.ts";
 import { readTar } from "../worker/image/tar.ts";
-import type { BlobSource } from "../worker/image/image.ts";
+import { putLayer } from "../worker/image/image.ts";
+import { FileBlobs } from "../cli/blobs.ts";
 
 export interface PackOptions {
   /** Give every entry this owner instead of the one on disk (for images built without root). */
@@ -81,30 +82,9 @@ export async function packTar(file: string, options: PackOptions = {}): Promise<
   }));
 }
 
-/** Writes a layer's two blobs into `blobs` (blobs/sha256/HEX), atomically each. */
+/** Writes a layer's two blobs into the blob directory `blobs` (blobs/sha256/HEX). */
 export async function writeLayer(blobs: string, layer: BuiltLayer): Promise<void> {
-  await writeBlob(blobs, layer.index.data.digest, layer.data);
-  await writeBlob(blobs, layer.digest, layer.indexBytes);
-}
-
-export function blobPath(blobs: string, digest: string): string {
-  const [algorithm, hex] = digest.split(":");
-  return join(blobs, algorithm!, hex!);
-}
-
-/** Blobs from a blob store directory on disk. */
-export class FileBlobSource implements BlobSource {
-  constructor(private readonly blobs: string) {}
-  async blob(digest: string): Promise<Uint8Array> {
-    return readFile(blobPath(this.blobs, digest));
-  }
-}
-
-async function writeBlob(blobs: string, digest: string, bytes: Uint8Array): Promise<void> {
-  const path = blobPath(blobs, digest);
-  await mkdir(join(path, ".."), { recursive: true });
-  await writeFile(`${path}.tmp`, bytes);
-  await rename(`${path}.tmp`, path);
+  await putLayer(new FileBlobs(blobs), layer);
 }
 
 async function main(argv: string[]): Promise<void> {

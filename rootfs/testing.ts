@@ -13,20 +13,20 @@ import type { Filesystem } from "../worker/vfs/filesystem.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
 import { resolve } from "../worker/vfs/resolve.ts";
 import type { BuildRecord } from "../scripts/setup.ts";
-import { FileBlobSource } from "./pack.ts";
+import { FileBlobs } from "../cli/blobs.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const IMAGES = join(ROOT, "build", "public", "images");
 export const NATIVE_BUSYBOX = "/bin/busybox";
 
 /** The built image `busybox`: its manifest and where its blobs are. */
-export function builtImage(): { manifest: ImageManifest; source: FileBlobSource } {
+export function builtImage(): { manifest: ImageManifest; source: FileBlobs } {
   const manifestPath = join(IMAGES, "busybox.json");
   if (!existsSync(manifestPath)) {
     throw new Error(`${manifestPath} is missing: run \`npm run setup\` (npm test does it first)`);
   }
   const manifest = parseManifest(readFileSync(manifestPath));
-  return { manifest, source: new FileBlobSource(join(IMAGES, "blobs")) };
+  return { manifest, source: new FileBlobs(join(IMAGES, "blobs")) };
 }
 
 /** The image `busybox` flattened into a fresh memory filesystem, and a runner on it. */

@@ -7,6 +7,7 @@ import {
   type BlobSource,
   type BlobStore,
   type Image,
+  type ImageManifest,
 } from "../image/image.ts";
 import { buildLayer } from "../image/layer.ts";
 import { readTar, writeTar } from "../image/tar.ts";
@@ -64,6 +65,12 @@ export class Container {
     const container = new Container(store, running, fs);
     if (!saved) await container.saveImage();
     return container;
+  }
+
+  /** The manifest of the image the container in `store` runs, if it has been opened once. */
+  static async manifestOf(store: Store): Promise<ImageManifest | undefined> {
+    const saved = await store.get(IMAGE_KEY);
+    return saved && parseManifest(saved);
   }
 
   /** Changes to the image, as `docker diff` lists them: "A /path", "C /path", "D /path". */

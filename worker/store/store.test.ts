@@ -1,5 +1,9 @@
 import "fake-indexeddb/auto";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { FileStore } from "../../cli/file-store.ts";
 import { IndexedDbStore } from "./indexeddb.ts";
 import { MemoryStore } from "./memory.ts";
 import { newBatch, type Batch, type Store } from "./store.ts";
@@ -10,16 +14,29 @@ const text = (b: Uint8Array | undefined) =>
 
 interface Setup {
   name: string;
-  open(id: string): Store;
+  /** Opens store `id`; the same `id` again is the same store reopened, as after a restart. */
+  open(id: string): Promise<Store>;
   /** A batch this store refuses, and the errno it answers. */
   refused(): { batch: Batch; errno: string };
 }
 
 let counter = 0;
+const memoryStores = new Map<string, MemoryStore>();
+const fileStoreRoot = mkdtempSync(join(tmpdir(), "overbox-store-test-"));
+const fileStores: FileStore[] = [];
+afterAll(async () => {
+  await Promise.all(fileStores.map((s) => s.close()));
+  rmSync(fileStoreRoot, { recursive: true, force: true });
+});
+
 const setups: Setup[] = [
   {
     name: "memory store",
-    open: () => new MemoryStore(1000),
+    open: async (id) => {
+      const store = memoryStores.get(id)?.reopen() ?? new MemoryStore(1000);
+      memoryStores.set(id, store);
+      return store;
+    },
     refused: () => {
       const batch = newBatch();
       batch.puts.set("files/new", bytes("fits"));
@@ -29,7 +46,7 @@ const setups: Setup[] = [
   },
   {
     name: "IndexedDB store",
-    open: (id) => new IndexedDbStore(`test-${id}`),
+    open: async (id) => new IndexedDbStore(`test-${id}`),
     refused: () => {
       const batch = newBatch();
       batch.puts.set("files/new", bytes("fits"));
@@ -38,16 +55,30 @@ const setups: Setup[] = [
       return { batch, errno: "EIO" };
     },
   },
+  {
+    name: "file store",
+    open: async (id) => {
+      const store = await FileStore.open(join(fileStoreRoot, id), { quota: 1000 });
+      fileStores.push(store);
+      return store;
+    },
+    refused: () => {
+      const batch = newBatch();
+      batch.puts.set("files/new", bytes("fits"));
+      batch.puts.set("files/huge", new Uint8Array(2000));
+      return { batch, errno: "ENOSPC" };
+    },
+  },
 ];
 
 describe.each(setups)("$name", (setup) => {
-  const fresh = () => {
+  const fresh = async () => {
     const id = `s${counter++}`;
-    return { store: setup.open(id) };
+    return { id, store: await setup.open(id) };
   };
 
   it("stores what a batch puts and forgets what it deletes", async () => {
-    const { store } = fresh();
+    const { store } = await fresh();
     const a = newBatch();
     a.puts.set("meta/1", bytes("one"));
     a.puts.set("meta/2", bytes("two"));
@@ -68,7 +99,7 @@ describe.each(setups)("$name", (setup) => {
   });
 
   it("applies a batch whole or not at all", async () => {
-    const { store } = fresh();
+    const { store } = await fresh();
     const first = newBatch();
     first.puts.set("files/old", bytes("kept"));
     await store.commit(first);
@@ -80,7 +111,7 @@ describe.each(setups)("$name", (setup) => {
   });
 
   it("does not share the bytes it was given or hands out", async () => {
-    const { store } = fresh();
+    const { store } = await fresh();
     const value = bytes("abc");
     const b = newBatch();
     b.puts.set("k", value);
@@ -92,7 +123,7 @@ describe.each(setups)("$name", (setup) => {
   });
 
   it("clears everything, and refuses use after close", async () => {
-    const { store } = fresh();
+    const { store } = await fresh();
     const b = newBatch();
     b.puts.set("a", bytes("1"));
     await store.commit(b);
@@ -101,17 +132,21 @@ describe.each(setups)("$name", (setup) => {
     await store.close();
     await expect(store.get("a")).rejects.toMatchObject({ errno: "EBADF" });
   });
-});
 
-describe("IndexedDB store across page loads", () => {
-  it("keeps what was committed across close and reopen", async () => {
-    const store = new IndexedDbStore("test-reopen");
+  it("keeps what was committed across close and reopen (a page load, a restart)", async () => {
+    const { id, store } = await fresh();
+    const a = newBatch();
+    a.puts.set("meta/root", bytes("{}"));
+    a.puts.set("meta/gone", bytes("x"));
+    await store.commit(a);
     const b = newBatch();
-    b.puts.set("meta/root", bytes("{}"));
+    b.deletes.add("meta/gone");
+    b.puts.set("c/1/0", bytes("data"));
     await store.commit(b);
     await store.close();
-    const again = new IndexedDbStore("test-reopen");
-    expect(text(await again.get("meta/root"))).toBe("{}");
+    const again = await setup.open(id);
+    expect(await again.keys()).toEqual(["c/1/0", "meta/root"]);
+    expect((await again.getMany(["meta/root", "c/1/0"])).map(text)).toEqual(["{}", "data"]);
     await again.close();
   });
 });

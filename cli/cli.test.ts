@@ -1,0 +1,568 @@
+/**
+ * The `overbox` command, spawned as a user runs it (bin/overbox.mjs), each
+ * invocation a separate process on one state directory.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readTar } from "../worker/image/tar.ts";
+
+const BIN = join(import.meta.dirname, "..", "bin", "overbox.mjs");
+let home: string;
+let scratch: string;
+
+beforeAll(() => {
+  home = mkdtempSync(join(tmpdir(), "overbox-cli-state-"));
+  scratch = mkdtempSync(join(tmpdir(), "overbox-cli-files-"));
+});
+
+afterAll(() => {
+  rmSync(home, { recursive: true, force: true });
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+interface Outcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `overbox ARGS...` on the test's state directory. */
+function start(args: string[], options: { input?: string } = {}): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, OVERBOX_HOME: home },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin!.end(options.input ?? "");
+  return child;
+}
+
+function finish(child: ChildProcess): Promise<Outcome> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString("latin1")));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("latin1")));
+  return new Promise((resolve) =>
+    child.on("close", (status) => resolve({ status, stdout, stderr })),
+  );
+}
+
+const overbox = (args: string[], options: { input?: string } = {}) => finish(start(args, options));
+
+/** A digest of every file under the state directory: proof that a refused command stored nothing. */
+function stateDigest(): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      hash.update(path);
+      try {
+        hash.update(readFileSync(path));
+      } catch {
+        walk(path);
+      }
+    }
+  };
+  walk(home);
+  return hash.digest("hex");
+}
+
+/** A tar's entries as comparable text: path, type, mode, owner, target, and a digest of the bytes. */
+function tarListing(bytes: Uint8Array): string[] {
+  return readTar(bytes)
+    .map((e) => {
+      const data = e.data ? createHash("sha256").update(e.data).digest("hex").slice(0, 16) : "";
+      return `${e.path} ${e.type} ${e.mode.toString(8)} ${e.uid}:${e.gid} ${e.target ?? ""} ${data}`;
+    })
+    .sort();
+}
+
+describe("the command line", () => {
+  it("prints help for the whole and for each verb", async () => {
+    const all = await overbox(["--help"]);
+    expect(all.status).toBe(0);
+    const verbs = [
+      "images",
+      "image build",
+      "image import",
+      "image rm",
+      "create",
+      "ps",
+      "rm",
+      "run",
+      "exec",
+      "diff",
+      "export",
+      "commit",
+      "reset",
+    ];
+    for (const verb of verbs) expect(all.stdout).toContain(`  ${verb}`);
+    for (const verb of verbs) {
+      const one = await overbox([...verb.split(" "), "--help"]);
+      expect(one, verb).toMatchObject({ status: 0, stderr: "" });
+      expect(one.stdout).toContain(`Usage: overbox ${verb} `);
+    }
+  }, 120_000);
+
+  it("lists the base image", async () => {
+    const r = await overbox(["images"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^NAME +LAYERS +SIZE\nbusybox +1 +\d/);
+  });
+});
+
+describe("containers", () => {
+  it("keep their files across separate invocations", async () => {
+    expect(await overbox(["create", "keep"])).toEqual({ status: 0, stdout: "", stderr: "" });
+    const write = await overbox([
+      "exec",
+      "keep",
+      "--",
+      "sh",
+      "-c",
+      "echo kept > /root/note; mkdir /var/data; echo $((6*7)) > /var/data/n",
+    ]);
+    expect(write).toEqual({ status: 0, stdout: "", stderr: "" });
+    const read = await overbox(["exec", "keep", "--", "cat", "/root/note", "/var/data/n"]);
+    expect(read).toEqual({ status: 0, stdout: "kept\n42\n", stderr: "" });
+    const diff = await overbox(["diff", "keep"]);
+    expect(diff.stdout).toBe("C /root\nA /root/note\nC /var\nA /var/data\nA /var/data/n\n");
+    const ps = await overbox(["ps"]);
+    expect(ps.stdout).toMatch(/\nkeep +busybox +[\d.]+ k?B +-\n/);
+  }, 60_000);
+
+  it("run passes stdin, stdout, stderr, the environment, the directory and the exit status", async () => {
+    const r = await overbox(
+      [
+        "run",
+        "--rm",
+        "-i",
+        "-e",
+        "GREETING=hello",
+        "-w",
+        "/work/here",
+        "--",
+        "sh",
+        "-c",
+        'echo "$GREETING from $(pwd)"; tr a-z A-Z; echo oops >&2; exit 7',
+      ],
+      { input: "shout\n" },
+    );
+    expect(r).toEqual({ status: 7, stdout: "hello from /work/here\nSHOUT\n", stderr: "oops\n" });
+    expect((await overbox(["ps"])).stdout).not.toMatch(/box-/);
+  });
+
+  it("reset drops every change", async () => {
+    await overbox([
+      "run",
+      "--name",
+      "again",
+      "--",
+      "sh",
+      "-c",
+      "echo x > /root/x; rm /etc/hostname",
+    ]);
+    expect((await overbox(["diff", "again"])).stdout).toContain("D /etc/hostname");
+    expect(await overbox(["reset", "again"])).toMatchObject({ status: 0, stderr: "" });
+    expect((await overbox(["diff", "again"])).stdout).toBe("");
+    const r = await overbox(["exec", "again", "--", "sh", "-c", "cat /etc/hostname; ls /root/x"]);
+    expect(r.stdout).toBe("overbox\n");
+    expect(r.stderr).toContain("/root/x: No such file or directory");
+  }, 60_000);
+
+  it("rm removes a container, and an unknown one is one clear line", async () => {
+    await overbox(["create", "gone"]);
+    expect(await overbox(["rm", "gone"])).toEqual({ status: 0, stdout: "", stderr: "" });
+    expect(await overbox(["exec", "gone", "--", "true"])).toEqual({
+      status: 125,
+      stdout: "",
+      stderr: "overbox: exec: no such container: gone\n",
+    });
+  });
+});
+
+describe("images", () => {
+  it("image build makes a directory a layer that containers run on", async () => {
+    const dir = join(scratch, "site");
+    mkdirSync(join(dir, "www"), { recursive: true });
+    writeFileSync(join(dir, "www", "index.html"), "<h1>hi</h1>\n");
+    symlinkSync("index.html", join(dir, "www", "home.html"));
+    writeFileSync(join(dir, "www", "run.sh"), "#!/bin/sh\necho running in $(pwd)\n", {
+      mode: 0o755,
+    });
+    expect(await overbox(["image", "build", dir, "--tag", "site"])).toEqual({
+      status: 0,
+      stdout: "site\n",
+      stderr: "",
+    });
+    expect((await overbox(["images"])).stdout).toMatch(/\nsite +2 +/);
+    const r = await overbox([
+      "run",
+      "--rm",
+      "--image",
+      "site",
+      "-w",
+      "/www",
+      "--",
+      "sh",
+      "-c",
+      "cat home.html; ./run.sh; stat -c '%U %a' index.html",
+    ]);
+    expect(r).toEqual({
+      status: 0,
+      stdout: "<h1>hi</h1>\nrunning in /www\nroot 644\n",
+      stderr: "",
+    });
+  });
+
+  it("a layer exported and imported on the base image gives the same merged tree", async () => {
+    const changes = [
+      "echo new > /root/new",
+      "echo changed >> /etc/profile",
+      "rm /etc/hostname",
+      "rm -r /var/log",
+      "rm -r /home && mkdir /home && echo only > /home/only",
+      "mkdir -p /opt/a/b && ln -s ../a /opt/a/b/up && echo data > /opt/a/f && ln /opt/a/f /opt/a/hard",
+      "mv /mnt /mnt2",
+    ].join(" && ");
+    expect(await overbox(["run", "--name", "source", "--", "sh", "-c", changes])).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+    });
+    const layer = join(scratch, "source-layer.tar");
+    expect(await overbox(["export", "source", "--layer", "-o", layer])).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+    });
+    expect(await overbox(["image", "import", layer, "--tag", "imported"])).toEqual({
+      status: 0,
+      stdout: "imported\n",
+      stderr: "",
+    });
+    await overbox(["create", "copy", "--image", "imported"]);
+    const a = join(scratch, "source.tar");
+    const b = join(scratch, "copy.tar");
+    await overbox(["export", "source", "-o", a]);
+    await overbox(["export", "copy", "-o", b]);
+    const left = tarListing(readFileSync(a));
+    expect(left.some((l) => l.startsWith("home/only file"))).toBe(true);
+    expect(left.some((l) => l.startsWith("etc/hostname "))).toBe(false);
+    expect(tarListing(readFileSync(b))).toEqual(left);
+  }, 60_000);
+
+  it("image rm removes an image, but not one a container runs", async () => {
+    await overbox(["create", "user", "--image", "imported"]);
+    expect(await overbox(["image", "rm", "imported"])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "overbox: image rm: image imported is used by container copy: remove it first\n",
+    });
+    await overbox(["rm", "copy"]);
+    await overbox(["rm", "user"]);
+    expect(await overbox(["image", "rm", "imported"])).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+    });
+    expect((await overbox(["images"])).stdout).not.toContain("imported");
+  }, 60_000);
+
+  it("commit makes a container's changes an image", async () => {
+    await overbox(["run", "--name", "tocommit", "--", "sh", "-c", "echo committed > /root/c"]);
+    expect(await overbox(["commit", "tocommit", "--tag", "committed"])).toEqual({
+      status: 0,
+      stdout: "committed\n",
+      stderr: "",
+    });
+    expect((await overbox(["diff", "tocommit"])).stdout).toBe("");
+    const r = await overbox(["run", "--rm", "--image", "committed", "--", "cat", "/root/c"]);
+    expect(r).toEqual({ status: 0, stdout: "committed\n", stderr: "" });
+    expect((await overbox(["ps"])).stdout).toMatch(/\ntocommit +committed +/);
+  }, 60_000);
+});
+
+describe("bad input is one line on stderr and changes nothing stored", () => {
+  /** A tar holding "ok" and then "../escape" (written by hand: writeTar refuses such a path). */
+  const hostile = () => {
+    const header = (name: string, size: number) => {
+      const h = new Uint8Array(512);
+      const put = (at: number, text: string) => h.set(new TextEncoder().encode(text), at);
+      put(0, name);
+      put(100, "0000644\0");
+      put(108, "0000000\0");
+      put(116, "0000000\0");
+      put(124, size.toString(8).padStart(11, "0") + "\0");
+      put(136, "00000000000\0");
+      put(156, "0");
+      put(257, "ustar\0");
+      put(263, "00");
+      put(148, "        ");
+      const sum = h.reduce((a, b) => a + b, 0);
+      put(148, sum.toString(8).padStart(6, "0") + "\0 ");
+      return h;
+    };
+    const block = (text: string) => {
+      const b = new Uint8Array(512);
+      b.set(new TextEncoder().encode(text));
+      return b;
+    };
+    const parts = [
+      header("ok", 4),
+      block("fine"),
+      header("../escape", 4),
+      block("evil"),
+      new Uint8Array(1024),
+    ];
+    const file = join(scratch, "hostile.tar");
+    writeFileSync(file, Buffer.concat(parts));
+    return file;
+  };
+  const cases: Array<[string, () => string[], RegExp, number]> = [
+    [
+      "an unknown image",
+      () => ["create", "x", "--image", "nope"],
+      /^overbox: create: no such image: nope\n$/,
+      1,
+    ],
+    [
+      "an unknown container",
+      () => ["diff", "nope"],
+      /^overbox: diff: no such container: nope\n$/,
+      1,
+    ],
+    [
+      "an unknown flag",
+      () => ["ps", "--bogus"],
+      /^overbox: ps: unknown option --bogus \(see overbox ps --help\)\n$/,
+      1,
+    ],
+    [
+      "an unknown command",
+      () => ["frobnicate"],
+      /^overbox: unknown command "frobnicate" \(see overbox --help\)\n$/,
+      1,
+    ],
+    [
+      "a bad flag to run",
+      () => ["run", "--rm", "-x", "--", "true"],
+      /^overbox: run: unknown option -x/,
+      125,
+    ],
+    [
+      "a relative working directory",
+      () => ["run", "-w", "rel", "--", "true"],
+      /must be an absolute path\n$/,
+      125,
+    ],
+    [
+      "a bad container name",
+      () => ["create", "../evil"],
+      /^overbox: create: invalid container name "\.\.\/evil"/,
+      1,
+    ],
+    [
+      "a missing tar",
+      () => ["image", "import", join(scratch, "missing.tar"), "--tag", "t"],
+      /^overbox: image import: cannot read .*missing\.tar/,
+      1,
+    ],
+    [
+      "a tar that is not one",
+      () => {
+        const f = join(scratch, "junk.tar");
+        writeFileSync(f, "this is not a tar archive at all, just text".repeat(20));
+        return ["image", "import", f, "--tag", "junk"];
+      },
+      /^overbox: image import: .*junk\.tar: /,
+      1,
+    ],
+    [
+      "a tar with a path out of the root",
+      () => ["image", "import", hostile(), "--tag", "evil"],
+      /^overbox: image import: .*hostile\.tar: .*\.\./,
+      1,
+    ],
+    [
+      "a tag on the base image's name",
+      () => ["commit", "keep", "--tag", "busybox"],
+      /^overbox: commit: busybox is the base image/,
+      1,
+    ],
+    [
+      "a missing --tag",
+      () => ["image", "build", scratch],
+      /^overbox: image build: --tag is required\n$/,
+      1,
+    ],
+  ];
+  it.each(cases)("%s", async (_, args, message, status) => {
+    await overbox(["images"]); // the base image is in place before the digest
+    const before = stateDigest();
+    const r = await overbox(args());
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split("\n").length).toBe(2);
+    expect(r.status).toBe(status);
+    expect(stateDigest()).toBe(before);
+  });
+
+  it("a command that is not there is 127, as in a shell", async () => {
+    expect(await overbox(["run", "--rm", "--", "nosuchcommand"])).toEqual({
+      status: 127,
+      stdout: "",
+      stderr: "overbox: nosuchcommand: command not found\n",
+    });
+  });
+});
+
+describe("crashes and concurrency", () => {
+  it("a killed run leaves a container that opens and holds every synced write", async () => {
+    // Each number is printed only after `sync` returned: it must survive.
+    const writer = start([
+      "run",
+      "--name",
+      "killed",
+      "--",
+      "sh",
+      "-c",
+      "i=0; while :; do i=$((i+1)); dd if=/dev/zero of=/root/f.$i bs=1k count=64 2>/dev/null; echo $i > /root/last; sync; echo $i; done",
+    ]);
+    let printed = 0;
+    await new Promise<void>((resolve) => {
+      writer.stdout!.on("data", (d: Buffer) => {
+        const numbers = d.toString().trim().split("\n").map(Number);
+        printed = Math.max(printed, ...numbers);
+        if (printed >= 15) resolve();
+      });
+    });
+    writer.kill("SIGKILL");
+    await new Promise((r) => writer.on("close", r));
+    const r = await overbox([
+      "exec",
+      "killed",
+      "--",
+      "sh",
+      "-c",
+      "cat /root/last; ls /root | grep -c '^f\\.'; du -k /root/f.1 | cut -f1",
+    ]);
+    expect(r.stderr).toBe("");
+    const [last, files, size] = r.stdout.trim().split("\n").map(Number);
+    expect(last).toBeGreaterThanOrEqual(printed);
+    // Every file up to the last synced one, whole.
+    expect(files).toBeGreaterThanOrEqual(last!);
+    expect(size).toBe(64);
+    const sizes = await overbox([
+      "exec",
+      "killed",
+      "--",
+      "sh",
+      "-c",
+      `for i in $(seq 1 ${last}); do wc -c < /root/f.$i; done | sort -u`,
+    ]);
+    expect(sizes.stdout).toBe("65536\n");
+  }, 60_000);
+
+  it("two execs on one container at once both run, one after the other, and lose nothing", async () => {
+    await overbox(["create", "shared"]);
+    const append = (tag: string) =>
+      overbox([
+        "exec",
+        "shared",
+        "--",
+        "sh",
+        "-c",
+        `for i in $(seq 1 30); do echo ${tag}$i >> /root/log; done; echo ${tag} done`,
+      ]);
+    const [a, b] = await Promise.all([append("a"), append("b")]);
+    expect(a).toEqual({ status: 0, stdout: "a done\n", stderr: "" });
+    expect(b).toEqual({ status: 0, stdout: "b done\n", stderr: "" });
+    const log = (await overbox(["exec", "shared", "--", "cat", "/root/log"])).stdout
+      .trim()
+      .split("\n");
+    expect(log).toHaveLength(60);
+    // Serialised: each exec's lines are together.
+    const order = log.map((l) => l[0]).join("");
+    expect(order).toMatch(/^(a{30}b{30}|b{30}a{30})$/);
+  }, 60_000);
+
+  it("rm of a container in use is refused with who uses it", async () => {
+    const busy = start(["exec", "shared", "--", "sh", "-c", "echo started; sleep 30"]);
+    await new Promise<void>((resolve) => busy.stdout!.once("data", () => resolve()));
+    const r = await overbox(["rm", "shared"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /^overbox: rm: container shared is in use by pid \d+ \(overbox exec shared\)\n$/,
+    );
+    expect((await overbox(["ps"])).stdout).toMatch(
+      /\nshared +busybox +.* pid \d+ \(overbox exec shared\)\n/,
+    );
+    busy.kill("SIGTERM");
+    expect((await finish(busy)).status).toBe(143);
+    expect(await overbox(["rm", "shared"])).toMatchObject({ status: 0 });
+  }, 60_000);
+});
+
+const script = spawnSync("script", ["--version"]).status === 0;
+
+describe.runIf(script)("a terminal (-it), through script(1)'s pseudo-terminal", () => {
+  it("has the host's size, raw keys, and Ctrl-C that stops a program, not the session", async () => {
+    const child = spawn(
+      "script",
+      [
+        "-qfec",
+        `stty rows 30 cols 100; ${process.execPath} ${BIN} run --rm -it -- sh`,
+        "/dev/null",
+      ],
+      {
+        env: { ...process.env, OVERBOX_HOME: home },
+        stdio: ["pipe", "pipe", "pipe"],
+      },
+    );
+    let screen = "";
+    child.stdout!.on("data", (d: Buffer) => (screen += d.toString()));
+    const until = async (text: string) => {
+      for (let i = 0; i < 300 && !screen.includes(text); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(screen).toContain(text);
+    };
+    await until("# ");
+    child.stdin!.write("stty size; echo $((6*7))\r");
+    await until("42");
+    expect(screen).toContain("30 100");
+    child.stdin!.write("yes > /dev/null\r");
+    await new Promise((r) => setTimeout(r, 500));
+    child.stdin!.write("\x03");
+    child.stdin!.write("echo after-$?\r");
+    await until("after-130");
+    child.stdin!.write("exit 5\r");
+    const status = await new Promise((r) => child.on("close", r));
+    expect(status).toBe(5);
+  }, 60_000);
+});
+
+describe("the state directory", () => {
+  it("is --state, else $OVERBOX_HOME", async () => {
+    const other = mkdtempSync(join(tmpdir(), "overbox-cli-other-"));
+    try {
+      const r = await overbox(["--state", other, "create", "elsewhere"]);
+      expect(r.status).toBe(0);
+      expect(existsSync(join(other, "containers", "elsewhere", "upper.log"))).toBe(true);
+      expect(existsSync(join(home, "containers", "elsewhere"))).toBe(false);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * The kernel thread of `overbox run` and `overbox exec`: a worker_threads
+ * worker, as the kernel is a Web Worker in the browser, so the main thread
+ * stays free for the host's terminal and signals while programs run.
+ *
+ * It opens the container (the main thread holds its lock), starts the
+ * command in a new kernel with the host's stdio passed through pipes or a
+ * terminal (cli/protocol.ts), and when the command ends, stops what it left
+ * running, stores the container and reports the status.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { KernelError } from "../worker/errno.ts";
+import { Kernel, shellStatus } from "../worker/kernel/kernel.ts";
+import { InputStream, type OpenFile } from "../worker/kernel/open-file.ts";
+import { Pipe } from "../worker/kernel/pipe.ts";
+import type { Process } from "../worker/kernel/process.ts";
+import { SIGKILL } from "../worker/kernel/signals.ts";
+import { TtyFile, type Tty } from "../worker/kernel/tty.ts";
+import type { Filesystem } from "../worker/vfs/filesystem.ts";
+import { resolve } from "../worker/vfs/resolve.ts";
+import { WINDOW, type FromKernel, type SessionStart, type ToKernel } from "./protocol.ts";
+import { reason, State } from "./state.ts";
+
+const start = workerData as SessionStart;
+const port = parentPort!;
+const send = (message: FromKernel) => port.postMessage(message);
+
+/** Output sent to the host and not yet acknowledged (WINDOW). */
+let unacknowledged = 0;
+let acknowledged: Array<() => void> = [];
+
+function output(fd: 1 | 2, data: Uint8Array): void {
+  unacknowledged += data.length;
+  send({ type: "output", fd, data });
+}
+
+async function room(): Promise<void> {
+  while (unacknowledged > WINDOW) await new Promise<void>((r) => acknowledged.push(r));
+}
+
+/** Passes what the command writes into `pipe` on to the host, until no writer is left. */
+async function pump(pipe: Pipe, fd: 1 | 2): Promise<void> {
+  for (;;) {
+    let data: Uint8Array;
+    try {
+      data = pipe.read(1 << 16, true);
+    } catch (e) {
+      if (e instanceof KernelError && e.errno === "EAGAIN") {
+        await pipe.nextChange();
+        continue;
+      }
+      throw e;
+    }
+    if (data.length === 0) return;
+    await room();
+    output(fd, data);
+  }
+}
+
+/**
+ * The host's stdin into a pipe, as the command reads it: chunks wait in
+ * `queue` while the pipe is full, and are acknowledged as the pipe takes
+ * them (the host stops reading its stdin while too many wait).
+ */
+class StdinFeed {
+  private readonly queue: Uint8Array[] = [];
+  private ended = false;
+  private feeding = false;
+  private readonly write: OpenFile;
+  readonly read: OpenFile;
+
+  constructor(private readonly pipe = new Pipe()) {
+    [this.read, this.write] = pipe.ends();
+  }
+
+  push(data: Uint8Array): void {
+    this.queue.push(data);
+    void this.feed();
+  }
+
+  end(): void {
+    this.ended = true;
+    void this.feed();
+  }
+
+  private async feed(): Promise<void> {
+    if (this.feeding) return;
+    this.feeding = true;
+    try {
+      while (this.queue.length > 0) {
+        const data = this.queue[0]!;
+        let taken: number;
+        try {
+          taken = this.pipe.write(data, true);
+        } catch (e) {
+          if (!(e instanceof KernelError)) throw e;
+          if (e.errno === "EAGAIN") {
+            await this.pipe.nextChange();
+            continue;
+          }
+          // EPIPE: nobody reads any more; what is left is dropped.
+          taken = data.length;
+        }
+        if (taken === data.length) this.queue.shift();
+        else this.queue[0] = data.subarray(taken);
+        send({ type: "taken", bytes: taken });
+      }
+      if (this.ended) this.write.drop();
+    } finally {
+      this.feeding = false;
+    }
+  }
+}
+
+/** Makes the directories of absolute `path` that are missing, as `docker run -w` does. */
+function makeDirectories(fs: Filesystem, path: string): void {
+  let dir = fs.root;
+  for (const name of path.split("/").filter(Boolean)) {
+    const found = resolve(fs, dir, name, { follow: true });
+    dir = found.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
+  }
+}
+
+/** `base` with each NAME=value of `extra` replacing or adding NAME. */
+function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
+  const out = [...base];
+  for (const e of extra) {
+    const name = e.slice(0, e.indexOf("=") + 1);
+    const at = out.findIndex((x) => x.startsWith(name));
+    if (at >= 0) out[at] = e;
+    else out.push(e);
+  }
+  return out;
+}
+
+/** A failure to start the command, as a shell reports one: 127 not found, 126 not executable. */
+function startFailure(e: unknown, program: string): { message: string; status: number } {
+  if (e instanceof KernelError && (e.errno === "ENOENT" || e.errno === "ENOTDIR")) {
+    return { message: `${program}: command not found`, status: 127 };
+  }
+  if (e instanceof KernelError && (e.errno === "EACCES" || e.errno === "ENOEXEC")) {
+    return { message: `${program}: cannot run: ${reason(e)}`, status: 126 };
+  }
+  return { message: `${program}: ${reason(e)}`, status: 125 };
+}
+
+async function main(): Promise<void> {
+  const state = new State(start.state);
+  const container = await state.openContainer(start.container);
+  let stored = false;
+  try {
+    const config = container.image.manifest.config;
+    const kernel = new Kernel(container.fs);
+    const args = start.args.length > 0 ? start.args : config.cmd;
+    const env = mergeEnv(config.env, start.env);
+    const cwd = start.cwd ?? config.cwd;
+    makeDirectories(kernel.fs, cwd);
+
+    let tty: Tty | null = null;
+    let feed: StdinFeed | null = null;
+    const pumps: Array<Promise<void>> = [];
+    let stdio: [OpenFile, OpenFile, OpenFile];
+    if (start.tty) {
+      tty = kernel.terminal((data) => output(1, data));
+      tty.winsize = { ...start.tty };
+      const end = () => new TtyFile(tty!, null, true, true);
+      stdio = [end(), end(), end()];
+    } else {
+      const out = new Pipe();
+      const err = new Pipe();
+      const [outRead, outWrite] = out.ends();
+      const [errRead, errWrite] = err.ends();
+      pumps.push(pump(out, 1).finally(() => outRead.drop()));
+      pumps.push(pump(err, 2).finally(() => errRead.drop()));
+      feed = start.stdin ? new StdinFeed() : null;
+      stdio = [feed ? feed.read : new InputStream(), outWrite, errWrite];
+    }
+
+    let proc: Process | null = null;
+    port.on("message", (m: ToKernel) => {
+      switch (m.type) {
+        case "stdin":
+          if (tty) {
+            tty.input(m.data);
+            send({ type: "taken", bytes: m.data.length });
+          } else feed?.push(m.data);
+          break;
+        case "stdin-end":
+          if (tty) tty.hangUp();
+          else feed?.end();
+          break;
+        case "resize":
+          tty?.resize({ rows: m.rows, cols: m.cols });
+          break;
+        case "signal":
+          if (proc) kernel.signalGroup(tty ? tty.foreground || proc.pgid : proc.pgid, m.signal);
+          break;
+        case "written":
+          unacknowledged -= m.bytes;
+          if (unacknowledged <= WINDOW) {
+            const waiting = acknowledged;
+            acknowledged = [];
+            for (const wake of waiting) wake();
+          }
+          break;
+      }
+    });
+
+    try {
+      proc = await kernel.spawn({ args, env, cwd, stdio, ...(tty ? { tty } : {}) });
+    } catch (e) {
+      const failure = startFailure(e, args[0] ?? "");
+      send({ type: "failed", ...failure });
+      return;
+    }
+    const status = shellStatus(await kernel.waitFor(proc));
+    // The container stops with its command (as docker's does): what the
+    // command left running is killed, and its output read to the end.
+    for (const p of kernel.processes()) kernel.signal(p.pid, SIGKILL);
+    await Promise.all(pumps);
+    await container.close();
+    stored = true;
+    send({ type: "exit", status });
+  } finally {
+    if (!stored) await container.close();
+  }
+}
+
+// The main thread ends this thread once it has the outcome.
+main().catch((e: unknown) => send({ type: "failed", message: reason(e), status: 125 }));

@@ -1,0 +1,340 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Container } from "../worker/container/container.ts";
+import { KernelError } from "../worker/errno.ts";
+import {
+  loadImage,
+  parseManifest,
+  verifiedBlob,
+  type Image,
+  type ImageManifest,
+} from "../worker/image/image.ts";
+import { parseLayerIndex } from "../worker/image/layer.ts";
+import { FileBlobs, writeFileAtomic } from "./blobs.ts";
+import { FileStore } from "./file-store.ts";
+import { FileLock, type Holder } from "./lock.ts";
+
+/** Where `npm run setup` writes the base image (build/public/images). */
+const BUILT_IMAGES = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "build",
+  "public",
+  "images",
+);
+
+/** The base image's name: built from BusyBox by the set-up, never removed or replaced by hand. */
+export const BASE_IMAGE = "busybox";
+
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+const IMAGE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
+/** A mistake of the user's (a bad flag, an unknown container): one line on stderr, nothing changed. */
+export class UserError extends Error {
+  override name = "UserError";
+}
+
+/**
+ * The state directory of the `overbox` command: images, their blobs and
+ * containers.
+ *
+ *   blobs/sha256/HEX        layer blobs, shared by every image
+ *   images/NAME.json        image manifests (worker/image/image.ts)
+ *   containers/NAME/        a container: its upper layer (upper.log, the
+ *                           FileStore) and, while a command uses it, `lock`
+ *
+ * Every change is a rename into place, so a killed command leaves the old
+ * state or the new one. A new container is made in a directory of its own
+ * and renamed to its name; a removed one is renamed away, then deleted.
+ * One command at a time holds a container's lock (lock.ts); commands that
+ * only look (`ps`, `images`) read without it.
+ */
+export class State {
+  readonly blobs: FileBlobs;
+
+  constructor(readonly dir: string) {
+    this.blobs = new FileBlobs(join(dir, "blobs"));
+  }
+
+  /** `--state DIR`, else $OVERBOX_HOME, else ~/.overbox. */
+  static locate(flag: string | undefined, env = process.env): State {
+    return new State(flag ?? env.OVERBOX_HOME ?? join(homedir(), ".overbox"));
+  }
+
+  // ---- images ------------------------------------------------------------
+
+  private imagePath(name: string): string {
+    checkImageName(name);
+    return join(this.dir, "images", `${name}.json`);
+  }
+
+  /** Every image, by name. */
+  async images(): Promise<ImageManifest[]> {
+    await this.ensureBaseImage();
+    const names = (await readdir(join(this.dir, "images")).catch(() => []))
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => f.slice(0, -5))
+      .sort();
+    return Promise.all(names.map((n) => this.manifest(n)));
+  }
+
+  async manifest(name: string): Promise<ImageManifest> {
+    if (name === BASE_IMAGE) await this.ensureBaseImage();
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(this.imagePath(name));
+    } catch {
+      throw new UserError(`no such image: ${name}`);
+    }
+    return parseManifest(bytes);
+  }
+
+  /** An image's manifest and layers, each layer checked against its digest. */
+  async image(name: string): Promise<Image> {
+    return loadImage(this.blobs, await this.manifest(name));
+  }
+
+  /** Bytes of a layer's data blob (its index says). */
+  async layerDataSize(digest: string): Promise<number> {
+    return parseLayerIndex(await this.blobs.blob(digest)).data.size;
+  }
+
+  /** Tags `manifest` as its name (a new image, or the name moved to new layers). */
+  async saveImage(manifest: ImageManifest): Promise<void> {
+    if (manifest.name === BASE_IMAGE) {
+      throw new UserError(`${BASE_IMAGE} is the base image: choose another name`);
+    }
+    await writeFileAtomic(this.imagePath(manifest.name), JSON.stringify(manifest, null, 2) + "\n");
+  }
+
+  /**
+   * Removes an image's name. Refused for the base image and for an image a
+   * container runs. (Its blobs stay: another image may share them.)
+   */
+  async removeImage(name: string): Promise<void> {
+    if (name === BASE_IMAGE) throw new UserError(`${BASE_IMAGE} is the base image: it stays`);
+    await this.manifest(name);
+    for (const c of await this.containers()) {
+      if (c.image === name) {
+        throw new UserError(`image ${name} is used by container ${c.name}: remove it first`);
+      }
+    }
+    await unlink(this.imagePath(name));
+  }
+
+  /**
+   * Brings the base image in from the set-up's build (a `docker pull` from
+   * build/public/images): its blobs are copied, checked, into the state
+   * directory, so containers keep running it after a rebuild replaces it.
+   */
+  async ensureBaseImage(): Promise<void> {
+    const builtPath = join(BUILT_IMAGES, `${BASE_IMAGE}.json`);
+    if (!existsSync(builtPath)) {
+      throw new UserError(`the ${BASE_IMAGE} image is not built: run \`npm run setup\` first`);
+    }
+    const built = await readFile(builtPath, "utf8");
+    const mine = join(this.dir, "images", `${BASE_IMAGE}.json`);
+    if ((await readFile(mine, "utf8").catch(() => null)) === built) return;
+    const source = new FileBlobs(join(BUILT_IMAGES, "blobs"));
+    for (const { digest } of parseManifest(new TextEncoder().encode(built)).layers) {
+      const index = await verifiedBlob(source, digest);
+      const data = parseLayerIndex(index).data;
+      if (data.size > 0) await this.blobs.put(data.digest, await verifiedBlob(source, data.digest));
+      await this.blobs.put(digest, index);
+    }
+    await writeFileAtomic(mine, built);
+  }
+
+  // ---- containers --------------------------------------------------------
+
+  containerDir(name: string): string {
+    if (!CONTAINER_NAME.test(name)) {
+      throw new UserError(
+        `invalid container name "${name}": letters, digits, "_", "." and "-", 64 at most, starting with a letter or digit`,
+      );
+    }
+    return join(this.dir, "containers", name);
+  }
+
+  exists(name: string): boolean {
+    return existsSync(join(this.containerDir(name), "upper.log"));
+  }
+
+  /** Every container: its name, the image it runs, the bytes of its upper layer, and who uses it. */
+  async containers(): Promise<ContainerInfo[]> {
+    const names = (await readdir(join(this.dir, "containers")).catch(() => []))
+      .filter((n) => CONTAINER_NAME.test(n))
+      .sort();
+    const out: ContainerInfo[] = [];
+    for (const name of names) {
+      const info = await this.container(name);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  /** One container's name, image, size and user; null if there is none (or it is being removed). */
+  async container(name: string): Promise<ContainerInfo | null> {
+    const dir = this.containerDir(name);
+    let store: FileStore;
+    try {
+      store = await FileStore.openReadOnly(dir);
+    } catch {
+      return null;
+    }
+    try {
+      const manifest = await Container.manifestOf(store);
+      return {
+        name,
+        image: manifest?.name ?? "?",
+        size: store.size,
+        user: await FileLock.holder(join(dir, "lock")),
+      };
+    } finally {
+      await store.close();
+    }
+  }
+
+  /**
+   * Makes a container of `image`: in a directory of its own, renamed to its
+   * name once its store holds the image, so a container either exists whole
+   * or not at all. Resolves false if one of that name exists already.
+   */
+  async createContainer(name: string, image: string): Promise<boolean> {
+    const dir = this.containerDir(name);
+    const loaded = await this.image(image);
+    const fresh = join(this.dir, "containers", `.new-${randomBytes(6).toString("hex")}`);
+    await mkdir(fresh, { recursive: true });
+    try {
+      const container = await Container.open(await FileStore.open(fresh), loaded, this.blobs);
+      await container.close();
+      await rename(fresh, dir);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "EEXIST" || code === "ENOTEMPTY") return false;
+      throw e;
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Runs `body` holding the container's lock, waiting while another command
+   * holds it (`waiting` is told who, once).
+   */
+  async withLock<T>(
+    name: string,
+    command: string,
+    body: (dir: string) => Promise<T>,
+    waiting?: (holder: Holder) => void,
+  ): Promise<T> {
+    const dir = this.containerDir(name);
+    const lock = await this.lock(name, command, { wait: true, waiting });
+    if (!(lock instanceof FileLock)) throw new Error("unreachable: a waiting lock was refused");
+    try {
+      return await body(dir);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Opens the container `name` under its lock for `body`, and closes it (storing everything) after. */
+  withContainer<T>(
+    name: string,
+    command: string,
+    body: (container: Container) => Promise<T>,
+    waiting?: (holder: Holder) => void,
+  ): Promise<T> {
+    return this.withLock(
+      name,
+      command,
+      async () => {
+        const container = await this.openContainer(name);
+        try {
+          return await body(container);
+        } finally {
+          await container.close();
+        }
+      },
+      waiting,
+    );
+  }
+
+  /** Opens a container; the caller holds its lock (withLock). */
+  async openContainer(name: string): Promise<Container> {
+    const store = await FileStore.open(this.containerDir(name));
+    const manifest = await Container.manifestOf(store);
+    if (!manifest) {
+      await store.close();
+      throw new UserError(`container ${name} holds no image: its store is damaged`);
+    }
+    return Container.open(store, await loadImage(this.blobs, manifest), this.blobs);
+  }
+
+  /** Removes a container; refused while a command uses it. */
+  async removeContainer(name: string, command: string): Promise<void> {
+    const dir = this.containerDir(name);
+    const lock = await this.lock(name, command, { wait: false });
+    if (!(lock instanceof FileLock)) {
+      throw new UserError(`container ${name} is in use by ${describeHolder(lock)}`);
+    }
+    const gone = join(this.dir, "containers", `.removed-${randomBytes(6).toString("hex")}`);
+    try {
+      await rename(dir, gone);
+    } catch (e) {
+      await lock.release();
+      throw e;
+    }
+    await rm(gone, { recursive: true, force: true });
+  }
+
+  private async lock(
+    name: string,
+    command: string,
+    options: { wait: boolean; waiting?: ((holder: Holder) => void) | undefined },
+  ): Promise<FileLock | Holder> {
+    const dir = this.containerDir(name);
+    if (!this.exists(name)) throw new UserError(`no such container: ${name}`);
+    try {
+      return await FileLock.take(join(dir, "lock"), command, options);
+    } catch (e) {
+      // Removed while we waited.
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") {
+        throw new UserError(`no such container: ${name}`);
+      }
+      throw e;
+    }
+  }
+}
+
+export interface ContainerInfo {
+  name: string;
+  image: string;
+  /** Bytes of the upper layer's keys' values (what the container changed). */
+  size: number;
+  /** The command using it now, if any. */
+  user: Holder | null;
+}
+
+export function describeHolder(h: Holder): string {
+  return `pid ${h.pid} (${h.command})`;
+}
+
+export function checkImageName(name: string): void {
+  if (!IMAGE_NAME.test(name)) {
+    throw new UserError(
+      `invalid image name "${name}": lower-case letters, digits, "_", "." and "-", 64 at most`,
+    );
+  }
+}
+
+/** A KernelError's message without its errno prefix, for a user. */
+export function reason(e: unknown): string {
+  if (e instanceof KernelError) return e.message.replace(/^[A-Z]+: /, "") || e.errno;
+  return e instanceof Error ? e.message : String(e);
+}
