@@ -296,18 +296,23 @@ describe("images", () => {
 });
 
 describe("bad input is one line on stderr and changes nothing stored", () => {
-  /** A tar holding "ok" and then "../escape" (written by hand: writeTar refuses such a path). */
-  const hostile = () => {
-    const header = (name: string, size: number) => {
+  /**
+   * A tar of `entries` written by hand (writeTar refuses what these hold):
+   * [name, type flag, link target or file content].
+   */
+  const rawTar = (file: string, entries: Array<[string, "0" | "1" | "2" | "5", string]>) => {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const header = (name: string, type: string, link: string, size: number) => {
       const h = new Uint8Array(512);
-      const put = (at: number, text: string) => h.set(new TextEncoder().encode(text), at);
+      const put = (at: number, text: string) => h.set(encode(text), at);
       put(0, name);
-      put(100, "0000644\0");
+      put(100, type === "5" ? "0000755\0" : "0000644\0");
       put(108, "0000000\0");
       put(116, "0000000\0");
       put(124, size.toString(8).padStart(11, "0") + "\0");
       put(136, "00000000000\0");
-      put(156, "0");
+      put(156, type);
+      put(157, link);
       put(257, "ustar\0");
       put(263, "00");
       put(148, "        ");
@@ -315,22 +320,27 @@ describe("bad input is one line on stderr and changes nothing stored", () => {
       put(148, sum.toString(8).padStart(6, "0") + "\0 ");
       return h;
     };
-    const block = (text: string) => {
-      const b = new Uint8Array(512);
-      b.set(new TextEncoder().encode(text));
-      return b;
-    };
-    const parts = [
-      header("ok", 4),
-      block("fine"),
-      header("../escape", 4),
-      block("evil"),
-      new Uint8Array(1024),
-    ];
-    const file = join(scratch, "hostile.tar");
-    writeFileSync(file, Buffer.concat(parts));
-    return file;
+    const parts: Uint8Array[] = [];
+    for (const [name, type, text] of entries) {
+      const data = type === "0" ? encode(text) : new Uint8Array(0);
+      parts.push(header(name, type, type === "0" ? "" : text, data.length));
+      const padded = new Uint8Array(Math.ceil(data.length / 512) * 512);
+      padded.set(data);
+      parts.push(padded);
+    }
+    parts.push(new Uint8Array(1024));
+    const path = join(scratch, file);
+    writeFileSync(path, Buffer.concat(parts));
+    return path;
   };
+  const importing =
+    (file: string, entries: Array<[string, "0" | "1" | "2" | "5", string]>) => () => [
+      "image",
+      "import",
+      rawTar(file, entries),
+      "--tag",
+      "evil",
+    ];
   const cases: Array<[string, () => string[], RegExp, number]> = [
     [
       "an unknown image",
@@ -392,8 +402,32 @@ describe("bad input is one line on stderr and changes nothing stored", () => {
     ],
     [
       "a tar with a path out of the root",
-      () => ["image", "import", hostile(), "--tag", "evil"],
-      /^overbox: image import: .*hostile\.tar: .*\.\./,
+      importing("dotdot.tar", [
+        ["ok", "0", "fine"],
+        ["../escape", "0", "evil"],
+      ]),
+      /^overbox: image import: .*dotdot\.tar: .*\.\./,
+      1,
+    ],
+    [
+      "a tar with an absolute path",
+      importing("absolute.tar", [["/etc/evil", "0", "evil"]]),
+      /^overbox: image import: .*absolute\.tar: /,
+      1,
+    ],
+    [
+      "a tar with a symlink out, then a file written through it",
+      importing("symlink.tar", [
+        ["up", "2", "../../.."],
+        ["up/etc/passwd", "0", "evil"],
+      ]),
+      /^overbox: image import: .*symlink\.tar: /,
+      1,
+    ],
+    [
+      "a tar with a hard link out of the root",
+      importing("hardlink.tar", [["x", "1", "../../etc/passwd"]]),
+      /^overbox: image import: .*hardlink\.tar: /,
       1,
     ],
     [

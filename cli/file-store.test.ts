@@ -344,6 +344,21 @@ async function fileHandlePrototype(): Promise<FileHandle> {
   return Object.getPrototypeOf(handle) as FileHandle;
 }
 
+/** The next write on any FileHandle writes half its bytes, then fails as a full disk does. */
+function failWriteHalfway(proto: FileHandle) {
+  const write = proto.write as (...args: unknown[]) => Promise<unknown>;
+  return vi.spyOn(proto, "write").mockImplementationOnce(async function (
+    this: FileHandle,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ) {
+    await write.call(this, buffer, offset, Math.floor(length / 2), position);
+    throw noSpace();
+  } as unknown as FileHandle["write"]);
+}
+
 const noSpace = () => Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
 
 describe("a failed append", () => {
@@ -368,17 +383,7 @@ describe("a failed append", () => {
     await commit(store, { a: "1" });
     const size = await sizeOf(logOf(dir));
     const proto = await fileHandlePrototype();
-    const write = proto.write as (...args: unknown[]) => Promise<unknown>;
-    const spy = vi.spyOn(proto, "write").mockImplementationOnce(async function (
-      this: FileHandle,
-      buffer: Uint8Array,
-      offset: number,
-      length: number,
-      position: number,
-    ) {
-      await write.call(this, buffer, offset, Math.floor(length / 2), position);
-      throw noSpace();
-    } as unknown as FileHandle["write"]);
+    const spy = failWriteHalfway(proto);
     try {
       await expect(commit(store, { b: new Uint8Array(100_000) })).rejects.toMatchObject({
         errno: "ENOSPC",
@@ -400,17 +405,7 @@ describe("a failed append", () => {
     const store = await FileStore.open(dir);
     await commit(store, { a: "1" });
     const proto = await fileHandlePrototype();
-    const write = proto.write as (...args: unknown[]) => Promise<unknown>;
-    const writeSpy = vi.spyOn(proto, "write").mockImplementationOnce(async function (
-      this: FileHandle,
-      buffer: Uint8Array,
-      offset: number,
-      length: number,
-      position: number,
-    ) {
-      await write.call(this, buffer, offset, Math.floor(length / 2), position);
-      throw noSpace();
-    } as unknown as FileHandle["write"]);
+    const writeSpy = failWriteHalfway(proto);
     const truncateSpy = vi
       .spyOn(proto, "truncate")
       .mockRejectedValueOnce(Object.assign(new Error("i/o error"), { code: "EIO" }));

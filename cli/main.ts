@@ -82,6 +82,15 @@ function required(args: Parsed, name: string): string {
   return v;
 }
 
+/** --tag: a valid image name, not the base image's. */
+function newTag(args: Parsed): string {
+  const tag = required(args, "tag");
+  checkImageName(tag);
+  if (tag === BASE_IMAGE)
+    throw new UserError(`${BASE_IMAGE} is the base image: choose another --tag`);
+  return tag;
+}
+
 function humanSize(bytes: number): string {
   const units = ["B", "kB", "MB", "GB", "TB"];
   let n = bytes;
@@ -171,10 +180,7 @@ const VERBS: Verb[] = [
     options: [FROM_OPTION, TAG_OPTION],
     async run(state, args) {
       const dir = args.positionals[0]!;
-      const tag = required(args, "tag");
-      checkImageName(tag);
-      if (tag === BASE_IMAGE)
-        throw new UserError(`${BASE_IMAGE} is the base image: choose another --tag`);
+      const tag = newTag(args);
       const from = await state.image(option(args, "from") ?? BASE_IMAGE);
       if (!(await stat(dir).catch(() => null))?.isDirectory()) {
         throw new UserError(`${dir} is not a directory`);
@@ -196,10 +202,7 @@ const VERBS: Verb[] = [
     options: [FROM_OPTION, TAG_OPTION],
     async run(state, args) {
       const file = args.positionals[0]!;
-      const tag = required(args, "tag");
-      checkImageName(tag);
-      if (tag === BASE_IMAGE)
-        throw new UserError(`${BASE_IMAGE} is the base image: choose another --tag`);
+      const tag = newTag(args);
       const from = await state.image(option(args, "from") ?? BASE_IMAGE);
       let tar: Uint8Array;
       try {
@@ -395,10 +398,7 @@ const VERBS: Verb[] = [
     options: [TAG_OPTION],
     async run(state, args) {
       const name = args.positionals[0]!;
-      const tag = required(args, "tag");
-      checkImageName(tag);
-      if (tag === BASE_IMAGE)
-        throw new UserError(`${BASE_IMAGE} is the base image: choose another --tag`);
+      const tag = newTag(args);
       const image = await state.withContainer(
         name,
         `overbox commit ${name}`,
