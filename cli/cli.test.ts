@@ -10,6 +10,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -552,12 +553,12 @@ describe("crashes and concurrency", () => {
 const script = spawnSync("script", ["--version"]).status === 0;
 
 describe.runIf(script)("a terminal (-it), through script(1)'s pseudo-terminal", () => {
-  it("has the host's size, raw keys, and Ctrl-C that stops a program, not the session", async () => {
+  it("has the host's size and follows it, raw keys, and Ctrl-C that stops a program, not the session", async () => {
     const child = spawn(
       "script",
       [
         "-qfec",
-        `stty rows 30 cols 100; ${process.execPath} ${BIN} run --rm -it -- sh`,
+        `stty rows 30 cols 100; ${process.execPath} ${BIN} run --rm -it --name on-a-tty -- sh`,
         "/dev/null",
       ],
       {
@@ -576,6 +577,21 @@ describe.runIf(script)("a terminal (-it), through script(1)'s pseudo-terminal", 
     child.stdin!.write("stty size; echo $((6*7))\r");
     await until("42");
     expect(screen).toContain("30 100");
+    // The host's terminal is resized (as a window is): overbox gets SIGWINCH
+    // and the container's terminal follows.
+    const overboxPid = readdirSync("/proc").find((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        return argv[0] === process.execPath && argv.includes("on-a-tty");
+      } catch {
+        return false;
+      }
+    });
+    const pts = readlinkSync(`/proc/${overboxPid}/fd/0`);
+    expect(spawnSync("stty", ["-F", pts, "rows", "40", "cols", "120"]).status).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    child.stdin!.write("stty size\r");
+    await until("40 120");
     child.stdin!.write("yes > /dev/null\r");
     await new Promise((r) => setTimeout(r, 500));
     child.stdin!.write("\x03");
