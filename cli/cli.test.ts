@@ -165,6 +165,14 @@ describe("containers", () => {
     expect((await overbox(["ps"])).stdout).not.toMatch(/box-/);
   });
 
+  it("a command writing to a closed stdout gets SIGPIPE, as in a host pipeline", async () => {
+    const child = start(["run", "--rm", "--", "yes"]);
+    await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+    child.stdout!.destroy();
+    const r = await finish(child);
+    expect(r).toMatchObject({ status: 141, stderr: "" });
+  });
+
   it("reset drops every change", async () => {
     await overbox([
       "run",

@@ -38,22 +38,49 @@ async function room(): Promise<void> {
   while (unacknowledged > WINDOW) await new Promise<void>((r) => acknowledged.push(r));
 }
 
-/** Passes what the command writes into `pipe` on to the host, until no writer is left. */
-async function pump(pipe: Pipe, fd: 1 | 2): Promise<void> {
-  for (;;) {
-    let data: Uint8Array;
-    try {
-      data = pipe.read(1 << 16, true);
-    } catch (e) {
-      if (e instanceof KernelError && e.errno === "EAGAIN") {
-        await pipe.nextChange();
-        continue;
+/**
+ * A pipe whose read end is the host's stdout or stderr: what the command
+ * writes is passed on as it comes, until no writer is left (`done`). When
+ * the host's end closes (`overbox exec c -- yes | head -1`), the read end
+ * is closed too, so the command gets EPIPE and SIGPIPE, as with a pipe
+ * between two host programs.
+ */
+class HostOutput {
+  readonly write: OpenFile;
+  private readonly read: OpenFile;
+  private open = true;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly fd: 1 | 2,
+    private readonly pipe = new Pipe(),
+  ) {
+    [this.read, this.write] = pipe.ends();
+    this.done = this.pump().finally(() => this.close());
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.read.drop();
+  }
+
+  private async pump(): Promise<void> {
+    while (this.open) {
+      let data: Uint8Array;
+      try {
+        data = this.pipe.read(1 << 16, true);
+      } catch (e) {
+        if (e instanceof KernelError && e.errno === "EAGAIN") {
+          await this.pipe.nextChange();
+          continue;
+        }
+        throw e;
       }
-      throw e;
+      if (data.length === 0) return;
+      await room();
+      if (this.open) output(this.fd, data);
     }
-    if (data.length === 0) return;
-    await room();
-    output(fd, data);
   }
 }
 
@@ -158,7 +185,7 @@ async function main(): Promise<void> {
 
     let tty: Tty | null = null;
     let feed: StdinFeed | null = null;
-    const pumps: Array<Promise<void>> = [];
+    const outputs: HostOutput[] = [];
     let stdio: [OpenFile, OpenFile, OpenFile];
     if (start.tty) {
       tty = kernel.terminal((data) => output(1, data));
@@ -166,14 +193,9 @@ async function main(): Promise<void> {
       const end = () => new TtyFile(tty!, null, true, true);
       stdio = [end(), end(), end()];
     } else {
-      const out = new Pipe();
-      const err = new Pipe();
-      const [outRead, outWrite] = out.ends();
-      const [errRead, errWrite] = err.ends();
-      pumps.push(pump(out, 1).finally(() => outRead.drop()));
-      pumps.push(pump(err, 2).finally(() => errRead.drop()));
+      outputs.push(new HostOutput(1), new HostOutput(2));
       feed = start.stdin ? new StdinFeed() : null;
-      stdio = [feed ? feed.read : new InputStream(), outWrite, errWrite];
+      stdio = [feed ? feed.read : new InputStream(), outputs[0]!.write, outputs[1]!.write];
     }
 
     let proc: Process | null = null;
@@ -188,6 +210,9 @@ async function main(): Promise<void> {
         case "stdin-end":
           if (tty) tty.hangUp();
           else feed?.end();
+          break;
+        case "closed":
+          outputs[m.fd - 1]?.close();
           break;
         case "resize":
           tty?.resize({ rows: m.rows, cols: m.cols });
@@ -217,7 +242,7 @@ async function main(): Promise<void> {
     // The container stops with its command (as docker's does): what the
     // command left running is killed, and its output read to the end.
     for (const p of kernel.processes()) kernel.signal(p.pid, SIGKILL);
-    await Promise.all(pumps);
+    await Promise.all(outputs.map((o) => o.done));
     await container.close();
     stored = true;
     send({ type: "exit", status });

@@ -30,6 +30,8 @@ export type ToKernel =
   | { type: "stdin"; data: Uint8Array }
   | { type: "stdin-end" }
   | { type: "resize"; rows: number; cols: number }
+  /** The host's stdout or stderr is closed (EPIPE): the command's writes to it fail. */
+  | { type: "closed"; fd: 1 | 2 }
   /** A signal the host got (SIGINT, SIGTERM, SIGHUP...), by Linux number, for the command. */
   | { type: "signal"; signal: number }
   /** Output bytes the host has written. */

@@ -45,6 +45,13 @@ export async function runSession(start: SessionStart): Promise<number> {
   };
   const onEnd = () => post({ type: "stdin-end" });
   const onResize = () => post({ type: "resize", rows: stdout.rows, cols: stdout.columns });
+  // A closed stdout (`overbox exec c -- yes | head -1`) closes the command's.
+  const onOutputError = (fd: 1 | 2) => (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") post({ type: "closed", fd });
+    else throw e;
+  };
+  const onStdoutError = onOutputError(1);
+  const onStderrError = onOutputError(2);
   const onSignal = (signal: NodeJS.Signals) =>
     post({ type: "signal", signal: constants.signals[signal] });
 
@@ -55,6 +62,8 @@ export async function runSession(start: SessionStart): Promise<number> {
     stdin.on("end", onEnd);
   }
   if (start.tty && stdout.isTTY) stdout.on("resize", onResize);
+  stdout.on("error", onStdoutError);
+  stderr.on("error", onStderrError);
   for (const s of FORWARDED) process.on(s, onSignal);
 
   try {
@@ -102,6 +111,8 @@ export async function runSession(start: SessionStart): Promise<number> {
     stdin.off("end", onEnd);
     stdin.pause();
     stdout.off("resize", onResize);
+    stdout.off("error", onStdoutError);
+    stderr.off("error", onStderrError);
     for (const s of FORWARDED) process.off(s, onSignal);
     if (writes > 0) await new Promise<void>((r) => (flushed = r));
     await worker.terminate();
