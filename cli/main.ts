@@ -447,8 +447,11 @@ function overallHelp(): string {
   ].join("\n");
 }
 
-/** Runs the command line `argv` (without node and the script); resolves with the exit status. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the command line `argv` (without node and the script); resolves with
+ * the exit status. `builtImages` is where the set-up writes the base image.
+ */
+export async function main(argv: string[], builtImages: string): Promise<number> {
   // Options before the verb: only --state and --help.
   let stateFlag: string | undefined;
   let i = 0;
@@ -489,7 +492,7 @@ export async function main(argv: string[]): Promise<number> {
       out(verbHelp(verb));
       return 0;
     }
-    const state = State.locate(option(args, "state") ?? stateFlag);
+    const state = State.locate(option(args, "state") ?? stateFlag, builtImages);
     return await verb.run(state, args);
   } catch (e) {
     const message = e instanceof UserError ? e.message : reason(e);

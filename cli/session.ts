@@ -19,7 +19,8 @@ export async function runSession(start: SessionStart): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
   const stderr = process.stderr;
-  const worker = new Worker(new URL("./kernel-thread.mjs", import.meta.url), { workerData: start });
+  // Beside this module in the command's bundle (cli/compile.mjs).
+  const worker = new Worker(new URL("./kernel-thread.js", import.meta.url), { workerData: start });
   const post = (m: ToKernel) => worker.postMessage(m);
 
   let writes = 0;

@@ -2,8 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Container } from "../worker/container/container.ts";
 import { KernelError } from "../worker/errno.ts";
 import {
@@ -17,15 +16,6 @@ import { parseLayerIndex } from "../worker/image/layer.ts";
 import { FileBlobs, writeFileAtomic } from "./blobs.ts";
 import { FileStore } from "./file-store.ts";
 import { FileLock, type Holder } from "./lock.ts";
-
-/** Where `npm run setup` writes the base image (build/public/images). */
-const BUILT_IMAGES = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "..",
-  "build",
-  "public",
-  "images",
-);
 
 /** The base image's name: built from BusyBox by the set-up, never removed or replaced by hand. */
 export const BASE_IMAGE = "busybox";
@@ -56,13 +46,17 @@ export class UserError extends Error {
 export class State {
   readonly blobs: FileBlobs;
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    /** Where the set-up writes the base image (build/public/images), to bring it in from. */
+    private readonly builtImages?: string,
+  ) {
     this.blobs = new FileBlobs(join(dir, "blobs"));
   }
 
   /** `--state DIR`, else $OVERBOX_HOME, else ~/.overbox. */
-  static locate(flag: string | undefined, env = process.env): State {
-    return new State(flag ?? env.OVERBOX_HOME ?? join(homedir(), ".overbox"));
+  static locate(flag: string | undefined, builtImages: string, env = process.env): State {
+    return new State(flag ?? env.OVERBOX_HOME ?? join(homedir(), ".overbox"), builtImages);
   }
 
   // ---- images ------------------------------------------------------------
@@ -132,14 +126,16 @@ export class State {
    * directory, so containers keep running it after a rebuild replaces it.
    */
   async ensureBaseImage(): Promise<void> {
-    const builtPath = join(BUILT_IMAGES, `${BASE_IMAGE}.json`);
+    if (!this.builtImages)
+      throw new Error("unreachable: no built images to bring the base image from");
+    const builtPath = join(this.builtImages, `${BASE_IMAGE}.json`);
     if (!existsSync(builtPath)) {
       throw new UserError(`the ${BASE_IMAGE} image is not built: run \`npm run setup\` first`);
     }
     const built = await readFile(builtPath, "utf8");
     const mine = join(this.dir, "images", `${BASE_IMAGE}.json`);
     if ((await readFile(mine, "utf8").catch(() => null)) === built) return;
-    const source = new FileBlobs(join(BUILT_IMAGES, "blobs"));
+    const source = new FileBlobs(join(this.builtImages, "blobs"));
     for (const { digest } of parseManifest(new TextEncoder().encode(built)).layers) {
       const index = await verifiedBlob(source, digest);
       const data = parseLayerIndex(index).data;
