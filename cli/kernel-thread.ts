@@ -12,7 +12,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { KernelError } from "../worker/errno.ts";
 import { Kernel, shellStatus } from "../worker/kernel/kernel.ts";
 import { InputStream, type OpenFile } from "../worker/kernel/open-file.ts";
-import { Pipe } from "../worker/kernel/pipe.ts";
+import { InputPipe, OutputPipe } from "../worker/kernel/host-pipes.ts";
 import type { Process } from "../worker/kernel/process.ts";
 import { SIGKILL } from "../worker/kernel/signals.ts";
 import { TtyFile, type Tty } from "../worker/kernel/tty.ts";
@@ -36,107 +36,6 @@ function output(fd: 1 | 2, data: Uint8Array): void {
 
 async function room(): Promise<void> {
   while (unacknowledged > WINDOW) await new Promise<void>((r) => acknowledged.push(r));
-}
-
-/**
- * A pipe whose read end is the host's stdout or stderr: what the command
- * writes is passed on as it comes, until no writer is left (`done`). When
- * the host's end closes (`overbox exec c -- yes | head -1`), the read end
- * is closed too, so the command gets EPIPE and SIGPIPE, as with a pipe
- * between two host programs.
- */
-class HostOutput {
-  readonly write: OpenFile;
-  private readonly read: OpenFile;
-  private open = true;
-  readonly done: Promise<void>;
-
-  constructor(
-    private readonly fd: 1 | 2,
-    private readonly pipe = new Pipe(),
-  ) {
-    [this.read, this.write] = pipe.ends();
-    this.done = this.pump().finally(() => this.close());
-  }
-
-  close(): void {
-    if (!this.open) return;
-    this.open = false;
-    this.read.drop();
-  }
-
-  private async pump(): Promise<void> {
-    while (this.open) {
-      let data: Uint8Array;
-      try {
-        data = this.pipe.read(1 << 16, true);
-      } catch (e) {
-        if (e instanceof KernelError && e.errno === "EAGAIN") {
-          await this.pipe.nextChange();
-          continue;
-        }
-        throw e;
-      }
-      if (data.length === 0) return;
-      await room();
-      if (this.open) output(this.fd, data);
-    }
-  }
-}
-
-/**
- * The host's stdin into a pipe, as the command reads it: chunks wait in
- * `queue` while the pipe is full, and are acknowledged as the pipe takes
- * them (the host stops reading its stdin while too many wait).
- */
-class StdinFeed {
-  private readonly queue: Uint8Array[] = [];
-  private ended = false;
-  private feeding = false;
-  private readonly write: OpenFile;
-  readonly read: OpenFile;
-
-  constructor(private readonly pipe = new Pipe()) {
-    [this.read, this.write] = pipe.ends();
-  }
-
-  push(data: Uint8Array): void {
-    this.queue.push(data);
-    void this.feed();
-  }
-
-  end(): void {
-    this.ended = true;
-    void this.feed();
-  }
-
-  private async feed(): Promise<void> {
-    if (this.feeding) return;
-    this.feeding = true;
-    try {
-      while (this.queue.length > 0) {
-        const data = this.queue[0]!;
-        let taken: number;
-        try {
-          taken = this.pipe.write(data, true);
-        } catch (e) {
-          if (!(e instanceof KernelError)) throw e;
-          if (e.errno === "EAGAIN") {
-            await this.pipe.nextChange();
-            continue;
-          }
-          // EPIPE: nobody reads any more; what is left is dropped.
-          taken = data.length;
-        }
-        if (taken === data.length) this.queue.shift();
-        else this.queue[0] = data.subarray(taken);
-        send({ type: "taken", bytes: taken });
-      }
-      if (this.ended) this.write.drop();
-    } finally {
-      this.feeding = false;
-    }
-  }
 }
 
 /** Makes the directories of absolute `path` that are missing, as `docker run -w` does. */
@@ -184,8 +83,8 @@ async function main(): Promise<void> {
     makeDirectories(kernel.fs, cwd);
 
     let tty: Tty | null = null;
-    let feed: StdinFeed | null = null;
-    const outputs: HostOutput[] = [];
+    let feed: InputPipe | null = null;
+    const outputs: OutputPipe[] = [];
     let stdio: [OpenFile, OpenFile, OpenFile];
     if (start.tty) {
       tty = kernel.terminal((data) => output(1, data));
@@ -193,8 +92,13 @@ async function main(): Promise<void> {
       const end = () => new TtyFile(tty!, null, true, true);
       stdio = [end(), end(), end()];
     } else {
-      outputs.push(new HostOutput(1), new HostOutput(2));
-      feed = start.stdin ? new StdinFeed() : null;
+      // Each output waits for room in the window before it is sent on.
+      const toHost = (fd: 1 | 2) => async (data: Uint8Array) => {
+        await room();
+        output(fd, data);
+      };
+      outputs.push(new OutputPipe(toHost(1)), new OutputPipe(toHost(2)));
+      feed = start.stdin ? new InputPipe((bytes) => send({ type: "taken", bytes })) : null;
       stdio = [feed ? feed.read : new InputStream(), outputs[0]!.write, outputs[1]!.write];
     }
 

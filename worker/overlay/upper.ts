@@ -186,6 +186,11 @@ export class UpperLayer {
     return this.inodes.get(ino);
   }
 
+  /** Whether changes are waiting to be committed to the store (or are on their way). */
+  get unsaved(): boolean {
+    return this.dirty.size > 0 || this.inFlight.size > 0;
+  }
+
   /** Every inode, for walking the layer (diff, export, commit). */
   all(): IterableIterator<UpperInode> {
     return this.inodes.values();

@@ -18,8 +18,27 @@ export class IndexedDbStore implements Store {
     this.use = createStore(database, OBJECT_STORE);
   }
 
+  /** The database that holds container `name`'s upper layer. */
+  static containerDatabase(name: string): string {
+    return `overbox-${name}`;
+  }
+
+  /**
+   * The names of the containers kept in this browser (databases named
+   * overbox-NAME), sorted. Other databases of ours (overbox.images) do not
+   * match the prefix.
+   */
+  static async containerNames(): Promise<string[]> {
+    const prefix = IndexedDbStore.containerDatabase("");
+    return (await indexedDB.databases())
+      .map((d) => d.name ?? "")
+      .filter((n) => n.startsWith(prefix))
+      .map((n) => n.slice(prefix.length))
+      .sort();
+  }
+
   static forContainer(name: string): IndexedDbStore {
-    return new IndexedDbStore(`overbox-${name}`);
+    return new IndexedDbStore(IndexedDbStore.containerDatabase(name));
   }
 
   get(key: string): Promise<Uint8Array | undefined> {

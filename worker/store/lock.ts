@@ -28,3 +28,17 @@ export async function holdContainerLock(database: string): Promise<void> {
   });
   if (!held) fail("EBUSY", `the container ${database} is open in another tab`);
 }
+
+/**
+ * Runs `body` holding the container's lock, if no tab holds it now (EBUSY
+ * otherwise): for deleting or renaming a container nobody has open.
+ * Without Web Locks (Node), `body` just runs.
+ */
+export async function withContainerLock<T>(database: string, body: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return body();
+  return locks.request(database, { ifAvailable: true }, async (lock) => {
+    if (!lock) fail("EBUSY", `the container ${database} is open in a tab`);
+    return body();
+  });
+}

@@ -1,0 +1,223 @@
+/**
+ * The library: a container in a Web Worker, from a page.
+ *
+ *   const box = await Sandbox.open({ image: "busybox", container: "docs" });
+ *   const { exitCode, stdout } = await box.exec("ls -l /");
+ *   await box.fs.writeFile("/root/hello.txt", "hi\n");
+ *   await box.close();
+ *
+ * Each Sandbox is one worker running one container's kernel
+ * (worker/sandbox.ts), reached through comlink; the types of what crosses
+ * are in worker/protocol.ts.
+ */
+import { proxy, releaseProxy, wrap, type Remote } from "comlink";
+import type {
+  ContainerInfo,
+  ExecOptions,
+  ExecResult,
+  FileInfo,
+  OpenInfo,
+  SandboxApi,
+} from "../worker/protocol.ts";
+
+export type { ContainerInfo, ExecOptions, ExecResult, FileInfo, OpenInfo };
+
+export interface SandboxOptions {
+  /** The image a new container starts from; default "busybox". */
+  image?: string;
+  /** A container name (kept in IndexedDB), or "ephemeral"; default "default". */
+  container?: string;
+  /** Open a copy of the container whose changes are not saved (a second tab's view). */
+  readOnly?: boolean;
+  /** Where images are served; default `images/` beside the page. */
+  imagesUrl?: string;
+  /** Download progress of the image: bytes so far and bytes expected. */
+  onProgress?: (loaded: number, total: number) => void;
+}
+
+/** A program started with `spawn`: its streams, its end, and a way to signal it. */
+export interface SandboxProcess {
+  pid: number;
+  stdin: WritableStream<Uint8Array | string>;
+  stdout: ReadableStream<Uint8Array>;
+  stderr: ReadableStream<Uint8Array>;
+  /** The exit status, shell style (128 + N when signal N killed it). */
+  exited: Promise<number>;
+  kill(signal?: number): Promise<void>;
+}
+
+function startWorker(): { worker: Worker; api: Remote<SandboxApi> } {
+  const worker = new Worker(new URL("../worker/entry.ts", import.meta.url), { type: "module" });
+  return { worker, api: wrap<SandboxApi>(worker) };
+}
+
+function defaultImagesUrl(): string {
+  return new URL("images", document.baseURI).href;
+}
+
+export class Sandbox {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly api: Remote<SandboxApi>,
+    /** The container, its image, and whether it is a read-only view. */
+    readonly info: OpenInfo,
+  ) {}
+
+  /**
+   * Opens a container in a new worker. Rejects with an Error whose message
+   * starts with "EBUSY" when another tab has the container open (open it
+   * with `readOnly`, or choose another container).
+   */
+  static async open(options: SandboxOptions = {}): Promise<Sandbox> {
+    const { worker, api } = startWorker();
+    try {
+      const info = await api.open(
+        {
+          image: options.image ?? "busybox",
+          container: options.container ?? "default",
+          readOnly: options.readOnly ?? false,
+          imagesUrl: options.imagesUrl ?? defaultImagesUrl(),
+        },
+        options.onProgress ? proxy(options.onProgress) : undefined,
+      );
+      return new Sandbox(worker, api, info);
+    } catch (e) {
+      worker.terminate();
+      throw e;
+    }
+  }
+
+  /** The containers kept in this browser, with their images. */
+  static containers(): Promise<ContainerInfo[]> {
+    return Sandbox.withWorker((api) => api.containers());
+  }
+
+  /** Deletes a container; rejects with EBUSY while a tab has it open. */
+  static deleteContainer(name: string): Promise<void> {
+    return Sandbox.withWorker((api) => api.deleteContainer(name));
+  }
+
+  static renameContainer(from: string, to: string): Promise<void> {
+    return Sandbox.withWorker((api) => api.renameContainer(from, to));
+  }
+
+  private static async withWorker<T>(body: (api: Remote<SandboxApi>) => Promise<T>): Promise<T> {
+    const { worker, api } = startWorker();
+    try {
+      return await body(api);
+    } finally {
+      api[releaseProxy]();
+      worker.terminate();
+    }
+  }
+
+  /** Runs a command to its end: a string through `sh -c`, an array as argv. */
+  exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    return this.api.exec(command, options);
+  }
+
+  /** Starts a program with streams for its stdin, stdout and stderr. */
+  async spawn(args: string[], options: Omit<ExecOptions, "stdin"> = {}): Promise<SandboxProcess> {
+    let out!: ReadableStreamDefaultController<Uint8Array>;
+    let err!: ReadableStreamDefaultController<Uint8Array>;
+    const stdout = new ReadableStream<Uint8Array>({ start: (c) => void (out = c) });
+    const stderr = new ReadableStream<Uint8Array>({ start: (c) => void (err = c) });
+    let ended!: (status: number) => void;
+    const exited = new Promise<number>((r) => (ended = r));
+    const pid = await this.api.spawn(
+      args,
+      options,
+      proxy((d: Uint8Array) => out.enqueue(d)),
+      proxy((d: Uint8Array) => err.enqueue(d)),
+      proxy((status: number) => {
+        out.close();
+        err.close();
+        ended(status);
+      }),
+    );
+    const encoder = new TextEncoder();
+    const stdin = new WritableStream<Uint8Array | string>({
+      write: (chunk) =>
+        this.api.writeStdin(pid, typeof chunk === "string" ? encoder.encode(chunk) : chunk),
+      close: () => this.api.writeStdin(pid, null),
+    });
+    return { pid, stdin, stdout, stderr, exited, kill: (signal) => this.api.kill(pid, signal) };
+  }
+
+  /** The container's files, as root, by absolute path. */
+  readonly fs = {
+    readFile: (path: string): Promise<Uint8Array> => this.api.readFile(path),
+    readTextFile: async (path: string): Promise<string> =>
+      new TextDecoder().decode(await this.api.readFile(path)),
+    writeFile: (path: string, data: Uint8Array | string): Promise<void> =>
+      this.api.writeFile(path, data),
+    readdir: (path: string): Promise<FileInfo[]> => this.api.readdir(path),
+  };
+
+  /**
+   * A terminal with a login shell: `onOutput` gets the screen's bytes (for
+   * xterm.js); send keys with `input`, the size with `resize`.
+   */
+  terminal(
+    size: { rows: number; cols: number },
+    onOutput: (data: Uint8Array) => void,
+  ): Promise<void> {
+    return this.api.terminal(size, proxy(onOutput));
+  }
+
+  input(data: Uint8Array | string): Promise<void> {
+    return this.api.input(typeof data === "string" ? new TextEncoder().encode(data) : data);
+  }
+
+  resize(size: { rows: number; cols: number }): Promise<void> {
+    return this.api.resize(size);
+  }
+
+  /** The terminal shell's working directory. */
+  shellCwd(): Promise<string> {
+    return this.api.shellCwd();
+  }
+
+  /** Drops every change: the container is its image again (the terminal's shell starts over). */
+  reset(): Promise<void> {
+    return this.api.reset();
+  }
+
+  /** Saves the container's changes as image `tag`, which the container then runs. */
+  commit(tag: string): Promise<void> {
+    return this.api.commit(tag);
+  }
+
+  /** The merged tree as a tar; with `layer`, only the changes, as an OCI layer tar. */
+  export(options: { layer?: boolean } = {}): Promise<Uint8Array> {
+    return this.api.exportTar(Boolean(options.layer));
+  }
+
+  /** An OCI layer tar as a new image `tag` on top of `from` (default busybox). */
+  import(tar: Uint8Array, tag: string, from?: string): Promise<void> {
+    return this.api.importTar(tar, tag, from);
+  }
+
+  images(): Promise<string[]> {
+    return this.api.images();
+  }
+
+  /** Whether changes are waiting to be written to IndexedDB. */
+  unsaved(): Promise<boolean> {
+    return this.api.unsaved();
+  }
+
+  sync(): Promise<void> {
+    return this.api.sync();
+  }
+
+  /** Stops the programs, stores every change and ends the worker. */
+  async close(): Promise<void> {
+    try {
+      await this.api.close();
+    } finally {
+      this.api[releaseProxy]();
+      this.worker.terminate();
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * An xterm.js terminal on a Sandbox's terminal: keys in, screen out, its
+ * size following the element it fills. Shared by the playground and the
+ * embed.
+ */
+import { FitAddon } from "@xterm/addon-fit";
+import { WebLinksAddon } from "@xterm/addon-web-links";
+import { Terminal, type ITheme } from "@xterm/xterm";
+import "@xterm/xterm/css/xterm.css";
+import type { Sandbox } from "./index.ts";
+
+export interface TerminalOptions {
+  fontSize?: number;
+  theme?: ITheme;
+}
+
+export const DARK: ITheme = { background: "#101216", foreground: "#d8dee9" };
+export const LIGHT: ITheme = {
+  background: "#fdfdfd",
+  foreground: "#1e2329",
+  cursor: "#1e2329",
+  selectionBackground: "#b3d4fc",
+};
+
+/**
+ * Opens a terminal in `element` and logs in to `box`'s shell. xterm.js's
+ * screen-reader mode is on, so the screen's text is in the page's
+ * accessibility tree. Ctrl+Shift+C copies the selection (Ctrl+C is the
+ * shell's interrupt); pasting is the browser's, through xterm.js.
+ */
+export async function openTerminal(
+  box: Sandbox,
+  element: HTMLElement,
+  options: TerminalOptions = {},
+): Promise<Terminal> {
+  const term = new Terminal({
+    fontSize: options.fontSize ?? 14,
+    fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+    theme: options.theme ?? DARK,
+    screenReaderMode: true,
+    cursorBlink: true,
+    scrollback: 5000,
+  });
+  const fit = new FitAddon();
+  term.loadAddon(fit);
+  term.loadAddon(new WebLinksAddon());
+  term.open(element);
+  fit.fit();
+  term.attachCustomKeyEventHandler((e) => {
+    if (e.type === "keydown" && e.ctrlKey && e.shiftKey && e.code === "KeyC") {
+      const text = term.getSelection();
+      if (text) void navigator.clipboard?.writeText(text);
+      return false;
+    }
+    return true;
+  });
+  const encoder = new TextEncoder();
+  term.onData((data) => void box.input(encoder.encode(data)));
+  term.onBinary((data) => void box.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
+  term.onResize(({ rows, cols }) => void box.resize({ rows, cols }));
+  new ResizeObserver(() => fit.fit()).observe(element);
+  await box.terminal({ rows: term.rows, cols: term.cols }, (data) => term.write(data));
+  term.focus();
+  return term;
+}

@@ -1,0 +1,54 @@
+import { fail } from "../errno.ts";
+import type { Filesystem } from "./filesystem.ts";
+import { resolve, resolveExisting } from "./resolve.ts";
+import { retrying } from "./would-block.ts";
+
+/**
+ * Whole-file operations by absolute path, for callers outside the
+ * container (the page's file API, uploads and downloads), as root. Data
+ * still in the store is loaded on the way (retrying). Errors are the
+ * filesystem's KernelErrors: ENOENT, EISDIR, ENOTDIR...
+ */
+
+/** The bytes of the file at `path` (symlinks followed). */
+export async function readPath(fs: Filesystem, path: string): Promise<Uint8Array> {
+  const ino = resolveExisting(fs, fs.root, absolute(path), { follow: true });
+  const st = fs.stat(ino);
+  if (st.type === "directory") fail("EISDIR", path);
+  return retrying(() => fs.read(ino, 0, st.size));
+}
+
+/** Creates the file at `path` (0644, root's) or replaces what an existing one holds. */
+export async function writePath(fs: Filesystem, path: string, data: Uint8Array): Promise<void> {
+  const r = resolve(fs, fs.root, absolute(path), { follow: true });
+  const ino =
+    r.ino ??
+    (await retrying(() => fs.create(r.dir, r.name, { type: "file", mode: 0o644, uid: 0, gid: 0 })));
+  if (fs.stat(ino).type !== "file") fail("EISDIR", `${path} is not a regular file`);
+  await retrying(() => fs.truncate(ino, 0));
+  let at = 0;
+  while (at < data.length) {
+    const offset = at;
+    at += await retrying(() => fs.write(ino, offset, data.subarray(offset)));
+  }
+}
+
+/** The entries of the directory at `path`: name, type and size. */
+export async function listPath(
+  fs: Filesystem,
+  path: string,
+): Promise<Array<{ name: string; type: ReturnType<Filesystem["stat"]>["type"]; size: number }>> {
+  const ino = resolveExisting(fs, fs.root, absolute(path), { follow: true });
+  if (fs.stat(ino).type !== "directory") fail("ENOTDIR", path);
+  return retrying(() =>
+    fs.readdir(ino).map((e) => {
+      const st = fs.stat(e.ino);
+      return { name: e.name, type: st.type, size: st.size };
+    }),
+  );
+}
+
+function absolute(path: string): string {
+  if (!path.startsWith("/")) fail("EINVAL", `not an absolute path: ${path}`);
+  return path;
+}
