@@ -1,0 +1,169 @@
+/**
+ * The worker's API (SandboxService) in Node: the image served over HTTP
+ * from the set-up's build, containers in (fake) IndexedDB. The same API in
+ * Chromium is e2e/sandbox.e2e.ts's.
+ */
+import "fake-indexeddb/auto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveStatic } from "../e2e/static-server.ts";
+import { IMAGES } from "../rootfs/testing.ts";
+import { SandboxService } from "./sandbox.ts";
+import { readTar } from "./image/tar.ts";
+
+let server: { url: string; close: () => Promise<void> };
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+beforeAll(async () => {
+  server = await serveStatic(IMAGES);
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+async function opened(container: string, image?: string) {
+  const box = new SandboxService();
+  await box.open({
+    container,
+    imagesUrl: server.url.replace(/\/$/, ""),
+    ...(image ? { image } : {}),
+  });
+  return box;
+}
+
+describe("the sandbox service", () => {
+  it("runs commands, and a string through sh -c", async () => {
+    const box = await opened("exec");
+    expect(await box.exec("echo $((6*7)); echo err >&2; exit 3")).toEqual({
+      exitCode: 3,
+      stdout: "42\n",
+      stderr: "err\n",
+    });
+    expect(await box.exec(["tr", "a-z", "A-Z"], { stdin: "up\n", env: { X: "1" } })).toMatchObject({
+      exitCode: 0,
+      stdout: "UP\n",
+    });
+    await box.close();
+  });
+
+  it("streams a spawned program's stdin and stdout", async () => {
+    const box = await opened("spawn");
+    const out: string[] = [];
+    let status = -1;
+    const exited = new Promise<void>((resolve) => {
+      void box
+        .spawn(
+          ["sh", "-c", "while read l; do echo got $l; done"],
+          {},
+          (d) => out.push(text(d)),
+          () => undefined,
+          (s) => {
+            status = s;
+            resolve();
+          },
+        )
+        .then(async (pid) => {
+          await box.writeStdin(pid, new TextEncoder().encode("a\nb\n"));
+          await box.writeStdin(pid, null);
+        });
+    });
+    await exited;
+    expect(out.join("")).toBe("got a\ngot b\n");
+    expect(status).toBe(0);
+    await box.close();
+  });
+
+  it("reads, writes and lists files by path, and keeps them across opens", async () => {
+    const box = await opened("files");
+    await box.writeFile("/root/hello.txt", "hello\n");
+    expect(text(await box.readFile("/root/hello.txt"))).toBe("hello\n");
+    expect((await box.readdir("/root")).map((f) => f.name)).toContain("hello.txt");
+    await expect(box.readFile("/root/missing")).rejects.toThrow(/ENOENT/);
+    await box.close();
+    const again = await opened("files");
+    expect((await again.exec("cat /root/hello.txt")).stdout).toBe("hello\n");
+    await again.close();
+  });
+
+  it("gives a terminal with a login shell, and a new shell when it exits", async () => {
+    const box = await opened("tty");
+    let screen = "";
+    await box.terminal({ rows: 24, cols: 80 }, (d) => (screen += text(d)));
+    const until = async (s: string) => {
+      for (let i = 0; i < 200 && !screen.includes(s); i++)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(screen).toContain(s);
+    };
+    await until("# ");
+    await box.input(new TextEncoder().encode("echo $((7*6))\r"));
+    await until("42");
+    expect(await box.shellCwd()).toBe("/root");
+    await box.input(new TextEncoder().encode("cd /tmp; exit\r"));
+    await until("a new one starts");
+    await box.close();
+  });
+
+  it("reset drops the changes; commit makes an image a new container can run", async () => {
+    const box = await opened("verbs");
+    await box.exec("echo one > /root/one; rm /etc/hostname");
+    await box.reset();
+    expect((await box.exec("ls /root/one; cat /etc/hostname")).stdout).toBe("overbox\n");
+    await box.exec("echo committed > /root/c");
+    await box.commit("verbs-image");
+    expect(await box.images()).toEqual(["busybox", "verbs-image"]);
+    await box.close();
+    const fresh = await opened("from-image", "verbs-image");
+    expect((await fresh.exec("cat /root/c")).stdout).toBe("committed\n");
+    await fresh.close();
+  });
+
+  it("exports a layer that imports as an image with the same files", async () => {
+    const box = await opened("export");
+    await box.exec("mkdir /srv; echo x > /srv/x; rm -r /var/log");
+    const layer = await box.exportTar(true);
+    expect(readTar(layer).map((e) => `${e.type} ${e.path}`)).toContain("whiteout var/log");
+    await box.importTar(layer, "imported");
+    await expect(box.importTar(new Uint8Array(100), "broken")).rejects.toThrow();
+    await box.close();
+    const copy = await opened("import", "imported");
+    expect((await copy.exec("cat /srv/x; ls /var/log")).stdout).toBe("x\n");
+    await copy.close();
+  });
+
+  it("lists, renames and deletes containers", async () => {
+    const box = await opened("listed");
+    await box.exec("echo keep > /root/k");
+    await box.close();
+    const admin = new SandboxService();
+    expect(await admin.containers()).toContainEqual({ name: "listed", image: "busybox" });
+    await admin.renameContainer("listed", "renamed");
+    const names = (await admin.containers()).map((c) => c.name);
+    expect(names).toContain("renamed");
+    expect(names).not.toContain("listed");
+    const renamed = await opened("renamed");
+    expect((await renamed.exec("cat /root/k")).stdout).toBe("keep\n");
+    await renamed.close();
+    await admin.deleteContainer("renamed");
+    expect((await admin.containers()).map((c) => c.name)).not.toContain("renamed");
+    await expect(admin.renameContainer("nope", "x")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("an ephemeral container and a read-only view save nothing", async () => {
+    const eph = await opened("ephemeral");
+    await eph.exec("echo gone > /root/g");
+    await eph.close();
+    expect((await new SandboxService().containers()).map((c) => c.name)).not.toContain("ephemeral");
+    const owner = await opened("viewed");
+    await owner.exec("echo mine > /root/m; sync");
+    const view = new SandboxService();
+    await view.open({
+      container: "viewed",
+      readOnly: true,
+      imagesUrl: server.url.replace(/\/$/, ""),
+    });
+    expect((await view.exec("cat /root/m; echo theirs > /root/t")).stdout).toBe("mine\n");
+    await view.close();
+    expect((await owner.exec("ls /root/t")).exitCode).toBe(1);
+    await owner.close();
+  });
+});
