@@ -1,11 +1,77 @@
-import { defineConfig } from "vite";
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { transform } from "esbuild";
+import { defineConfig, type Plugin } from "vite";
 
 // The set-up (scripts/setup.ts) writes the built images to build/public/images;
 // vite serves them at /images/ and copies them into dist/ on `npm run build`.
-export default defineConfig({
+// The pages: the playground (index.html), the embed for iframes
+// (embed.html) and a documentation page embedding two containers
+// (docs-demo.html). `base: "./"` keeps every URL relative, so dist/ works
+// from any static server, at any path.
+export default defineConfig(({ command }) => ({
+  base: "./",
+  // Whether pages register the service worker (src/offline.ts): only a
+  // built site has one.
+  define: { __SERVICE_WORKER__: JSON.stringify(command === "build") },
   publicDir: "build/public",
   server: { port: 5173, strictPort: true },
   preview: { port: 4173, strictPort: true },
   worker: { format: "es" },
-  build: { target: "es2022" },
-});
+  plugins: [serviceWorker()],
+  build: {
+    target: "es2022",
+    rolldownOptions: {
+      input: {
+        playground: "index.html",
+        embed: "embed.html",
+        "docs-demo": "docs-demo.html",
+      },
+    },
+  },
+}));
+
+/**
+ * Writes dist/sw.js once the site is built: src/sw/service-worker.ts, with
+ * the list of every file of the site to cache and a version that changes
+ * with their bytes (see that file).
+ */
+function serviceWorker(): Plugin {
+  let root = "";
+  let outDir = "";
+  return {
+    name: "overbox-service-worker",
+    apply: "build",
+    configResolved(config) {
+      root = config.root;
+      outDir = resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      const files = filesBelow(outDir).filter((f) => f !== "sw.js");
+      const hash = createHash("sha256");
+      for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
+      const source = readFileSync(join(root, "src", "sw", "service-worker.ts"), "utf8");
+      const { code } = await transform(source, { loader: "ts", target: "es2022" });
+      const header = [
+        `const PRECACHE = ${JSON.stringify(["./", ...files])};`,
+        `const VERSION = ${JSON.stringify(hash.digest("hex").slice(0, 16))};`,
+      ].join("\n");
+      writeFileSync(join(outDir, "sw.js"), `${header}\n${code}`);
+    },
+  };
+}
+
+function filesBelow(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      if (name.startsWith(".")) continue;
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else out.push(relative(dir, path).split("\\").join("/"));
+    }
+  };
+  walk(dir);
+  return out;
+}

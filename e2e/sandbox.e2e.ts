@@ -95,20 +95,4 @@ describe("the library (Sandbox) in Chromium: a kernel in a Web Worker", () => {
     expect(await run(["cat", "/root/kept/note"])).toEqual({ status: 0, stdout: note, stderr: "" });
     expect((await run(["ls", "/etc/hostname"])).status).toBe(1);
   });
-
-  it("tells a second tab on the same container that it is open elsewhere, and writes nothing from it", async () => {
-    const second = await page.context().newPage();
-    try {
-      await second.goto(inject("baseUrl"));
-      await second.waitForSelector("#busy:not([hidden])");
-      expect(await second.textContent("#busy")).toContain("open in another tab");
-      await second.click("#open-read-only");
-      await second.waitForFunction(() => window.overbox !== undefined);
-      const r = await second.evaluate(() => window.overbox.box.exec(["touch", "/root/from-tab-2"]));
-      expect(r.exitCode).toBe(0);
-    } finally {
-      await second.close();
-    }
-    expect((await run(["ls", "/root/from-tab-2"])).status).toBe(1);
-  });
 });

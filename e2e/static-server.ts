@@ -14,7 +14,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * The plainest static file server: files from `dir` with a content type
- * and nothing else (no COOP/COEP, no caching headers, no SPA fallback), to
+ * and length, and nothing else (no COOP/COEP, no caching headers, no SPA fallback), to
  * show that the built site needs no more than that.
  */
 export async function serveStatic(
@@ -30,7 +30,10 @@ export async function serveStatic(
     try {
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
-      res.writeHead(200, { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.writeHead(200, {
+        "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+        "Content-Length": body.length,
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end();

@@ -1,11 +1,26 @@
 /**
  * The playground (index.html): a full-window terminal logged in to a
- * container's shell, and a toolbar with the container's verbs.
- * `window.overbox` holds the sandbox and the terminal, for the console and
- * the browser tests.
+ * container's shell, a toolbar with the container's verbs, and a footer
+ * saying whether changes are saved, the site's storage, and what the last
+ * verb did. The container is `?container=NAME` (default "default"); a new
+ * one is made from `&image=IMAGE` (default busybox).
+ *
+ * The verbs live in src/playground/: containers.ts (the picker),
+ * images.ts (reset, commit, export, import), files.ts (upload, download),
+ * storage.ts (saving, quota, persistence), open.ts (opening, and a second
+ * tab's read-only view). `window.overbox` holds the sandbox and the
+ * terminal, for the console and the browser tests.
  */
 import type { Terminal } from "@xterm/xterm";
-import { Sandbox } from "./index.ts";
+import type { Sandbox } from "./index.ts";
+import { containerUrl, finishRename, wireContainerPicker } from "./playground/containers.ts";
+import { wireFiles } from "./playground/files.ts";
+import { wireImageVerbs } from "./playground/images.ts";
+import { openContainer } from "./playground/open.ts";
+import { StatusLine } from "./playground/status.ts";
+import { watchSaving, watchStorage } from "./playground/storage.ts";
+import { $ } from "./playground/ui.ts";
+import { keepOffline } from "./offline.ts";
 import { openTerminal } from "./terminal.ts";
 
 declare global {
@@ -14,61 +29,47 @@ declare global {
   }
 }
 
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = $("status");
-const progress = $("progress");
-const bar = $<HTMLProgressElement>("progress-bar");
+keepOffline();
 
-const container = new URLSearchParams(location.search).get("container") ?? "default";
+const status = new StatusLine($("status"));
+// Whatever a verb did not catch is still one line in the status, never a blank page.
+addEventListener("unhandledrejection", (e) => status.fail(e.reason));
+// (An error event without an error, such as ResizeObserver's loop notice, is no failure.)
+addEventListener("error", (e) => {
+  if (e.error) status.fail(e.error);
+});
 
-/**
- * Opens the container. Another tab holding it (EBUSY) is said, with two
- * ways on: a read-only view of it, or a new container (a page of its own).
- */
-async function open(): Promise<Sandbox> {
-  const onProgress = (loaded: number, total: number) => {
-    progress.hidden = false;
-    bar.max = total;
-    bar.value = loaded;
+async function start(): Promise<void> {
+  const query = new URLSearchParams(location.search);
+  const container = await finishRename(query.get("container") ?? "default", status);
+  const box = await openContainer(container, query.get("image") ?? "busybox");
+  // The image only matters when the container is made: a reload need not say it again.
+  if (query.has("image")) history.replaceState(null, "", containerUrl(container));
+
+  const title = $("container-name");
+  const showTitle = (image: string) => {
+    title.textContent = box.info.readOnly
+      ? `${container} (image ${image}) — read-only view: changes are not saved`
+      : `${container} (image ${image})`;
+    document.title = `${container} — overbox`;
   };
-  try {
-    return await Sandbox.open({ container, onProgress });
-  } catch (e) {
-    if (!String(e).includes("EBUSY")) throw e;
-    const busy = $("busy");
-    $("busy-text").textContent =
-      `The container ${container} is open in another tab, which writes to it.`;
-    busy.hidden = false;
-    return new Promise<Sandbox>((resolve, reject) => {
-      $("open-read-only").onclick = () => {
-        busy.hidden = true;
-        Sandbox.open({ container, readOnly: true, onProgress }).then(resolve, reject);
-      };
-      $("open-new").onclick = () => {
-        const fresh = `${container}-${Math.random().toString(36).slice(2, 7)}`;
-        location.search = `?container=${fresh}`;
-      };
-    });
-  } finally {
-    progress.hidden = true;
+  showTitle(box.info.image);
+
+  const term = await openTerminal(box, $("terminal"));
+
+  wireContainerPicker(box, status, () => term.focus());
+  wireImageVerbs({ box, term, status, onImage: showTitle });
+  wireFiles(box, term, status);
+  watchSaving(box, $("saved"));
+  watchStorage($("storage"), $<HTMLButtonElement>("persist"), status);
+
+  for (const button of Array.from($("toolbar").querySelectorAll("button"))) {
+    const writes = button.hasAttribute("data-writes");
+    button.disabled = writes && box.info.readOnly;
+    if (button.disabled) button.title = "a read-only view does not write";
   }
+  // Last: the tests take it to mean that the page is ready.
+  window.overbox = { box, term };
 }
 
-const box = await open();
-$("container-name").textContent = box.info.readOnly
-  ? `container ${container} (read-only view: changes are not saved)`
-  : `container ${container}`;
-const term = await openTerminal(box, $("terminal"));
-window.overbox = { box, term };
-
-const reset = $<HTMLButtonElement>("reset");
-reset.disabled = false;
-reset.addEventListener("click", async () => {
-  if (!confirm(`Reset the container ${container}? Every change to its files is lost.`)) return;
-  reset.disabled = true;
-  status.textContent = "resetting…";
-  await box.reset();
-  status.textContent = "";
-  reset.disabled = false;
-  term.focus();
-});
+start().catch((e) => status.fail(e));

@@ -12,6 +12,10 @@ import type { Sandbox } from "./index.ts";
 export interface TerminalOptions {
   fontSize?: number;
   theme?: ITheme;
+  /** Also gets the bytes the screen is sent (the embed passes them on to its host page). */
+  onOutput?: (data: Uint8Array) => void;
+  /** Focus the terminal once the shell is up (default true; an embed must not take the host page's focus). */
+  autofocus?: boolean;
 }
 
 export const DARK: ITheme = { background: "#101216", foreground: "#d8dee9" };
@@ -26,7 +30,9 @@ export const LIGHT: ITheme = {
  * Opens a terminal in `element` and logs in to `box`'s shell. xterm.js's
  * screen-reader mode is on, so the screen's text is in the page's
  * accessibility tree. Ctrl+Shift+C copies the selection (Ctrl+C is the
- * shell's interrupt); pasting is the browser's, through xterm.js.
+ * shell's interrupt); Ctrl+Shift+V pastes (Ctrl+V is the shell's "quote
+ * next"): xterm.js lets the key through to the browser, whose paste event
+ * xterm.js takes, without asking for clipboard permission.
  */
 export async function openTerminal(
   box: Sandbox,
@@ -52,6 +58,7 @@ export async function openTerminal(
       if (text) void navigator.clipboard?.writeText(text);
       return false;
     }
+    if (e.ctrlKey && e.shiftKey && e.code === "KeyV") return false;
     return true;
   });
   const encoder = new TextEncoder();
@@ -59,7 +66,10 @@ export async function openTerminal(
   term.onBinary((data) => void box.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
   term.onResize(({ rows, cols }) => void box.resize({ rows, cols }));
   new ResizeObserver(() => fit.fit()).observe(element);
-  await box.terminal({ rows: term.rows, cols: term.cols }, (data) => term.write(data));
-  term.focus();
+  await box.terminal({ rows: term.rows, cols: term.cols }, (data) => {
+    term.write(data);
+    options.onOutput?.(data);
+  });
+  if (options.autofocus ?? true) term.focus();
   return term;
 }

@@ -62,12 +62,17 @@ export class SandboxService implements SandboxApi {
   private readonly imageStore = new IndexedDbStore(IMAGES_DATABASE);
   private readonly blobs = new StoreBlobs(this.imageStore);
   private source: HttpBlobSource | null = null;
+  private base: Promise<Image> | null = null;
 
   async open(options: OpenOptions, onProgress?: Progress): Promise<OpenInfo> {
     if (this.session) fail("EBUSY", "this worker has a container open already");
     const name = options.container ?? "default";
     if (name !== EPHEMERAL) checkContainerName(name);
-    this.source = new HttpBlobSource(options.imagesUrl, onProgress);
+    // Progress is the opening's: later fetches (an image for import) are not reported.
+    let opening = true;
+    this.source = new HttpBlobSource(options.imagesUrl, (loaded, total) => {
+      if (opening) onProgress?.(loaded, total);
+    });
     const image = await this.loadImage(options.image ?? BASE_IMAGE);
     let store: Store;
     if (name === EPHEMERAL) {
@@ -80,6 +85,7 @@ export class SandboxService implements SandboxApi {
       store = IndexedDbStore.forContainer(name);
     }
     const container = await Container.open(store, image, this.imageBlobs());
+    opening = false;
     const info: OpenInfo = {
       container: name,
       image: container.image.manifest.name,
@@ -295,11 +301,17 @@ export class SandboxService implements SandboxApi {
 
   /** The base image from the server, or an image made in this browser (by commit or import). */
   private async loadImage(name: string): Promise<Image> {
-    if (!this.source) fail("EBADF", "no image source: call open first");
-    const base = await loadImage(
-      this.source,
-      parseManifest(await this.source.manifest(BASE_IMAGE)),
-    );
+    const source = this.source;
+    if (!source) fail("EBADF", "no image source: call open first");
+    // Fetched once per worker: every image here is built on it.
+    this.base ??= source
+      .manifest(BASE_IMAGE)
+      .then((m) => loadImage(source, parseManifest(m)))
+      .catch((e: unknown) => {
+        this.base = null; // a failed fetch is tried again next time
+        throw e;
+      });
+    const base = await this.base;
     if (name === BASE_IMAGE) return base;
     checkImageName(name);
     const saved = await this.imageStore.get(`image/${name}`);
@@ -413,13 +425,25 @@ async function containerNames(): Promise<string[]> {
   return (await IndexedDbStore.containerNames()).filter((n) => CONTAINER_NAME.test(n));
 }
 
+/** How long deleting a database waits for the connections that block it to close. */
+const DELETE_WAIT_MS = 5000;
+
 function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.deleteDatabase(name);
     request.onsuccess = () => resolve();
     request.onerror = () => reject(new KernelError("EIO", `deleting ${name}: ${request.error}`));
-    // Another connection is open: deletion waits for it, which would hang.
-    request.onblocked = () => reject(new KernelError("EBUSY", `${name} is open in another tab`));
+    // Blocked: a connection is still open. The callers hold the container's
+    // lock, so no tab has it open; what is left closes by itself (this
+    // worker's own, whose close waits for its last transaction, or a
+    // listing's), and the deletion goes on then. Rejecting at once would
+    // not cancel the request: the database would still go, later.
+    request.onblocked = () => {
+      setTimeout(
+        () => reject(new KernelError("EBUSY", `${name} stays open: it goes once it is closed`)),
+        DELETE_WAIT_MS,
+      );
+    };
   });
 }
 

@@ -6,7 +6,8 @@ import type { BlobSource } from "./image.ts";
  * Blobs over HTTP from a blob store laid out as `BASE/blobs/sha256/HEX`
  * (build/public/images, served at /images/ by the playground).
  * `onProgress` hears how many bytes have come and how many are expected
- * (each response's Content-Length, added as responses start).
+ * (each response's Content-Length, added as responses start; 0 while no
+ * response has said).
  */
 export class HttpBlobSource implements BlobSource {
   private loaded = 0;
@@ -31,11 +32,8 @@ export class HttpBlobSource implements BlobSource {
   }
 
   private async body(response: Response): Promise<Uint8Array> {
-    const length = Number(response.headers.get("Content-Length") ?? 0);
-    if (!this.onProgress || !response.body || !length) {
-      return new Uint8Array(await response.arrayBuffer());
-    }
-    this.expected += length;
+    if (!this.onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
+    this.expected += Number(response.headers.get("Content-Length") ?? 0);
     const chunks: Uint8Array[] = [];
     const reader = response.body.getReader();
     for (;;) {

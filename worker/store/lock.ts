@@ -17,16 +17,23 @@ export async function holdContainerLock(database: string): Promise<void> {
   if (!locks) return;
   // A reloaded page's old worker may still hold the lock for a moment: wait
   // a little before saying the container is taken.
-  const held = await new Promise<boolean>((answer) => {
+  const refused = await new Promise<unknown>((answer) => {
     locks
       .request(database, { signal: AbortSignal.timeout(WAIT_MS) }, () => {
-        answer(true);
+        answer(null);
         // Held until the worker ends: the promise never settles.
         return new Promise<never>(() => undefined);
       })
-      .catch(() => answer(false));
+      .catch((e: unknown) => answer(e ?? "refused"));
   });
-  if (!held) fail("EBUSY", `the container ${database} is open in another tab`);
+  if (refused === null) return;
+  // The wait ran out: another tab holds it. Anything else is the browser
+  // refusing locks (a frame with no storage access): not a busy container.
+  const name = (refused as { name?: string }).name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    fail("EBUSY", `the container ${database} is open in another tab`);
+  }
+  fail("EACCES", `the browser gives this page no storage locks: ${String(refused)}`);
 }
 
 /**

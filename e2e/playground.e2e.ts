@@ -1,0 +1,718 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, readFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Download, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { readTar, writeTar } from "../worker/image/tar.ts";
+import { launchChromium } from "./browser.ts";
+import type {} from "../src/playground.ts";
+
+/**
+ * The playground (index.html), driven as a person would: keys typed into
+ * the terminal, the screen read from xterm.js's buffer (or the
+ * accessibility tree), the toolbar's buttons and dialogs. Each test has a
+ * browser context of its own (its own IndexedDB) and names its containers.
+ */
+
+const VIEWPORT = { width: 1200, height: 700 };
+const SCREENSHOT = "docs/screenshots/playground.png";
+
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+/** Errors the pages threw or left unhandled: every test ends with none. */
+let pageErrors: string[] = [];
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  const errors = pageErrors;
+  pageErrors = [];
+  expect(errors).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+const url = (container: string) =>
+  `${inject("baseUrl")}/?container=${encodeURIComponent(container)}`;
+
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: VIEWPORT, acceptDownloads: true });
+  contexts.push(context);
+  context.on("page", (page) => page.on("pageerror", (e) => pageErrors.push(String(e))));
+  return context;
+}
+
+/** A page of the playground on `container`, its shell at a prompt. */
+async function openPlayground(container: string, context?: BrowserContext): Promise<Page> {
+  const page = await (context ?? (await newContext())).newPage();
+  await page.goto(url(container));
+  await ready(page);
+  return page;
+}
+
+/** Waits for the page's container to be open and its shell at a prompt. */
+async function ready(page: Page): Promise<void> {
+  await page.waitForFunction(() => window.overbox !== undefined);
+  await waitForPrompt(page);
+}
+
+/** The terminal's lines (scrollback included), wrapped rows joined. */
+function screen(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const buffer = window.overbox.term.buffer.active;
+    const lines: string[] = [];
+    for (let y = 0; y < buffer.length; y++) {
+      const line = buffer.getLine(y)!;
+      const text = line.translateToString(true);
+      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
+      else lines.push(text);
+    }
+    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+    return lines;
+  });
+}
+
+/** The cursor's row, counted from the top of the scrollback. */
+function cursorRow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const buffer = window.overbox.term.buffer.active;
+    return buffer.baseY + buffer.cursorY;
+  });
+}
+
+/**
+ * Waits for the shell's prompt ("root@overbox:~# ") with the cursor after
+ * it, on a row below `after`; resolves with that row.
+ */
+async function waitForPrompt(page: Page, after = -1, timeout = 15_000): Promise<number> {
+  const handle = await page.waitForFunction(
+    (after) => {
+      const buffer = window.overbox.term.buffer.active;
+      const row = buffer.baseY + buffer.cursorY;
+      const text = buffer.getLine(row)?.translateToString(true) ?? "";
+      const prompt =
+        /^root@overbox:\S*# ?$/.test(text) && buffer.cursorX === text.trimEnd().length + 1;
+      // An object: row 0 alone would be falsy, and waitForFunction would go on waiting.
+      return row > after && prompt ? { row } : false;
+    },
+    after,
+    { timeout, polling: 20 },
+  );
+  return ((await handle.jsonValue()) as { row: number }).row;
+}
+
+/** Types `command` and Enter into the terminal; resolves with the output's lines, once a prompt is back. */
+async function shell(page: Page, command: string): Promise<string> {
+  const start = await cursorRow(page);
+  await page.keyboard.type(command);
+  await page.keyboard.press("Enter");
+  await waitForPrompt(page, start);
+  const lines = await screen(page);
+  // The lines after the command's own (which may wrap), before the new prompt.
+  const at = lines.findLastIndex((l) => /^root@overbox:\S*# /.test(l) && l.endsWith(command));
+  return lines.slice(at + 1, -1).join("\n");
+}
+
+/**
+ * Waits for a new shell on a cleared screen (after a reset or a commit):
+ * a prompt, and `gone` no longer on the screen.
+ */
+async function waitForFreshShell(page: Page, gone: string): Promise<void> {
+  await page.waitForFunction(
+    (gone) => {
+      const buffer = window.overbox.term.buffer.active;
+      let all = "";
+      for (let y = 0; y < buffer.length; y++) all += buffer.getLine(y)!.translateToString(true);
+      return !all.includes(gone);
+    },
+    gone,
+    { polling: 10 },
+  );
+  await waitForPrompt(page);
+}
+
+/** Waits until every change is stored in IndexedDB, so that a reload finds it. */
+async function stored(page: Page): Promise<void> {
+  await expect.poll(() => page.evaluate(() => window.overbox.box.unsaved())).toBe(false);
+}
+
+/** Waits for the footer's status line to match `pattern`; resolves with its text. */
+async function statusMatching(page: Page, pattern: RegExp, id = "status"): Promise<string> {
+  await page.waitForFunction(
+    ([id, source]) => new RegExp(source).test(document.getElementById(id)!.textContent ?? ""),
+    [id, pattern.source] as const,
+  );
+  return (await page.textContent(`#${id}`))!;
+}
+
+async function downloaded(download: Download): Promise<Uint8Array> {
+  return new Uint8Array(await readFile((await download.path())!));
+}
+
+const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+/** Opens the container picker and waits for its list. */
+async function openPicker(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Containers…" }).click();
+  await page.waitForSelector("#containers-dialog[open]");
+}
+
+const listedContainers = (page: Page) => page.locator("#container-list .name").allTextContents();
+
+describe("the playground (index.html) in Chromium", () => {
+  it("runs a command typed into the terminal and shows its output, also to screen readers", async () => {
+    const page = await openPlayground("typing");
+    expect(await shell(page, "echo $((6*7))")).toBe("42");
+    // xterm.js's screen-reader mode: the rows are a list in the accessibility tree.
+    const tree = () => page.getByRole("main", { name: "Terminal" }).ariaSnapshot();
+    await expect.poll(tree).toContain('- listitem: "42"');
+    expect(await tree()).toMatch(/- listitem: "?root@overbox:~# echo \$\(\(6\*7\)\)/);
+  });
+
+  it("fills the window, and the shell's terminal size follows the window's", async () => {
+    const page = await openPlayground("size");
+    const sizes = () =>
+      page.evaluate(() => {
+        const { term } = window.overbox;
+        const area = document.getElementById("terminal")!.getBoundingClientRect();
+        const screen = term.element!.querySelector(".xterm-screen")!.getBoundingClientRect();
+        return {
+          rows: term.rows,
+          cols: term.cols,
+          spareWidth: area.width - screen.width,
+          spareHeight: area.height - screen.height,
+          cell: { width: screen.width / term.cols, height: screen.height / term.rows },
+          window: innerHeight,
+          areaHeight: area.height,
+        };
+      });
+    const big = await sizes();
+    // Less than a cell of the terminal's area is left unused, besides its
+    // padding (4 px a side) and, across, xterm.js's scroll bar (14 px).
+    expect(big.spareWidth).toBeLessThan(big.cell.width + 8 + 14);
+    expect(big.spareHeight).toBeLessThan(big.cell.height + 8);
+    expect(big.areaHeight).toBeGreaterThan(big.window * 0.8);
+    expect(await shell(page, "stty size")).toBe(`${big.rows} ${big.cols}`);
+
+    await page.setViewportSize({ width: 700, height: 420 });
+    await page.waitForFunction((cols) => window.overbox.term.cols < cols, big.cols);
+    const small = await sizes();
+    expect(small.rows).toBeLessThan(big.rows);
+    expect(await shell(page, "stty size")).toBe(`${small.rows} ${small.cols}`);
+  });
+
+  it("shows 256 colours and UTF-8 text that programs write", async () => {
+    const page = await openPlayground("colours");
+    expect(await shell(page, "echo $TERM")).toBe("xterm-256color");
+    // Octal escapes: the page sends the bytes, not the keys, of ä € 😀.
+    const out = await shell(
+      page,
+      "printf '\\033[38;5;202mX\\033[48;5;27mY\\033[0m \\303\\244\\342\\202\\254\\360\\237\\230\\200\\n'",
+    );
+    expect(out).toBe("XY ä€😀");
+    const cells = await page.evaluate(() => {
+      const buffer = window.overbox.term.buffer.active;
+      const row = buffer.baseY + buffer.cursorY - 1;
+      const line = buffer.getLine(row)!;
+      const x = line.getCell(0)!;
+      const y = line.getCell(1)!;
+      return {
+        x: { palette: x.isFgPalette(), colour: x.getFgColor() },
+        y: { palette: y.isBgPalette(), colour: y.getBgColor() },
+      };
+    });
+    expect(cells).toEqual({ x: { palette: true, colour: 202 }, y: { palette: true, colour: 27 } });
+  });
+
+  it("copies the selection with Ctrl+Shift+C and pastes with Ctrl+Shift+V, UTF-8 included", async () => {
+    const context = await newContext();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: inject("baseUrl"),
+    });
+    const page = await openPlayground("clipboard", context);
+    await shell(page, "echo copy-me-$((40+2))");
+    const row = (await cursorRow(page)) - 1;
+    await page.evaluate((row) => window.overbox.term.select(0, row, 10), row);
+    await page.keyboard.press("Control+Shift+C");
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("copy-me-42");
+
+    await page.evaluate(() => navigator.clipboard.writeText("echo pasted-\u00e4\u20ac"));
+    const start = await cursorRow(page);
+    await page.keyboard.press("Control+Shift+V");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect(await screen(page)).toContain("pasted-ä€");
+  });
+
+  it("opens a link printed in the terminal when it is clicked", async () => {
+    const context = await newContext();
+    const page = await openPlayground("links", context);
+    const link = `${inject("baseUrl")}/images/busybox.json`;
+    await shell(page, `echo ${link}`);
+    const box = await page.evaluate(() => {
+      const { term } = window.overbox;
+      const screen = term.element!.querySelector(".xterm-screen")!.getBoundingClientRect();
+      const buffer = term.buffer.active;
+      // The output row, seen in the viewport (the prompt's row is below it).
+      const row = buffer.cursorY - 1;
+      return {
+        x: screen.left + (screen.width / term.cols) * 5.5,
+        y: screen.top + (screen.height / term.rows) * (row + 0.5),
+      };
+    });
+    await page.mouse.move(box.x, box.y - 3);
+    await page.mouse.move(box.x, box.y);
+    const opened = context.waitForEvent("page");
+    await page.mouse.click(box.x, box.y);
+    const tab = await opened;
+    await tab.waitForURL(link);
+    expect(tab.url()).toBe(link);
+  });
+
+  it("keeps files and shell history across a reload", async () => {
+    const page = await openPlayground("persist");
+    await shell(page, "echo kept > /root/kept.txt");
+    await shell(page, "echo distinctive-$((1000+337))");
+    await stored(page);
+    await page.reload();
+    await ready(page);
+    // The shell read its history at login: the up arrow brings back the
+    // command run before the reload.
+    const start = await cursorRow(page);
+    await page.keyboard.press("ArrowUp");
+    await page.waitForFunction(() => {
+      const buffer = window.overbox.term.buffer.active;
+      const line = buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true);
+      return line?.trimEnd() === "root@overbox:~# echo distinctive-$((1000+337))";
+    });
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect((await screen(page)).slice(-2).map((l) => l.trimEnd())).toEqual([
+      "distinctive-1337",
+      "root@overbox:~#",
+    ]);
+    expect(await shell(page, "cat /root/kept.txt")).toBe("kept");
+    expect((await shell(page, "cat ~/.ash_history")).split("\n")).toEqual(
+      expect.arrayContaining(["echo kept > /root/kept.txt", "echo distinctive-$((1000+337))"]),
+    );
+  });
+
+  it("Reset container asks first, then brings back the pristine image and a prompt", async () => {
+    const page = await openPlayground("reset");
+    await shell(page, "echo mine > /root/made.txt; rm /etc/hostname; echo before-the-reset");
+    expect(await shell(page, "ls /etc/hostname")).toContain("No such file");
+
+    // Cancelled, nothing changes.
+    await page.getByRole("button", { name: "Reset container" }).click();
+    const dialog = page.getByRole("dialog", { name: /^Reset the container/ });
+    expect(await dialog.textContent()).toContain("Reset the container reset?");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect(await shell(page, "cat /root/made.txt")).toBe("mine");
+
+    await page.getByRole("button", { name: "Reset container" }).click();
+    await dialog.getByRole("button", { name: "Reset" }).click();
+    const clicked = Date.now();
+    // A new shell on a cleared screen: the old lines are gone.
+    await waitForFreshShell(page, "before-the-reset");
+    console.log(`reset: a prompt ${Date.now() - clicked} ms after the click`);
+    await statusMatching(page, /^reset: reset is its image again$/);
+    expect(await shell(page, "ls /root/made.txt")).toContain("No such file");
+    expect(await shell(page, "cat /etc/hostname")).toBe("overbox");
+  });
+
+  it("stops `yes > /dev/null` with Ctrl-C: the prompt comes back and $? is 130", async () => {
+    const page = await openPlayground("interrupt");
+    const start = await cursorRow(page);
+    await page.keyboard.type("yes > /dev/null");
+    await page.keyboard.press("Enter");
+    // Still running after a while: no prompt below the command.
+    await expect(waitForPrompt(page, start, 700)).rejects.toThrow(/Timeout/);
+    await page.keyboard.press("Control+C");
+    await waitForPrompt(page, start);
+    expect(await shell(page, "echo $?")).toBe("130");
+  });
+
+  it("edits and saves a file with vi", async () => {
+    const page = await openPlayground("vi");
+    const start = await cursorRow(page);
+    await page.keyboard.type("vi /root/v.txt");
+    await page.keyboard.press("Enter");
+    // vi's screen: the rows past the end of the empty file are "~".
+    await page.waitForFunction(() => {
+      const buffer = window.overbox.term.buffer.active;
+      let tildes = 0;
+      for (let y = 0; y < window.overbox.term.rows; y++) {
+        if (buffer.getLine(buffer.viewportY + y)?.translateToString(true) === "~") tildes++;
+      }
+      return tildes > 5;
+    });
+    await page.keyboard.type("i");
+    await page.keyboard.type("written in vi");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("second line");
+    await page.keyboard.press("Escape");
+    // Back in command mode ("-" on vi's status line, "I" in insert mode): a
+    // key sent sooner would make ESC the start of an escape sequence.
+    await page.waitForFunction(() => {
+      const { term } = window.overbox;
+      const buffer = term.buffer.active;
+      const status = buffer.getLine(buffer.viewportY + term.rows - 1)?.translateToString(true);
+      return status?.startsWith("- /root/v.txt [Modified]");
+    });
+    await page.keyboard.type(":wq");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect(await shell(page, "cat /root/v.txt")).toBe("written in vi\nsecond line");
+  });
+
+  it("uploads files from the picker and dropped on the terminal into the shell's directory", async () => {
+    const page = await openPlayground("upload");
+    await shell(page, "mkdir -p /tmp/in && cd /tmp/in");
+
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Upload files…" }).click();
+    await (
+      await chooser
+    ).setFiles([
+      { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("picked ✓\n") },
+      { name: "two.txt", mimeType: "text/plain", buffer: Buffer.from("2\n") },
+    ]);
+    expect(await statusMatching(page, /^uploaded /)).toBe(
+      "uploaded 2 files (notes.txt, two.txt; 13 bytes) to /tmp/in",
+    );
+    expect(await shell(page, "cat /tmp/in/notes.txt /tmp/in/two.txt")).toBe("picked ✓\n2");
+
+    // A drop on the terminal, as the browser delivers one: a DataTransfer with a file.
+    await shell(page, "cd /root");
+    const bytes = randomBytes(70_000);
+    await page.evaluate((data) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(data)], "dropped.bin"));
+      const target = document.querySelector("#terminal .xterm-screen")!;
+      const init = { dataTransfer: transfer, bubbles: true, cancelable: true };
+      target.dispatchEvent(new DragEvent("dragenter", init));
+      target.dispatchEvent(new DragEvent("dragover", init));
+      target.dispatchEvent(new DragEvent("drop", init));
+    }, Array.from(bytes));
+    expect(await statusMatching(page, /^uploaded dropped/)).toBe(
+      "uploaded dropped.bin (70 kB) to /root",
+    );
+    expect(await shell(page, "sha256sum /root/dropped.bin")).toBe(
+      `${sha256(bytes)}  /root/dropped.bin`,
+    );
+  });
+
+  it("downloads a file named by a path relative to the shell's directory", async () => {
+    const page = await openPlayground("download");
+    await shell(page, "mkdir -p /root/out && cd /root && printf 'a\\000b\\377\\n' > out/file.bin");
+    await page.getByRole("button", { name: "Download a file…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Download a file" });
+    expect(await dialog.textContent()).toContain("relative to /root");
+    await dialog.getByRole("textbox", { name: /Path/ }).fill("out/../out/file.bin");
+    const saving = page.waitForEvent("download");
+    await dialog.getByRole("button", { name: "Download" }).click();
+    const download = await saving;
+    expect(download.suggestedFilename()).toBe("file.bin");
+    expect(Array.from(await downloaded(download))).toEqual([0x61, 0, 0x62, 0xff, 0x0a]);
+    await statusMatching(page, /^downloaded \/root\/out\/\.\.\/out\/file\.bin \(5 bytes\)/);
+
+    // A missing file: the worker's error, as one line.
+    await page.getByRole("button", { name: "Download a file…" }).click();
+    await dialog.getByRole("textbox", { name: /Path/ }).fill("/no/such/file");
+    await dialog.getByRole("button", { name: "Download" }).click();
+    expect(await statusMatching(page, /^ENOENT/)).toMatch(/^ENOENT: [^\n]+$/);
+  });
+
+  it("offers a second tab on the same container a read-only view that says so, disables the verbs that write, and writes nothing", async () => {
+    const context = await newContext();
+    const first = await openPlayground("shared", context);
+    await shell(first, "echo first > /root/first.txt");
+
+    const second = await context.newPage();
+    await second.goto(url("shared"));
+    await second.waitForSelector("#busy:not([hidden])");
+    expect(await second.textContent("#busy")).toContain("open in another tab");
+    await second.getByRole("button", { name: "Open a read-only view" }).click();
+    await ready(second);
+
+    expect(await second.textContent("#container-name")).toContain("read-only view");
+    expect(await second.textContent("#saved")).toContain("not saved");
+    for (const name of ["Reset container", "Commit…", "Import image…", "Upload files…"]) {
+      await expect.poll(() => second.getByRole("button", { name }).isDisabled()).toBe(true);
+    }
+    for (const name of ["Containers…", "Export…", "Download a file…"]) {
+      expect(await second.getByRole("button", { name }).isEnabled()).toBe(true);
+    }
+    // It sees the first tab's files; what it writes stays in it.
+    expect(await shell(second, "cat /root/first.txt")).toBe("first");
+    expect(await shell(second, "touch /root/from-tab-2 && echo done")).toBe("done");
+    await second.close();
+    expect(await shell(first, "ls /root/from-tab-2")).toContain("No such file");
+    await stored(first);
+    await first.reload();
+    await ready(first);
+    expect(await shell(first, "ls /root/from-tab-2")).toContain("No such file");
+  });
+
+  it("the container picker creates a container from an image, renames and deletes one, and refuses to delete one open in another tab", async () => {
+    const context = await newContext();
+    const page = await openPlayground("pick-a", context);
+    await shell(page, "echo in-a > /root/a.txt");
+
+    // Create: the page goes to the new container.
+    await openPicker(page);
+    const picker = page.getByRole("dialog", { name: "Containers" });
+    await picker.getByRole("textbox", { name: "Name" }).fill("pick-b");
+    await picker.getByRole("combobox", { name: "From image" }).selectOption("busybox");
+    await picker.getByRole("button", { name: "Create and open" }).click();
+    await page.waitForURL(/\?container=pick-b$/);
+    await ready(page);
+    expect(await page.textContent("#container-name")).toBe("pick-b (image busybox)");
+    expect(await shell(page, "ls /root/a.txt")).toContain("No such file");
+
+    await openPicker(page);
+    expect(await listedContainers(page)).toEqual(["pick-a", "pick-b"]);
+    expect(await picker.locator("li", { hasText: "pick-b" }).textContent()).toContain(
+      "open in this tab",
+    );
+
+    // A name in use is refused, in one line.
+    await picker.getByRole("button", { name: "Rename pick-a" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename the container pick-a" });
+    await rename.getByRole("textbox", { name: "New name" }).fill("pick-b");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    expect(await statusMatching(page, /^EEXIST/, "containers-status")).toBe(
+      "EEXIST: a container pick-b exists already",
+    );
+
+    await picker.getByRole("button", { name: "Rename pick-a" }).click();
+    await rename.getByRole("textbox", { name: "New name" }).fill("pick-c");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await statusMatching(page, /^renamed pick-a to pick-c$/, "containers-status");
+    expect(await listedContainers(page)).toEqual(["pick-b", "pick-c"]);
+
+    // Another tab holds pick-d: it cannot be deleted.
+    const other = await openPlayground("pick-d", context);
+    await picker.getByRole("button", { name: "Close" }).click();
+    await openPicker(page);
+    expect(await listedContainers(page)).toEqual(["pick-b", "pick-c", "pick-d"]);
+    await picker.getByRole("button", { name: "Delete pick-d" }).click();
+    await page
+      .getByRole("dialog", { name: /^Delete the container pick-d/ })
+      .getByRole("button", { name: "Delete" })
+      .click();
+    expect(await statusMatching(page, /^EBUSY/, "containers-status")).toBe(
+      "EBUSY: pick-d is open in another tab: close it there first",
+    );
+    expect(await listedContainers(page)).toContain("pick-d");
+    await other.close();
+
+    await picker.getByRole("button", { name: "Delete pick-c" }).click();
+    await page
+      .getByRole("dialog", { name: /^Delete the container pick-c/ })
+      .getByRole("button", { name: "Delete" })
+      .click();
+    await statusMatching(page, /^deleted pick-c$/, "containers-status");
+    expect(await listedContainers(page)).toEqual(["pick-b", "pick-d"]);
+
+    // Switching: a link to the other container.
+    await picker.getByRole("link", { name: "Open pick-d" }).click();
+    await page.waitForURL(/\?container=pick-d$/);
+    await ready(page);
+    expect(await page.textContent("#container-name")).toBe("pick-d (image busybox)");
+  });
+
+  it("renames the container open in this tab, which goes on under its new name", async () => {
+    const page = await openPlayground("old-name");
+    await shell(page, "echo carried > /root/carried.txt");
+    await openPicker(page);
+    await page.getByRole("button", { name: "Rename old-name" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename the container old-name" });
+    await rename.getByRole("textbox", { name: "New name" }).fill("new-name");
+    await rename.getByRole("button", { name: "Rename" }).click();
+    await page.waitForURL(/\?container=new-name$/);
+    await ready(page);
+    expect(await shell(page, "cat /root/carried.txt")).toBe("carried");
+    await openPicker(page);
+    expect(await listedContainers(page)).toEqual(["new-name"]);
+  });
+
+  it("commits the container as an image, from which a new container starts", async () => {
+    const page = await openPlayground("to-commit");
+    await shell(page, "echo committed > /root/committed.txt; echo before-the-commit");
+    await page.getByRole("button", { name: "Commit…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Commit the container as an image" });
+    await dialog.getByRole("textbox", { name: "Image name" }).fill("snap1");
+    await dialog.getByRole("button", { name: "Commit" }).click();
+    await statusMatching(page, /^committed to-commit as the image snap1, which it now runs$/);
+    expect(await page.textContent("#container-name")).toBe("to-commit (image snap1)");
+    // The shell starts again on the committed image.
+    await waitForFreshShell(page, "before-the-commit");
+    expect(await shell(page, "cat /root/committed.txt")).toBe("committed");
+
+    await openPicker(page);
+    const picker = page.getByRole("dialog", { name: "Containers" });
+    expect(await picker.locator("li", { hasText: "to-commit" }).textContent()).toContain(
+      "image snap1",
+    );
+    await picker.getByRole("textbox", { name: "Name" }).fill("from-snap");
+    await picker.getByRole("combobox", { name: "From image" }).selectOption("snap1");
+    await picker.getByRole("button", { name: "Create and open" }).click();
+    await page.waitForURL(/\?container=from-snap$/);
+    await ready(page);
+    expect(await page.textContent("#container-name")).toBe("from-snap (image snap1)");
+    expect(await shell(page, "cat /root/committed.txt")).toBe("committed");
+  });
+
+  it("exports the merged tree, or only the changes, as a tar download", async () => {
+    const page = await openPlayground("exporting");
+    await shell(page, "echo exported > /root/exported.txt; rm /etc/hostname");
+    const exportAs = async (what: RegExp) => {
+      await page.getByRole("button", { name: "Export…" }).click();
+      const dialog = page.getByRole("dialog", { name: "Export the container as a tar" });
+      await dialog.getByRole("radio", { name: what }).check();
+      const saving = page.waitForEvent("download");
+      await dialog.getByRole("button", { name: "Download" }).click();
+      const download = await saving;
+      return { name: download.suggestedFilename(), tar: await downloaded(download) };
+    };
+
+    const tree = await exportAs(/whole tree/);
+    expect(tree.name).toBe("exporting.tar");
+    const entries = readTar(tree.tar);
+    const paths = entries.map((e) => e.path);
+    expect(paths).toContain("etc/passwd");
+    expect(paths).not.toContain("etc/hostname");
+    const file = entries.find((e) => e.path === "root/exported.txt");
+    expect(new TextDecoder().decode(file?.data)).toBe("exported\n");
+    await statusMatching(page, /^exported the whole tree of exporting as exporting\.tar/);
+
+    const layer = await exportAs(/Only the changes/);
+    expect(layer.name).toBe("exporting-layer.tar");
+    const changes = readTar(layer.tar);
+    expect(changes.map((e) => e.path)).toContain("root/exported.txt");
+    expect(changes.map((e) => e.path)).not.toContain("etc/passwd");
+    expect(changes.find((e) => e.path === "etc/hostname")?.type).toBe("whiteout");
+  });
+
+  it("imports a layer tar as an image, from which a new container starts", async () => {
+    const page = await openPlayground("importing");
+    const now = Math.floor(Date.now() / 1000);
+    const own = { uid: 0, gid: 0, mtime: now };
+    const tar = writeTar([
+      { path: "opt", type: "directory", mode: 0o755, ...own },
+      { path: "opt/tool", type: "directory", mode: 0o755, ...own },
+      {
+        path: "opt/tool/hello",
+        type: "file",
+        mode: 0o755,
+        ...own,
+        data: new TextEncoder().encode("#!/bin/sh\necho hello from the imported layer\n"),
+      },
+    ]);
+    await page.getByRole("button", { name: "Import image…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Import a layer tar as an image" });
+    await dialog.getByLabel("Layer tar").setInputFiles({
+      name: "My Tool.tar",
+      mimeType: "application/x-tar",
+      buffer: Buffer.from(tar),
+    });
+    const tag = dialog.getByRole("textbox", { name: "Image name" });
+    expect(await tag.inputValue()).toBe("my-tool");
+    expect(await dialog.getByRole("combobox", { name: "On top of" }).inputValue()).toBe("busybox");
+    await dialog.getByRole("button", { name: "Import" }).click();
+    await statusMatching(page, /^imported My Tool\.tar as the image my-tool \(on busybox\)/);
+
+    await openPicker(page);
+    const picker = page.getByRole("dialog", { name: "Containers" });
+    await picker.getByRole("textbox", { name: "Name" }).fill("tooled");
+    await picker.getByRole("combobox", { name: "From image" }).selectOption("my-tool");
+    await picker.getByRole("button", { name: "Create and open" }).click();
+    await page.waitForURL(/\?container=tooled$/);
+    await ready(page);
+    expect(await shell(page, "/opt/tool/hello")).toBe("hello from the imported layer");
+  });
+
+  it("says in one line of the status why the container could not open, or a verb failed", async () => {
+    const context = await newContext();
+    const bad = await context.newPage();
+    await bad.goto(url("no spaces allowed"));
+    expect(await statusMatching(bad, /^EINVAL/)).toBe(
+      'EINVAL: invalid container name "no spaces allowed": letters, digits, "_", "." and "-", 64 at most',
+    );
+    expect(await bad.getByRole("button", { name: "Commit…" }).isDisabled()).toBe(true);
+
+    // An ephemeral container (kept in memory) has nothing to commit from.
+    const page = await openPlayground("ephemeral", context);
+    await page.getByRole("button", { name: "Commit…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Commit the container as an image" });
+    await dialog.getByRole("textbox", { name: "Image name" }).fill("never");
+    await dialog.getByRole("button", { name: "Commit" }).click();
+    expect(await statusMatching(page, /^EROFS/)).toMatch(/^EROFS: [^\n]+$/);
+    expect(await page.evaluate(() => window.overbox.box.images())).toEqual(["busybox"]);
+  });
+
+  it("shows the storage used and the quota, and asks the browser to keep storage", async () => {
+    const page = await openPlayground("storage");
+    const text = await statusMatching(page, /^storage: /, "storage");
+    expect(text).toMatch(/^storage: [\d.]+ (bytes|kB|MB|GB) used of [\d.]+ (kB|MB|GB|TB), /);
+    const before = await page.evaluate(() => navigator.storage.persisted());
+    expect(text).toContain(before ? "persistent" : "not persistent");
+    if (before) return;
+
+    await page.getByRole("button", { name: "Keep storage" }).click();
+    const answer = await statusMatching(page, /^(storage is persistent|the browser declined)/);
+    const after = await page.evaluate(() => navigator.storage.persisted());
+    expect(answer.startsWith("storage is persistent")).toBe(after);
+    await expect
+      .poll(() => page.textContent("#storage"))
+      .toContain(after ? ", persistent" : "not persistent");
+  });
+
+  it("says saving… while changes wait to be stored, then saved", async () => {
+    const page = await openPlayground("saving");
+    await statusMatching(page, /^saved$/, "saved");
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      const saved = document.getElementById("saved")!;
+      new MutationObserver(() => seen.push(saved.textContent ?? "")).observe(saved, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    // Writes every 50 ms for two seconds: changes wait most of the time.
+    await shell(
+      page,
+      "i=0; while [ $i -lt 40 ]; do echo $i >> /root/log; usleep 50000; i=$((i+1)); done",
+    );
+    await statusMatching(page, /^saved$/, "saved");
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen).toContain("saving…");
+    expect(seen.at(-1)).toBe("saved");
+    expect(await page.evaluate(() => window.overbox.box.unsaved())).toBe(false);
+  });
+
+  it(`is shown in ${SCREENSHOT}, after a few commands`, async () => {
+    const page = await openPlayground("default");
+    await shell(page, "cat /etc/os-release | head -n 2");
+    await shell(page, "ls --color=always /");
+    await shell(page, "ls -l --color=always /bin | head -n 8");
+    await shell(
+      page,
+      "for i in $(seq 0 255); do printf '\\e[48;5;%dm  ' $i; [ $((i % 64)) = 63 ] && printf '\\e[0m\\n'; done",
+    );
+    await statusMatching(page, /^saved$/, "saved");
+    await statusMatching(page, /^storage: /, "storage");
+    await mkdir("docs/screenshots", { recursive: true });
+    const png = await page.screenshot({ path: SCREENSHOT });
+    // A PNG of the window's size: its IHDR chunk's width and height.
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([VIEWPORT.width, VIEWPORT.height]);
+  });
+});

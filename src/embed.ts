@@ -1,0 +1,127 @@
+/**
+ * The embed (embed.html): a container's terminal filling an iframe,
+ * configured by URL parameters (src/embed/params.ts) and driven by its
+ * host page through postMessage (src/embed-protocol.ts), when the
+ * `origins` parameter allows it. `window.overboxEmbed` holds the sandbox
+ * and the terminal, for the console and the browser tests.
+ */
+import type { Terminal } from "@xterm/xterm";
+import { HostApi } from "./embed/host-api.ts";
+import { CONTAINER_PREFIX, EPHEMERAL, parseEmbedParams } from "./embed/params.ts";
+import { Sandbox } from "./index.ts";
+import { keepOffline } from "./offline.ts";
+import { progressBar } from "./progress.ts";
+import { DARK, LIGHT, openTerminal } from "./terminal.ts";
+
+declare global {
+  interface Window {
+    overboxEmbed?: { box: Sandbox; term: Terminal };
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+keepOffline();
+
+const params = parseEmbedParams(location.search);
+for (const warning of params.warnings) console.warn(`overbox embed: ${warning}`);
+document.body.classList.toggle("light", params.theme === "light");
+
+let opened!: (box: Sandbox) => void;
+let failed!: (reason: unknown) => void;
+const box = new Promise<Sandbox>((resolve, reject) => ((opened = resolve), (failed = reject)));
+box.catch(() => undefined); // Said on the page and to the host; requests get it as their error.
+const api = new HostApi(params.origins, box);
+
+/**
+ * Opens the container. When another tab (or frame) has it open, the
+ * embed shows a read-only view of it instead; when the browser gives the
+ * embed no storage, an ephemeral container; and says so.
+ */
+async function open(): Promise<Sandbox> {
+  const progress = progressBar($("progress"), $<HTMLProgressElement>("progress-bar"));
+  const onProgress = progress.onProgress;
+  const notice = (text: string) => {
+    $("notice").textContent = text;
+    $("notice").hidden = false;
+  };
+  let named = params.container !== EPHEMERAL;
+  if (named && !(await storageAllowed())) {
+    named = false;
+    notice(
+      `This browser gives the embed no storage here: the container ${params.container} ` +
+        `is not kept, and its changes are thrown away.`,
+    );
+  }
+  const options = {
+    image: params.image,
+    container: named ? CONTAINER_PREFIX + params.container : EPHEMERAL,
+    readOnly: params.readOnly,
+    onProgress,
+  };
+  try {
+    const sandbox = await Sandbox.open(options);
+    if (named && params.readOnly) {
+      notice(`A read-only view of the container ${params.container}: changes are not saved.`);
+    }
+    return sandbox;
+  } catch (e) {
+    if (!named || !String(e).includes("EBUSY")) throw e;
+    notice(
+      `The container ${params.container} is open in another tab: ` +
+        `this is a read-only view of it, changes are not saved.`,
+    );
+    return await Sandbox.open({ ...options, readOnly: true });
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * Whether this page may use IndexedDB. A cross-site frame gets none where
+ * the browser blocks third-party storage (Chromium off the record, or by
+ * the user's choice): opening the container's database would fail, and
+ * the Web Lock before it (which would look like EBUSY). Listing the
+ * databases fails alike, and creates none.
+ */
+function storageAllowed(): Promise<boolean> {
+  return indexedDB.databases().then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Opens the container and its terminal, types the start command, and tells the host. */
+async function start(): Promise<void> {
+  const sandbox = await open();
+  const decoder = new TextDecoder();
+  let prompted!: () => void;
+  const prompt = new Promise<void>((resolve) => (prompted = resolve));
+  const term = await openTerminal(sandbox, $("terminal"), {
+    fontSize: params.fontSize,
+    theme: params.theme === "light" ? LIGHT : DARK,
+    autofocus: false,
+    onOutput: (data) => {
+      prompted();
+      if (api.enabled) api.post({ type: "output", data: decoder.decode(data, { stream: true }) });
+    },
+  });
+  window.overboxEmbed = { box: sandbox, term };
+  // Typed once the shell shows its first prompt, so that it reads the
+  // command with its line editor, as if the reader had typed it.
+  await prompt;
+  const command = params.command.replace(/[\r\n]+$/, "");
+  if (command) await sandbox.input(`${command.replace(/\r?\n/g, "\r")}\r`);
+  opened(sandbox);
+  const { container, image, readOnly } = sandbox.info;
+  const name = container === EPHEMERAL ? EPHEMERAL : params.container;
+  api.post({ type: "ready", container: name, image, readOnly });
+}
+
+start().catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  $("failure").textContent = `The container could not be opened: ${message}`;
+  $("failure").hidden = false;
+  failed(e);
+  api.post({ type: "failed", message });
+});

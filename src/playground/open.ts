@@ -1,0 +1,39 @@
+/**
+ * Opening the page's container, with the image download's progress. When
+ * another tab has the container open (EBUSY), the page says so and offers
+ * two ways on: a read-only view of it, or a new container.
+ */
+import { Sandbox } from "../index.ts";
+import { progressBar } from "../progress.ts";
+import { $ } from "./ui.ts";
+
+/**
+ * Opens `container` (made from `image` if it is new). Resolves once it is
+ * open, after the EBUSY question if there was one; other errors reject.
+ */
+export async function openContainer(container: string, image: string): Promise<Sandbox> {
+  const progress = progressBar($("progress"), $<HTMLProgressElement>("progress-bar"));
+  const onProgress = progress.onProgress;
+  try {
+    return await Sandbox.open({ container, image, onProgress });
+  } catch (e) {
+    if (!String(e).includes("EBUSY")) throw e;
+    const busy = $("busy");
+    $("busy-text").textContent =
+      `The container ${container} is open in another tab, which writes to it.`;
+    busy.hidden = false;
+    $("open-read-only").focus();
+    return await new Promise<Sandbox>((resolve, reject) => {
+      $("open-read-only").onclick = () => {
+        busy.hidden = true;
+        Sandbox.open({ container, image, readOnly: true, onProgress }).then(resolve, reject);
+      };
+      $("open-new").onclick = () => {
+        const fresh = `${container}-${Math.random().toString(36).slice(2, 7)}`;
+        location.search = `?container=${encodeURIComponent(fresh)}`;
+      };
+    });
+  } finally {
+    progress.done();
+  }
+}

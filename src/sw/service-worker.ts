@@ -1,0 +1,55 @@
+/// <reference lib="webworker" />
+/**
+ * The service worker of the built site (sw.js): after a first visit, the
+ * pages, their scripts and the images are served from a cache, so later
+ * visits start without the network and work offline.
+ *
+ * The build writes the list of files to cache (`PRECACHE`, every file of
+ * dist/: pages, hashed assets, images and their blobs) and a version (a
+ * hash of that list and of the files' bytes) into this script
+ * (vite.config.ts, `serviceWorker`), so a new build is a new service worker
+ * with a new cache, and the old cache is deleted once it takes over.
+ *
+ * Requests for cached files are answered from the cache (a page's
+ * `?container=...` query ignored); anything else goes to the network.
+ */
+const sw = self as unknown as ServiceWorkerGlobalScope;
+/** Written by the build. */
+declare const PRECACHE: string[];
+declare const VERSION: string;
+
+const CACHE = `overbox-${VERSION}`;
+
+sw.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(PRECACHE.map((path) => new URL(path, sw.registration.scope).href));
+      await sw.skipWaiting();
+    })(),
+  );
+});
+
+sw.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith("overbox-") && name !== CACHE) await caches.delete(name);
+      }
+      await sw.clients.claim();
+    })(),
+  );
+});
+
+sw.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET" || new URL(request.url).origin !== sw.location.origin) return;
+  event.respondWith(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      const page = request.mode === "navigate";
+      const cached = await cache.match(request, { ignoreSearch: page });
+      return cached ?? fetch(request);
+    })(),
+  );
+});
