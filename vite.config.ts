@@ -17,7 +17,9 @@ export default defineConfig(({ command }) => ({
   define: { __SERVICE_WORKER__: JSON.stringify(command === "build") },
   publicDir: "build/public",
   server: { port: 5173, strictPort: true },
-  preview: { port: 4173, strictPort: true },
+  // `npm start` serves the built site (with its service worker) here;
+  // `npm run dev` the sources, with hot reload, on the same port.
+  preview: { port: 5173, strictPort: true },
   worker: { format: "es" },
   plugins: [serviceWorker()],
   build: {

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { readTar, writeTar } from "../worker/image/tar.ts";
-import { launchChromium } from "./browser.ts";
+import { launchChromium, launchChromiumWithProfile } from "./browser.ts";
 import type {} from "../src/playground.ts";
 
 /**
@@ -299,6 +301,28 @@ describe("the playground (index.html) in Chromium", () => {
     expect((await shell(page, "cat ~/.ash_history")).split("\n")).toEqual(
       expect.arrayContaining(["echo kept > /root/kept.txt", "echo distinctive-$((1000+337))"]),
     );
+  });
+
+  it("keeps files and shell history across a browser restart", async () => {
+    const profile = await mkdtemp(join(tmpdir(), "overbox-profile-"));
+    try {
+      let context = await launchChromiumWithProfile(profile, { viewport: VIEWPORT });
+      let page = await context.newPage();
+      await page.goto(url("restart"));
+      await ready(page);
+      await shell(page, "echo survived > /root/restart.txt");
+      await stored(page);
+      await context.close();
+      context = await launchChromiumWithProfile(profile, { viewport: VIEWPORT });
+      page = await context.newPage();
+      await page.goto(url("restart"));
+      await ready(page);
+      expect(await shell(page, "cat /root/restart.txt")).toBe("survived");
+      expect(await shell(page, "grep -c '^echo survived' ~/.ash_history")).toBe("1");
+      await context.close();
+    } finally {
+      await rm(profile, { recursive: true, force: true });
+    }
   });
 
   it("Reset container asks first, then brings back the pristine image and a prompt", async () => {
