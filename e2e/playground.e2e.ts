@@ -242,12 +242,26 @@ describe("the playground (index.html) in Chromium", () => {
     await page.keyboard.press("Control+Shift+C");
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe("copy-me-42");
 
-    await page.evaluate(() => navigator.clipboard.writeText("echo pasted-\u00e4\u20ac"));
+    await page.evaluate(() =>
+      navigator.clipboard.writeText("echo pasted-\u00e4\u20ac\u4e2d\u6587"),
+    );
     const start = await cursorRow(page);
     await page.keyboard.press("Control+Shift+V");
     await page.keyboard.press("Enter");
     await waitForPrompt(page, start);
-    expect(await screen(page)).toContain("pasted-ä€");
+    // The line editor shows the characters as typed (not "?"), wide ones
+    // included, and the program prints them.
+    const lines = await screen(page);
+    expect(lines).toContain("root@overbox:~# echo pasted-ä€中文");
+    expect(lines).toContain("pasted-ä€中文");
+    // And ls shows such names as they are.
+    // (Made through the API: typed keys past ASCII are an input method's job.)
+    await shell(page, "mkdir /tmp/u");
+    await page.evaluate(async () => {
+      await window.overbox.box.fs.writeFile("/tmp/u/€uro", "");
+      await window.overbox.box.fs.writeFile("/tmp/u/中文", "");
+    });
+    expect(await shell(page, "ls -1 /tmp/u")).toBe("€uro\n中文");
   });
 
   it("opens a link printed in the terminal when it is clicked", async () => {
