@@ -45,7 +45,14 @@ interface Session {
   container: Container;
   kernel: Kernel;
   /** The login shell's terminal, once `terminal` was called. */
-  screen: { tty: Tty; shell: Process | null; output: (data: Uint8Array) => void } | null;
+  screen: {
+    tty: Tty;
+    shell: Process | null;
+    /** Writes to the screen (gathered, then sent). */
+    output: (data: Uint8Array) => void;
+    /** The page's callback that gets the screen's bytes. */
+    send: (data: Uint8Array) => void;
+  } | null;
   /** Spawned programs' stdin, by pid. */
   stdin: Map<number, InputPipe>;
   /** Bumped by reset and commit: a shell of an older generation is not restarted. */
@@ -361,7 +368,7 @@ export class SandboxService implements SandboxApi {
     };
     const tty = s.kernel.terminal(output);
     tty.winsize = { ...size };
-    return { tty, shell: null, output };
+    return { tty, shell: null, output, send: onOutput };
   }
 
   /** Starts a login shell on the terminal, and another when it exits. */
@@ -391,8 +398,8 @@ export class SandboxService implements SandboxApi {
     await change();
     s.kernel = new Kernel(s.container.fs);
     if (s.screen) {
-      const { tty, output } = s.screen;
-      s.screen = this.newScreen(s, tty.winsize, (data) => output(data));
+      const { tty, send } = s.screen;
+      s.screen = this.newScreen(s, tty.winsize, send);
       // ESC c: the screen is cleared, as after `reset`.
       s.screen.output(new TextEncoder().encode("\x1bc"));
       await this.startShell(s);
