@@ -16,8 +16,7 @@ import { InputPipe, OutputPipe } from "../worker/kernel/host-pipes.ts";
 import type { Process } from "../worker/kernel/process.ts";
 import { SIGKILL } from "../worker/kernel/signals.ts";
 import { TtyFile, type Tty } from "../worker/kernel/tty.ts";
-import type { Filesystem } from "../worker/vfs/filesystem.ts";
-import { resolve } from "../worker/vfs/resolve.ts";
+import { makeDirectories } from "../worker/vfs/paths.ts";
 import { WINDOW, type FromKernel, type SessionStart, type ToKernel } from "./protocol.ts";
 import { reason, State } from "./state.ts";
 
@@ -36,15 +35,6 @@ function output(fd: 1 | 2, data: Uint8Array): void {
 
 async function room(): Promise<void> {
   while (unacknowledged > WINDOW) await new Promise<void>((r) => acknowledged.push(r));
-}
-
-/** Makes the directories of absolute `path` that are missing, as `docker run -w` does. */
-function makeDirectories(fs: Filesystem, path: string): void {
-  let dir = fs.root;
-  for (const name of path.split("/").filter(Boolean)) {
-    const found = resolve(fs, dir, name, { follow: true });
-    dir = found.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
-  }
 }
 
 /** `base` with each NAME=value of `extra` replacing or adding NAME. */

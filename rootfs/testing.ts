@@ -11,6 +11,7 @@ import { flattenImage, parseManifest, type ImageManifest } from "../worker/image
 import { Kernel } from "../worker/kernel/kernel.ts";
 import type { Filesystem } from "../worker/vfs/filesystem.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import { makeDirectories } from "../worker/vfs/paths.ts";
 import { resolve } from "../worker/vfs/resolve.ts";
 import type { BuildRecord } from "../scripts/setup.ts";
 import { FileBlobs } from "../cli/blobs.ts";
@@ -65,14 +66,7 @@ export function runNative(
 }
 
 /** Makes the directories of the absolute `path` in `fs` that are missing (owned by root, 0755); its inode. */
-export function mkdirContainer(fs: Filesystem, path: string): number {
-  let dir = fs.root;
-  for (const name of path.split("/").filter(Boolean)) {
-    const r = resolve(fs, dir, name, { follow: true });
-    dir = r.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
-  }
-  return dir;
-}
+export const mkdirContainer = makeDirectories;
 
 export const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString("latin1");
 

@@ -48,6 +48,20 @@ export async function listPath(
   );
 }
 
+/**
+ * Makes the directories of absolute `path` that are missing (0755, root's),
+ * as `mkdir -p` and `docker run -w` do; the inode of the last one.
+ * Synchronous: for filesystems whose directories are in memory.
+ */
+export function makeDirectories(fs: Filesystem, path: string): number {
+  let dir = fs.root;
+  for (const name of absolute(path).split("/").filter(Boolean)) {
+    const found = resolve(fs, dir, name, { follow: true });
+    dir = found.ino ?? fs.mkdir(dir, name, 0o755, { uid: 0, gid: 0 });
+  }
+  return dir;
+}
+
 function absolute(path: string): string {
   if (!path.startsWith("/")) fail("EINVAL", `not an absolute path: ${path}`);
   return path;
