@@ -20,6 +20,14 @@ interface Setup {
   refused(): { batch: Batch; errno: string };
 }
 
+/** A batch past a quota of 1000 bytes (the memory and file stores' setups). */
+function overQuota(): { batch: Batch; errno: string } {
+  const batch = newBatch();
+  batch.puts.set("files/new", bytes("fits"));
+  batch.puts.set("files/huge", new Uint8Array(2000));
+  return { batch, errno: "ENOSPC" };
+}
+
 let counter = 0;
 const memoryStores = new Map<string, MemoryStore>();
 const fileStoreRoot = mkdtempSync(join(tmpdir(), "overbox-store-test-"));
@@ -37,12 +45,7 @@ const setups: Setup[] = [
       memoryStores.set(id, store);
       return store;
     },
-    refused: () => {
-      const batch = newBatch();
-      batch.puts.set("files/new", bytes("fits"));
-      batch.puts.set("files/huge", new Uint8Array(2000));
-      return { batch, errno: "ENOSPC" };
-    },
+    refused: overQuota,
   },
   {
     name: "IndexedDB store",
@@ -62,12 +65,7 @@ const setups: Setup[] = [
       fileStores.push(store);
       return store;
     },
-    refused: () => {
-      const batch = newBatch();
-      batch.puts.set("files/new", bytes("fits"));
-      batch.puts.set("files/huge", new Uint8Array(2000));
-      return { batch, errno: "ENOSPC" };
-    },
+    refused: overQuota,
   },
 ];
 
