@@ -8,6 +8,7 @@ export default defineConfig({
       "src/**/*.test.ts",
       "scripts/**/*.test.ts",
       "cli/**/*.test.ts",
+      "bench/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -11,6 +11,9 @@ export const WHITEOUT = 0;
 /** The inode number of the upper layer's root, which is the merged root. */
 export const ROOT_INO = 1;
 
+/** Bytes per stored chunk of file data in a new upper layer: a write stores the chunks it touches. */
+export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+
 /**
  * Where the bytes of a copied-up file come from until they are written: the
  * first `length` bytes of the file at `path` in the lower layer `layer`
@@ -117,7 +120,7 @@ export class UpperLayer {
     private readonly rootFrom: Pick<UpperInode, "mode" | "uid" | "gid">,
     options: UpperOptions,
   ) {
-    this.chunkSize = options.chunkSize ?? 64 * 1024;
+    this.chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     this.cacheBytes = options.cacheBytes ?? 32 << 20;
     this.writeBack = options.writeBack ?? 100;
   }
