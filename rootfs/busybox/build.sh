@@ -142,8 +142,14 @@ COMPAT_LIB="$WORK/compat/libovercompat.a"
 # there), so the output would depend on PATH; wasm-opt runs once, below,
 # explicitly.  (clang-19's --no-wasm-opt drops the link step altogether.)
 # Nothing is compiled at link time, so -O0 changes nothing else.
+# --undefined=overbox_stdio_buffers: compat/stdio.c's constructor (stdio
+# buffers bigger than wasi-libc's 1 KiB), which nothing else would pull out
+# of the archive.
+# --import-memory: the kernel gives each instance its memory, a used one
+# when it has one (worker/wasi/memory-pool.ts: page faults on a fresh
+# memory were most of a fork's cost); --export-memory keeps it an export too.
 TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat,--wrap=chdir,--wrap=sbrk -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
- -Wl,-z,stack-size=1048576 -Wl,--stack-first \
+ -Wl,-z,stack-size=1048576 -Wl,--stack-first -Wl,--import-memory,--export-memory -Wl,--undefined=overbox_stdio_buffers \
  -Wl,--export-table -Wl,--export=__stack_pointer,--export=__THREW__,--export=__threwValue \
  -Wl,--export=overbox_asyncify_buffer,--export=overbox_asyncify_buffer_size -O0"
 
@@ -219,13 +225,16 @@ cp "$BB/.config" "$OUT/busybox.config"
 # features the module's target_features section names (clang-19's defaults:
 # sign-ext, mutable-globals, multivalue, reference-types) and those enabled
 # here; every engine overbox runs on has them all.  -O2 after Asyncify: it
-# shrinks what Asyncify adds.
+# shrinks what Asyncify adds.  --zero-filled-memory: the imported memory is
+# all zero when a program starts (worker/wasi/memory-pool.ts), so -O2 may
+# drop the zeros of data segments, as it does for a memory of the module's own.
 say "== Asyncify ($("$WASM_OPT" --version))"
 "$WASM_OPT" "$OUT/busybox.plain.wasm" -o "$OUT/busybox.wasm" \
 	--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-	--asyncify --pass-arg='asyncify-imports@wasi_snapshot_preview1.*,overbox.*,env.invoke_*' -O2
+	--asyncify --pass-arg='asyncify-imports@wasi_snapshot_preview1.*,overbox.*,env.invoke_*' \
+	--zero-filled-memory -O2
 
-# The module may import only WASI preview 1, overbox and env.invoke_*, and
+# The module may import only WASI preview 1, overbox, env.invoke_* and env.memory, and
 # must export exactly what the kernel uses (worker/wasi/README.md).
 say "== checking imports/exports"
 node - "$OUT/busybox.wasm" <<'EOF' || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
@@ -236,8 +245,9 @@ const ex = Object.fromEntries(WebAssembly.Module.exports(m).map(e => [e.name, e.
 console.log('imports:', imports.length, 'from', mods.join(', '));
 console.log('exports:', JSON.stringify(ex));
 const allowed = (i) =>
-	i.kind === 'function' && (i.module === 'wasi_snapshot_preview1' || i.module === 'overbox' ||
-		(i.module === 'env' && i.name.startsWith('invoke_')));
+	(i.kind === 'function' && (i.module === 'wasi_snapshot_preview1' || i.module === 'overbox' ||
+		(i.module === 'env' && i.name.startsWith('invoke_')))) ||
+	(i.kind === 'memory' && i.module === 'env' && i.name === 'memory');
 const bad = imports.filter(i => !allowed(i)).map(i => `${i.module}.${i.name} (${i.kind})`);
 if (bad.length) throw new Error(`unexpected imports: ${bad.join(', ')}`);
 const want = {

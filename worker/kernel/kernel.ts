@@ -3,6 +3,7 @@ import type { Filesystem } from "../vfs/filesystem.ts";
 import { resolve, resolveExisting } from "../vfs/resolve.ts";
 import { retrying, WouldBlock } from "../vfs/would-block.ts";
 import { Killed, Program } from "../wasi/program.ts";
+import { importedMemoryPages, MemoryPool } from "../wasi/memory-pool.ts";
 import { deviceLinks, deviceNodes } from "./devices.ts";
 import { InputStream, OpenFile, OutputStream } from "./open-file.ts";
 import { Process } from "./process.ts";
@@ -144,6 +145,10 @@ export class Kernel implements TtyOwner {
   private readonly table = new Map<number, Entry>();
   private nextPid = 1;
   private readonly modules = new Map<string, Promise<WebAssembly.Module>>();
+  /** The pages each compiled module's imported memory needs (null: it has its own memory). */
+  private readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
+  /** Memories of ended programs, for the next ones (worker/wasi/memory-pool.ts). */
+  readonly memories = new MemoryPool();
   readonly bootTime = Date.now();
   /** How many times programs paused in a system call (for tests and benchmarks). */
   pauses = 0;
@@ -453,6 +458,11 @@ export class Kernel implements TtyOwner {
     return this.ready.get(this.key(ino));
   }
 
+  /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */
+  importedMemory(module: WebAssembly.Module): number | null {
+    return this.memoryPages.get(module) ?? null;
+  }
+
   private compile(ino: number): Promise<WebAssembly.Module> {
     const key = this.key(ino);
     let module = this.modules.get(key);
@@ -460,6 +470,7 @@ export class Kernel implements TtyOwner {
       const size = this.fs.stat(ino).size;
       module = retrying(() => this.fs.read(ino, 0, size)).then(async (bytes) => {
         const m = await WebAssembly.compile(bytes.slice());
+        this.memoryPages.set(m, importedMemoryPages(bytes));
         this.ready.set(key, m);
         return m;
       });

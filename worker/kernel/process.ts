@@ -27,11 +27,13 @@ export interface OpenRequest {
   mode: number;
 }
 
-/** Thrown out of the running program when it exits. */
-export class ProcessExit extends Error {
-  constructor(readonly status: number) {
-    super(`exit ${status}`);
-  }
+/**
+ * Thrown out of the running program when it exits. Not an Error: it needs
+ * no stack trace, whose capture walks the program's wasm frames (as
+ * program.ts's ExecRequest and Killed).
+ */
+export class ProcessExit {
+  constructor(readonly status: number) {}
 }
 
 /**

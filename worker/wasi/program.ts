@@ -83,20 +83,27 @@ export class Program {
   private inHandler = 0;
   /** Whether the instance is executing (not paused). */
   running = false;
+  /** The memory the kernel gave the instance (the module imports it), until it goes back to the pool. */
+  private given: WebAssembly.Memory | null = null;
+  private ended = false;
 
+  /** `memory`: a fork child's, sized and about to be overwritten with its parent's. */
   constructor(
     private readonly kernel: Kernel,
     private readonly proc: Process,
     module: WebAssembly.Module,
+    memory?: WebAssembly.Memory,
   ) {
-    this.instantiate(module);
+    this.instantiate(module, memory);
   }
 
   get memoryBytes(): number {
-    return this.ex.memory.buffer.byteLength;
+    return this.ended ? 0 : this.ex.memory.buffer.byteLength;
   }
 
-  private instantiate(module: WebAssembly.Module): void {
+  private instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): void {
+    const pages = this.kernel.importedMemory(module);
+    const given = pages === null ? null : (memory ?? this.kernel.memories.forExec(pages));
     this.module = module;
     this.sjlj = new Sjlj();
     const overbox = {
@@ -107,8 +114,11 @@ export class Program {
     const instance = new WebAssembly.Instance(module, {
       wasi_snapshot_preview1: this.wrap(preview1Imports(this.proc, this.mem)),
       overbox: { ...this.wrap(overbox), throw_longjmp: this.sjlj.throwLongjmp },
-      env: this.sjlj.imports(module),
+      env: given ? { ...this.sjlj.imports(module), memory: given } : this.sjlj.imports(module),
     });
+    // exec: the program it replaces is done with its memory.
+    this.release();
+    this.given = given;
     this.ex = instance.exports as unknown as ProgramExports;
     this.mem.attach(this.ex.memory);
     this.sjlj.attach(instance);
@@ -121,21 +131,32 @@ export class Program {
    */
   async run(forked: boolean): Promise<number> {
     let rewind = forked;
-    for (;;) {
-      try {
-        await this.loop(rewind);
-        return exited(0);
-      } catch (e) {
-        rewind = false;
-        if (e instanceof ExecRequest) {
-          this.instantiate(e.module);
-          continue;
+    try {
+      for (;;) {
+        try {
+          await this.loop(rewind);
+          return exited(0);
+        } catch (e) {
+          rewind = false;
+          if (e instanceof ExecRequest) {
+            this.instantiate(e.module);
+            continue;
+          }
+          if (e instanceof ProcessExit) return exited(e.status);
+          if (e instanceof Killed) return e.signal;
+          throw e;
         }
-        if (e instanceof ProcessExit) return exited(e.status);
-        if (e instanceof Killed) return e.signal;
-        throw e;
       }
+    } finally {
+      this.ended = true;
+      this.release();
     }
+  }
+
+  /** Gives the instance's memory back to the kernel's pool: nothing runs in it any more. */
+  private release(): void {
+    if (this.given) this.kernel.memories.give(this.given);
+    this.given = null;
   }
 
   private async loop(rewind: boolean): Promise<void> {
@@ -214,11 +235,16 @@ export class Program {
 
   /** The fork child's program: a new instance of the same module with this one's memory and stack pointer. */
   private copy(child: Process): Program {
-    const copy = new Program(this.kernel, child, this.module);
     const from = this.ex.memory;
+    const pages = from.buffer.byteLength / 65536;
+    const memory =
+      this.kernel.importedMemory(this.module) === null
+        ? undefined
+        : this.kernel.memories.forFork(pages);
+    const copy = new Program(this.kernel, child, this.module, memory);
     const to = copy.ex.memory;
-    const pages = (from.buffer.byteLength - to.buffer.byteLength) / 65536;
-    if (pages > 0) to.grow(pages);
+    const more = pages - to.buffer.byteLength / 65536;
+    if (more > 0) to.grow(more);
     new Uint8Array(to.buffer).set(new Uint8Array(from.buffer));
     copy.ex.__stack_pointer.value = this.ex.__stack_pointer.value;
     copy.sjlj.copyFrom(this.sjlj);

@@ -22,6 +22,20 @@ interface SjljExports {
   memory: WebAssembly.Memory;
 }
 
+const invokes = new WeakMap<WebAssembly.Module, string[]>();
+
+/** The `env.invoke_*` a module imports, asked of it once (Module.imports is slow for every fork and exec). */
+function invokeNames(module: WebAssembly.Module): string[] {
+  let names = invokes.get(module);
+  if (!names) {
+    names = WebAssembly.Module.imports(module)
+      .filter((i) => i.module === "env" && i.name.startsWith("invoke_"))
+      .map((i) => i.name);
+    invokes.set(module, names);
+  }
+  return names;
+}
+
 /** Thrown by `throw_longjmp`, caught by the innermost invoke. */
 const LONGJMP = Symbol("longjmp");
 
@@ -50,11 +64,10 @@ export class Sjlj {
     const out: WebAssembly.ModuleImports = {};
     // The function table never changes: each callee is looked up once.
     const callees: Array<(...a: unknown[]) => unknown> = [];
-    for (const imp of WebAssembly.Module.imports(module)) {
-      if (imp.module !== "env" || !imp.name.startsWith("invoke_")) continue;
+    for (const name of invokeNames(module)) {
       // invoke_jSIG returns an i64: its "nothing" is 0n.
-      const zero = imp.name.startsWith("invoke_j") ? 0n : 0;
-      out[imp.name] = (fn: number, ...args: unknown[]) => {
+      const zero = name.startsWith("invoke_j") ? 0n : 0;
+      out[name] = (fn: number, ...args: unknown[]) => {
         const ex = this.exports!;
         const depth = this.depth++;
         if (!this.rewinding) this.entered[depth] = ex.__stack_pointer.value as number;
