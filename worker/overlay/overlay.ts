@@ -12,7 +12,7 @@ import {
 import { applyAttrChanges } from "../vfs/filesystem.ts";
 import { copyUp } from "./copy-up.ts";
 import { create, link, mkdir, rename, rmdir, symlink, unlink } from "./dir.ts";
-import { lookup } from "./namei.ts";
+import { lookup, lookupOrNull } from "./namei.ts";
 import { readdir } from "./readdir.ts";
 import type { Store } from "../store/store.ts";
 import { ROOT_INO, UpperLayer, type BaseData, type UpperOptions } from "./upper.ts";
@@ -170,6 +170,10 @@ export class OverlayFilesystem implements Filesystem {
 
   lookup(dir: number, name: string): number {
     return lookup(this, dir, name);
+  }
+
+  lookupOrNull(dir: number, name: string): number | null {
+    return lookupOrNull(this, dir, name);
   }
 
   readdir(dir: number): DirEntry[] {

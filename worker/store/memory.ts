@@ -36,11 +36,15 @@ export class MemoryStore implements Store {
 
   async commit(batch: Batch): Promise<void> {
     this.check();
-    let used = 0;
-    for (const [k, v] of this.data)
-      if (!batch.deletes.has(k) && !batch.puts.has(k)) used += v.length;
-    for (const v of batch.puts.values()) used += v.length;
-    if (used > this.quota) fail("ENOSPC", "memory store quota");
+    // Counting walks every value: only a store with a quota pays for it
+    // (each commit of a layer of 10,000 files spent ~9 ms here).
+    if (this.quota !== Infinity) {
+      let used = 0;
+      for (const [k, v] of this.data)
+        if (!batch.deletes.has(k) && !batch.puts.has(k)) used += v.length;
+      for (const v of batch.puts.values()) used += v.length;
+      if (used > this.quota) fail("ENOSPC", "memory store quota");
+    }
     for (const k of batch.deletes) this.data.delete(k);
     for (const [k, v] of batch.puts) this.data.set(k, v.slice());
   }

@@ -72,6 +72,12 @@ export interface Filesystem {
   stat(ino: number): Stat;
   /** Looks `name` up in directory `dir`; `..` of the root is the root. */
   lookup(dir: number, name: string): number;
+  /**
+   * The same, answering null where `lookup` throws ENOENT. Optional: path
+   * walks use it, when there is one, so that a missing name (every file
+   * created) costs no thrown error.
+   */
+  lookupOrNull?(dir: number, name: string): number | null;
   /** The entries of a directory, without `.` and `..`, in a stable order. */
   readdir(dir: number): DirEntry[];
   /** Reads up to `length` bytes at `offset`; fewer at the end of the file. */
@@ -112,7 +118,10 @@ export const NAME_MAX = 255;
 /** A name a new directory entry may have: EINVAL for "" or a slash, ENAMETOOLONG past NAME_MAX bytes. */
 export function checkName(name: string): void {
   if (name.includes("/") || name === "") fail("EINVAL", "bad name");
-  if (new TextEncoder().encode(name).length > NAME_MAX) fail("ENAMETOOLONG", name);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short names need no encoding.
+  if (name.length * 3 > NAME_MAX && new TextEncoder().encode(name).length > NAME_MAX) {
+    fail("ENAMETOOLONG", name);
+  }
 }
 
 /**

@@ -115,6 +115,20 @@ export class MountFilesystem implements Filesystem {
     return this.crossing(this.view(mount, mount.fs.lookup(local, name)));
   }
 
+  lookupOrNull(dir: number, name: string): number | null {
+    const { mount, local } = this.split(dir);
+    if (mount.fs.lookupOrNull && name !== "..") {
+      const ino = mount.fs.lookupOrNull(local, name);
+      return ino === null ? null : this.crossing(this.view(mount, ino));
+    }
+    try {
+      return this.lookup(dir, name);
+    } catch (e) {
+      if (e instanceof KernelError && e.errno === "ENOENT") return null;
+      throw e;
+    }
+  }
+
   readdir(dir: number): DirEntry[] {
     const { mount, local } = this.split(dir);
     return mount.fs.readdir(local).map((e) => {

@@ -39,7 +39,10 @@ export function resolve(
   options: ResolveOptions,
 ): Resolved {
   if (path === "") fail("ENOENT", "empty path");
-  if (new TextEncoder().encode(path).length >= PATH_MAX) fail("ENAMETOOLONG");
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: most paths need no encoding to be checked.
+  if (path.length * 3 >= PATH_MAX && encoder.encode(path).length >= PATH_MAX) {
+    fail("ENAMETOOLONG");
+  }
   let hops = 0;
   let dir = path.startsWith("/") ? fs.root : start;
   const trailingSlash = /\/$/.test(path);
@@ -54,11 +57,17 @@ export function resolve(
     }
     if (fs.stat(dir).type !== "directory") fail("ENOTDIR");
     let ino: number | null;
-    try {
-      ino = fs.lookup(dir, name);
-    } catch (e) {
-      if (last && isErrno(e, "ENOENT")) return { dir, name, ino: null };
-      throw e;
+    if (last && fs.lookupOrNull) {
+      // No exception for a missing name, which each file's creation meets.
+      ino = fs.lookupOrNull(dir, name);
+      if (ino === null) return { dir, name, ino: null };
+    } else {
+      try {
+        ino = fs.lookup(dir, name);
+      } catch (e) {
+        if (last && isErrno(e, "ENOENT")) return { dir, name, ino: null };
+        throw e;
+      }
     }
     const st = fs.stat(ino);
     const followThis = !last || options.follow || trailingSlash;
