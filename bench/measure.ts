@@ -7,12 +7,7 @@
 
 /** Who did the work. A figure is measured for several subjects in the same run. */
 export type Subject =
-  | "overbox (browser)"
-  | "overbox (CLI)"
-  | "native busybox"
-  | "raw IndexedDB"
-  | "ZenFS"
-  | "lifo";
+  "overbox (browser)" | "overbox (CLI)" | "native busybox" | "raw IndexedDB" | "ZenFS" | "lifo";
 
 export type Unit = "ms" | "MB/s" | "ops/s" | "bytes" | "MB" | "×";
 
@@ -45,7 +40,10 @@ export function summarize(samples: readonly number[]): Summary {
  * Runs `body` `times` times, one after another, and collects what each
  * run returns (a duration, a rate: the caller decides).
  */
-export async function repeat(times: number, body: (run: number) => Promise<number>): Promise<number[]> {
+export async function repeat(
+  times: number,
+  body: (run: number) => Promise<number>,
+): Promise<number[]> {
   const samples: number[] = [];
   for (let run = 0; run < times; run++) samples.push(await body(run));
   return samples;

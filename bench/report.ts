@@ -103,7 +103,14 @@ export function markdown(results: Results): string {
       `| ${row.figure.title} | ${row.subject} | ${cells.join(" | ")} | ${targetText} | ${ratioText(row)} |`,
     );
   }
-  lines.push("", "Machine: " + Object.entries(results.machine).map(([k, v]) => `${k} ${v}`).join("; ") + ".");
+  lines.push(
+    "",
+    "Machine: " +
+      Object.entries(results.machine)
+        .map(([k, v]) => `${k} ${v}`)
+        .join("; ") +
+      ".",
+  );
   const notes = results.measurements.filter((m) => m.samples.length && m.note);
   if (notes.length) {
     lines.push("", "Notes:", "");
@@ -112,8 +119,7 @@ export function markdown(results: Results): string {
   return lines.join("\n") + "\n";
 }
 
-const escape = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * Each figure with a target as a bar of how it stands against it, on a log
@@ -124,11 +130,18 @@ const escape = (s: string) =>
 export function chart(results: Results): string {
   const all = rows(results).filter((r) => r.ratio !== undefined);
   const score = (r: Row) =>
-    (r.figure.target && r.met !== undefined ? r.figure.target.bound === "max" : r.figure.better === "lower")
+    (
+      r.figure.target && r.met !== undefined
+        ? r.figure.target.bound === "max"
+        : r.figure.better === "lower"
+    )
       ? 1 / r.ratio!
       : r.ratio!;
   const sections: [string, Row[]][] = [
-    ["against the targets (1 = the target; right of it is met)", all.filter((r) => r.met !== undefined)],
+    [
+      "against the targets (1 = the target; right of it is met)",
+      all.filter((r) => r.met !== undefined),
+    ],
     [
       "against native busybox or the named peer (1 = as fast; right of it is faster)",
       all.filter((r) => r.met === undefined),
@@ -151,7 +164,8 @@ export function chart(results: Results): string {
     const top = y;
     for (const r of list) {
       const s = score(r);
-      const colour = r.met === undefined ? (s >= 1 ? "#4a7fb5" : "#b58a4a") : r.met ? "#3c9a5f" : "#c0463c";
+      const colour =
+        r.met === undefined ? (s >= 1 ? "#4a7fb5" : "#b58a4a") : r.met ? "#3c9a5f" : "#c0463c";
       const left = Math.min(x(1), x(s));
       parts.push(
         `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end">${escape(`${r.figure.title} — ${r.subject}`)}</text>`,

@@ -39,7 +39,8 @@ async function main(): Promise<void> {
     },
   });
   const runs = Number(values.runs);
-  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs wants a whole number, not ${values.runs}`);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs wants a whole number, not ${values.runs}`);
   const only = values.only?.split(",").filter(Boolean);
   const root = resolve(import.meta.dirname, "..");
   const scratch = join(root, "build", "bench");

@@ -113,6 +113,48 @@ const cases: Case[] = [
     run: ["sort", "-t,", "-k2,2n", "-k1,1r", "t"],
   },
   { name: "sort -n of 3000 numbers", files: { t: numbers(3000) }, run: ["sort", "-n", "t"] },
+  {
+    // Numbers compat/fastpath.c's strtod parses itself, and those it leaves to
+    // libc's. No "nan": it compares equal to everything, so the order would be
+    // the sorting algorithm's, not the numbers'.
+    name: "sort -n of numbers in every form strtod reads",
+    files: {
+      t:
+        [
+          "-0",
+          "0",
+          ".5",
+          "1.",
+          "  7",
+          "+3",
+          "-2.25",
+          "1e3",
+          "1E-2",
+          "0x10",
+          "inf",
+          "-inf",
+          "12345678901234567890",
+          "1234567890123456789",
+          "0.1",
+          "0.30000000000000004",
+          "9007199254740993.5",
+          "3.14159265358979323846",
+          "1.0000000000000000000001",
+          "abc",
+          "",
+          "007",
+          "-.75",
+          "+.25e1",
+          "2.5x",
+        ].join("\n") + "\n",
+    },
+    run: ["sort", "-sn", "t"],
+  },
+  {
+    name: "awk sums and prints numbers strtod reads in every form",
+    files: { t: "0.1\n0.2\n1e3\n-7.25\n12345678901234567890\n0x10\n  42\n.5\n9007199254740993\n" },
+    run: ["awk", '{ s += $1; printf "%.17g %.17g\\n", $1 + 0, s }', "t"],
+  },
   { name: "sort -u from stdin", stdin: "pear\napple\npear\nfig\n", run: ["sort", "-u"] },
   { name: "uniq -c", files: { t: "a\na\nb\nc\nc\nc\n" }, run: ["uniq", "-c", "t"] },
   { name: "wc", files: { a: text, b: "x y z\n" }, run: ["wc", "a", "b"] },
