@@ -21,8 +21,6 @@ declare global {
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-keepOffline();
-
 const params = parseEmbedParams(location.search);
 for (const warning of params.warnings) console.warn(`overbox embed: ${warning}`);
 document.body.classList.toggle("light", params.theme === "light");
@@ -94,6 +92,7 @@ function storageAllowed(): Promise<boolean> {
 /** Opens the container and its terminal, types the start command, and tells the host. */
 async function start(): Promise<void> {
   const sandbox = await open();
+  keepOffline();
   const decoder = new TextDecoder();
   let prompted!: () => void;
   const prompt = new Promise<void>((resolve) => (prompted = resolve));

@@ -29,8 +29,6 @@ declare global {
   }
 }
 
-keepOffline();
-
 const status = new StatusLine($("status"));
 // Whatever a verb did not catch is still one line in the status, never a blank page.
 addEventListener("unhandledrejection", (e) => status.fail(e.reason));
@@ -43,6 +41,7 @@ async function start(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const container = await finishRename(query.get("container") ?? "default", status);
   const box = await openContainer(container, query.get("image") ?? "busybox");
+  keepOffline();
   // The image only matters when the container is made: a reload need not say it again.
   if (query.has("image")) history.replaceState(null, "", containerUrl(container));
 

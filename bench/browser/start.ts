@@ -1,0 +1,144 @@
+/**
+ * start.cold, start.warm and start.bytes: the playground of the built site
+ * opened by a fresh browser profile, then by the same profile again once
+ * its service worker is in control, timed from navigation to the shell's
+ * prompt on screen.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromiumWithProfile } from "../../e2e/browser.ts";
+import type { Measurement, Subject } from "../measure.ts";
+import type { BenchContext } from "../suite.ts";
+import type { MeteredSite, Sent } from "./sites.ts";
+
+const SUBJECT: Subject = "overbox (browser)";
+const VIEWPORT = { width: 1200, height: 700 };
+
+/** What the init script leaves on `window`: the prompt's time, from performance.timeOrigin. */
+interface Watched {
+  promptAt?: number;
+}
+
+/**
+ * Runs in the page before its scripts: watches xterm.js's rows (its DOM
+ * renderer draws each screen row as a div of .xterm-rows) and notes
+ * performance.now() when a row reads as the shell's prompt,
+ * "root@overbox:~#", with nothing after it but the cursor.
+ */
+function watchPrompt(): void {
+  const w = window as unknown as Watched;
+  const prompt = /^root@overbox:\S*#$/;
+  const observer = new MutationObserver(() => {
+    for (const row of Array.from(document.querySelectorAll(".xterm-rows > div"))) {
+      if (prompt.test((row.textContent ?? "").replace(/\s+$/, ""))) {
+        w.promptAt = performance.now();
+        observer.disconnect();
+        return;
+      }
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+}
+
+/**
+ * Opens the playground in `page`; resolves with ms from navigation start
+ * to the prompt, that moment's epoch ms, and when DOMContentLoaded ended.
+ */
+async function visit(page: Page, url: string): Promise<{ ms: number; at: number; loaded: number }> {
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as Watched).promptAt !== undefined, null, {
+    timeout: 60_000,
+    polling: 10,
+  });
+  return page.evaluate(() => {
+    const ms = (window as unknown as Watched).promptAt!;
+    const navigation = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+    return { ms, at: performance.timeOrigin + ms, loaded: navigation.domContentLoadedEventEnd };
+  });
+}
+
+const sum = (sent: Sent[]) => sent.reduce((n, s) => n + s.bytes, 0);
+
+export async function startFigures(
+  context: BenchContext,
+  site: MeteredSite,
+): Promise<Measurement[]> {
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const bytes: number[] = [];
+  for (let run = 0; run < context.runs; run++) {
+    const profile = await mkdtemp(join(tmpdir(), "overbox-bench-profile-"));
+    let browser: BrowserContext | null = null;
+    try {
+      browser = await launchChromiumWithProfile(profile, { viewport: VIEWPORT });
+      await browser.addInitScript(watchPrompt);
+      const first = browser.pages()[0] ?? (await browser.newPage());
+      site.clear();
+      const a = await visit(first, site.url);
+      cold.push(a.ms);
+      // Responses over by the time the prompt was on screen (the same clock: one machine).
+      const before = site.sent.filter((s) => s.at <= a.at);
+      bytes.push(sum(before));
+      // A visitor who stays a moment: the service worker has installed (its
+      // precache fetched) and controls the page.
+      await first.waitForFunction(
+        async () => {
+          await navigator.serviceWorker.ready;
+          return navigator.serviceWorker.controller !== null;
+        },
+        null,
+        { timeout: 60_000 },
+      );
+      const sw = before.filter((s) => s.serviceWorker);
+      context.log(
+        `start run ${run + 1}: cold ${a.ms.toFixed(0)} ms (DOMContentLoaded at ${a.loaded.toFixed(0)} ms); ` +
+          `${sum(before)} bytes in ${before.length} responses until the prompt, ` +
+          `${sum(sw)} of them in ${sw.length} for the service worker's precache; ${sum(site.sent)} bytes once it installed`,
+      );
+      await first.close();
+      if (!context.wants("start.warm")) continue;
+      const second = await browser.newPage();
+      site.clear();
+      const b = await visit(second, site.url);
+      warm.push(b.ms);
+      context.log(
+        `start run ${run + 1}: warm ${b.ms.toFixed(0)} ms (DOMContentLoaded at ${b.loaded.toFixed(0)} ms), ${sum(site.sent)} bytes from the server`,
+      );
+    } finally {
+      await browser?.close();
+      await rm(profile, { recursive: true, force: true });
+    }
+  }
+  const note =
+    "from navigation start (performance.timeOrigin) to the first animation frame in which xterm.js's DOM renderer draws a row reading `root@overbox:~#` (a MutationObserver on .xterm-rows, installed before the page's scripts); performance.now() in the page, which Chromium coarsens to 0.1 ms without cross-origin isolation; the pixels follow in that frame's paint (one frame ≈ 16.7 ms at most)";
+  const out: Measurement[] = [];
+  if (context.wants("start.cold"))
+    out.push({
+      figure: "start.cold",
+      subject: SUBJECT,
+      unit: "ms",
+      samples: cold,
+      note: `a new profile each run; ${note}`,
+    });
+  if (context.wants("start.warm"))
+    out.push({
+      figure: "start.warm",
+      subject: SUBJECT,
+      unit: "ms",
+      samples: warm,
+      note: `a new tab of the same browser, once the first visit's tab was closed and its service worker controlled it (installed, precache complete); ${note}`,
+    });
+  if (context.wants("start.bytes"))
+    out.push({
+      figure: "start.bytes",
+      subject: SUBJECT,
+      unit: "bytes",
+      samples: bytes,
+      note:
+        "status lines, headers and bodies the server wrote for responses finished before the prompt appeared, the service worker's precache included (it fetches every file of the site, the image again among them, while the page starts); " +
+        "the server gzips (level 6) HTML, JS, CSS, JSON, wasm and the image's blobs when asked, as a static host would",
+    });
+  return out;
+}

@@ -1,0 +1,50 @@
+/**
+ * The browser suite: overbox in Debian's headless Chromium (playwright-core),
+ * subject "overbox (browser)". Two sites are built and served (sites.ts):
+ * the product's, gzipped, for start.* (start.ts); the bench pages', for the
+ * process figures (processes.ts), memory.* (memory.ts) and, last, persist.*
+ * (persistence.ts). Every browser and server it starts is closed before it
+ * returns, whether or not the figures were measured.
+ */
+import { FIGURES } from "../figures.ts";
+import type { Measurement } from "../measure.ts";
+import type { BenchContext, Suite } from "../suite.ts";
+import { memoryFigures } from "./memory.ts";
+import { persistence } from "./persistence.ts";
+import { processFigures } from "./processes.ts";
+import { buildPageSite, buildProductSite, serveMetered, servePlain } from "./sites.ts";
+import { startFigures } from "./start.ts";
+
+const wantsAny = (context: BenchContext, prefix: string) =>
+  FIGURES.some((f) => f.id.startsWith(prefix) && context.wants(f.id));
+
+export const browserSuite: Suite = {
+  name: "overbox (browser)",
+  async run(context) {
+    const started = performance.now();
+    const out: Measurement[] = [];
+    if (wantsAny(context, "start.")) {
+      context.log("browser: building the site (vite build)");
+      const site = await serveMetered(await buildProductSite(context));
+      try {
+        out.push(...(await startFigures(context, site)));
+      } finally {
+        await site.close();
+      }
+    }
+    const pages = ["spawn.", "pipeline", "applet.", "metadata.", "memory.", "persist."];
+    if (pages.some((prefix) => wantsAny(context, prefix))) {
+      context.log("browser: building the bench pages (bench/vite.config.ts)");
+      const site = await servePlain(await buildPageSite(context));
+      try {
+        out.push(...(await processFigures(context, site.url)));
+        out.push(...(await memoryFigures(context, site.url)));
+        if (wantsAny(context, "persist.")) out.push(...(await persistence(context, site)));
+      } finally {
+        await site.close();
+      }
+    }
+    context.log(`browser suite: ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    return out;
+  },
+};
