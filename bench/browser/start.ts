@@ -137,7 +137,7 @@ export async function startFigures(
       unit: "bytes",
       samples: bytes,
       note:
-        "status lines, headers and bodies the server wrote for responses finished before the prompt appeared, the service worker's precache included (it fetches every file of the site, the image again among them, while the page starts); " +
+        "status lines, headers and bodies the server wrote for responses finished before the prompt appeared, the service worker's precache included (it copies every file of the site, from the HTTP cache where the page fetched it already); " +
         "the server gzips (level 6) HTML, JS, CSS, JSON, wasm and the image's blobs when asked, as a static host would",
     });
   return out;
