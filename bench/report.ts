@@ -147,8 +147,8 @@ export function chart(results: Results): string {
       all.filter((r) => r.met === undefined),
     ],
   ];
-  const width = 960;
-  const labelWidth = 380;
+  const width = 1080;
+  const labelWidth = 500;
   const valueWidth = 170;
   const plot = width - labelWidth - valueWidth;
   const rowHeight = 20;
