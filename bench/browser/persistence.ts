@@ -61,13 +61,12 @@ const NOTES: Record<string, Partial<Record<Subject, string>>> = {
   },
   [SMALL_WRITE]: {
     [ZENFS]:
-      "every operation is its own IndexedDB transaction, and each new file rewrites its directory's listing (one value, every entry); at most 3 runs (SLOW_PEER_RUNS)",
+      "every operation is its own IndexedDB transaction, and each new file rewrites its directory's listing (one value, every entry)",
     [LIFO]: "the whole tree saved as one value at the sync (files inline, base64)",
   },
   [SMALL_READ]: {
     [OVERBOX]: "timed from Sandbox.open() in a new page to the last file read and checked",
-    [ZENFS]:
-      "timed from mounting in a new page to the last file read and checked; at most 3 runs (SLOW_PEER_RUNS)",
+    [ZENFS]: "timed from mounting in a new page to the last file read and checked",
     [LIFO]: "timed from Sandbox.create() in a new page to the last file read and checked",
   },
   [ONE_BYTE]: {
@@ -87,13 +86,6 @@ const LIFO_BIG_FILES =
  * 10,000 small files in about 7 minutes on a 2-core machine.
  */
 const CALL_TIMEOUT_MS = 30 * 60_000;
-
-/**
- * Runs of ZenFS's small files at most: one run (10,000 files written, then
- * read back) takes ZenFS about 9 minutes here, so five would be most of the
- * suite's time. Its medians are of three runs, which its notes say.
- */
-const SLOW_PEER_RUNS = 3;
 
 /** Samples by figure and subject, and the workloads a subject could not do. */
 class Tally {
@@ -249,9 +241,7 @@ export async function persistence(
         const store = "bench-small";
         const n = sizes.smallFiles;
         const size = sizes.smallFileBytes;
-        const active = FILE_SUBJECTS.filter(
-          (s) => !small.some((f) => tally.failed(f, s)) && !(s === ZENFS && run >= SLOW_PEER_RUNS),
-        );
+        const active = FILE_SUBJECTS.filter((s) => !small.some((f) => tally.failed(f, s)));
         const written: FileSubject[] = [];
         for (const subject of active) {
           const ms = await attempt(subject, small, () =>
