@@ -16,11 +16,13 @@ import type {
   ExecOptions,
   ExecResult,
   FileInfo,
+  FsckProblem,
+  FsckReport,
   OpenInfo,
   SandboxApi,
 } from "../worker/protocol.ts";
 
-export type { ContainerInfo, ExecOptions, ExecResult, FileInfo, OpenInfo };
+export type { ContainerInfo, ExecOptions, ExecResult, FileInfo, FsckProblem, FsckReport, OpenInfo };
 
 export interface SandboxOptions {
   /** The image a new container starts from; default "busybox". */
@@ -209,6 +211,14 @@ export class Sandbox {
 
   sync(): Promise<void> {
     return this.api.sync();
+  }
+
+  /**
+   * Checks the container's stored state (every change is stored first) and
+   * changes nothing: `problems` is empty when it is consistent.
+   */
+  fsck(): Promise<FsckReport> {
+    return this.api.fsck();
   }
 
   /** Stops the programs, stores every change and ends the worker. */

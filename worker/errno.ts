@@ -49,6 +49,8 @@ export type Errno =
  */
 export class KernelError extends Error {
   readonly errno: Errno;
+  /** What went wrong, in words, without the errno. */
+  readonly detail: string;
 
   constructor(errno: Errno, detail?: string) {
     const v8 = Error as { stackTraceLimit?: number };
@@ -57,6 +59,7 @@ export class KernelError extends Error {
     super(detail ? `${errno}: ${detail}` : errno);
     v8.stackTraceLimit = limit;
     this.errno = errno;
+    this.detail = detail ?? "";
     this.name = "KernelError";
   }
 }

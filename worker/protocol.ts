@@ -11,6 +11,9 @@
  * the errno name ("EBUSY: the container default is open in another tab").
  */
 
+export type { FsckProblem, FsckReport } from "./overlay/fsck.ts";
+import type { FsckReport } from "./overlay/fsck.ts";
+
 export interface OpenOptions {
   /** The image a new container starts from (default "busybox"). */
   image?: string;
@@ -117,6 +120,11 @@ export interface SandboxApi {
   unsaved(): Promise<boolean>;
   /** Writes every change; resolves when it is stored. */
   sync(): Promise<void>;
+  /**
+   * Checks the container's stored state for inconsistencies and changes
+   * nothing (`overbox fsck`): every change so far is stored first.
+   */
+  fsck(): Promise<FsckReport>;
   /** Stops programs, stores everything and closes the container. */
   close(): Promise<void>;
 

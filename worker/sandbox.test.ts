@@ -166,4 +166,17 @@ describe("the sandbox service", () => {
     expect((await owner.exec("ls /root/t")).exitCode).toBe(1);
     await owner.close();
   });
+
+  it("fsck finds a container consistent while programs write in it, with what it holds", async () => {
+    const box = await opened("checked");
+    await box.exec("mkdir -p /data && head -c 200000 /dev/zero > /data/big && rm /etc/shells");
+    const writing = box.exec("for i in 1 2 3 4 5 6 7 8; do echo $i > /data/f$i; done");
+    const report = await box.fsck();
+    await writing;
+    expect(report.problems).toEqual([]);
+    expect(report.chunks).toBeGreaterThanOrEqual(4);
+    expect(report.whiteouts).toBe(1);
+    expect((await box.fsck()).problems).toEqual([]);
+    await box.close();
+  });
 });

@@ -20,6 +20,7 @@ import type {
   ExecOptions,
   ExecResult,
   FileInfo,
+  FsckReport,
   OpenInfo,
   OpenOptions,
   Progress,
@@ -240,6 +241,10 @@ export class SandboxService implements SandboxApi {
 
   async sync(): Promise<void> {
     await this.opened().container.sync();
+  }
+
+  async fsck(): Promise<FsckReport> {
+    return this.opened().container.check();
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import {
 } from "../image/image.ts";
 import { buildLayer } from "../image/layer.ts";
 import { readTar, writeTar } from "../image/tar.ts";
+import { checkUpper, type FsckReport } from "../overlay/fsck.ts";
 import { OverlayFilesystem } from "../overlay/overlay.ts";
 import type { UpperOptions } from "../overlay/upper.ts";
 import { newBatch, type Store } from "../store/store.ts";
@@ -37,6 +38,7 @@ const IMAGE_KEY = "image";
 export class Container {
   private constructor(
     private readonly store: Store,
+    private readonly blobs: BlobSource,
     /** The image the container runs. */
     public image: Image,
     /** The merged filesystem its processes see. */
@@ -62,7 +64,7 @@ export class Container {
       running = same ? image : await loadImage(blobs, manifest, image.layers);
     }
     const fs = await OverlayFilesystem.open(store, [...running.layers].reverse(), options);
-    const container = new Container(store, running, fs);
+    const container = new Container(store, blobs, running, fs);
     if (!saved) await container.saveImage();
     return container;
   }
@@ -71,6 +73,42 @@ export class Container {
   static async manifestOf(store: Store): Promise<ImageManifest | undefined> {
     const saved = await store.get(IMAGE_KEY);
     return saved && parseManifest(saved);
+  }
+
+  /**
+   * Checks the container kept in `store` and changes nothing (fsck): the
+   * record of its image, that image's layers, and its upper layer over
+   * them (overlay/fsck.ts). `image` is what a container with no image
+   * record is checked against. The store must not change meanwhile.
+   */
+  static async check(store: Store, image: Image, blobs: BlobSource): Promise<FsckReport> {
+    const found: FsckReport["problems"] = [];
+    const problem = (message: string) => found.push({ key: IMAGE_KEY, path: null, message });
+    let running = image;
+    const saved = await store.get(IMAGE_KEY);
+    if (!saved) {
+      problem(
+        `the record of the container's image is missing (checked against ${image.manifest.name})`,
+      );
+    } else {
+      try {
+        const manifest = parseManifest(saved);
+        const same = manifest.layers.map((l) => l.digest).join() === digests(image);
+        running = same ? image : await loadImage(blobs, manifest, image.layers);
+      } catch (e) {
+        problem(
+          `the container's image cannot be loaded: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    const report = await checkUpper(store, [...running.layers].reverse());
+    report.problems.unshift(...found);
+    return report;
+  }
+
+  /** Checks this container (`Container.check`), with its changes committed and none under way. */
+  check(): Promise<FsckReport> {
+    return this.fs.upper.whileStill(() => Container.check(this.store, this.image, this.blobs));
   }
 
   /** Changes to the image, as `docker diff` lists them: "A /path", "C /path", "D /path". */

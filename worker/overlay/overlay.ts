@@ -44,7 +44,7 @@ export interface OverlayNode {
 }
 
 /** Lower objects are numbered from here: layer slot × 2^32 + inode in the layer. */
-const LAYER_SPAN = 2 ** 32;
+export const LAYER_SPAN = 2 ** 32;
 
 /**
  * The merged view of one writable upper layer over read-only lower layers,

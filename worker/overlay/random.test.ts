@@ -24,6 +24,7 @@ import type { Filesystem } from "../vfs/filesystem.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
 import { resolveExisting } from "../vfs/resolve.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
+import { checkUpper } from "./fsck.ts";
 import { applyOperation, operator, type Outcome } from "./operations.ts";
 import type { Operation } from "./scenarios.ts";
 import {
@@ -349,6 +350,12 @@ async function execute(run: Run): Promise<string | null> {
     const d = treeDifference(linkCounts(ov, tree), linkCounts(ref, await contentOf(ref)));
     return d && `${when}, the trees differ:\n${d}`;
   };
+  /** What fsck finds wrong in the store, once every change is in it. */
+  const consistent = async (when: string) => {
+    const report = await ov.upper.whileStill(() => checkUpper(store, lowers));
+    const lines = report.problems.map((p) => `  ${p.key} ${p.path ?? ""}: ${p.message}`);
+    return lines.length === 0 ? null : `${when}, fsck found:\n${lines.slice(0, 10).join("\n")}`;
+  };
   const reopen = async () => {
     await ov.upper.close();
     store = reopened(store, run.store);
@@ -376,11 +383,14 @@ async function execute(run: Run): Promise<string | null> {
         return `step ${i} ${show(step)}: overlay ${show(got)}, reference ${show(want)}`;
       }
     }
-    const d = await compareTrees("at the end");
+    const d = (await compareTrees("at the end")) ?? (await consistent("at the end"));
     if (d) return d;
     if (run.reopenAtEnd) {
       await reopen();
-      return await compareTrees("after reopening at the end");
+      return (
+        (await compareTrees("after reopening at the end")) ??
+        (await consistent("after reopening at the end"))
+      );
     }
     return null;
   } finally {

@@ -44,6 +44,11 @@ export interface UpperInode {
   size: number;
   target: string;
   base: BaseData | null;
+  /**
+   * Files: how many chunks of their data the store holds. A chunk that went
+   * missing from the store shows as one fewer than this (fsck).
+   */
+  chunks: number;
   /** Directories: name → inode number, or WHITEOUT. */
   entries: Map<string, number> | null;
   /** Directories: the lower layers' entries below this one are hidden. */
@@ -140,9 +145,9 @@ export class UpperLayer {
     const decoder = new TextDecoder();
     const inodeKeys = await store.keys("i/");
     const inodes = await store.getMany(inodeKeys);
-    inodes.forEach((bytes) => {
+    inodes.forEach((bytes, i) => {
       if (!bytes) return;
-      const inode = parseInode(decoder.decode(bytes));
+      const inode = parseInode(bytes, inodeKeys[i]!);
       upper.inodes.set(inode.ino, inode);
     });
     const entryKeys = await store.keys("e/");
@@ -154,7 +159,16 @@ export class UpperLayer {
       if (!d?.entries || value === undefined) return;
       d.entries.set(name, Number(decoder.decode(value)));
     });
-    for (const key of await store.keys("c/")) upper.present.add(key);
+    const counted = new Map<number, number>();
+    for (const key of await store.keys("c/")) {
+      upper.present.add(key);
+      const ino = Number(splitKey(key)[1]);
+      counted.set(ino, (counted.get(ino) ?? 0) + 1);
+    }
+    // Inodes stored before they counted their chunks.
+    for (const inode of upper.inodes.values()) {
+      if (Number.isNaN(inode.chunks)) inode.chunks = counted.get(inode.ino) ?? 0;
+    }
     const meta = await store.get("meta");
     if (meta) {
       const saved = JSON.parse(decoder.decode(meta)) as { nextIno: number; chunkSize?: number };
@@ -192,6 +206,21 @@ export class UpperLayer {
   /** Whether changes are waiting to be committed to the store (or are on their way). */
   get unsaved(): boolean {
     return this.dirty.size > 0 || this.inFlight.size > 0;
+  }
+
+  /**
+   * Runs `body` once every change made so far is committed, with no commit
+   * under way until it ends: the store then holds one state throughout
+   * (fsck reads it). Changes made meanwhile are committed after.
+   */
+  async whileStill<T>(body: () => Promise<T>): Promise<T> {
+    await this.flush();
+    const run = this.flushChain.then(body);
+    this.flushChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /** Every inode, for walking the layer (diff, export, commit). */
@@ -316,11 +345,11 @@ export class UpperLayer {
       if (partial >= 0 && this.present.has(chunkKey(inode.ino, partial))) {
         this.needChunks(inode, partial, partial);
       }
-      for (let n = keep; n < lastChunks; n++) this.dropChunk(inode.ino, n);
+      for (let n = keep; n < lastChunks; n++) this.dropChunk(inode, n);
       if (partial >= 0 && this.present.has(chunkKey(inode.ino, partial))) {
         const key = chunkKey(inode.ino, partial);
         const within = size - partial * this.chunkSize;
-        this.putChunk(key, this.chunks.get(key)!.slice(0, within));
+        this.putChunk(inode, key, this.chunks.get(key)!.slice(0, within));
       }
       if (inode.base && inode.base.length > size) inode.base.length = size;
     }
@@ -461,7 +490,7 @@ export class UpperLayer {
     if (inode.entries) for (const name of inode.entries.keys()) this.entryChanged(inode, name);
     // Chunks exist only below the file's size (truncate drops the rest).
     const chunks = Math.ceil(inode.size / this.chunkSize);
-    for (let n = 0; n < chunks; n++) this.dropChunk(inode.ino, n);
+    for (let n = 0; n < chunks; n++) this.dropChunk(inode, n);
   }
 
   /**
@@ -525,21 +554,23 @@ export class UpperLayer {
       grown.set(chunk);
       chunk = grown;
     }
-    this.putChunk(key, chunk);
+    this.putChunk(inode, key, chunk);
     return chunk;
   }
 
-  private putChunk(key: string, chunk: Uint8Array): void {
+  private putChunk(inode: UpperInode, key: string, chunk: Uint8Array): void {
     this.forget(key);
+    if (!this.present.has(key)) inode.chunks++;
     this.present.add(key);
     this.chunks.set(key, chunk);
     this.cachedBytes += chunk.length;
     this.markDirty(key);
   }
 
-  private dropChunk(ino: number, n: number): void {
-    const key = chunkKey(ino, n);
+  private dropChunk(inode: UpperInode, n: number): void {
+    const key = chunkKey(inode.ino, n);
     if (!this.present.delete(key)) return;
+    inode.chunks--;
     this.forget(key);
     this.markDirty(key);
   }
@@ -587,18 +618,19 @@ export function blankInode(ino: number, type: FileType): UpperInode {
     size: 0,
     target: "",
     base: null,
+    chunks: 0,
     entries: type === "directory" ? new Map() : null,
     opaque: false,
     redirect: null,
   };
 }
 
-function chunkKey(ino: number, n: number): string {
+export function chunkKey(ino: number, n: number): string {
   return `c/${ino}/${n}`;
 }
 
 /** "e/12/a/b" is kind "e", "12", "a/b" (names hold no "/", but be safe). */
-function splitKey(key: string): [string, string, string] {
+export function splitKey(key: string): [string, string, string] {
   const first = key.indexOf("/");
   const second = key.indexOf("/", first + 1);
   if (second < 0) return [key.slice(0, first), key.slice(first + 1), ""];
@@ -616,17 +648,78 @@ function serialiseInode(inode: UpperInode): string {
   });
 }
 
-function parseInode(json: string): UpperInode {
-  const raw = JSON.parse(json) as Omit<UpperInode, "atime" | "mtime" | "ctime" | "entries"> & {
-    atime: string;
-    mtime: string;
-    ctime: string;
+const FILE_TYPES: readonly FileType[] = [
+  "file",
+  "directory",
+  "symlink",
+  "fifo",
+  "chardev",
+  "blockdev",
+  "socket",
+];
+
+/**
+ * An inode record (`i/INO`) read back, checked field by field: a record
+ * that is not one (damaged, or not ours) is EIO naming its key.
+ */
+export function parseInode(bytes: Uint8Array, key: string): UpperInode {
+  const damaged = (why: string): never => fail("EIO", `the record ${key} is damaged: ${why}`);
+  let raw: Record<string, unknown>;
+  try {
+    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as Record<
+      string,
+      unknown
+    >;
+  } catch {
+    return damaged("not JSON");
+  }
+  if (typeof raw !== "object" || raw === null) return damaged("not an object");
+  const whole = (name: string): number => {
+    const v = raw[name];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) damaged(`${name} is ${v}`);
+    return v as number;
   };
+  const time = (name: string): bigint => {
+    const v = raw[name];
+    if (typeof v !== "string" || !/^-?\d+$/.test(v)) damaged(`${name} is ${String(v)}`);
+    return BigInt(v as string);
+  };
+  const type = raw.type as FileType;
+  if (!FILE_TYPES.includes(type)) damaged(`type is ${String(raw.type)}`);
+  const ino = whole("ino");
+  if (key !== `i/${ino}`) damaged(`it holds inode ${ino}`);
+  if (typeof raw.target !== "string") damaged("target is not a string");
+  const base = raw.base as BaseData | null;
+  if (
+    base !== null &&
+    (typeof base !== "object" ||
+      typeof base.layer !== "string" ||
+      typeof base.path !== "string" ||
+      !Number.isSafeInteger(base.length) ||
+      base.length < 0)
+  ) {
+    damaged("base is not a layer, path and length");
+  }
+  const redirect = raw.redirect ?? null;
+  if (redirect !== null && typeof redirect !== "string") damaged("redirect is not a path");
   return {
-    ...raw,
-    atime: BigInt(raw.atime),
-    mtime: BigInt(raw.mtime),
-    ctime: BigInt(raw.ctime),
-    entries: raw.type === "directory" ? new Map() : null,
+    ino,
+    type,
+    mode: whole("mode"),
+    uid: whole("uid"),
+    gid: whole("gid"),
+    nlink: whole("nlink"),
+    rdev: whole("rdev"),
+    atime: time("atime"),
+    mtime: time("mtime"),
+    ctime: time("ctime"),
+    size: whole("size"),
+    target: raw.target as string,
+    base,
+    // Records made before chunks were counted: counted at open.
+    chunks: raw.chunks === undefined ? NaN : whole("chunks"),
+    entries: type === "directory" ? new Map() : null,
+    opaque: raw.opaque === true,
+    redirect: redirect as string | null,
   };
 }
