@@ -9,6 +9,7 @@ export default defineConfig({
       "scripts/**/*.test.ts",
       "cli/**/*.test.ts",
       "bench/**/*.test.ts",
+      "faults/**/*.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTar } from "../worker/image/tar.ts";
+import { FileStore } from "./file-store.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "overbox.mjs");
 let home: string;
@@ -516,6 +517,27 @@ describe("crashes and concurrency", () => {
       `for i in $(seq 1 ${last}); do wc -c < /root/f.$i; done | sort -u`,
     ]);
     expect(sizes.stdout).toBe("65536\n");
+    const check = await overbox(["fsck", "killed"]);
+    expect(check.stdout).toMatch(/^killed: consistent; \d+ inodes/);
+    expect(check.status).toBe(0);
+  }, 60_000);
+
+  it("fsck names what is wrong in a damaged container, with status 1, and changes nothing", async () => {
+    await overbox(["run", "--name", "damaged", "--", "sh", "-c", "seq 1 30000 > /root/numbers"]);
+    const store = await FileStore.open(join(home, "containers", "damaged"));
+    const chunk = (await store.keys("c/"))[1]!;
+    await store.commit({ puts: new Map(), deletes: new Set([chunk]) });
+    await store.close();
+    const before = stateDigest();
+    const check = await overbox(["fsck", "damaged"]);
+    expect(check.stdout).toMatch(/^\/root\/numbers \(i\/\d+\): 1 of its 3 chunks are missing\n/);
+    expect(check.stdout).toMatch(/\ndamaged: 1 problem; /);
+    expect(check.status).toBe(1);
+    expect(stateDigest()).toBe(before);
+    expect(await overbox(["fsck", "nothing"])).toMatchObject({
+      status: 1,
+      stderr: "overbox: fsck: no such container: nothing\n",
+    });
   }, 60_000);
 
   it("two execs on one container at once both run, one after the other, and lose nothing", async () => {

@@ -355,6 +355,28 @@ const VERBS: Verb[] = [
     },
   },
   {
+    name: "fsck",
+    brief: "check a container's stored state",
+    summary:
+      "Checks the container's stored state and changes nothing: every record readable, every file reachable from /, link counts, every chunk of data present and within its file, copied-up files' bases in the image, no stray whiteout. Prints each problem, then a summary. Exit status 0 when consistent, 1 when not.",
+    positionals: ["NAME"],
+    options: [],
+    async run(state, args) {
+      const name = args.positionals[0]!;
+      const report = await state.checkContainer(name);
+      for (const p of report.problems) out(`${p.path ?? "-"} (${p.key}): ${p.message}\n`);
+      const n = report.problems.length;
+      const verdict = n === 0 ? "consistent" : `${n} problem${n === 1 ? "" : "s"}`;
+      out(
+        `${name}: ${verdict}; ${report.inodes} inodes (${report.directories} directories, ${report.files} files), ` +
+          `${report.chunks} chunks (${humanSize(report.bytes)}), ${report.whiteouts} whiteouts` +
+          (report.orphans > 0 ? `, ${report.orphans} orphans to remove at the next open` : "") +
+          "\n",
+      );
+      return n === 0 ? 0 : 1;
+    },
+  },
+  {
     name: "export",
     brief: "a container's tree, or its layer, as a tar",
     summary:

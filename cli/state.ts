@@ -13,6 +13,7 @@ import {
   type ImageManifest,
 } from "../worker/image/image.ts";
 import { parseLayerIndex } from "../worker/image/layer.ts";
+import type { FsckReport } from "../worker/overlay/fsck.ts";
 import { FileBlobs, writeFileAtomic } from "./blobs.ts";
 import { FileStore } from "./file-store.ts";
 import { FileLock, type Holder } from "./lock.ts";
@@ -270,6 +271,21 @@ export class State {
       throw new UserError(`container ${name} holds no image: its store is damaged`);
     }
     return Container.open(store, await loadImage(this.blobs, manifest), this.blobs);
+  }
+
+  /**
+   * Checks a container's stored state (Container.check) without its lock
+   * and without changing a file: it sees the batches committed when it
+   * starts, as `ps` does.
+   */
+  async checkContainer(name: string): Promise<FsckReport> {
+    if (!this.exists(name)) throw new UserError(`no such container: ${name}`);
+    const store = await FileStore.openReadOnly(this.containerDir(name));
+    try {
+      return await Container.check(store, await this.image(BASE_IMAGE), this.blobs);
+    } finally {
+      await store.close();
+    }
   }
 
   /** Removes a container; refused while a command uses it. */

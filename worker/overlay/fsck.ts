@@ -224,6 +224,17 @@ export async function checkUpper(
       problem(key, `${inode.nlink} links, but ${names.length} names`, names[0]!);
     }
   }
+  // Where each problem is, when a path reaches it.
+  const pathOf = (ino: number) => walked.names.get(ino)?.[0] ?? null;
+  for (const p of problems) {
+    if (p.path !== null) continue;
+    const [kind, a, b] = splitKey(p.key);
+    if (kind === "i" || kind === "c") p.path = pathOf(Number(a));
+    if (kind === "e") {
+      const dir = pathOf(Number(a));
+      if (dir !== null) p.path = dir === "/" ? `/${b}` : `${dir}/${b}`;
+    }
+  }
   return {
     problems,
     inodes: inodes.size,
