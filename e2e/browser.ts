@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { chromium, type Browser, type BrowserContext } from "playwright-core";
 
 const EXECUTABLE = "/usr/bin/chromium";
@@ -32,4 +33,40 @@ export function launchChromiumWithProfile(
     args: ARGS,
     ...options,
   });
+}
+
+/**
+ * Debian's Chromium on profile `userDataDir`, started as a process group of
+ * its own and driven over the DevTools protocol, so that a test can crash
+ * it: `crash` sends SIGKILL to every one of its processes at once, as a
+ * power cut or the OOM killer would, and resolves when the browser is gone.
+ */
+export async function spawnChromium(
+  userDataDir: string,
+): Promise<{ browser: Browser; crash: () => Promise<void> }> {
+  const child = spawn(
+    EXECUTABLE,
+    [...ARGS, `--user-data-dir=${userDataDir}`, "--remote-debugging-port=0", "about:blank"],
+    { detached: true, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    const listen = (d: Buffer) => {
+      text += d.toString();
+      const found = /DevTools listening on (ws:\/\/\S+)/.exec(text);
+      if (!found) return;
+      // Still read what it writes, or it would block on a full pipe.
+      child.stderr.off("data", listen).on("data", () => undefined);
+      resolve(found[1]!);
+    };
+    child.stderr.on("data", listen);
+    void exited.then(() => reject(new Error(`chromium ended before it listened: ${text}`)));
+  });
+  const browser = await chromium.connectOverCDP(endpoint);
+  const crash = async () => {
+    process.kill(-child.pid!, "SIGKILL");
+    await exited;
+  };
+  return { browser, crash };
 }

@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 // vite (started in e2e/global-setup.ts).
 export default defineConfig({
   test: {
-    include: ["e2e/**/*.e2e.ts"],
+    include: ["e2e/**/*.e2e.ts", "faults/**/*.e2e.ts"],
     globalSetup: ["e2e/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
