@@ -472,6 +472,54 @@ describe("bad input is one line on stderr and changes nothing stored", () => {
   });
 });
 
+describe("a damaged container", () => {
+  it("runs read-only with a note on stderr, exports what can be read, and reset starts it afresh", async () => {
+    await overbox([
+      "run",
+      "--name",
+      "wrecked",
+      "--",
+      "sh",
+      "-c",
+      "echo keep > /root/keep; seq 1 30000 > /root/numbers",
+    ]);
+    const store = await FileStore.open(join(home, "containers", "wrecked"));
+    const chunk = (await store.keys("c/"))[1]!;
+    await store.commit({ puts: new Map(), deletes: new Set([chunk]) });
+    await store.close();
+    const before = stateDigest();
+
+    const read = await overbox([
+      "exec",
+      "wrecked",
+      "--",
+      "sh",
+      "-c",
+      "cat /root/keep; echo new > /root/new",
+    ]);
+    expect(read.stdout).toBe("keep\n");
+    expect(read.stderr).toMatch(
+      /^overbox: container wrecked is damaged \(i\/\d+: 1 of its 3 chunks are missing\): it runs read-only, and its changes are not saved; 'overbox fsck wrecked' lists the problems/,
+    );
+    expect((await overbox(["exec", "wrecked", "--", "ls", "/root/new"])).status).toBe(1);
+    const tar = join(scratch, "wrecked.tar");
+    expect((await overbox(["export", "wrecked", "-o", tar])).status).toBe(0);
+    expect(readTar(readFileSync(tar)).map((e) => e.path)).toContain("root/keep");
+    expect(stateDigest()).toBe(before);
+
+    expect(await overbox(["reset", "wrecked"])).toMatchObject({ status: 0, stderr: "" });
+    expect((await overbox(["fsck", "wrecked"])).status).toBe(0);
+    expect(
+      await overbox(["exec", "wrecked", "--", "sh", "-c", "echo saved > /root/s; cat /root/s"]),
+    ).toEqual({
+      status: 0,
+      stdout: "saved\n",
+      stderr: "",
+    });
+    expect((await overbox(["exec", "wrecked", "--", "cat", "/root/s"])).stdout).toBe("saved\n");
+  }, 60_000);
+});
+
 describe("crashes and concurrency", () => {
   it("a killed run leaves a container that opens and holds every synced write", async () => {
     // Each number is printed only after `sync` returned: it must survive.

@@ -113,6 +113,43 @@ describe("a torn last record", () => {
   );
 });
 
+describe("a damaged record in the middle of the log", () => {
+  it("is told, never cut off: the batches before it are read, commits fail, the file is kept, clear starts afresh", async () => {
+    const dir = await tempDir();
+    const store = await FileStore.open(dir);
+    await commit(store, { a: "1" });
+    const second = await sizeOf(logOf(dir));
+    await commit(store, { b: "2" });
+    await commit(store, { c: "3" });
+    await store.close();
+    const log = await readFile(logOf(dir));
+    log[second + 14]! ^= 0xff;
+    await writeFile(logOf(dir), log);
+
+    const damaged = await FileStore.open(dir);
+    expect(damaged.damage).toMatch(
+      new RegExp(
+        `^upper\\.log is damaged at byte ${second} of ${log.length}: the records from byte \\d+ on are not read$`,
+      ),
+    );
+    expect(await contents(damaged)).toEqual({ a: "1" });
+    await expect(commit(damaged, { d: "4" })).rejects.toMatchObject({ errno: "EIO" });
+    expect(await readFile(logOf(dir))).toEqual(log);
+    const looking = await FileStore.openReadOnly(dir);
+    expect(looking.damage).toBe(damaged.damage);
+    await looking.close();
+
+    await damaged.clear();
+    expect(damaged.damage).toBeUndefined();
+    await commit(damaged, { e: "5" });
+    await damaged.close();
+    const again = await FileStore.open(dir);
+    expect(again.damage).toBeUndefined();
+    expect(await contents(again)).toEqual({ e: "5" });
+    await again.close();
+  });
+});
+
 /**
  * The child: commits batches numbered on from what the store holds, and
  * prints each number once its commit has resolved. Batch N deletes batch

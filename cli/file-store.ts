@@ -65,6 +65,13 @@ const READ_AHEAD = 1024 * 1024;
  * answers EBADF.
  */
 export class FileStore implements Store {
+  /**
+   * Set when the log is damaged in its middle (a record that does not
+   * check, with good ones after it): what is wrong. Such a log is read up
+   * to the damage and never cut or appended to (commits are EIO); `clear`
+   * starts a clean one.
+   */
+  damage: string | undefined;
   private closing: Promise<void> | undefined;
   /** Set when a failed append could not be cut off: why commits are refused. */
   private broken: string | undefined;
@@ -94,17 +101,20 @@ export class FileStore implements Store {
       await rm(join(dir, NEXT_LOG), { force: true });
       const handle = await open(join(dir, LOG), constants.O_RDWR | constants.O_CREAT, 0o644);
       const store = await closeOnError(handle, async () => {
-        const { index, end, size } = await scanLog(handle);
-        if (end < size) {
+        const { index, end, size, damage } = await scanLog(handle);
+        if (end < size && damage === undefined) {
           // A torn tail: cut it, so that the next record follows good data.
           await handle.truncate(end);
           await handle.sync();
         }
         // upper.log's name is durable (it may have just been created).
         await syncDir(dir);
-        return new FileStore(dir, handle, index, end, options.quota ?? Infinity, false);
+        const opened = new FileStore(dir, handle, index, end, options.quota ?? Infinity, false);
+        opened.damage = damage;
+        opened.broken = damage;
+        return opened;
       });
-      if (store.mostlyDead()) {
+      if (store.damage === undefined && store.mostlyDead()) {
         // Compaction only saves space: if it fails (a full disk, say), the
         // log as it is still serves, and replaceLog left it in place.
         await store.compact().catch(() => undefined);
@@ -126,8 +136,10 @@ export class FileStore implements Store {
         throw e;
       });
       return closeOnError(handle, async () => {
-        const { index, end } = await scanLog(handle);
-        return new FileStore(dir, handle, index, end, Infinity, true);
+        const { index, end, damage } = await scanLog(handle);
+        const opened = new FileStore(dir, handle, index, end, Infinity, true);
+        opened.damage = damage;
+        return opened;
       });
     });
   }
@@ -302,6 +314,7 @@ export class FileStore implements Store {
     this.index = log.index;
     this.end = log.end;
     this.broken = undefined;
+    this.damage = undefined;
     // The rename is durable once the directory is.
     await syncDir(this.dir);
   }
@@ -425,10 +438,14 @@ function* decodeOps(payload: Buffer): Generator<{ key: string; value?: Extent }>
 
 /**
  * Reads the log from the start, record by record, until the end of the file
- * or the first record that is short or does not check (a torn tail). Returns
- * the index of the good records, where they end, and the file's size.
+ * or the first record that is short or does not check. That is a torn tail
+ * (a crash during the last append) unless a good record follows it
+ * somewhere: then the log is damaged, and `damage` says where. Returns the
+ * index of the good records before it, where they end, and the file's size.
  */
-async function scanLog(handle: FileHandle): Promise<{ index: Index; end: number; size: number }> {
+async function scanLog(
+  handle: FileHandle,
+): Promise<{ index: Index; end: number; size: number; damage: string | undefined }> {
   const reader = new Reader(handle);
   const size = await reader.size();
   const index = new Index();
@@ -448,7 +465,45 @@ async function scanLog(handle: FileHandle): Promise<{ index: Index; end: number;
     }
     end = start + length;
   }
-  return { index, end, size };
+  let damage: string | undefined;
+  if (end < size) {
+    // Past the bad record when its header is whole: its payload may hold
+    // anything, even bytes that look like a record (a log stored in a file).
+    const header = end + HEADER <= size ? Buffer.from(await reader.bytes(end, HEADER)) : null;
+    const claimed =
+      header?.readUInt32LE(0) === MAGIC ? end + HEADER + header.readUInt32LE(4) : end + 1;
+    const next = claimed < size ? await nextRecord(reader, claimed, size) : null;
+    if (next !== null) {
+      damage = `${LOG} is damaged at byte ${end} of ${size}: the records from byte ${next} on are not read`;
+    }
+  }
+  return { index, end, size, damage };
+}
+
+/** Where the first whole record that checks starts, at `from` or after; null if none does. */
+async function nextRecord(reader: Reader, from: number, size: number): Promise<number | null> {
+  const magic = Buffer.alloc(4);
+  magic.writeUInt32LE(MAGIC);
+  for (let at = from; at + HEADER <= size;) {
+    const piece = await reader.bytes(at, Math.min(READ_AHEAD, size - at));
+    const hit = piece.indexOf(magic);
+    if (hit < 0) {
+      // The magic may straddle two pieces.
+      at += Math.max(1, piece.length - 3);
+      continue;
+    }
+    const start = at + hit;
+    if (start + HEADER <= size) {
+      const header = Buffer.from(await reader.bytes(start, HEADER));
+      const length = header.readUInt32LE(4);
+      if (start + HEADER + length <= size) {
+        const payload = await reader.bytes(start + HEADER, length);
+        if (crc32(payload) === header.readUInt32LE(8)) return start;
+      }
+    }
+    at = start + 1;
+  }
+  return null;
 }
 
 /** Reads a file front to back in large pieces, for the scan at open and compaction. */

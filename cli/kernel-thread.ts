@@ -18,7 +18,7 @@ import { SIGKILL } from "../worker/kernel/signals.ts";
 import { TtyFile, type Tty } from "../worker/kernel/tty.ts";
 import { makeDirectories } from "../worker/vfs/paths.ts";
 import { WINDOW, type FromKernel, type SessionStart, type ToKernel } from "./protocol.ts";
-import { reason, State } from "./state.ts";
+import { damageNote, reason, State } from "./state.ts";
 
 const start = workerData as SessionStart;
 const port = parentPort!;
@@ -63,6 +63,10 @@ function startFailure(e: unknown, program: string): { message: string; status: n
 async function main(): Promise<void> {
   const state = new State(start.state);
   const container = await state.openContainer(start.container);
+  if (container.damage.length > 0) {
+    const note = `overbox: ${damageNote(start.container, container.damage)}\n`;
+    output(2, new TextEncoder().encode(note));
+  }
   let stored = false;
   try {
     const config = container.image.manifest.config;

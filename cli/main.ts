@@ -11,6 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { importLayer } from "../worker/container/container.ts";
+import { describeProblem } from "../worker/overlay/fsck.ts";
 import { putLayer, withLayer } from "../worker/image/image.ts";
 import { buildLayer } from "../worker/image/layer.ts";
 import { packDirectory } from "../rootfs/pack.ts";
@@ -364,7 +365,7 @@ const VERBS: Verb[] = [
     async run(state, args) {
       const name = args.positionals[0]!;
       const report = await state.checkContainer(name);
-      for (const p of report.problems) out(`${p.path ?? "-"} (${p.key}): ${p.message}\n`);
+      for (const p of report.problems) out(`${describeProblem(p)}\n`);
       const n = report.problems.length;
       const verdict = n === 0 ? "consistent" : `${n} problem${n === 1 ? "" : "s"}`;
       out(

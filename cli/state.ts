@@ -4,7 +4,6 @@ import { mkdir, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Container } from "../worker/container/container.ts";
-import { KernelError } from "../worker/errno.ts";
 import {
   loadImage,
   parseManifest,
@@ -13,7 +12,7 @@ import {
   type ImageManifest,
 } from "../worker/image/image.ts";
 import { parseLayerIndex } from "../worker/image/layer.ts";
-import type { FsckReport } from "../worker/overlay/fsck.ts";
+import { describeProblem, type FsckProblem, type FsckReport } from "../worker/overlay/fsck.ts";
 import { FileBlobs, writeFileAtomic } from "./blobs.ts";
 import { FileStore } from "./file-store.ts";
 import { FileLock, type Holder } from "./lock.ts";
@@ -79,6 +78,11 @@ export class State {
 
   async manifest(name: string): Promise<ImageManifest> {
     if (name === BASE_IMAGE) await this.ensureBaseImage();
+    return this.storedManifest(name);
+  }
+
+  /** An image's manifest as the state directory has it (the base image is not brought in first). */
+  private async storedManifest(name: string): Promise<ImageManifest> {
     let bytes: Uint8Array;
     try {
       bytes = await readFile(this.imagePath(name));
@@ -262,15 +266,22 @@ export class State {
     );
   }
 
-  /** Opens a container; the caller holds its lock (withLock). */
+  /**
+   * Opens a container; the caller holds its lock (withLock). A damaged one
+   * opens too, over a view that saves nothing (Container.open): its
+   * `damage` says what is wrong.
+   */
   async openContainer(name: string): Promise<Container> {
     const store = await FileStore.open(this.containerDir(name));
-    const manifest = await Container.manifestOf(store);
-    if (!manifest) {
+    try {
+      // The base image, as this state holds it: a container whose own image
+      // record is damaged is opened on it.
+      const base = await loadImage(this.blobs, await this.storedManifest(BASE_IMAGE));
+      return await Container.open(store, base, this.blobs, {}, logDamage(store));
+    } catch (e) {
       await store.close();
-      throw new UserError(`container ${name} holds no image: its store is damaged`);
+      throw e;
     }
-    return Container.open(store, await loadImage(this.blobs, manifest), this.blobs);
   }
 
   /**
@@ -282,7 +293,9 @@ export class State {
     if (!this.exists(name)) throw new UserError(`no such container: ${name}`);
     const store = await FileStore.openReadOnly(this.containerDir(name));
     try {
-      return await Container.check(store, await this.image(BASE_IMAGE), this.blobs);
+      const report = await Container.check(store, await this.image(BASE_IMAGE), this.blobs);
+      report.problems.unshift(...logDamage(store));
+      return report;
     } finally {
       await store.close();
     }
@@ -324,6 +337,23 @@ export class State {
   }
 }
 
+/** A damaged log (FileStore.damage) as a problem of the container. */
+function logDamage(store: FileStore): FsckProblem[] {
+  return store.damage === undefined
+    ? []
+    : [{ key: "upper.log", path: null, message: store.damage }];
+}
+
+/** A container's damage in one line, for a command's stderr. */
+export function damageNote(name: string, damage: readonly FsckProblem[]): string {
+  const more = damage.length > 1 ? ` and ${damage.length - 1} more` : "";
+  return (
+    `container ${name} is damaged (${describeProblem(damage[0]!)}${more}): ` +
+    `it runs read-only, and its changes are not saved; 'overbox fsck ${name}' lists the problems, ` +
+    `'overbox export ${name} -o FILE' saves what can be read, 'overbox reset ${name}' starts it afresh`
+  );
+}
+
 export interface ContainerInfo {
   name: string;
   image: string;
@@ -345,8 +375,4 @@ export function checkImageName(name: string): void {
   }
 }
 
-/** A KernelError's message without its errno prefix, for a user. */
-export function reason(e: unknown): string {
-  if (e instanceof KernelError) return e.message.replace(/^[A-Z]+: /, "") || e.errno;
-  return e instanceof Error ? e.message : String(e);
-}
+export { reason } from "../worker/errno.ts";

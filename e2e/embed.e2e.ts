@@ -180,6 +180,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       container: "ephemeral",
       image: "busybox",
       readOnly: false,
+      damage: [],
     });
     const light = await frameOf(page, "#e0");
     // The shell ran it: the arithmetic is the shell's, so its result is not in the command line.
@@ -368,6 +369,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
         container: "ephemeral",
         image: "busybox",
         readOnly: false,
+        damage: [],
       },
       exec: { exitCode: 0, stdout: "a\nb\n", stderr: "" },
       chunks: expect.arrayContaining(["stdout:out\n", "stderr:err\n"]),
@@ -466,6 +468,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       container: "ephemeral",
       image: "busybox",
       readOnly: false,
+      damage: [],
     });
   });
 

@@ -14,6 +14,7 @@ import type { Page } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { spawnChromium } from "../e2e/browser.ts";
 import type {} from "../src/playground.ts";
+import { describeProblem } from "../worker/overlay/fsck.ts";
 import { CHECK, checked, killCount, lastAck, WORKLOAD } from "./workload.ts";
 
 const KILLS = killCount();
@@ -57,7 +58,7 @@ async function startWorkload(page: Page): Promise<() => string> {
 /** What is wrong with the container open in `page`, after a kill that followed ack `acked`. */
 async function verify(page: Page, acked: number): Promise<string[]> {
   const report = await page.evaluate(() => window.overbox.box.fsck());
-  const wrong = report.problems.map((p) => `fsck: ${p.path ?? "-"} (${p.key}): ${p.message}`);
+  const wrong = report.problems.map((p) => `fsck: ${describeProblem(p)}`);
   const check = await page.evaluate((script) => window.overbox.box.exec(script), CHECK);
   return [...wrong, ...checked(check.stdout, acked)];
 }

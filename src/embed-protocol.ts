@@ -158,8 +158,13 @@ export interface ReadyEvent extends Message {
    */
   container: string;
   image: string;
-  /** Changes are not saved: asked with `readonly`, or the container is open in another tab. */
+  /**
+   * Changes are not saved: asked with `readonly`, the container is open in
+   * another tab, or its storage is damaged.
+   */
   readOnly: boolean;
+  /** What is damaged in the container's storage, one line each; empty when it is sound. */
+  damage: string[];
 }
 
 /** The container could not be opened (no such image, a bad name...): no `ready` will come. */

@@ -47,12 +47,23 @@ async function start(): Promise<void> {
 
   const title = $("container-name");
   const showTitle = (image: string) => {
-    title.textContent = box.info.readOnly
-      ? `${container} (image ${image}) — read-only view: changes are not saved`
-      : `${container} (image ${image})`;
+    const damaged = box.info.damage.length > 0;
+    title.textContent = damaged
+      ? `${container} (image ${image}) — damaged, open read-only: changes are not saved`
+      : box.info.readOnly
+        ? `${container} (image ${image}) — read-only view: changes are not saved`
+        : `${container} (image ${image})`;
     document.title = `${container} — overbox`;
   };
   showTitle(box.info.image);
+  const damage = box.info.damage;
+  if (damage.length > 0) {
+    const more = damage.length > 1 ? ` and ${damage.length - 1} more` : "";
+    status.fail(
+      `The storage of container ${container} is damaged (${damage[0]}${more}). ` +
+        "It is open read-only: Export saves what can be read.",
+    );
+  }
 
   const term = await openTerminal(box, $("terminal"));
 

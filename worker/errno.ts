@@ -64,6 +64,12 @@ export class KernelError extends Error {
   }
 }
 
+/** What went wrong, in words for a user: a KernelError's detail (its errno if none), else the message. */
+export function reason(e: unknown): string {
+  if (e instanceof KernelError) return e.detail || e.errno;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** Throws `KernelError(errno)`; for one-line guards. */
 export function fail(errno: Errno, detail?: string): never {
   throw new KernelError(errno, detail);

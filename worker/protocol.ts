@@ -32,7 +32,14 @@ export interface OpenOptions {
 export interface OpenInfo {
   container: string;
   image: string;
+  /** Changes are not saved: a read-only view, or a damaged container. */
   readOnly: boolean;
+  /**
+   * What is damaged in the container's storage, one line each (empty when
+   * it is sound). A damaged container opens read-only: what can be read is
+   * there to export.
+   */
+  damage: string[];
 }
 
 export interface ExecOptions {

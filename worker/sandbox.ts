@@ -26,6 +26,7 @@ import type {
   Progress,
   SandboxApi,
 } from "./protocol.ts";
+import { describeProblem } from "./overlay/fsck.ts";
 import { IndexedDbStore } from "./store/indexeddb.ts";
 import { holdContainerLock, withContainerLock } from "./store/lock.ts";
 import { MemoryStore } from "./store/memory.ts";
@@ -97,7 +98,8 @@ export class SandboxService implements SandboxApi {
     const info: OpenInfo = {
       container: name,
       image: container.image.manifest.name,
-      readOnly: Boolean(options.readOnly),
+      readOnly: Boolean(options.readOnly) || container.damage.length > 0,
+      damage: container.damage.map(describeProblem),
     };
     this.session = {
       info,

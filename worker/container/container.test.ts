@@ -266,3 +266,110 @@ function rawTar(entries: PackEntry[]): Uint8Array {
   blocks.forEach((b, i) => out.set(b, i * 512));
   return out;
 }
+
+describe("a container whose storage is damaged", () => {
+  /** A container with `changes` made, closed, and its store's keys and values. */
+  async function stored() {
+    const { blobs, image, store, container } = await setUp();
+    await run(container, [
+      ...changes,
+      { op: "write", path: "/srv/big", data: "b".repeat(150_000) },
+    ]);
+    await container.close();
+    const data = store.reopen();
+    const snapshot = async () => {
+      const keys = await data.keys();
+      return { keys, values: await data.getMany(keys) };
+    };
+    return { blobs, image, store: data, snapshot };
+  }
+
+  const damages: Array<[string, (store: MemoryStore) => Promise<void>, RegExp]> = [
+    [
+      "an inode record that is not JSON",
+      async (store) => {
+        const key = (await store.keys("i/")).at(-1)!;
+        await store.commit({ puts: new Map([[key, bytes("{ torn")]]), deletes: new Set() });
+      },
+      /^i\/\d+: the record i\/\d+ is damaged: not JSON$/,
+    ],
+    [
+      "a missing chunk",
+      async (store) => {
+        const key = (await store.keys("c/")).at(-1)!;
+        await store.commit({ puts: new Map(), deletes: new Set([key]) });
+      },
+      /^i\/\d+: 1 of its \d+ chunks are missing$/,
+    ],
+    [
+      "a missing inode",
+      async (store) => {
+        const srv = (await store.keys("e/1/srv"))[0]!;
+        const ino = new TextDecoder().decode((await store.get(srv))!);
+        await store.commit({ puts: new Map(), deletes: new Set([`i/${ino}`]) });
+      },
+      /^e\/1\/srv: names inode \d+, which is missing$/,
+    ],
+    [
+      "a missing record of its image",
+      (store) => store.commit({ puts: new Map(), deletes: new Set(["image"]) }),
+      /^image: the record of the container's image is missing$/,
+    ],
+  ];
+
+  it.each(damages)(
+    "opens read-only over %s: says what is damaged, exports what can be read, writes nothing",
+    async (_, damage, said) => {
+      const { blobs, image, store, snapshot } = await stored();
+      await damage(store);
+      const before = await snapshot();
+      const container = await Container.open(store.reopen(), image, blobs);
+      expect(container.damage.map((p) => `${p.key}: ${p.message}`)).toContainEqual(
+        expect.stringMatching(said),
+      );
+      // What can be read is there: the export has the files the damage did not touch.
+      const paths = readTar(await container.export()).map((e) => e.path);
+      expect(paths).toEqual(expect.arrayContaining(["etc/passwd", "b/c/deep"]));
+      // It works, and saves nothing.
+      await run(container, [{ op: "write", path: "/etc/new", data: "not saved" }]);
+      await container.sync();
+      await container.close();
+      expect(await snapshot()).toEqual(before);
+      expect((await Container.check(store.reopen(), image, blobs)).problems.length).toBeGreaterThan(
+        0,
+      );
+    },
+  );
+
+  it("reset clears a damaged container's store, damage and all, and it saves again", async () => {
+    const { blobs, image, store } = await stored();
+    await damages[0]![1](store);
+    const container = await Container.open(store.reopen(), image, blobs);
+    expect(container.damage).not.toEqual([]);
+    await expect(container.commit(blobs, "salvage")).rejects.toMatchObject({ errno: "EROFS" });
+    await container.reset();
+    expect(container.damage).toEqual([]);
+    await run(container, [{ op: "write", path: "/etc/new", data: "saved" }]);
+    await container.close();
+    const again = await Container.open(store.reopen(), image, blobs);
+    expect(again.damage).toEqual([]);
+    expect(readTar(await again.export()).find((e) => e.path === "etc/new")).toBeDefined();
+    expect(readTar(await again.export()).find((e) => e.path === "srv/app")).toBeUndefined();
+    expect((await Container.check(store.reopen(), image, blobs)).problems).toEqual([]);
+    await again.close();
+  });
+
+  it("a sound container opens with no damage and is written as usual", async () => {
+    const { blobs, image, store, snapshot } = await stored();
+    const before = await snapshot();
+    const container = await Container.open(store.reopen(), image, blobs);
+    expect(container.damage).toEqual([]);
+    await run(container, [{ op: "write", path: "/etc/new", data: "saved" }]);
+    await container.close();
+    expect((await snapshot()).keys.length).toBeGreaterThan(before.keys.length);
+  });
+});
+
+function bytes(s: string): Uint8Array {
+  return new TextEncoder().encode(s);
+}

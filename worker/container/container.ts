@@ -1,4 +1,4 @@
-import { fail } from "../errno.ts";
+import { fail, reason } from "../errno.ts";
 import {
   loadImage,
   parseManifest,
@@ -11,9 +11,10 @@ import {
 } from "../image/image.ts";
 import { buildLayer } from "../image/layer.ts";
 import { readTar, writeTar } from "../image/tar.ts";
-import { checkUpper, type FsckReport } from "../overlay/fsck.ts";
+import { checkUpper, type FsckProblem, type FsckReport } from "../overlay/fsck.ts";
 import { OverlayFilesystem } from "../overlay/overlay.ts";
 import type { UpperOptions } from "../overlay/upper.ts";
+import { ScratchStore } from "../store/scratch.ts";
 import { newBatch, type Store } from "../store/store.ts";
 import { diff, type Change } from "./diff.ts";
 import { treeEntries, upperEntries } from "./export.ts";
@@ -37,35 +38,64 @@ const IMAGE_KEY = "image";
  */
 export class Container {
   private constructor(
-    private readonly store: Store,
+    /** Where the container is kept: `home`, or a view over it that saves nothing (damaged). */
+    private store: Store,
+    private readonly home: Store,
     private readonly blobs: BlobSource,
     /** The image the container runs. */
     public image: Image,
     /** The merged filesystem its processes see. */
     public fs: OverlayFilesystem,
+    /**
+     * What was found damaged at open (empty when the store is sound). A
+     * damaged container runs over a ScratchStore: it works, but nothing
+     * it changes is saved, and the damaged store is never written.
+     */
+    public damage: FsckProblem[],
   ) {}
 
   /**
    * Opens the container kept in `store`. `image` is the image of a new
    * container; one that has committed since runs its own image, whose
    * layers not in `image` are fetched from `blobs`.
+   *
+   * Damaged storage (`damage` already known, a record of its image that is
+   * missing or cannot be loaded, or what UpperLayer.open finds) does not
+   * stop it: the container opens over a view that saves nothing, on its
+   * image or else on `image`, and `damage` says what is wrong.
    */
   static async open(
     store: Store,
     image: Image,
     blobs: BlobSource,
     options: UpperOptions = {},
+    damage: readonly FsckProblem[] = [],
   ): Promise<Container> {
+    const found = [...damage];
     const saved = await store.get(IMAGE_KEY);
     let running = image;
     if (saved) {
-      const manifest = parseManifest(saved);
-      const same = manifest.layers.map((l) => l.digest).join() === digests(image);
-      running = same ? image : await loadImage(blobs, manifest, image.layers);
+      try {
+        const manifest = parseManifest(saved);
+        const same = manifest.layers.map((l) => l.digest).join() === digests(image);
+        running = same ? image : await loadImage(blobs, manifest, image.layers);
+      } catch (e) {
+        found.push(imageProblem(`the container's image cannot be loaded: ${reason(e)}`));
+      }
+    } else if ((await store.keys("i/")).length > 0) {
+      found.push(imageProblem("the record of the container's image is missing"));
     }
-    const fs = await OverlayFilesystem.open(store, [...running.layers].reverse(), options);
-    const container = new Container(store, blobs, running, fs);
-    if (!saved) await container.saveImage();
+    const lowers = [...running.layers].reverse();
+    let view = found.length > 0 ? new ScratchStore(store) : store;
+    let fs = await OverlayFilesystem.open(view, lowers, options);
+    if (fs.upper.damage.length > 0 && view === store) {
+      fs.upper.abandon();
+      view = new ScratchStore(store);
+      fs = await OverlayFilesystem.open(view, lowers, options);
+    }
+    const damaged = [...found, ...fs.upper.damage];
+    const container = new Container(view, store, blobs, running, fs, damaged);
+    if (!saved && container.damage.length === 0) await container.saveImage();
     return container;
   }
 
@@ -82,8 +112,8 @@ export class Container {
    * record is checked against. The store must not change meanwhile.
    */
   static async check(store: Store, image: Image, blobs: BlobSource): Promise<FsckReport> {
-    const found: FsckReport["problems"] = [];
-    const problem = (message: string) => found.push({ key: IMAGE_KEY, path: null, message });
+    const found: FsckProblem[] = [];
+    const problem = (message: string) => found.push(imageProblem(message));
     let running = image;
     const saved = await store.get(IMAGE_KEY);
     if (!saved) {
@@ -96,9 +126,7 @@ export class Container {
         const same = manifest.layers.map((l) => l.digest).join() === digests(image);
         running = same ? image : await loadImage(blobs, manifest, image.layers);
       } catch (e) {
-        problem(
-          `the container's image cannot be loaded: ${e instanceof Error ? e.message : String(e)}`,
-        );
+        problem(`the container's image cannot be loaded: ${reason(e)}`);
       }
     }
     const report = await checkUpper(store, [...running.layers].reverse());
@@ -126,8 +154,21 @@ export class Container {
     return writeTar(await upperEntries(this.fs));
   }
 
-  /** Drops every change: the container is its image again. */
+  /**
+   * Drops every change: the container is its image again. A damaged
+   * container's store is cleared, damage and all, and saves again.
+   */
   async reset(): Promise<void> {
+    if (this.damage.length > 0) {
+      // The damaged records go too: the store itself starts afresh, and is written again.
+      this.fs.upper.abandon();
+      await this.home.clear();
+      this.store = this.home;
+      this.damage = [];
+      await this.saveImage();
+      this.fs = await OverlayFilesystem.open(this.home, this.fs.lowers);
+      return;
+    }
     await this.fs.upper.clear(new Map([[IMAGE_KEY, this.manifestBytes()]]));
     this.fs = new OverlayFilesystem(this.fs.upper, this.fs.lowers);
   }
@@ -140,6 +181,12 @@ export class Container {
    * one transaction: a crash leaves the old container or the new one.
    */
   async commit(blobs: BlobStore, name = this.image.manifest.name): Promise<Image> {
+    if (this.damage.length > 0) {
+      fail(
+        "EROFS",
+        "a damaged container cannot be committed: export what can be read, or reset it",
+      );
+    }
     const layer = await buildLayer(await upperEntries(this.fs));
     await putLayer(blobs, layer);
     const image = withLayer(this.image, layer, name);
@@ -186,6 +233,10 @@ export async function importLayer(
   const layer = await buildLayer(entries);
   await putLayer(blobs, layer);
   return withLayer(image, layer, name);
+}
+
+function imageProblem(message: string): FsckProblem {
+  return { key: IMAGE_KEY, path: null, message };
 }
 
 function digests(image: Image): string {

@@ -1,4 +1,4 @@
-import { KernelError } from "../errno.ts";
+import { reason } from "../errno.ts";
 import type { LayerFilesystem } from "../image/layer-fs.ts";
 import { MemoryStore } from "../store/memory.ts";
 import type { Store } from "../store/store.ts";
@@ -12,6 +12,11 @@ export interface FsckProblem {
   key: string;
   path: string | null;
   message: string;
+}
+
+/** A problem as one line: where (path and key), then what. */
+export function describeProblem(p: FsckProblem): string {
+  return p.path === null ? `${p.key}: ${p.message}` : `${p.path} (${p.key}): ${p.message}`;
 }
 
 /** What a check of an upper layer found, and what it counted. */
@@ -295,9 +300,4 @@ async function walk(
     await ov.upper.close();
   }
   return { names };
-}
-
-function reason(e: unknown): string {
-  if (e instanceof KernelError) return e.detail || e.errno;
-  return e instanceof Error ? e.message : String(e);
 }

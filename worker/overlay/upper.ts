@@ -1,9 +1,10 @@
-import { fail, KernelError } from "../errno.ts";
+import { fail, KernelError, reason } from "../errno.ts";
 import type { FileType } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
 import { OpenCounts } from "../vfs/open-counts.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { newBatch, type Store } from "../store/store.ts";
+import type { FsckProblem } from "./fsck.ts";
 
 /** A directory entry of the upper layer that deletes the name from the lowers. */
 export const WHITEOUT = 0;
@@ -118,6 +119,8 @@ export class UpperLayer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failure: KernelError | null = null;
   private closed = false;
+  /** What `open` found damaged in the store (empty when it is sound). */
+  readonly damage: FsckProblem[] = [];
 
   private constructor(
     private readonly store: Store,
@@ -134,6 +137,15 @@ export class UpperLayer {
    * Opens the upper layer kept in `store`: reads the metadata, collects the
    * inodes a crash left without a name, and makes the root if there is
    * none (with `rootFrom`'s metadata).
+   *
+   * Damaged storage does not stop it: a record that cannot be read, an
+   * entry that names a missing inode, a file missing some of its chunks,
+   * a missing root or meta record are each listed in `damage`, and what
+   * can be read is served (a missing chunk reads as zeros, or as the
+   * lower file's bytes). A damaged layer writes nothing to `store` while
+   * it opens, not even its repairs: the caller gives it up at once
+   * (`abandon`) and opens it again over a store that keeps changes
+   * elsewhere (Container.open), or lets them be written with the next batch.
    */
   static async open(
     store: Store,
@@ -142,22 +154,34 @@ export class UpperLayer {
     options: UpperOptions = {},
   ): Promise<UpperLayer> {
     const upper = new UpperLayer(store, readBase, rootFrom, options);
+    const damaged = (key: string, message: string) =>
+      upper.damage.push({ key, path: null, message });
     const decoder = new TextDecoder();
     const inodeKeys = await store.keys("i/");
     const inodes = await store.getMany(inodeKeys);
     inodes.forEach((bytes, i) => {
-      if (!bytes) return;
-      const inode = parseInode(bytes, inodeKeys[i]!);
-      upper.inodes.set(inode.ino, inode);
+      const key = inodeKeys[i]!;
+      if (!bytes) return void damaged(key, "the record is listed but cannot be read");
+      try {
+        const inode = parseInode(bytes, key);
+        upper.inodes.set(inode.ino, inode);
+      } catch (e) {
+        damaged(key, reason(e));
+      }
     });
     const entryKeys = await store.keys("e/");
     const entries = await store.getMany(entryKeys);
     entryKeys.forEach((key, i) => {
       const [, dir, name] = splitKey(key);
       const value = entries[i];
+      const text = value === undefined ? "" : decoder.decode(value);
+      const ino = /^\d+$/.test(text) ? Number(text) : NaN;
       const d = upper.inodes.get(Number(dir));
-      if (!d?.entries || value === undefined) return;
-      d.entries.set(name, Number(decoder.decode(value)));
+      if (Number.isNaN(ino)) damaged(key, "the record is damaged: not an inode number");
+      else if (!d?.entries) damaged(key, `an entry of inode ${dir}, which is missing`);
+      else if (ino !== WHITEOUT && !upper.inodes.has(ino)) {
+        damaged(key, `names inode ${ino}, which is missing`);
+      } else d.entries.set(name, ino);
     });
     const counted = new Map<number, number>();
     for (const key of await store.keys("c/")) {
@@ -165,18 +189,37 @@ export class UpperLayer {
       const ino = Number(splitKey(key)[1]);
       counted.set(ino, (counted.get(ino) ?? 0) + 1);
     }
-    // Inodes stored before they counted their chunks.
     for (const inode of upper.inodes.values()) {
-      if (Number.isNaN(inode.chunks)) inode.chunks = counted.get(inode.ino) ?? 0;
+      const stored = counted.get(inode.ino) ?? 0;
+      // Inodes stored before they counted their chunks.
+      if (Number.isNaN(inode.chunks)) inode.chunks = stored;
+      if (stored < inode.chunks) {
+        damaged(
+          `i/${inode.ino}`,
+          `${inode.chunks - stored} of its ${inode.chunks} chunks are missing`,
+        );
+        inode.chunks = stored;
+      }
     }
     const meta = await store.get("meta");
-    if (meta) {
-      const saved = JSON.parse(decoder.decode(meta)) as { nextIno: number; chunkSize?: number };
-      upper.nextIno = saved.nextIno;
-      upper.chunkSize = saved.chunkSize ?? upper.chunkSize;
-    } else {
-      upper.markDirty("meta");
+    try {
+      if (!meta) {
+        if (inodeKeys.length > 0) damaged("meta", "the record is missing");
+        let highest = ROOT_INO;
+        // Born in this layer: below the lower objects' numbers (overlay.ts, LAYER_SPAN).
+        for (const ino of upper.inodes.keys()) if (ino < 2 ** 32) highest = Math.max(highest, ino);
+        upper.nextIno = highest + 1;
+        upper.markDirty("meta");
+      } else {
+        const saved = JSON.parse(decoder.decode(meta)) as { nextIno: number; chunkSize?: number };
+        upper.nextIno = saved.nextIno;
+        upper.chunkSize = saved.chunkSize ?? upper.chunkSize;
+      }
+    } catch {
+      damaged("meta", "the record is damaged: not JSON");
     }
+    if (inodeKeys.length > 0 && !upper.inodes.has(ROOT_INO))
+      damaged(`i/${ROOT_INO}`, "the root is missing");
 
     // Inodes a crash left with no name and no open file. (One a directory
     // still names is kept: a count that went wrong must not lose a file.)
@@ -190,8 +233,19 @@ export class UpperLayer {
       else upper.remove(inode);
     }
     if (!upper.inodes.has(ROOT_INO)) upper.addRoot();
-    if (upper.dirty.size > 0) await upper.flush();
+    // A damaged store gets nothing at open, not even repairs: the caller decides.
+    if (upper.damage.length === 0 && upper.dirty.size > 0) await upper.flush();
     return upper;
+  }
+
+  /**
+   * Gives the layer up without writing anything more to its store, and
+   * leaves the store open (a damaged layer, opened again over a view).
+   */
+  abandon(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
   private addRoot(): void {
