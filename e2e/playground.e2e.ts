@@ -637,6 +637,68 @@ describe("the playground (index.html) in Chromium", () => {
     expect(changes.find((e) => e.path === "etc/hostname")?.type).toBe("whiteout");
   });
 
+  it("opens a container with a damaged record read-only, says so, exports what can be read, and Reset starts it afresh", async () => {
+    const page = await openPlayground("wreck");
+    await shell(page, "echo kept > /root/kept.txt; mkdir /root/d; echo lost > /root/d/f; sync");
+    // Damage the newest inode record in the container's database, as a bad disk would.
+    await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const r = indexedDB.open("overbox-wreck");
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const store = db.transaction("upper", "readwrite").objectStore("upper");
+      const keys = await new Promise<IDBValidKey[]>((resolve) => {
+        const r = store.getAllKeys(IDBKeyRange.bound("i/", "i/\uffff"));
+        r.onsuccess = () => resolve(r.result);
+      });
+      // The newest file born in the container (copied-up inodes are numbered from 2^32).
+      const newest = keys
+        .map((k) => Number(String(k).slice(2)))
+        .filter((ino) => ino < 2 ** 32)
+        .sort((a, b) => a - b)
+        .map((ino) => `i/${ino}`)
+        .at(-1)!;
+      store.put(new TextEncoder().encode("{ torn"), newest);
+      await new Promise((resolve) => (store.transaction.oncomplete = resolve));
+      db.close();
+    });
+    await page.reload();
+    await ready(page);
+    await statusMatching(
+      page,
+      /^The storage of container wreck is damaged \(i\/\d+: the record i\/\d+ is damaged: not JSON.*\)\. It is open read-only: Export saves what can be read\.$/,
+    );
+    expect(await page.locator("#container-name").textContent()).toContain(
+      "damaged, open read-only",
+    );
+    expect(await shell(page, "cat /root/kept.txt")).toBe("kept");
+    expect(await page.getByRole("button", { name: "Commit…" }).isDisabled()).toBe(true);
+
+    await page.getByRole("button", { name: "Export…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Export the container as a tar" });
+    await dialog.getByRole("radio", { name: /whole tree/ }).check();
+    const saving = page.waitForEvent("download");
+    await dialog.getByRole("button", { name: "Download" }).click();
+    const tar = readTar(await downloaded(await saving));
+    expect(tar.find((e) => e.path === "root/kept.txt")).toBeDefined();
+
+    await page.getByRole("button", { name: "Reset container" }).click();
+    const reloaded = page.waitForEvent("load");
+    await page
+      .getByRole("dialog", { name: /^Reset the container/ })
+      .getByRole("button", { name: "Reset" })
+      .click();
+    await reloaded;
+    await ready(page);
+    expect(await page.evaluate(() => window.overbox.box.info)).toMatchObject({
+      readOnly: false,
+      damage: [],
+    });
+    expect(await shell(page, "ls /root/kept.txt")).toContain("No such file");
+    expect((await page.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
+  });
+
   it("imports a layer tar as an image, from which a new container starts", async () => {
     const page = await openPlayground("importing");
     const now = Math.floor(Date.now() / 1000);

@@ -75,7 +75,9 @@ async function start(): Promise<void> {
 
   for (const button of Array.from($("toolbar").querySelectorAll("button"))) {
     const writes = button.hasAttribute("data-writes");
-    button.disabled = writes && box.info.readOnly;
+    // Reset is how a damaged container starts afresh (after an export).
+    const fixes = button.id === "reset" && damage.length > 0;
+    button.disabled = writes && box.info.readOnly && !fixes;
     if (button.disabled) button.title = "a read-only view does not write";
   }
   // Last: the tests take it to mean that the page is ready.

@@ -59,6 +59,8 @@ interface Session {
   stdin: Map<number, InputPipe>;
   /** Bumped by reset and commit: a shell of an older generation is not restarted. */
   generation: number;
+  /** A read-only view (a second tab's): its changes are never saved. */
+  view: boolean;
 }
 
 /**
@@ -108,6 +110,7 @@ export class SandboxService implements SandboxApi {
       screen: null,
       stdin: new Map(),
       generation: 0,
+      view: Boolean(options.readOnly),
     };
     return info;
   }
@@ -204,6 +207,11 @@ export class SandboxService implements SandboxApi {
   async reset(): Promise<void> {
     const s = this.opened();
     await this.restart(s, () => s.container.reset());
+    if (s.info.damage.length > 0) {
+      // The damage went with the reset: the container saves again, unless it is a view.
+      s.info.damage = [];
+      s.info.readOnly = s.view;
+    }
   }
 
   async commit(tag: string): Promise<void> {

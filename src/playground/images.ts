@@ -29,6 +29,8 @@ export function wireImageVerbs(context: ImageVerbsContext): void {
       "resetting…",
       async () => {
         await box.reset();
+        // A damaged container saves again: the page opens it anew, every verb back.
+        if (box.info.damage.length > 0) location.reload();
         return `reset: ${name} is its image again`;
       },
       reset,
