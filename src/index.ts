@@ -214,6 +214,15 @@ export class Sandbox {
   }
 
   /**
+   * Why the latest changes could not be stored ("ENOSPC: ..." when the
+   * browser's storage for the site is full), while they wait to be stored
+   * again; null when nothing failed.
+   */
+  saveError(): Promise<string | null> {
+    return this.api.saveError();
+  }
+
+  /**
    * Checks the container's stored state (every change is stored first) and
    * changes nothing: `problems` is empty when it is consistent.
    */

@@ -70,7 +70,7 @@ async function start(): Promise<void> {
   wireContainerPicker(box, status, () => term.focus());
   wireImageVerbs({ box, term, status, onImage: showTitle });
   wireFiles(box, term, status);
-  watchSaving(box, $("saved"));
+  watchSaving(box, $("saved"), status);
   watchStorage($("storage"), $<HTMLButtonElement>("persist"), status);
 
   for (const button of Array.from($("toolbar").querySelectorAll("button"))) {

@@ -128,6 +128,12 @@ export interface SandboxApi {
   /** Writes every change; resolves when it is stored. */
   sync(): Promise<void>;
   /**
+   * Why the latest changes could not be stored ("ENOSPC: ..." when the
+   * storage is full), while they wait to be stored again; null when
+   * nothing failed.
+   */
+  saveError(): Promise<string | null>;
+  /**
    * Checks the container's stored state for inconsistencies and changes
    * nothing (`overbox fsck`): every change so far is stored first.
    */

@@ -253,6 +253,10 @@ export class SandboxService implements SandboxApi {
     await this.opened().container.sync();
   }
 
+  async saveError(): Promise<string | null> {
+    return this.session?.container.fs.upper.saveError?.message ?? null;
+  }
+
   async fsck(): Promise<FsckReport> {
     return this.opened().container.check();
   }

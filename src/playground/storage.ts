@@ -15,9 +15,11 @@ const STORAGE_POLL_MS = 5000;
 /**
  * Shows in `element` whether the container's changes are stored: "saving…"
  * while some wait for IndexedDB, "saved" once none do. A read-only view
- * saves nothing and says so.
+ * saves nothing and says so. When storing fails (the site's storage is
+ * full), `status` says so once, with the storage figures, and `element`
+ * until a later save succeeds.
  */
-export function watchSaving(box: Sandbox, element: HTMLElement): void {
+export function watchSaving(box: Sandbox, element: HTMLElement, status: StatusLine): void {
   if (box.info.readOnly) {
     element.textContent = "read-only view: changes are not saved";
     return;
@@ -25,9 +27,13 @@ export function watchSaving(box: Sandbox, element: HTMLElement): void {
   const show = (text: string) => {
     if (element.textContent !== text) element.textContent = text;
   };
+  let failing = false;
   const poll = async () => {
     try {
-      show((await box.unsaved()) ? "saving…" : "saved");
+      const [unsaved, error] = await Promise.all([box.unsaved(), box.saveError()]);
+      if (error !== null && !failing) status.fail(await notSavedLine(error));
+      failing = error !== null;
+      show(failing ? "not saved: storage is full" : unsaved ? "saving…" : "saved");
     } catch (e) {
       show(`cannot tell whether changes are saved (${String(e)})`);
       return;
@@ -35,6 +41,17 @@ export function watchSaving(box: Sandbox, element: HTMLElement): void {
     setTimeout(poll, SAVE_POLL_MS);
   };
   void poll();
+}
+
+/** Why changes are not saved, with the site's storage figures and what to do. */
+async function notSavedLine(error: string): Promise<string> {
+  const full = error.startsWith("ENOSPC");
+  const { usage, quota } = (await navigator.storage?.estimate?.()) ?? {};
+  const figures =
+    usage === undefined ? "" : ` (${formatBytes(usage)} used of ${formatBytes(quota ?? 0)})`;
+  return full
+    ? `The site's storage is full${figures}: the container's latest changes are not saved, and its writes fail with "No space left on device". Delete files in it, or free space in this browser.`
+    : `The container's latest changes are not saved: ${error}`;
 }
 
 /**

@@ -263,6 +263,14 @@ export class UpperLayer {
   }
 
   /**
+   * Why the last commit failed (ENOSPC when the store is full), while its
+   * changes wait to be committed again; null once one succeeds.
+   */
+  get saveError(): KernelError | null {
+    return this.failure;
+  }
+
+  /**
    * Runs `body` once every change made so far is committed, with no commit
    * under way until it ends: the store then holds one state throughout
    * (fsck reads it). Changes made meanwhile are committed after.
