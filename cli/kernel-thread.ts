@@ -81,7 +81,10 @@ async function main(): Promise<void> {
     const outputs: OutputPipe[] = [];
     let stdio: [OpenFile, OpenFile, OpenFile];
     if (start.tty) {
-      tty = kernel.terminal((data) => output(1, data));
+      // Programs wait while the host's terminal is a window behind, as pipes do.
+      const behind = () =>
+        unacknowledged > WINDOW ? new Promise<void>((r) => acknowledged.push(r)) : null;
+      tty = kernel.terminal((data) => output(1, data), behind);
       tty.winsize = { ...start.tty };
       const end = () => new TtyFile(tty!, null, true, true);
       stdio = [end(), end(), end()];

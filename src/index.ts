@@ -158,11 +158,13 @@ export class Sandbox {
 
   /**
    * A terminal with a login shell: `onOutput` gets the screen's bytes (for
-   * xterm.js); send keys with `input`, the size with `resize`.
+   * xterm.js); send keys with `input`, the size with `resize`. If
+   * `onOutput` answers a promise for when the bytes are drawn, programs
+   * are paced to the screen: a flood of output waits for it.
    */
   terminal(
     size: { rows: number; cols: number },
-    onOutput: (data: Uint8Array) => void,
+    onOutput: (data: Uint8Array) => void | Promise<void>,
   ): Promise<void> {
     return this.api.terminal(size, proxy(onOutput));
   }

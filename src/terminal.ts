@@ -66,10 +66,15 @@ export async function openTerminal(
   term.onBinary((data) => void box.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
   term.onResize(({ rows, cols }) => void box.resize({ rows, cols }));
   new ResizeObserver(() => fit.fit()).observe(element);
-  await box.terminal({ rows: term.rows, cols: term.cols }, (data) => {
-    term.write(data);
-    options.onOutput?.(data);
-  });
+  // Answered once xterm.js has drawn the bytes: the worker paces programs to it.
+  await box.terminal(
+    { rows: term.rows, cols: term.cols },
+    (data) =>
+      new Promise<void>((drawn) => {
+        term.write(data, drawn);
+        options.onOutput?.(data);
+      }),
+  );
   if (options.autofocus ?? true) term.focus();
   return term;
 }

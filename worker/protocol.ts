@@ -96,11 +96,13 @@ export interface SandboxApi {
   /**
    * A terminal with a login shell on it: keys go in with `input`, the
    * screen's bytes come out through `onOutput`. When the shell exits, a new
-   * one starts.
+   * one starts. `onOutput` may answer a promise for when the bytes are
+   * drawn: programs writing to the terminal wait while the screen is far
+   * behind, so a flood of output is paced to it.
    */
   terminal(
     size: { rows: number; cols: number },
-    onOutput: (data: Uint8Array) => void,
+    onOutput: (data: Uint8Array) => void | Promise<void>,
   ): Promise<void>;
   input(data: Uint8Array): Promise<void>;
   resize(size: { rows: number; cols: number }): Promise<void>;

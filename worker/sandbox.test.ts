@@ -88,7 +88,7 @@ describe("the sandbox service", () => {
   it("gives a terminal with a login shell, and a new shell when it exits", async () => {
     const box = await opened("tty");
     let screen = "";
-    await box.terminal({ rows: 24, cols: 80 }, (d) => (screen += text(d)));
+    await box.terminal({ rows: 24, cols: 80 }, (d) => void (screen += text(d)));
     const until = async (s: string) => {
       for (let i = 0; i < 200 && !screen.includes(s); i++)
         await new Promise((r) => setTimeout(r, 20));
@@ -165,6 +165,40 @@ describe("the sandbox service", () => {
     await view.close();
     expect((await owner.exec("ls /root/t")).exitCode).toBe(1);
     await owner.close();
+  });
+
+  it("paces a flood of terminal output to the page: programs wait while it is far behind drawing", async () => {
+    const box = await opened("flood");
+    let received = 0;
+    let screen = "";
+    const undrawn: Array<() => void> = [];
+    let drawing = true;
+    await box.terminal({ rows: 24, cols: 80 }, (d) => {
+      received += d.length;
+      screen = (screen + text(d)).slice(-200);
+      if (drawing) return;
+      return new Promise<void>((drawn) => undrawn.push(drawn));
+    });
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    await settle();
+    drawing = false;
+    await box.input(new TextEncoder().encode("yes\r"));
+    await settle();
+    const stalled = received;
+    await settle();
+    // Nothing drawn: `yes` waits, after about a window (256 KiB) and a chunk.
+    expect(received).toBe(stalled);
+    expect(stalled).toBeLessThan(1024 * 1024);
+    drawing = true;
+    for (const drawn of undrawn.splice(0)) drawn();
+    await settle();
+    expect(received).toBeGreaterThan(stalled);
+    await box.input(new Uint8Array([3]));
+    await settle();
+    await box.input(new TextEncoder().encode("echo stopped-$?\r"));
+    for (let i = 0; i < 100 && !screen.includes("stopped-130"); i++) await settle();
+    expect(screen).toContain("stopped-130");
+    await box.close();
   });
 
   it("fsck finds a container consistent while programs write in it, with what it holds", async () => {

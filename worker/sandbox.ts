@@ -34,6 +34,8 @@ import { newBatch, type Store } from "./store/store.ts";
 import { readPath, listPath, writePath } from "./vfs/paths.ts";
 
 const BASE_IMAGE = "busybox";
+/** Bytes of terminal output the page may be behind by before programs wait for it. */
+const SCREEN_WINDOW = 256 * 1024;
 /** The database of images made by commit and import (their blobs and manifests), shared by all containers. */
 const IMAGES_DATABASE = "overbox.images";
 const EPHEMERAL = "ephemeral";
@@ -170,7 +172,7 @@ export class SandboxService implements SandboxApi {
 
   async terminal(
     size: { rows: number; cols: number },
-    onOutput: (data: Uint8Array) => void,
+    onOutput: (data: Uint8Array) => void | Promise<void>,
   ): Promise<void> {
     const s = this.opened();
     if (s.screen) fail("EBUSY", "the terminal is open already");
@@ -372,20 +374,34 @@ export class SandboxService implements SandboxApi {
   private newScreen(
     s: Session,
     size: { rows: number; cols: number },
-    onOutput: (data: Uint8Array) => void,
+    onOutput: (data: Uint8Array) => void | Promise<void>,
   ): NonNullable<Session["screen"]> {
     let pending: Uint8Array[] = [];
     let timer: ReturnType<typeof setTimeout> | null = null;
+    // Bytes sent to the page and not yet drawn: past SCREEN_WINDOW, programs
+    // writing to the terminal wait (a `yes` flood runs at the screen's pace).
+    let undrawn = 0;
+    let drawn: Array<() => void> = [];
     const output = (data: Uint8Array) => {
       pending.push(data);
+      undrawn += data.length;
       timer ??= setTimeout(() => {
         timer = null;
-        const chunks = pending;
+        const chunks = concat(pending);
         pending = [];
-        onOutput(concat(chunks));
+        void Promise.resolve(onOutput(chunks))
+          .catch(() => undefined)
+          .then(() => {
+            undrawn -= chunks.length;
+            if (undrawn >= SCREEN_WINDOW) return;
+            const waiting = drawn;
+            drawn = [];
+            for (const go of waiting) go();
+          });
       }, 0);
     };
-    const tty = s.kernel.terminal(output);
+    const room = () => (undrawn < SCREEN_WINDOW ? null : new Promise<void>((go) => drawn.push(go)));
+    const tty = s.kernel.terminal(output, room);
     tty.winsize = { ...size };
     return { tty, shell: null, output, send: onOutput };
   }

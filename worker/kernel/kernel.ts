@@ -777,9 +777,12 @@ export class Kernel implements TtyOwner {
     return this.entry(proc).parent?.proc.pid ?? 0;
   }
 
-  /** A terminal on this kernel: output goes to `output`. */
-  terminal(output: (data: Uint8Array) => void): Tty {
-    return new Tty(output, this);
+  /** A terminal on this kernel: output goes to `output`; `room` paces programs to the screen (Tty). */
+  terminal(
+    output: (data: Uint8Array) => void,
+    room: () => Promise<unknown> | null = () => null,
+  ): Tty {
+    return new Tty(output, this, room);
   }
 
   /** The process whose program is executing: the caller of the system call being made (/proc/self). */

@@ -116,6 +116,12 @@ export class Tty {
     /** Where output goes (the screen). */
     private readonly output: (data: Uint8Array) => void,
     readonly owner: TtyOwner,
+    /**
+     * Null while the screen takes more output; else a promise for when it
+     * will (it is behind, drawing what it was sent). Programs' writes wait
+     * for it, so a flood of output runs at the screen's pace.
+     */
+    readonly room: () => Promise<unknown> | null = () => null,
   ) {}
 
   /** Bytes typed at the keyboard. */
@@ -402,6 +408,11 @@ export class TtyFile extends OpenFile {
 
   override write(data: Uint8Array): number {
     if (!this.writable) fail("EBADF");
+    const room = this.tty.room();
+    if (room) {
+      if (this.nonblocking) fail("EAGAIN", "the screen is behind");
+      throw new WouldBlock(room, "waiting for the screen to show earlier output");
+    }
     return this.tty.write(data);
   }
 }
