@@ -21,7 +21,7 @@ export default defineConfig(({ command }) => ({
   // `npm run dev` the sources, with hot reload, on the same port.
   preview: { port: 5173, strictPort: true },
   worker: { format: "es" },
-  plugins: [serviceWorker()],
+  plugins: [serviceWorker(), contentSecurityPolicy()],
   build: {
     target: "es2022",
     rolldownOptions: {
@@ -33,6 +33,43 @@ export default defineConfig(({ command }) => ({
     },
   },
 }));
+
+/**
+ * What the built pages may load and run, as a Content-Security-Policy
+ * (README, "Reliability and security"): their own scripts, workers and
+ * files, WebAssembly (the kernel compiles BusyBox), inline styles (xterm.js
+ * sets them), the embed in a frame of the site; nothing from elsewhere,
+ * no inline script, no plugin, no form. A plain static host sends no
+ * headers, so it is a <meta> element at the top of each page; the dev
+ * server's pages go without (vite injects its own scripts there).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join("; ");
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: "overbox-content-security-policy",
+    apply: "build",
+    transformIndexHtml: () => [
+      {
+        tag: "meta",
+        attrs: { "http-equiv": "Content-Security-Policy", content: CONTENT_SECURITY_POLICY },
+        injectTo: "head-prepend",
+      },
+    ],
+  };
+}
 
 /**
  * Writes dist/sw.js once the site is built: src/sw/service-worker.ts, with

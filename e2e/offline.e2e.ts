@@ -10,6 +10,7 @@ import type { Browser } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../src/playground.ts";
+import { CONTENT_SECURITY_POLICY } from "../vite.config.ts";
 import { launchChromium } from "./browser.ts";
 import { serveStatic } from "./static-server.ts";
 
@@ -83,6 +84,63 @@ describe("the built site", () => {
     await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
     const r = await page.evaluate(() => window.overbox.box.exec("cat /root/offline.txt"));
     expect(r).toEqual({ exitCode: 0, stdout: "kept\n", stderr: "" });
+    await context.close();
+  });
+
+  it("runs its pages under a Content-Security-Policy without a violation, and refuses a script it did not ship", async () => {
+    const context = await browser.newContext();
+    // Every frame records the policy's violations from its start.
+    await context.addInitScript(() => {
+      const w = window as unknown as { violations: string[] };
+      w.violations = [];
+      document.addEventListener("securitypolicyviolation", (e) =>
+        w.violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
+    });
+    const violations = (page: import("playwright-core").Page) =>
+      Promise.all(
+        page
+          .frames()
+          .map((f) => f.evaluate(() => (window as unknown as { violations: string[] }).violations)),
+      ).then((all) => all.flat());
+
+    const page = await context.newPage();
+    await page.goto(`${site.url}?container=policed`);
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    expect(await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content")).toBe(
+      CONTENT_SECURITY_POLICY,
+    );
+    await page.keyboard.type("echo typed\n");
+    expect((await page.evaluate(() => window.overbox.box.exec("ls /"))).exitCode).toBe(0);
+    expect(await violations(page)).toEqual([]);
+
+    const demo = await context.newPage();
+    await demo.goto(`${site.url}docs-demo.html`);
+    await demo.waitForSelector("#run-button:not([disabled])", { timeout: 30_000 });
+    await demo.click("#run-button");
+    await demo.waitForFunction(() =>
+      /exit status 0/.test(document.getElementById("result")!.textContent ?? ""),
+    );
+    expect(demo.frames().length).toBe(3);
+    expect(await violations(demo)).toEqual([]);
+
+    // A script the site did not ship does not run: inline, or from elsewhere.
+    const ran = await page.evaluate(async () => {
+      const w = window as unknown as { injected?: number };
+      const inline = document.createElement("script");
+      inline.textContent = "window.injected = 1";
+      document.head.append(inline);
+      const remote = document.createElement("script");
+      remote.src = "https://example.com/x.js";
+      document.head.append(remote);
+      await new Promise((r) => setTimeout(r, 200));
+      return w.injected ?? null;
+    });
+    expect(ran).toBeNull();
+    expect(await violations(page)).toEqual([
+      expect.stringMatching(/^script-src-elem inline$/),
+      expect.stringMatching(/^script-src-elem https:\/\/example\.com\/x\.js$/),
+    ]);
     await context.close();
   });
 });

@@ -66,12 +66,14 @@ export async function openTerminal(
   term.onBinary((data) => void box.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
   term.onResize(({ rows, cols }) => void box.resize({ rows, cols }));
   new ResizeObserver(() => fit.fit()).observe(element);
-  // Answered once xterm.js has drawn the bytes: the worker paces programs to it.
+  // Answered once xterm.js has taken the bytes and a frame was painted
+  // after: the worker paces programs to the screen, and a flood of output
+  // leaves the page time to paint and to answer the user.
   await box.terminal(
     { rows: term.rows, cols: term.cols },
     (data) =>
       new Promise<void>((drawn) => {
-        term.write(data, drawn);
+        term.write(data, () => requestAnimationFrame(() => drawn()));
         options.onOutput?.(data);
       }),
   );

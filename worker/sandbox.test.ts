@@ -186,7 +186,7 @@ describe("the sandbox service", () => {
     await settle();
     const stalled = received;
     await settle();
-    // Nothing drawn: `yes` waits, after about a window (256 KiB) and a chunk.
+    // Nothing drawn: `yes` waits, after about a window (64 KiB) and a chunk.
     expect(received).toBe(stalled);
     expect(stalled).toBeLessThan(1024 * 1024);
     drawing = true;
@@ -199,6 +199,29 @@ describe("the sandbox service", () => {
     for (let i = 0; i < 100 && !screen.includes("stopped-130"); i++) await settle();
     expect(screen).toContain("stopped-130");
     await box.close();
+  });
+
+  it("no path reaches another container's files: not .., not a symlink, not /proc", async () => {
+    const alice = await opened("alice");
+    await alice.exec("echo alice-secret > /root/secret; sync");
+    const bob = await opened("bob");
+    const tries = [
+      "cat /root/secret",
+      "cat /../../root/secret /root/../../../root/secret",
+      "ln -s /../../.. /tmp/up; ls -a /tmp/up/ /tmp/up/root; cat /tmp/up/root/secret",
+      "ls -la /proc/1/ /proc/self/; cat /proc/1/root/root/secret /proc/self/cwd/secret",
+      "grep -rs alice-secret /root /tmp /etc /home /var; find / -name secret",
+    ];
+    for (const script of tries) {
+      const r = await bob.exec(script);
+      expect(r.stdout + r.stderr, script).not.toContain("alice-secret");
+    }
+    // The same search in alice's container finds it: the searches can find a file.
+    expect((await alice.exec("grep -rs alice-secret /root")).stdout).toBe(
+      "/root/secret:alice-secret\n",
+    );
+    await bob.close();
+    await alice.close();
   });
 
   it("fsck finds a container consistent while programs write in it, with what it holds", async () => {

@@ -35,7 +35,7 @@ import { readPath, listPath, writePath } from "./vfs/paths.ts";
 
 const BASE_IMAGE = "busybox";
 /** Bytes of terminal output the page may be behind by before programs wait for it. */
-const SCREEN_WINDOW = 256 * 1024;
+const SCREEN_WINDOW = 64 * 1024;
 /** The database of images made by commit and import (their blobs and manifests), shared by all containers. */
 const IMAGES_DATABASE = "overbox.images";
 const EPHEMERAL = "ephemeral";

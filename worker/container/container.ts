@@ -231,8 +231,10 @@ export async function importLayer(
   const entries = readTar(tar);
   if (entries.length === 0) fail("EINVAL", "the archive holds no entries");
   const layer = await buildLayer(entries);
+  // The layer is opened before anything is stored: what it refuses leaves no blob.
+  const next = withLayer(image, layer, name);
   await putLayer(blobs, layer);
-  return withLayer(image, layer, name);
+  return next;
 }
 
 function imageProblem(message: string): FsckProblem {

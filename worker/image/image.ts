@@ -1,7 +1,14 @@
 import { fail, KernelError } from "../errno.ts";
 import type { Filesystem } from "../vfs/filesystem.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
-import { fileBytes, parseLayerIndex, sha256, type BuiltLayer, type LayerEntry } from "./layer.ts";
+import {
+  fileBytes,
+  parseJson,
+  parseLayerIndex,
+  sha256,
+  type BuiltLayer,
+  type LayerEntry,
+} from "./layer.ts";
 import { LayerFilesystem } from "./layer-fs.ts";
 import { newBatch, type Store } from "../store/store.ts";
 
@@ -126,10 +133,13 @@ export function withLayer(image: Image, layer: BuiltLayer, name = image.manifest
   return { manifest, layers: [...image.layers, fs] };
 }
 
+/** Parses an image manifest; EINVAL if it is not JSON or not one. */
 export function parseManifest(bytes: Uint8Array): ImageManifest {
-  const m = JSON.parse(new TextDecoder().decode(bytes)) as ImageManifest;
-  if (m.mediaType !== IMAGE_MEDIA_TYPE) fail("EINVAL", "not an overbox image manifest");
-  return m;
+  const m = parseJson(bytes, "image manifest") as Partial<ImageManifest> | null;
+  if (m?.mediaType !== IMAGE_MEDIA_TYPE || !Array.isArray(m.layers)) {
+    fail("EINVAL", "not an overbox image manifest");
+  }
+  return m as ImageManifest;
 }
 
 /** Fetches a blob and checks that its bytes match its digest. */

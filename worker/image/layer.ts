@@ -1,5 +1,6 @@
 import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
+import { NAME_MAX } from "../vfs/filesystem.ts";
 
 /**
  * The layer format (rootfs/README.md has the long form).
@@ -109,16 +110,11 @@ export function inLayerOrder(entries: PackEntry[]): PackEntry[] {
     if (byPath.has(path)) fail("EINVAL", `duplicate path in layer: ${path}`);
     if (e.type === "symlink" && e.target === undefined)
       fail("EINVAL", `symlink without target: ${path}`);
+    if (e.type === "symlink" && e.target!.includes("\0"))
+      fail("EINVAL", `symlink ${path}: a NUL byte in its target`);
     byPath.set(path, { ...e, path });
   }
   for (const e of byPath.values()) {
-    // "a" a symlink and "a/x" a file would write through the link when unpacked.
-    for (let p = parentOf(e.path); p !== ""; p = parentOf(p)) {
-      const parent = byPath.get(p);
-      if (parent && parent.type !== "directory") {
-        fail("EINVAL", `${e.path}: ${p} is not a directory in this layer`);
-      }
-    }
     if (e.type === "symlink" && !e.target!.startsWith("/") && climbsOut(e.path, e.target!)) {
       fail("EINVAL", `symlink ${e.path} -> ${e.target} leads out of the root`);
     }
@@ -130,7 +126,16 @@ export function inLayerOrder(entries: PackEntry[]): PackEntry[] {
     }
     e.target = target;
   }
-  const sorted = [...byPath.values()].sort((a, b) => comparePaths(a.path, b.path));
+  const sorted = inPathOrder([...byPath.values()]);
+  // What is inside a path comes right after it in this order. "a" a symlink
+  // and "a/x" a file would write through the link when unpacked.
+  for (let i = 0; i + 1 < sorted.length; i++) {
+    const { path, type } = sorted[i]!;
+    const next = sorted[i + 1]!.path;
+    if (type !== "directory" && next.startsWith(`${path}/`)) {
+      fail("EINVAL", `${next}: ${path} is not a directory in this layer`);
+    }
+  }
   firstNameHoldsTheData(sorted);
   return sorted;
 }
@@ -164,12 +169,24 @@ function firstNameHoldsTheData(sorted: PackEntry[]): void {
 
 /** Parses and checks a layer index, as read back from its blob. */
 export function parseLayerIndex(bytes: Uint8Array): LayerIndex {
-  const index = JSON.parse(new TextDecoder().decode(bytes)) as LayerIndex;
-  if (index.mediaType !== LAYER_MEDIA_TYPE) fail("EINVAL", "not an overbox layer index");
-  for (const e of index.entries) {
-    if (normalisePath(e.path) !== e.path) fail("EINVAL", `bad path in layer: ${e.path}`);
+  const index = parseJson(bytes, "layer index") as Partial<LayerIndex> | null;
+  if (index?.mediaType !== LAYER_MEDIA_TYPE || !Array.isArray(index.entries)) {
+    fail("EINVAL", "not an overbox layer index");
   }
-  return index;
+  for (const e of index.entries) {
+    if (typeof e?.path !== "string" || normalisePath(e.path) !== e.path)
+      fail("EINVAL", `bad path in layer: ${e?.path}`);
+  }
+  return index as LayerIndex;
+}
+
+/** JSON from a blob; EINVAL naming `what` if it is not JSON. */
+export function parseJson(bytes: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    fail("EINVAL", `${what} is not JSON`);
+  }
 }
 
 /** The bytes of one regular file of a layer, from its data blob. */
@@ -181,19 +198,21 @@ export function fileBytes(entry: LayerEntry, data: Uint8Array): Uint8Array {
 
 /**
  * "./a//b/" becomes "a/b". Absolute paths and `..` components are refused:
- * a layer can only describe names inside its root.
+ * a layer can only describe names inside its root; so are names no
+ * filesystem could hold (a NUL byte, more than NAME_MAX bytes).
  */
 export function normalisePath(path: string): string {
   if (path.startsWith("/")) fail("EINVAL", `absolute path in layer: ${path}`);
+  if (path.includes("\0")) fail("EINVAL", `a NUL byte in a path in layer: ${JSON.stringify(path)}`);
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
   if (parts.includes("..")) fail("EINVAL", `path escapes the root: ${path}`);
   if (parts.length === 0) fail("EINVAL", `empty path in layer: ${JSON.stringify(path)}`);
+  for (const name of parts) {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: short names need no encoding.
+    if (name.length * 3 > NAME_MAX && new TextEncoder().encode(name).length > NAME_MAX)
+      fail("EINVAL", `a name longer than ${NAME_MAX} bytes in layer: ${name.slice(0, 64)}…`);
+  }
   return parts.join("/");
-}
-
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash < 0 ? "" : path.slice(0, slash);
 }
 
 /**
@@ -210,14 +229,17 @@ function climbsOut(path: string, target: string): boolean {
   return false;
 }
 
-/** Orders paths so that a directory comes before everything inside it. */
-function comparePaths(a: string, b: string): number {
-  const pa = a.split("/");
-  const pb = b.split("/");
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
-  }
-  return pa.length - pb.length;
+/**
+ * Entries ordered name by name, so that a directory comes before
+ * everything inside it, and everything inside it before its next sibling.
+ */
+function inPathOrder(entries: PackEntry[]): PackEntry[] {
+  // With "/" made the lowest character (a NUL, which no name holds), whole paths
+  // compare as their names do, one by one, without splitting a deep path at
+  // every comparison.
+  const keyed = entries.map((e) => ({ key: e.path.split("/").join("\0"), e }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map(({ e }) => e);
 }
 
 export async function sha256(bytes: Uint8Array): Promise<string> {

@@ -1,5 +1,6 @@
 import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
+import { PATH_MAX } from "../vfs/resolve.ts";
 import { normalisePath, type EntryType, type PackEntry } from "./layer.ts";
 
 /**
@@ -8,6 +9,12 @@ import { normalisePath, type EntryType, type PackEntry } from "./layer.ts";
  * becomes a whiteout entry for NAME, and `.wh..wh..opq` marks its directory
  * opaque. Paths that leave the root, and hard links that do, are refused
  * by `buildLayer`, which every entry passes through.
+ *
+ * What is not a whole, well-formed archive is refused with EINVAL, saying
+ * what is wrong: a bad checksum, a number field that is not one, data or a
+ * header cut short, a malformed pax record, a path or link target of
+ * PATH_MAX bytes or more (no absolute path could name it), a whiteout of
+ * no name.
  */
 export function readTar(archive: Uint8Array): PackEntry[] {
   const entries: PackEntry[] = [];
@@ -17,14 +24,20 @@ export function readTar(archive: Uint8Array): PackEntry[] {
   let longName: string | null = null;
   let longLink: string | null = null;
   let at = 0;
-  while (at + 512 <= archive.length) {
+  while (at < archive.length) {
+    // An archive may end without its two zero blocks, but not inside a header.
+    if (at + 512 > archive.length) {
+      fail("EINVAL", `tar archive is truncated (a header at byte ${at})`);
+    }
     const header = archive.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
     checkChecksum(header, at);
-    const size = number(header, 124, 12);
+    const size = wholeNumber(number(header, 124, 12), `size in the header at byte ${at}`);
     const typeflag = String.fromCharCode(header[156]!);
     const body = archive.subarray(at + 512, at + 512 + size);
-    if (body.length < size) fail("EINVAL", "tar archive is truncated");
+    if (body.length < size) {
+      fail("EINVAL", `tar archive is truncated (${size} bytes of data at byte ${at + 512})`);
+    }
     at += 512 + Math.ceil(size / 512) * 512;
 
     if (typeflag === "x") {
@@ -50,15 +63,22 @@ export function readTar(archive: Uint8Array): PackEntry[] {
     const linkname = fields.linkpath ?? longLink ?? cString(header, 157, 100);
     pax = {};
     longName = longLink = null;
+    if (utf8(path).length >= PATH_MAX || utf8(linkname).length >= PATH_MAX) {
+      const shown = path.length > 64 ? `${path.slice(0, 64)}…` : path;
+      fail("EINVAL", `tar entry ${shown}: a path or link of ${PATH_MAX} bytes or more`);
+    }
 
     const entry: PackEntry = {
       path,
       type: "file",
       mode: number(header, 100, 8) & 0o7777,
-      uid: fields.uid !== undefined ? Number(fields.uid) : number(header, 108, 8),
-      gid: fields.gid !== undefined ? Number(fields.gid) : number(header, 116, 8),
+      uid: wholeNumber(fields.uid ?? number(header, 108, 8), `uid of tar entry ${path}`),
+      gid: wholeNumber(fields.gid ?? number(header, 116, 8), `gid of tar entry ${path}`),
       mtime: Math.floor(
-        fields.mtime !== undefined ? Number(fields.mtime) : number(header, 136, 12),
+        wholeNumber(fields.mtime ?? number(header, 136, 12), `mtime of tar entry ${path}`, {
+          negative: true,
+          fraction: true,
+        }),
       ),
     };
     const type = TYPES[typeflag];
@@ -80,6 +100,9 @@ export function readTar(archive: Uint8Array): PackEntry[] {
     }
     if (base.startsWith(".wh.")) {
       const name = base.slice(4);
+      if (name === "" || name === "." || name === "..") {
+        fail("EINVAL", `tar entry ${path}: a whiteout of no name`);
+      }
       // A whiteout has neither data nor mode; it keeps the marker's owner and mtime.
       const { uid, gid, mtime } = entry;
       entries.push({
@@ -135,16 +158,41 @@ function cString(bytes: Uint8Array, offset: number, length: number): string {
   return new TextDecoder().decode(end < 0 ? field : field.subarray(0, end));
 }
 
-/** An octal number field, or GNU's base-256 form (high bit set). */
+/**
+ * An octal number field, or GNU's base-256 form (high bit set; the next bit
+ * is the sign of a two's complement number, as Go's archive/tar reads it).
+ * NaN for a field that is neither.
+ */
 function number(bytes: Uint8Array, offset: number, length: number): number {
   const field = bytes.subarray(offset, offset + length);
   if (field[0]! & 0x80) {
-    let n = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) n = n * 256 + field[i]!;
-    return n;
+    const invert = field[0]! & 0x40 ? 0xff : 0;
+    let n = (field[0]! ^ invert) & 0x7f;
+    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i]! ^ invert);
+    return invert ? -n - 1 : n;
   }
   const text = cString(bytes, offset, length).trim();
+  if (!/^[0-7]*$/.test(text)) return NaN;
   return text === "" ? 0 : parseInt(text, 8);
+}
+
+/**
+ * A header field's number, or a pax record's decimal text, checked: a whole
+ * number from 0 to 2^53 - 1, or also `negative` or with a `fraction` (pax
+ * times may have both). `what` names it in the error.
+ */
+function wholeNumber(
+  value: number | string,
+  what: string,
+  allow: { negative?: boolean; fraction?: boolean } = {},
+): number {
+  const pattern = allow.fraction ? /^-?\d+(\.\d+)?$/ : /^-?\d+$/;
+  const n = typeof value === "string" ? (pattern.test(value) ? Number(value) : NaN) : value;
+  const whole = allow.fraction ? Number.isSafeInteger(Math.floor(n)) : Number.isSafeInteger(n);
+  if (!whole || (n < 0 && !allow.negative)) {
+    fail("EINVAL", `tar: bad ${what}${typeof value === "string" ? `: ${value}` : ""}`);
+  }
+  return n;
 }
 
 function checkChecksum(header: Uint8Array, at: number): void {
@@ -154,19 +202,27 @@ function checkChecksum(header: Uint8Array, at: number): void {
     fail("EINVAL", `not a tar archive (bad header at byte ${at})`);
 }
 
-/** pax records: "LEN key=value\n", LEN counting the whole record in bytes. */
+/**
+ * pax records: "LEN key=value\n", LEN counting the whole record in bytes.
+ * A record that is not whole (its length runs past the header's data or
+ * short of its own text, it lacks the newline or the `=`) is refused.
+ */
 function parsePax(body: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};
   let at = 0;
   while (at < body.length) {
     const space = body.indexOf(0x20, at);
-    if (space < 0) break;
-    const len = parseInt(new TextDecoder().decode(body.subarray(at, space)), 10);
-    if (!(len > 0)) fail("EINVAL", "bad pax header");
-    const record = new TextDecoder().decode(body.subarray(space + 1, at + len - 1));
+    const digits = new TextDecoder().decode(body.subarray(at, space < 0 ? at : space));
+    const len = /^\d{1,16}$/.test(digits) ? Number(digits) : NaN;
+    const end = at + len;
+    if (!(end > space + 1 && end <= body.length && body[end - 1] === 0x0a)) {
+      fail("EINVAL", `bad pax header: a record at byte ${at} is not whole`);
+    }
+    const record = new TextDecoder().decode(body.subarray(space + 1, end - 1));
     const eq = record.indexOf("=");
+    if (eq <= 0) fail("EINVAL", `bad pax header: no key=value in ${JSON.stringify(record)}`);
     out[record.slice(0, eq)] = record.slice(eq + 1);
-    at += len;
+    at = end;
   }
   return out;
 }

@@ -77,6 +77,11 @@ export class Process {
    * call completes.
    */
   deadline: number | null = null;
+  /**
+   * Until when (performance.now() ms) it runs without yielding its time
+   * slice: it read what a user typed (Tty.read) and is answering.
+   */
+  interactiveUntil = 0;
 
   constructor(
     readonly fs: Filesystem,

@@ -7,6 +7,9 @@ import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
 import type { Process } from "./process.ts";
 import { bit, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH } from "./signals.ts";
 
+/** How long a process that read typed input runs before it yields its time slice. */
+const INTERACTIVE_MS = 50;
+
 /** Linux's struct termios, field by field (<asm-generic/termbits.h>). */
 export interface Termios {
   iflag: number;
@@ -255,8 +258,20 @@ export class Tty {
     return this.ready.length > 0 || this.eofs > 0 || this.hungUp;
   }
 
-  /** A read by `proc`. A process outside the foreground group gets SIGTTIN and waits. */
+  /**
+   * A read by `proc`. A process outside the foreground group gets SIGTTIN
+   * and waits. One that reads typed input is answering a user: it runs on
+   * for INTERACTIVE_MS before it yields its time slice
+   * (Process.interactiveUntil), so a shell echoes and runs what is typed
+   * even while a fork bomb or a busy loop keeps every other process busy.
+   */
   read(proc: Process, length: number, nonblocking: boolean): Uint8Array {
+    const data = this.take(proc, length, nonblocking);
+    if (data.length > 0) proc.interactiveUntil = performance.now() + INTERACTIVE_MS;
+    return data;
+  }
+
+  private take(proc: Process, length: number, nonblocking: boolean): Uint8Array {
     if (proc.tty === this && this.foreground && proc.pgid !== this.foreground) {
       if (proc.signals.discards(SIGTTIN) || proc.signals.blocked & bit(SIGTTIN)) {
         fail("EIO");

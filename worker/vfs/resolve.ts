@@ -30,7 +30,8 @@ export interface ResolveOptions {
  * `ino` is null) so that create operations can use the result; a missing
  * intermediate one is ENOENT; a non-directory in the middle is ENOTDIR; more
  * than 40 symlinks is ELOOP. A trailing slash makes the last component a
- * directory: it is followed, and must be one.
+ * directory: it is followed, and must be one. A path with a NUL byte (which
+ * a C string cannot carry, but a WASI call's length can) is EINVAL.
  */
 export function resolve(
   fs: Filesystem,
@@ -39,13 +40,15 @@ export function resolve(
   options: ResolveOptions,
 ): Resolved {
   if (path === "") fail("ENOENT", "empty path");
+  // As Wasmtime, Wasmer, WasmEdge and uvwasi answer (nodejs/uvwasi#266).
+  if (path.includes("\0")) fail("EINVAL", "a NUL byte in a path");
   // A UTF-16 code unit is at most 3 bytes of UTF-8: most paths need no encoding to be checked.
   if (path.length * 3 >= PATH_MAX && encoder.encode(path).length >= PATH_MAX) {
     fail("ENAMETOOLONG");
   }
   let hops = 0;
   let dir = path.startsWith("/") ? fs.root : start;
-  const trailingSlash = /\/$/.test(path);
+  let trailingSlash = /\/$/.test(path);
   const pending = components(path);
   if (pending.length === 0) return { dir, name: ".", ino: dir };
   for (;;) {
@@ -76,6 +79,9 @@ export function resolve(
       const target = fs.readlink(ino);
       if (target === "") fail("ENOENT", "empty symlink");
       if (target.startsWith("/")) dir = fs.root;
+      // The target's own trailing slash makes its last component a directory
+      // too (Linux's lookup_last): a link to "file/" is ENOTDIR.
+      if (last && target.endsWith("/")) trailingSlash = true;
       const more = components(target);
       pending.unshift(...more);
       if (pending.length === 0) return { dir, name: ".", ino: dir };

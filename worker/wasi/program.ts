@@ -278,9 +278,14 @@ export class Program {
               }
             } else if (!resumed) {
               this.deliver();
-              if (this.kernel.mustYield())
+              if (this.kernel.mustYield() && performance.now() >= this.proc.interactiveUntil)
                 throw new WouldBlock(this.kernel.nextTurn(), "time slice");
             }
+          }
+          // SIGKILL ends a process even in a signal handler (whose blocking calls
+          // answer EAGAIN, and which a program may retry for ever).
+          if (this.inHandler > 0 && this.proc.signals.pending & bit(SIGKILL)) {
+            throw new Killed(SIGKILL);
           }
           const result = call(...args);
           this.proc.deadline = null;
