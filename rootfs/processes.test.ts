@@ -113,6 +113,18 @@ describe("limits", () => {
     expect((await sh("echo still-alive", kernel)).stdout).toBe("still-alive\n");
   }, 60_000);
 
+  it("a fork that gets no memory for the child fails with ENOMEM and leaves no process behind", async () => {
+    const kernel = new Kernel(fs);
+    // As a browser answers once its wasm memories fill the address space it allows.
+    kernel.memories.forFork = () => {
+      throw new RangeError("WebAssembly.Memory(): could not allocate memory");
+    };
+    const r = await sh("(echo child); echo parent $?", kernel);
+    expect(r.stderr).toMatch(/can't fork: Out of memory/);
+    expect(r.stdout).not.toMatch(/child/);
+    expect(kernel.processes()).toEqual([]);
+  });
+
   it("a fork bomb hits the process limit and ends when it is killed", async () => {
     const kernel = new Kernel(fs, { memory: 256 * 1024 * 1024, processes: 24 });
     const bomb = kernel.run({ args: ["sh", "-c", "b() { b | b & }; b; sleep 1"] });

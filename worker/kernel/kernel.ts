@@ -375,7 +375,17 @@ export class Kernel implements TtyOwner {
     const child = new Process(this.fs, parent.args, parent.env, parent.cwd, null);
     parent.forkInto(child);
     const entry = this.enter(child, pe);
-    entry.program = copyProgram(child);
+    try {
+      entry.program = copyProgram(child);
+    } catch (e) {
+      // No process after all: nothing may wait for one that never runs.
+      this.table.delete(child.pid);
+      pe.children.delete(entry);
+      child.closeAll();
+      // A browser refuses a new wasm memory long before the process limit.
+      if (e instanceof RangeError) fail("ENOMEM", `no memory for a new process: ${e.message}`);
+      throw e;
+    }
     void this.runProgram(entry, true);
     return child;
   }
