@@ -56,5 +56,10 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string):
     throw e;
   }
   await file.close();
-  await rename(temporary, path);
+  try {
+    await rename(temporary, path);
+  } catch (e) {
+    await unlink(temporary).catch(() => undefined);
+    throw e;
+  }
 }

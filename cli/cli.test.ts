@@ -116,6 +116,11 @@ describe("the command line", () => {
       expect(one, verb).toMatchObject({ status: 0, stderr: "" });
       expect(one.stdout).toContain(`Usage: overbox ${verb} `);
     }
+    const image = await overbox(["image", "--help"]);
+    expect(image).toMatchObject({ status: 0, stderr: "" });
+    for (const verb of verbs.filter((v) => v.startsWith("image "))) {
+      expect(image.stdout).toContain(`  ${verb}`);
+    }
   }, 120_000);
 
   it("lists the base image", async () => {
@@ -273,6 +278,19 @@ describe("images", () => {
     expect(left.some((l) => l.startsWith("etc/hostname "))).toBe(false);
     expect(tarListing(readFileSync(b))).toEqual(left);
   }, 60_000);
+
+  it("an unchanged container's layer exports as an empty tar, which imports as an empty layer", async () => {
+    await overbox(["create", "untouched"]);
+    const layer = join(scratch, "untouched-layer.tar");
+    expect((await overbox(["export", "untouched", "--layer", "-o", layer])).status).toBe(0);
+    expect(readTar(readFileSync(layer))).toEqual([]);
+    expect(await overbox(["image", "import", layer, "--tag", "untouched-image"])).toEqual({
+      status: 0,
+      stdout: "untouched-image\n",
+      stderr: "",
+    });
+    expect((await overbox(["images"])).stdout).toMatch(/^untouched-image +2 /m);
+  });
 
   it("image rm removes an image, but not one a container runs", async () => {
     await overbox(["create", "user", "--image", "imported"]);
@@ -452,6 +470,41 @@ describe("bad input is one line on stderr and changes nothing stored", () => {
       /^overbox: image build: --tag is required\n$/,
       1,
     ],
+    [
+      "an empty file as a tar",
+      () => {
+        const f = join(scratch, "zero.tar");
+        writeFileSync(f, "");
+        return ["image", "import", f, "--tag", "zero"];
+      },
+      /^overbox: image import: .*zero\.tar: the archive is empty \(0 bytes\), not a tar\n$/,
+      1,
+    ],
+    [
+      "run --rm on a container kept from before (it would be removed)",
+      () => ["run", "--rm", "--name", "keep", "--", "true"],
+      /^overbox: run: container keep exists: --rm would remove it/,
+      125,
+    ],
+    [
+      "export -o to a directory",
+      () => ["export", "keep", "-o", scratch],
+      /^overbox: export: .* is a directory: give a file's path\n$/,
+      1,
+    ],
+    [
+      "export -o into a directory that is not there",
+      () => ["export", "keep", "-o", join(scratch, "no-such-dir", "keep.tar")],
+      /^overbox: export: no directory .*no-such-dir to write/,
+      1,
+    ],
+    ["--state with no value", () => ["--state"], /^overbox: option --state needs a value/, 1],
+    [
+      "an empty --state",
+      () => ["--state", "", "ps"],
+      /^overbox: ps: --state needs a directory, not an empty string\n$/,
+      1,
+    ],
   ];
   it.each(cases)("%s", async (_, args, message, status) => {
     await overbox(["images"]); // the base image is in place before the digest
@@ -588,6 +641,48 @@ describe("crashes and concurrency", () => {
     });
   }, 60_000);
 
+  it("a host signal that comes while the container opens reaches the command once it runs", async () => {
+    const child = start([
+      "run",
+      "--rm",
+      "--name",
+      "early",
+      "--",
+      "sh",
+      "-c",
+      "sleep 3; echo finished",
+    ]);
+    const outcome = finish(child);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("exit", (_, signal) => resolve(signal)),
+    );
+    // The session starts once the lock is taken; its kernel thread then
+    // takes a few hundred ms to open the container and start the command.
+    // The signal comes in between (without the fix, it was lost there).
+    const lock = join(home, "containers", "early", "lock");
+    while (!existsSync(lock)) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 75));
+    child.kill("SIGINT");
+    const r = await outcome;
+    expect(r.stdout).not.toContain("finished");
+    // 130 once the command had it; killed by SIGINT if it came before overbox forwards signals.
+    if (r.status === null) expect(await exited).toBe("SIGINT");
+    else expect(r.status).toBe(130);
+  });
+
+  it("what killed commands left (a waiting taker's lock file, a half-made container) goes with the next command", async () => {
+    await overbox(["create", "swept"]);
+    const gone = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    const waiter = join(home, "containers", "swept", `lock.${gone}`);
+    const halfMade = join(home, "containers", `.new-${gone}-abcdef`);
+    writeFileSync(waiter, `${gone} 1 overbox exec swept\n`);
+    mkdirSync(halfMade);
+    expect((await overbox(["exec", "swept", "--", "true"])).status).toBe(0);
+    expect(existsSync(waiter)).toBe(false);
+    expect((await overbox(["create", "swept-2"])).status).toBe(0);
+    expect(existsSync(halfMade)).toBe(false);
+  });
+
   it("two execs on one container at once both run, one after the other, and lose nothing", async () => {
     await overbox(["create", "shared"]);
     const append = (tag: string) =>
@@ -691,6 +786,20 @@ describe("the state directory", () => {
       expect(existsSync(join(home, "containers", "elsewhere"))).toBe(false);
     } finally {
       rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it("is ~/.overbox without --state or $OVERBOX_HOME", async () => {
+    const user = mkdtempSync(join(tmpdir(), "overbox-cli-home-"));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: user };
+      delete env.OVERBOX_HOME;
+      const r = spawnSync(process.execPath, [BIN, "create", "at-home"], { env, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(existsSync(join(user, ".overbox", "containers", "at-home", "upper.log"))).toBe(true);
+    } finally {
+      rmSync(user, { recursive: true, force: true });
     }
   });
 });

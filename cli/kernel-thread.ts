@@ -100,6 +100,10 @@ async function main(): Promise<void> {
     }
 
     let proc: Process | null = null;
+    /** Host signals that came before the command was running: it gets them once it is. */
+    const early: number[] = [];
+    const forward = (p: Process, signal: number) =>
+      kernel.signalGroup(tty ? tty.foreground || p.pgid : p.pgid, signal);
     port.on("message", (m: ToKernel) => {
       switch (m.type) {
         case "stdin":
@@ -119,7 +123,8 @@ async function main(): Promise<void> {
           tty?.resize({ rows: m.rows, cols: m.cols });
           break;
         case "signal":
-          if (proc) kernel.signalGroup(tty ? tty.foreground || proc.pgid : proc.pgid, m.signal);
+          if (proc) forward(proc, m.signal);
+          else early.push(m.signal);
           break;
         case "written":
           unacknowledged -= m.bytes;
@@ -139,6 +144,7 @@ async function main(): Promise<void> {
       send({ type: "failed", ...failure });
       return;
     }
+    for (const signal of early) forward(proc, signal);
     const status = shellStatus(await kernel.waitFor(proc));
     // The container stops with its command (as docker's does): what the
     // command left running is killed, and its output read to the end.

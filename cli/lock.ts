@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
-import { link, readFile, unlink, writeFile } from "node:fs/promises";
+import { link, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** Who holds a lock: a process, told apart from a later one with the same pid by its start time. */
@@ -42,6 +43,7 @@ export class FileLock {
   ): Promise<FileLock | Holder> {
     const me = describe({ pid: process.pid, started: startTime(process.pid), command });
     const mine = `${path}.${process.pid}`;
+    await sweep(path);
     await writeFile(mine, me);
     try {
       return await FileLock.wait(path, me, mine, options);
@@ -96,6 +98,29 @@ export class FileLock {
   }
 }
 
+/** Removes the `PATH.PID` files of takers that were killed while they waited. */
+async function sweep(path: string): Promise<void> {
+  const prefix = `${basename(path)}.`;
+  for (const name of await readdir(dirname(path)).catch(() => [])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length));
+    if (Number.isInteger(pid) && processGone(pid)) {
+      await unlink(join(dirname(path), name)).catch(() => undefined);
+    }
+  }
+}
+
+/** Whether no process has `pid`: what a process of that pid left behind can go. */
+export function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: it exists, it is someone else's.
+    return (e as NodeJS.ErrnoException).code !== "EPERM";
+  }
+}
+
 function describe(h: Holder): string {
   return `${h.pid} ${h.started} ${h.command}\n`;
 }
@@ -106,12 +131,7 @@ function parse(text: string): Holder | null {
 }
 
 function alive(h: Holder): boolean {
-  try {
-    process.kill(h.pid, 0);
-  } catch (e) {
-    // EPERM: it exists, it is someone else's.
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
+  if (processGone(h.pid)) return false;
   return h.started === "" || startTime(h.pid) === h.started;
 }
 

@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { importLayer } from "../worker/container/container.ts";
 import { describeProblem } from "../worker/overlay/fsck.ts";
 import { putLayer, withLayer } from "../worker/image/image.ts";
@@ -90,6 +91,15 @@ function newTag(args: Parsed): string {
   if (tag === BASE_IMAGE)
     throw new UserError(`${BASE_IMAGE} is the base image: choose another --tag`);
   return tag;
+}
+
+/** Refuses an output path that names a directory, or whose directory does not exist. */
+async function checkOutput(file: string): Promise<void> {
+  const found = await stat(file).catch(() => null);
+  if (found?.isDirectory()) throw new UserError(`${file} is a directory: give a file's path`);
+  const parent = dirname(file);
+  const dir = await stat(parent).catch(() => null);
+  if (!dir?.isDirectory()) throw new UserError(`no directory ${parent} to write ${file} in`);
 }
 
 function humanSize(bytes: number): string {
@@ -286,7 +296,7 @@ const VERBS: Verb[] = [
     options: [
       { name: "name", value: "NAME", help: "the container (made from --image if missing)" },
       IMAGE_OPTION,
-      { name: "rm", help: "remove the container when CMD ends" },
+      { name: "rm", help: "remove the container when CMD ends (it must be a new one)" },
       WORKDIR_OPTION,
       ENV_OPTION,
       INTERACTIVE_OPTION,
@@ -298,6 +308,12 @@ const VERBS: Verb[] = [
       const name = given ?? `box-${randomBytes(4).toString("hex")}`;
       const image = option(args, "image");
       const start = sessionStart(state, name, args);
+      if (args.options.has("rm") && state.exists(name)) {
+        // --rm removes what this run made: never a container kept from before.
+        throw new UserError(
+          `container ${name} exists: --rm would remove it (use overbox exec ${name}, or another --name)`,
+        );
+      }
       if (!state.exists(name)) {
         await state.createContainer(name, image ?? BASE_IMAGE);
       } else if (image !== undefined) {
@@ -400,6 +416,7 @@ const VERBS: Verb[] = [
           "refusing to write a tar to a terminal: give -o FILE or redirect stdout",
         );
       }
+      if (file !== undefined) await checkOutput(file);
       const layer = args.options.has("layer");
       const tar = await state.withContainer(
         name,
@@ -422,13 +439,12 @@ const VERBS: Verb[] = [
     async run(state, args) {
       const name = args.positionals[0]!;
       const tag = newTag(args);
-      const image = await state.withContainer(
+      await state.withContainer(
         name,
         `overbox commit ${name}`,
-        (c) => c.commit(state.blobs, tag),
+        (c) => c.commit(state.blobs, tag, (image) => state.saveImage(image.manifest)),
         waitingNote(name),
       );
-      await state.saveImage(image.manifest);
       out(`${tag}\n`);
       return 0;
     },
@@ -450,16 +466,34 @@ const VERBS: Verb[] = [
 /** `image ls` is `images`, as in docker. */
 const ALIASES: Record<string, string> = { "image ls": "images" };
 
+/** The help of the `image` group: its verbs. */
+function imageHelp(): string {
+  return commandHelp(
+    "Usage: overbox image COMMAND [OPTIONS] [ARGS]",
+    "Images: read-only layers that containers start from.",
+    VERBS.filter((v) => v.name.startsWith("image ")),
+  );
+}
+
 function overallHelp(): string {
-  const rows = VERBS.map((v) => {
+  return commandHelp(
+    "Usage: overbox [--state DIR] COMMAND [OPTIONS] [ARGS]",
+    "Linux-like containers: BusyBox on WebAssembly over an overlay filesystem.",
+    VERBS,
+  );
+}
+
+/** A usage line, a summary, and each verb with its brief. */
+function commandHelp(usage: string, summary: string, verbs: Verb[]): string {
+  const rows = verbs.map((v) => {
     const names = v.positionals.join(" ");
     return [`${v.name}${names ? " " + names : ""}${v.command ? " -- CMD" : ""}`, v.brief];
   });
   const width = Math.max(...rows.map(([a]) => a!.length));
   return [
-    "Usage: overbox [--state DIR] COMMAND [OPTIONS] [ARGS]",
+    usage,
     "",
-    "Linux-like containers: BusyBox on WebAssembly over an overlay filesystem.",
+    summary,
     "",
     "Commands:",
     ...rows.map(([a, b]) => `  ${a!.padEnd(width)}  ${b}`),
@@ -484,8 +518,13 @@ export async function main(argv: string[], builtImages: string): Promise<number>
       out(overallHelp());
       return 0;
     }
-    if (a === "--state" && argv[i + 1] !== undefined) stateFlag = argv[++i];
-    else if (a.startsWith("--state=")) stateFlag = a.slice("--state=".length);
+    if (a === "--state") {
+      if (argv[i + 1] === undefined) {
+        process.stderr.write("overbox: option --state needs a value (DIR)\n");
+        return 1;
+      }
+      stateFlag = argv[++i];
+    } else if (a.startsWith("--state=")) stateFlag = a.slice("--state=".length);
     else {
       process.stderr.write(`overbox: unknown option ${a} (see overbox --help)\n`);
       return 1;
@@ -500,6 +539,10 @@ export async function main(argv: string[], builtImages: string): Promise<number>
   const twoWords = two in ALIASES || VERBS.some((v) => v.name === two);
   const name = ALIASES[two] ?? (twoWords ? two : words[0]!);
   const verb = VERBS.find((v) => v.name === name);
+  if (!verb && words[0] === "image" && (words.length === 1 || /^(-h|--help)$/.test(words[1]!))) {
+    out(imageHelp());
+    return 0;
+  }
   if (!verb) {
     const hint =
       words[0] === "image" ? "image build, image import, image rm or image ls" : "overbox --help";

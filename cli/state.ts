@@ -15,7 +15,7 @@ import { parseLayerIndex } from "../worker/image/layer.ts";
 import { describeProblem, type FsckProblem, type FsckReport } from "../worker/overlay/fsck.ts";
 import { FileBlobs, writeFileAtomic } from "./blobs.ts";
 import { FileStore } from "./file-store.ts";
-import { FileLock, type Holder } from "./lock.ts";
+import { FileLock, processGone, type Holder } from "./lock.ts";
 
 /** The base image's name: built from BusyBox by the set-up, never removed or replaced by hand. */
 export const BASE_IMAGE = "busybox";
@@ -56,7 +56,9 @@ export class State {
 
   /** `--state DIR`, else $OVERBOX_HOME, else ~/.overbox. */
   static locate(flag: string | undefined, builtImages: string, env = process.env): State {
-    return new State(flag ?? env.OVERBOX_HOME ?? join(homedir(), ".overbox"), builtImages);
+    if (flag === "") throw new UserError("--state needs a directory, not an empty string");
+    const dir = flag ?? (env.OVERBOX_HOME || undefined) ?? join(homedir(), ".overbox");
+    return new State(dir, builtImages);
   }
 
   // ---- images ------------------------------------------------------------
@@ -208,7 +210,8 @@ export class State {
   async createContainer(name: string, image: string): Promise<boolean> {
     const dir = this.containerDir(name);
     const loaded = await this.image(image);
-    const fresh = join(this.dir, "containers", `.new-${randomBytes(6).toString("hex")}`);
+    await this.sweepContainers();
+    const fresh = join(this.dir, "containers", `.new-${leftoverTag()}`);
     await mkdir(fresh, { recursive: true });
     try {
       const container = await Container.open(await FileStore.open(fresh), loaded, this.blobs);
@@ -221,6 +224,17 @@ export class State {
       throw e;
     } finally {
       await rm(fresh, { recursive: true, force: true });
+    }
+  }
+
+  /** Removes what commands killed while making or removing a container left in containers/. */
+  private async sweepContainers(): Promise<void> {
+    const dir = join(this.dir, "containers");
+    for (const name of await readdir(dir).catch(() => [])) {
+      const pid = /^\.(?:new|removed)-(\d+)-/.exec(name)?.[1];
+      if (pid !== undefined && processGone(Number(pid))) {
+        await rm(join(dir, name), { recursive: true, force: true });
+      }
     }
   }
 
@@ -308,7 +322,7 @@ export class State {
     if (!(lock instanceof FileLock)) {
       throw new UserError(`container ${name} is in use by ${describeHolder(lock)}`);
     }
-    const gone = join(this.dir, "containers", `.removed-${randomBytes(6).toString("hex")}`);
+    const gone = join(this.dir, "containers", `.removed-${leftoverTag()}`);
     try {
       await rename(dir, gone);
     } catch (e) {
@@ -376,3 +390,8 @@ export function checkImageName(name: string): void {
 }
 
 export { reason } from "../worker/errno.ts";
+
+/** A name part for a directory only this process uses for a while: its pid, then random. */
+function leftoverTag(): string {
+  return `${process.pid}-${randomBytes(6).toString("hex")}`;
+}

@@ -224,8 +224,7 @@ export class SandboxService implements SandboxApi {
       fail("EROFS", "a read-only or ephemeral container cannot be committed: export it instead");
     }
     await this.restart(s, async () => {
-      const image = await s.container.commit(this.blobs, tag);
-      await this.saveManifest(image);
+      await s.container.commit(this.blobs, tag, (image) => this.saveManifest(image));
       s.info.image = tag;
     });
   }

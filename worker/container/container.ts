@@ -179,8 +179,14 @@ export class Container {
    * container goes on from the new image with an empty upper layer. The
    * layer is stored before the upper layer is dropped, and the switch is
    * one transaction: a crash leaves the old container or the new one.
+   * `publish` (the image listed where images are kept) runs before the
+   * switch: a container never runs an image that is not listed.
    */
-  async commit(blobs: BlobStore, name = this.image.manifest.name): Promise<Image> {
+  async commit(
+    blobs: BlobStore,
+    name = this.image.manifest.name,
+    publish: (image: Image) => Promise<void> = async () => undefined,
+  ): Promise<Image> {
     if (this.damage.length > 0) {
       fail(
         "EROFS",
@@ -190,6 +196,7 @@ export class Container {
     const layer = await buildLayer(await upperEntries(this.fs));
     await putLayer(blobs, layer);
     const image = withLayer(this.image, layer, name);
+    await publish(image);
     await this.fs.upper.clear(new Map([[IMAGE_KEY, encode(image)]]));
     this.image = image;
     this.fs = new OverlayFilesystem(this.fs.upper, [...image.layers].reverse());
@@ -228,8 +235,9 @@ export async function importLayer(
   blobs: BlobStore,
   name = image.manifest.name,
 ): Promise<Image> {
+  // No bytes is no tar; a tar of no entries (an unchanged container's layer) is an empty layer.
+  if (tar.length === 0) fail("EINVAL", "the archive is empty (0 bytes), not a tar");
   const entries = readTar(tar);
-  if (entries.length === 0) fail("EINVAL", "the archive holds no entries");
   const layer = await buildLayer(entries);
   // The layer is opened before anything is stored: what it refuses leaves no blob.
   const next = withLayer(image, layer, name);
