@@ -9,7 +9,7 @@ declare module "vitest" {
 
 let server: ViteDevServer;
 
-/** Serves the project with vite (as `npm start` does) on a free port. */
+/** Serves the project with vite's dev server (as `npm run dev` does) on a free port. */
 export async function setup(project: TestProject) {
   server = await createServer({ server: { port: 0, strictPort: false }, logLevel: "warn" });
   await server.listen();

@@ -496,6 +496,33 @@ describe("the playground (index.html) in Chromium", () => {
     expect(await shell(first, "ls /root/from-tab-2")).toContain("No such file");
   });
 
+  it("offers a second tab on the same container a new container of the same image instead", async () => {
+    const context = await newContext();
+    const first = await openPlayground("shared-new", context);
+    await shell(first, "echo first > /root/first.txt");
+    await first.evaluate(() => window.overbox.box.commit("shared-image"));
+    await waitForFreshShell(first, "echo first");
+
+    const second = await context.newPage();
+    await second.goto(url("shared-new"));
+    await second.waitForSelector("#busy:not([hidden])");
+    await second.getByRole("button", { name: "Open a new container" }).click();
+    await second.waitForURL(/\?container=shared-new-[a-z0-9]+&image=shared-image$/);
+    await ready(second);
+    const name = new URL(second.url()).searchParams.get("container")!;
+    expect(await second.textContent("#container-name")).toBe(`${name} (image shared-image)`);
+    // Its own container, which it writes: the image's file is there, the first tab's later ones are not.
+    expect(await shell(second, "cat /root/first.txt")).toBe("first");
+    await shell(first, "echo later > /root/later.txt");
+    expect(await shell(second, "ls /root/later.txt")).toContain("No such file");
+    await shell(second, "echo mine > /root/mine.txt");
+    await stored(second);
+    await second.reload();
+    await ready(second);
+    expect(await shell(second, "cat /root/mine.txt")).toBe("mine");
+    expect(await shell(first, "ls /root/mine.txt")).toContain("No such file");
+  });
+
   it("the container picker creates a container from an image, renames and deletes one, and refuses to delete one open in another tab", async () => {
     const context = await newContext();
     const page = await openPlayground("pick-a", context);

@@ -95,4 +95,79 @@ describe("the library (Sandbox) in Chromium: a kernel in a Web Worker", () => {
     expect(await run(["cat", "/root/kept/note"])).toEqual({ status: 0, stdout: note, stderr: "" });
     expect((await run(["ls", "/etc/hostname"])).status).toBe(1);
   });
+
+  it("from a page's own script: Sandbox.open, spawn with streams, fs, export, commit, reset and close", async () => {
+    // The library as a page imports it (vite serves its source).
+    await page.addScriptTag({
+      type: "module",
+      content: 'import { Sandbox } from "/src/index.ts"; window.Library = Sandbox;',
+    });
+    await page.waitForFunction(() => "Library" in window);
+    const seen = await page.evaluate(async () => {
+      const Sandbox = (window as unknown as { Library: typeof import("../src/index.ts").Sandbox })
+        .Library;
+      const text = (b: Uint8Array) => new TextDecoder().decode(b);
+      const box = await Sandbox.open({ image: "busybox", container: "library" });
+      const opened = box.info;
+
+      const p = await box.spawn(["sh", "-c", "tr a-z A-Z; echo to-stderr >&2; exit 3"]);
+      const stdin = p.stdin.getWriter();
+      await stdin.write("streamed ");
+      await stdin.write(new TextEncoder().encode("input\n"));
+      await stdin.close();
+      const [stdout, stderr, status] = await Promise.all([
+        new Response(p.stdout).text(),
+        new Response(p.stderr).text(),
+        p.exited,
+      ]);
+
+      await box.fs.writeFile("/root/lib.txt", "from the library\n");
+      await box.fs.writeFile("/root/bytes.bin", new Uint8Array([0, 1, 255]));
+      const listing = (await box.fs.readdir("/root")).map((f) => `${f.name}:${f.type}`).sort();
+      const read = await box.fs.readTextFile("/root/lib.txt");
+      const bytes = Array.from(await box.fs.readFile("/root/bytes.bin"));
+      const layer = text(await box.export({ layer: true }));
+      const tree = text(await box.export());
+
+      await box.commit("library-image");
+      await box.fs.writeFile("/root/after.txt", "dropped by the reset\n");
+      await box.reset();
+      const afterReset = (await box.exec("ls /root")).stdout;
+      await box.close();
+
+      const again = await Sandbox.open({ container: "library" });
+      const reopened = { info: again.info, lib: (await again.exec("cat /root/lib.txt")).stdout };
+      await again.close();
+      await Sandbox.deleteContainer("library");
+      const left = (await Sandbox.containers()).map((c) => c.name);
+      return {
+        opened,
+        stdout,
+        stderr,
+        status,
+        listing,
+        read,
+        bytes,
+        layerHasFile: layer.includes("root/lib.txt"),
+        layerHasImage: layer.includes("bin/busybox"),
+        treeHasBoth: tree.includes("root/lib.txt") && tree.includes("bin/busybox"),
+        afterReset,
+        reopened,
+        left,
+      };
+    });
+    expect(seen.opened).toMatchObject({ container: "library", image: "busybox", readOnly: false });
+    expect(seen).toMatchObject({ stdout: "STREAMED INPUT\n", stderr: "to-stderr\n", status: 3 });
+    expect(seen.listing).toEqual(["bytes.bin:file", "lib.txt:file"]);
+    expect(seen.read).toBe("from the library\n");
+    expect(seen.bytes).toEqual([0, 1, 255]);
+    expect(seen).toMatchObject({ layerHasFile: true, layerHasImage: false, treeHasBoth: true });
+    // The reset went back to the committed image: its files, not what came after.
+    expect(seen.afterReset.split("\n").filter(Boolean).sort()).toEqual(["bytes.bin", "lib.txt"]);
+    expect(seen.reopened).toMatchObject({
+      info: { container: "library", image: "library-image" },
+      lib: "from the library\n",
+    });
+    expect(seen.left).not.toContain("library");
+  });
 });

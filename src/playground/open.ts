@@ -28,9 +28,11 @@ export async function openContainer(container: string, image: string): Promise<S
         busy.hidden = true;
         Sandbox.open({ container, image, readOnly: true, onProgress }).then(resolve, reject);
       };
-      $("open-new").onclick = () => {
+      $("open-new").onclick = async () => {
+        // Of the busy container's own image, which the page's URL may not name.
+        const busyOne = (await Sandbox.containers()).find((c) => c.name === container);
         const fresh = `${container}-${Math.random().toString(36).slice(2, 7)}`;
-        location.search = `?container=${encodeURIComponent(fresh)}`;
+        location.search = `?${new URLSearchParams({ container: fresh, image: busyOne?.image ?? image })}`;
       };
     });
   } finally {

@@ -1,7 +1,7 @@
 import { fail } from "../errno.ts";
 
 /**
- * One writer per container (DESIGN.md, "Persistence"): a Web Lock named
+ * One writer per container: a Web Lock named
  * after the container's database, taken before the container opens and held
  * for as long as the worker lives. A second tab on the same container is
  * told (EBUSY) instead of writing into the same database.
