@@ -38,7 +38,8 @@ const READ_AHEAD = 1024 * 1024;
  * lets the commits already called finish, then closes the file.
  *
  * Terms (those of `Store`): `commit` appends the batch as one record and
- * resolves after fdatasync, so a resolved batch is on disk. Commits run one
+ * resolves after fdatasync, so a resolved batch is on disk (every commit is
+ * durable: the `durable` option changes nothing here). Commits run one
  * after another, in the order they were called. A record is
  *
  *     header   magic "OBX1" | payload length u32 | crc32 of the payload u32

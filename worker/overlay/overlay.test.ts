@@ -5,7 +5,7 @@ import type { LayerFilesystem } from "../image/layer-fs.ts";
 import type { OpenRequest } from "../kernel/process.ts";
 import { IndexedDbStore } from "../store/indexeddb.ts";
 import { MemoryStore } from "../store/memory.ts";
-import type { Batch, Store } from "../store/store.ts";
+import type { Batch, CommitOptions, Store } from "../store/store.ts";
 import { resolveExisting } from "../vfs/resolve.ts";
 import { WouldBlock, retrying } from "../vfs/would-block.ts";
 import { applyOperation, contentSummary, operator } from "./operations.ts";
@@ -224,6 +224,8 @@ const readWrite: OpenRequest = {
 /** A store that records what it is asked, to assert on what reaches it. */
 class SpyStore implements Store {
   readonly batches: Batch[] = [];
+  /** Whether each batch was committed durable. */
+  readonly durable: boolean[] = [];
   readonly fetched: string[] = [];
   constructor(private readonly inner: Store) {}
   get(key: string) {
@@ -237,9 +239,10 @@ class SpyStore implements Store {
   keys(prefix?: string) {
     return this.inner.keys(prefix);
   }
-  commit(batch: Batch) {
+  commit(batch: Batch, options: CommitOptions = {}) {
     this.batches.push(batch);
-    return this.inner.commit(batch);
+    this.durable.push(Boolean(options.durable));
+    return this.inner.commit(batch, options);
   }
   clear() {
     return this.inner.clear();
@@ -471,6 +474,28 @@ describe("the upper layer in a store", () => {
     expect(spy.batches.length).toBe(committed + 1);
     expect([...spy.batches.at(-1)!.puts.keys()].some(isChunk)).toBe(true);
     proc.fsync(fd); // nothing left to wait for
+  });
+
+  it("commits in the background without waiting for the disk, and makes fsync and sync durable", async () => {
+    const spy = new SpyStore(newStore("indexeddb"));
+    const ov = await openOverlay(spy, await lowerLayers([BASE]), { writeBack: 1 });
+    const proc = operator(ov);
+    applyOperation(proc, { op: "write", path: "/tmp/a", data: "written back" });
+    await new Promise((r) => setTimeout(r, 50));
+    const background = spy.durable.length;
+    expect(background).toBeGreaterThan(0);
+    expect(spy.durable).not.toContain(true);
+    // Nothing is dirty, but the write-back may be in the OS's cache only.
+    const fd = proc.open(3, "/tmp/a", readWrite);
+    expect(() => proc.fsync(fd)).toThrow(WouldBlock);
+    await retrying(() => proc.fsync(fd));
+    expect(spy.durable.slice(background)).toEqual([true]);
+    proc.fsync(fd); // on the disk already: no commit
+    await ov.upper.sync();
+    expect(spy.durable.slice(background)).toEqual([true]);
+    applyOperation(proc, { op: "write", path: "/tmp/b", data: "synced" });
+    await ov.upper.sync();
+    expect(spy.durable.slice(background)).toEqual([true, true]);
   });
 
   it("keeps a directory whose lower subdirectories left it when it reopens", async () => {

@@ -118,6 +118,8 @@ export class UpperLayer {
   private flushChain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failure: KernelError | null = null;
+  /** A commit since the last durable one may still be in the OS's cache, not on the disk. */
+  private undurable = false;
   private closed = false;
   /** What `open` found damaged in the store (empty when it is sound). */
   readonly damage: FsckProblem[] = [];
@@ -432,24 +434,24 @@ export class UpperLayer {
       this.flush().catch(() => undefined);
       throw failure;
     }
-    if (this.dirty.size > 0 || this.inFlight.size > 0) {
+    if (this.dirty.size > 0 || this.inFlight.size > 0 || this.undurable) {
       throw new WouldBlock(
-        this.flush().catch(() => undefined),
+        this.flush(true).catch(() => undefined),
         "waiting for the container's changes to be stored",
       );
     }
   }
 
-  /** Commits every change made so far; resolves when they are durable. */
+  /** Commits every change made so far; resolves when they are durable (on the disk). */
   async sync(): Promise<void> {
-    await this.flush();
+    await this.flush(true);
   }
 
   /** Stores what is dirty, then closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.flush();
+      await this.flush(true);
     } finally {
       this.closed = true;
       if (this.timer) clearTimeout(this.timer);
@@ -467,7 +469,8 @@ export class UpperLayer {
     const batch = newBatch();
     for (const key of await this.store.keys()) if (!also.has(key)) batch.deletes.add(key);
     for (const [key, value] of also) batch.puts.set(key, value);
-    await this.store.commit(batch);
+    await this.store.commit(batch, { durable: true });
+    this.undurable = false;
     this.dirty.clear();
     this.inodes.clear();
     this.present.clear();
@@ -479,18 +482,25 @@ export class UpperLayer {
     this.addRoot();
   }
 
-  private flush(): Promise<void> {
-    const run = this.flushChain.then(() => this.commitDirty());
+  /** Commits what is dirty; `durable`: and waits until it and every commit before are on the disk. */
+  private flush(durable = false): Promise<void> {
+    const run = this.flushChain.then(() => this.commitDirty(durable));
     this.flushChain = run.catch(() => undefined);
     return run;
   }
 
-  private async commitDirty(): Promise<void> {
+  private async commitDirty(durable: boolean): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.dirty.size === 0 || this.closed) return;
+    if (this.closed) return;
+    if (this.dirty.size === 0) {
+      // Nothing new, but what was committed is not on the disk yet: a
+      // durable commit of something small takes it there.
+      if (durable && this.undurable) this.dirty.add("meta");
+      else return;
+    }
     const keys = [...this.dirty];
     this.dirty.clear();
     const batch = newBatch();
@@ -501,8 +511,9 @@ export class UpperLayer {
       this.inFlight.add(key);
     }
     try {
-      await this.store.commit(batch);
+      await this.store.commit(batch, { durable });
       this.failure = null;
+      this.undurable = !durable;
     } catch (e) {
       for (const key of keys) this.dirty.add(key);
       this.failure = e instanceof KernelError ? e : new KernelError("EIO", String(e));

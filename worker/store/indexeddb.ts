@@ -1,18 +1,24 @@
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
 import { fail, KernelError } from "../errno.ts";
-import type { Batch, Store } from "./store.ts";
+import type { Batch, CommitOptions, Store } from "./store.ts";
 
 const OBJECT_STORE = "upper";
 
 /**
  * A store in IndexedDB, one database per container (`overbox-NAME`), through
  * idb-keyval. Each batch is one readwrite transaction; `commit` resolves
- * when the transaction completes, so the batch is on disk. A quota error
- * aborts the transaction: nothing of the batch is stored.
+ * when the transaction completes. Its durability is "relaxed" (the
+ * browser has written it, the OS may still hold it: what survives a
+ * browser crash), or "strict" for a durable commit (the browser waits for
+ * the disk; the log it writes is one, so the batches before it are on the
+ * disk too). A quota error aborts the transaction: nothing of the batch is
+ * stored.
  */
 export class IndexedDbStore implements Store {
   private readonly use: UseStore;
   private closed = false;
+  /** The database idb-keyval opened, for the transactions `write` makes itself. */
+  private db: Promise<IDBDatabase> | null = null;
 
   constructor(readonly database: string) {
     this.use = createStore(database, OBJECT_STORE);
@@ -59,31 +65,52 @@ export class IndexedDbStore implements Store {
     );
   }
 
-  commit(batch: Batch): Promise<void> {
-    return this.run("readwrite", (s) => {
-      try {
-        for (const k of batch.deletes) s.delete(k);
-        for (const [k, v] of batch.puts) s.put(v, k);
-      } catch (e) {
-        // A transaction commits by itself unless aborted: half a batch must not.
-        s.transaction.abort();
-        throw e;
-      }
-      return promisifyRequest(s.transaction);
+  commit(batch: Batch, options: CommitOptions = {}): Promise<void> {
+    return this.write(options.durable ? "strict" : "relaxed", (s) => {
+      for (const k of batch.deletes) s.delete(k);
+      for (const [k, v] of batch.puts) s.put(v, k);
     });
   }
 
+  /** A reset: on the disk when it resolves, as a sync would be. */
   clear(): Promise<void> {
-    return this.run("readwrite", (s) => {
-      s.clear();
-      return promisifyRequest(s.transaction);
-    });
+    return this.write("strict", (s) => s.clear());
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     await this.run("readonly", (s) => s.transaction.db.close());
     this.closed = true;
+  }
+
+  /**
+   * One readwrite transaction of `durability` (idb-keyval opens the
+   * database; the transaction is ours, for its durability option), which
+   * `body` fills; resolves when it has committed.
+   */
+  private async write(
+    durability: IDBTransactionDurability,
+    body: (s: IDBObjectStore) => void,
+  ): Promise<void> {
+    if (this.closed) fail("EBADF", "store is closed");
+    this.db ??= this.run("readonly", (s) => s.transaction.db).catch((e: unknown) => {
+      this.db = null;
+      throw e;
+    });
+    const db = await this.db;
+    try {
+      const transaction = db.transaction(OBJECT_STORE, "readwrite", { durability });
+      try {
+        body(transaction.objectStore(OBJECT_STORE));
+      } catch (e) {
+        // A transaction commits by itself unless aborted: half a batch must not.
+        transaction.abort();
+        throw e;
+      }
+      await promisifyRequest(transaction);
+    } catch (e) {
+      throw storeError(e);
+    }
   }
 
   private async run<T>(

@@ -148,3 +148,30 @@ describe.each(setups)("$name", (setup) => {
     await again.close();
   });
 });
+
+describe("IndexedDB durability", () => {
+  it("asks for strict durability on a durable commit and a clear, relaxed otherwise", async () => {
+    const asked: Array<IDBTransactionDurability | undefined> = [];
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (
+      this: IDBDatabase,
+      ...args: Parameters<IDBDatabase["transaction"]>
+    ) {
+      if (args[1] === "readwrite") asked.push(args[2]?.durability);
+      return transaction.apply(this, args);
+    };
+    const store = new IndexedDbStore("test-durability");
+    try {
+      const batch = newBatch();
+      batch.puts.set("a", bytes("1"));
+      await store.commit(batch);
+      await store.commit(batch, { durable: true });
+      await store.clear();
+      expect(asked).toEqual(["relaxed", "strict", "strict"]);
+      expect(await store.keys()).toEqual([]);
+    } finally {
+      IDBDatabase.prototype.transaction = transaction;
+      await store.close();
+    }
+  });
+});
