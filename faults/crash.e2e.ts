@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { spawnChromium } from "../e2e/browser.ts";
+import { launchChromium, spawnChromium } from "../e2e/browser.ts";
 import type {} from "../src/playground.ts";
 import { describeProblem } from "../worker/overlay/fsck.ts";
 import { CHECK, checked, killCount, lastAck, WORKLOAD } from "./workload.ts";
@@ -55,10 +55,23 @@ async function startWorkload(page: Page): Promise<() => string> {
   return () => printed;
 }
 
-/** What is wrong with the container open in `page`, after a kill that followed ack `acked`. */
-async function verify(page: Page, acked: number): Promise<string[]> {
+/**
+ * What is wrong with the container open in `page`, after a kill that
+ * followed ack `acked`; `containers` must all still be in the browser's
+ * IndexedDB (a browser that dropped its databases would lose them all).
+ */
+async function verify(page: Page, acked: number, containers: string[] = []): Promise<string[]> {
+  const { info, kept } = await page.evaluate(async () => ({
+    info: window.overbox.box.info,
+    kept: (await indexedDB.databases()).map((d) => d.name ?? ""),
+  }));
+  const wrong = info.damage.map((d) => `opened damaged: ${d}`);
+  if (info.readOnly) wrong.push("opened read-only");
+  for (const c of containers) {
+    if (!kept.includes(`overbox-${c}`)) wrong.push(`container ${c}'s database is gone`);
+  }
   const report = await page.evaluate(() => window.overbox.box.fsck());
-  const wrong = report.problems.map((p) => `fsck: ${describeProblem(p)}`);
+  wrong.push(...report.problems.map((p) => `fsck: ${describeProblem(p)}`));
   const check = await page.evaluate((script) => window.overbox.box.exec(script), CHECK);
   return [...wrong, ...checked(check.stdout, acked)];
 }
@@ -85,7 +98,8 @@ describe("crash consistency in Chromium", () => {
           const acked = lastAck(printed());
           if (acked > 0) acknowledged++;
           running = await playground(name);
-          const wrong = await verify(running.page, acked);
+          const before = Array.from({ length: kill + 1 }, (_, k) => containerFor(k));
+          const wrong = await verify(running.page, acked, [...new Set(before)]);
           if (wrong.length > 0) {
             failures.push(
               `kill ${kill + 1} (${name}, after ${delay} ms, ack ${acked}): ${wrong.join("; ")}`,
@@ -100,4 +114,39 @@ describe("crash consistency in Chromium", () => {
     },
     KILLS * 60_000,
   );
+});
+
+describe("a crashed tab", () => {
+  it("gives its container back: another tab of the live browser opens it writable and consistent, with every acknowledged write", async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext();
+      const url = `${inject("baseUrl")}/?container=tab-crash`;
+      const first = await context.newPage();
+      await first.goto(url);
+      await first.waitForFunction(() => window.overbox !== undefined);
+      const printed = await startWorkload(first);
+      await expect.poll(() => lastAck(printed()), { timeout: 60_000 }).toBeGreaterThanOrEqual(3);
+      // The renderer dies, the container's worker with it, holding the Web Lock.
+      const crashed = new Promise<void>((resolve) => first.on("crash", () => resolve()));
+      const cdp = await context.newCDPSession(first);
+      void cdp.send("Page.crash").catch(() => undefined);
+      await crashed;
+      const acked = lastAck(printed());
+
+      const second = await context.newPage();
+      await second.goto(url);
+      await second.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+      expect(await second.isHidden("#busy")).toBe(true);
+      expect(await verify(second, acked)).toEqual([]);
+      // It writes, and what it writes is kept.
+      await second.evaluate(() => window.overbox.box.exec("echo after > /root/after; sync"));
+      await second.reload();
+      await second.waitForFunction(() => window.overbox !== undefined);
+      const after = await second.evaluate(() => window.overbox.box.exec("cat /root/after"));
+      expect(after.stdout).toBe("after\n");
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
