@@ -16,7 +16,7 @@ import {
 import { NAME_MAX } from "../vfs/filesystem.ts";
 import { describeTree } from "../vfs/tree.ts";
 import { buildLayer, parseLayerIndex, sha256, type LayerEntry, type PackEntry } from "./layer.ts";
-import { writeTar } from "./tar.ts";
+import { readTar, writeTar } from "./tar.ts";
 
 /**
  * Hostile layer tars and image manifests: each is refused with a
@@ -312,6 +312,19 @@ describe("hostile tars", () => {
   it("refuses a pax link target with a NUL", async () => {
     const tar = archive(pax({ linkpath: "/etc\0passwd" }), entry({ name: "l", type: "2" }));
     await expectRefused(tar, /symlink l: a NUL byte in its target/);
+  });
+
+  it("reads an entry's data by its pax size, not the header's, and refuses a pax size past the archive", async () => {
+    const tar = archive(pax({ size: "11" }), entry({ name: "a", size: 0 }, "pax-counted"));
+    expect(readTar(tar)).toMatchObject([{ path: "a", data: utf8("pax-counted") }]);
+    await expectRefused(
+      archive(pax({ size: "99999" }), entry({ name: "a" }, "short")),
+      /truncated \(99999 bytes of data/,
+    );
+    await expectRefused(
+      archive(pax({ size: "-1" }), entry({ name: "a" }, "x")),
+      /bad pax size of the entry at byte 1024: -1/,
+    );
   });
 
   it("takes a pax mtime with a fraction, and a negative one, to the second below", async () => {

@@ -32,8 +32,13 @@ export function readTar(archive: Uint8Array): PackEntry[] {
     const header = archive.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
     checkChecksum(header, at);
-    const size = wholeNumber(number(header, 124, 12), `size in the header at byte ${at}`);
     const typeflag = String.fromCharCode(header[156]!);
+    // A pax `size` (for data past the header field's 8 GiB) stands for the header's.
+    const paxSize = typeflag === "x" || typeflag === "g" ? undefined : (pax.size ?? globalPax.size);
+    const size =
+      paxSize === undefined
+        ? wholeNumber(number(header, 124, 12), `size in the header at byte ${at}`)
+        : wholeNumber(paxSize, `pax size of the entry at byte ${at}`);
     const body = archive.subarray(at + 512, at + 512 + size);
     if (body.length < size) {
       fail("EINVAL", `tar archive is truncated (${size} bytes of data at byte ${at + 512})`);
