@@ -159,6 +159,11 @@ export const SNIPPETS: Record<string, Snippet[]> = {
       script: "for i in 1 2 3; do echo $i; done > f; wc -l < f; cat f",
     },
     {
+      name: "redirecting into a name that must be a directory (missing/, or a link to one) fails and creates nothing",
+      script:
+        "echo x > missing/ ; echo $?; ln -s gone/ l; echo x > l; echo $?; ls gone l/ 2>&1; echo $?",
+    },
+    {
       name: "redirecting into a missing directory fails with a message",
       script: "echo x > nodir/f; echo $?",
     },

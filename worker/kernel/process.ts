@@ -209,7 +209,8 @@ export class Process {
     let ino = r.ino;
     if (ino === null) {
       if (!req.create) fail("ENOENT", path);
-      if (req.directory || /\/$/.test(path)) fail("EISDIR", path);
+      // A name that must be a directory (`missing/`, or a link to one) is not created as a file.
+      if (req.directory || r.trailingSlash) fail("EISDIR", path);
       ino = fs.create(r.dir, r.name, {
         type: "file",
         mode: req.mode & 0o7777 & ~this.umask,

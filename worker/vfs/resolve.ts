@@ -15,6 +15,12 @@ export interface Resolved {
   name: string;
   /** The inode the path names, or null if the last component does not exist. */
   ino: number | null;
+  /**
+   * The path, or a symlink's target in its last step, ends with a slash:
+   * what it names must be a directory (a missing one cannot be created as
+   * a file).
+   */
+  trailingSlash: boolean;
 }
 
 export interface ResolveOptions {
@@ -50,7 +56,7 @@ export function resolve(
   let dir = path.startsWith("/") ? fs.root : start;
   let trailingSlash = /\/$/.test(path);
   const pending = components(path);
-  if (pending.length === 0) return { dir, name: ".", ino: dir };
+  if (pending.length === 0) return { dir, name: ".", ino: dir, trailingSlash };
   for (;;) {
     const name = pending.shift()!;
     const last = pending.length === 0;
@@ -63,12 +69,12 @@ export function resolve(
     if (last && fs.lookupOrNull) {
       // No exception for a missing name, which each file's creation meets.
       ino = fs.lookupOrNull(dir, name);
-      if (ino === null) return { dir, name, ino: null };
+      if (ino === null) return { dir, name, ino: null, trailingSlash };
     } else {
       try {
         ino = fs.lookup(dir, name);
       } catch (e) {
-        if (last && isErrno(e, "ENOENT")) return { dir, name, ino: null };
+        if (last && isErrno(e, "ENOENT")) return { dir, name, ino: null, trailingSlash };
         throw e;
       }
     }
@@ -84,12 +90,12 @@ export function resolve(
       if (last && target.endsWith("/")) trailingSlash = true;
       const more = components(target);
       pending.unshift(...more);
-      if (pending.length === 0) return { dir, name: ".", ino: dir };
+      if (pending.length === 0) return { dir, name: ".", ino: dir, trailingSlash };
       continue;
     }
     if (last) {
       if (trailingSlash && st.type !== "directory") fail("ENOTDIR", name);
-      return { dir, name, ino };
+      return { dir, name, ino, trailingSlash };
     }
     if (st.type !== "directory") fail("ENOTDIR", name);
     dir = ino;
