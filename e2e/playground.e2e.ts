@@ -349,6 +349,10 @@ describe("the playground (index.html) in Chromium", () => {
     const dialog = page.getByRole("dialog", { name: /^Reset the container/ });
     expect(await dialog.textContent()).toContain("Reset the container reset?");
     await dialog.getByRole("button", { name: "Cancel" }).click();
+    // The terminal has the keyboard again once the dialog has closed.
+    await page.waitForFunction(() =>
+      document.activeElement?.classList.contains("xterm-helper-textarea"),
+    );
     expect(await shell(page, "cat /root/made.txt")).toBe("mine");
 
     await page.getByRole("button", { name: "Reset container" }).click();
@@ -724,6 +728,50 @@ describe("the playground (index.html) in Chromium", () => {
     });
     expect(await shell(page, "ls /root/kept.txt")).toContain("No such file");
     expect((await page.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
+  });
+
+  it("says when the browser has dropped a saved container's database, instead of showing an empty container, and Reset starts it afresh", async () => {
+    const context = await newContext();
+    const page = await openPlayground("dropped", context);
+    await shell(page, "echo saved > /root/saved.txt; sync");
+    await page.close();
+    // As Chromium does to a database it cannot open after a crash.
+    const other = await context.newPage();
+    await other.goto(`${inject("baseUrl")}/package.json`); // the origin, without a container open
+    await other.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const r = indexedDB.deleteDatabase("overbox-dropped");
+          r.onsuccess = resolve;
+          r.onerror = () => reject(r.error);
+        }),
+    );
+    await other.goto(url("dropped"));
+    await ready(other);
+    await statusMatching(
+      other,
+      /^The storage of container dropped is damaged \(database: the browser no longer has the database of this container, which was saved before: its files are lost\)\./,
+    );
+    expect(await other.locator("#container-name").textContent()).toContain(
+      "damaged, open read-only",
+    );
+
+    await other.getByRole("button", { name: "Reset container" }).click();
+    const reloaded = other.waitForEvent("load");
+    await other
+      .getByRole("dialog", { name: /^Reset the container/ })
+      .getByRole("button", { name: "Reset" })
+      .click();
+    await reloaded;
+    await ready(other);
+    expect(await other.evaluate(() => window.overbox.box.info)).toMatchObject({
+      readOnly: false,
+      damage: [],
+    });
+    await shell(other, "echo again > /root/again.txt; sync");
+    await other.reload();
+    await ready(other);
+    expect(await shell(other, "cat /root/again.txt")).toBe("again");
   });
 
   it("imports a layer tar as an image, from which a new container starts", async () => {

@@ -26,8 +26,9 @@ import type {
   Progress,
   SandboxApi,
 } from "./protocol.ts";
-import { describeProblem } from "./overlay/fsck.ts";
+import { describeProblem, type FsckProblem } from "./overlay/fsck.ts";
 import { IndexedDbStore } from "./store/indexeddb.ts";
+import { ledger } from "./store/ledger.ts";
 import { holdContainerLock, withContainerLock } from "./store/lock.ts";
 import { MemoryStore } from "./store/memory.ts";
 import { newBatch, type Store } from "./store/store.ts";
@@ -97,7 +98,11 @@ export class SandboxService implements SandboxApi {
       await holdContainerLock(IndexedDbStore.containerDatabase(name));
       store = IndexedDbStore.forContainer(name);
     }
-    const container = await Container.open(store, image, this.imageBlobs());
+    const lost = name !== EPHEMERAL && (await databaseLost(name, store));
+    const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
+    if (name !== EPHEMERAL && !options.readOnly && container.damage.length === 0) {
+      await ledger.add(name);
+    }
     opening = false;
     const info: OpenInfo = {
       container: name,
@@ -289,6 +294,7 @@ export class SandboxService implements SandboxApi {
     checkContainerName(name);
     const database = IndexedDbStore.containerDatabase(name);
     await withContainerLock(database, () => deleteDatabase(database));
+    await ledger.remove(name);
   }
 
   async renameContainer(from: string, to: string): Promise<void> {
@@ -306,10 +312,12 @@ export class SandboxService implements SandboxApi {
         const keys = await source.keys();
         const values = await source.getMany(keys);
         keys.forEach((k, i) => batch.puts.set(k, values[i]!));
-        await target.commit(batch);
+        await target.commit(batch, { durable: true });
         await source.close();
         await target.close();
         await deleteDatabase(source.database);
+        await ledger.add(to);
+        await ledger.remove(from);
       }),
     );
   }
@@ -459,6 +467,19 @@ async function snapshot(store: IndexedDbStore): Promise<MemoryStore> {
   } finally {
     await store.close();
   }
+}
+
+/** What a container's damage says when the browser has dropped its database. */
+const LOST: FsckProblem = {
+  key: "database",
+  path: null,
+  message:
+    "the browser no longer has the database of this container, which was saved before: its files are lost",
+};
+
+/** Whether container `name`'s database is gone: empty, though the ledger says it was saved. */
+async function databaseLost(name: string, store: Store): Promise<boolean> {
+  return (await ledger.has(name)) && (await store.keys()).length === 0;
 }
 
 /** The containers kept in this browser, by name. */
