@@ -6,6 +6,15 @@
  * profile, the container must open, `fsck` must find it consistent, and
  * every iteration acknowledged after `sync` must be there. A container
  * serves five kills in a row, then a new one starts.
+ *
+ * One loss is Chromium's, not ours: twice in 400 kills here, Chromium
+ * dropped every IndexedDB database of the site when it restarted. The
+ * likely cause, from Chromium's and LevelDB's source: LevelDB reuses a log
+ * that a kill left with a torn last record, finds that record corrupt at
+ * the next start, and Chromium then deletes the site's IndexedDB and makes
+ * it anew (google/leveldb#1287). The page must then say so (the ledger,
+ * worker/store/ledger.ts), and the run goes on after a Reset; a database
+ * gone without the page saying so is a failure.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -57,30 +66,45 @@ async function startWorkload(page: Page): Promise<() => string> {
 
 /**
  * What is wrong with the container open in `page`, after a kill that
- * followed ack `acked`; `containers` must all still be in the browser's
- * IndexedDB (a browser that dropped its databases would lose them all).
+ * followed ack `acked`; `others` (containers made before it) must all
+ * still be in the browser's IndexedDB. `dropped`: Chromium dropped the
+ * site's whole IndexedDB, and the page said so.
  */
-async function verify(page: Page, acked: number, containers: string[] = []): Promise<string[]> {
+async function verify(
+  page: Page,
+  acked: number,
+  others: string[] = [],
+): Promise<{ wrong: string[]; dropped: boolean }> {
   const { info, kept } = await page.evaluate(async () => ({
     info: window.overbox.box.info,
     kept: (await indexedDB.databases()).map((d) => d.name ?? ""),
   }));
+  const gone = others.filter((c) => !kept.includes(`overbox-${c}`));
+  if (info.damage.some((d) => d.startsWith("database: "))) {
+    // Every database of the site goes at once (README, "Crashes"): one
+    // that is still there means the page said so of a database it has.
+    const left = others.filter((c) => !gone.includes(c));
+    const wrong = left.map((c) => `said to be dropped, but container ${c}'s database is there`);
+    return { wrong, dropped: true };
+  }
   const wrong = info.damage.map((d) => `opened damaged: ${d}`);
   if (info.readOnly) wrong.push("opened read-only");
-  for (const c of containers) {
-    if (!kept.includes(`overbox-${c}`)) wrong.push(`container ${c}'s database is gone`);
-  }
+  wrong.push(...gone.map((c) => `container ${c}'s database is gone, unsaid`));
   const report = await page.evaluate(() => window.overbox.box.fsck());
   wrong.push(...report.problems.map((p) => `fsck: ${describeProblem(p)}`));
   const check = await page.evaluate((script) => window.overbox.box.exec(script), CHECK);
-  return [...wrong, ...checked(check.stdout, acked)];
+  return { wrong: [...wrong, ...checked(check.stdout, acked)], dropped: false };
 }
 
 describe("crash consistency in Chromium", () => {
   it(
-    `${KILLS} SIGKILLs of the browser during writes: each container opens, fsck finds nothing, no acknowledged write is lost`,
+    `${KILLS} SIGKILLs of the browser during writes: each container opens, fsck finds nothing, no acknowledged write is lost unless Chromium dropped the site's IndexedDB, which the page says`,
     async () => {
       const failures: string[] = [];
+      /** Kills after which Chromium dropped every database of the site. */
+      const drops: string[] = [];
+      /** Containers made since the start, or since the last drop. */
+      let made: string[] = [];
       let acknowledged = 0;
       const containerFor = (kill: number) => `crash-${Math.floor(kill / KILLS_PER_CONTAINER) + 1}`;
       let running = await playground(containerFor(0));
@@ -98,16 +122,25 @@ describe("crash consistency in Chromium", () => {
           const acked = lastAck(printed());
           if (acked > 0) acknowledged++;
           running = await playground(name);
-          const before = Array.from({ length: kill + 1 }, (_, k) => containerFor(k));
-          const wrong = await verify(running.page, acked, [...new Set(before)]);
-          if (wrong.length > 0) {
-            failures.push(
-              `kill ${kill + 1} (${name}, after ${delay} ms, ack ${acked}): ${wrong.join("; ")}`,
-            );
+          if (!made.includes(name)) made.push(name);
+          const others = made.filter((c) => c !== name);
+          const { wrong, dropped } = await verify(running.page, acked, others);
+          const what = `kill ${kill + 1} (${name}, after ${delay} ms, ack ${acked})`;
+          if (wrong.length > 0) failures.push(`${what}: ${wrong.join("; ")}`);
+          if (dropped) {
+            drops.push(what);
+            // Reset, as a user would: the container starts afresh, alone.
+            await running.page.evaluate(() => window.overbox.box.reset());
+            made = [name];
           }
         }
       } finally {
         await running.crash();
+      }
+      if (drops.length > 0) {
+        console.log(
+          `Chromium dropped the site's IndexedDB, and the page said so, after: ${drops.join(", ")}`,
+        );
       }
       expect(failures).toEqual([]);
       expect(acknowledged).toBeGreaterThanOrEqual(Math.ceil(KILLS / 2));
@@ -138,7 +171,7 @@ describe("a crashed tab", () => {
       await second.goto(url);
       await second.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
       expect(await second.isHidden("#busy")).toBe(true);
-      expect(await verify(second, acked)).toEqual([]);
+      expect(await verify(second, acked)).toEqual({ wrong: [], dropped: false });
       // It writes, and what it writes is kept.
       await second.evaluate(() => window.overbox.box.exec("echo after > /root/after; sync"));
       await second.reload();
