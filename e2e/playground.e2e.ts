@@ -137,6 +137,25 @@ async function waitForFreshShell(page: Page, gone: string): Promise<void> {
   await waitForPrompt(page);
 }
 
+/**
+ * Resets a damaged container from the toolbar, confirmed: the page reloads
+ * and the container opens sound, saving again.
+ */
+async function resetDamaged(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Reset container" }).click();
+  const reloaded = page.waitForEvent("load");
+  await page
+    .getByRole("dialog", { name: /^Reset the container/ })
+    .getByRole("button", { name: "Reset" })
+    .click();
+  await reloaded;
+  await ready(page);
+  expect(await page.evaluate(() => window.overbox.box.info)).toMatchObject({
+    readOnly: false,
+    damage: [],
+  });
+}
+
 /** Waits until every change is stored in IndexedDB, so that a reload finds it. */
 async function stored(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => window.overbox.box.unsaved())).toBe(false);
@@ -714,18 +733,7 @@ describe("the playground (index.html) in Chromium", () => {
     const tar = readTar(await downloaded(await saving));
     expect(tar.find((e) => e.path === "root/kept.txt")).toBeDefined();
 
-    await page.getByRole("button", { name: "Reset container" }).click();
-    const reloaded = page.waitForEvent("load");
-    await page
-      .getByRole("dialog", { name: /^Reset the container/ })
-      .getByRole("button", { name: "Reset" })
-      .click();
-    await reloaded;
-    await ready(page);
-    expect(await page.evaluate(() => window.overbox.box.info)).toMatchObject({
-      readOnly: false,
-      damage: [],
-    });
+    await resetDamaged(page);
     expect(await shell(page, "ls /root/kept.txt")).toContain("No such file");
     expect((await page.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
   });
@@ -756,18 +764,7 @@ describe("the playground (index.html) in Chromium", () => {
       "damaged, open read-only",
     );
 
-    await other.getByRole("button", { name: "Reset container" }).click();
-    const reloaded = other.waitForEvent("load");
-    await other
-      .getByRole("dialog", { name: /^Reset the container/ })
-      .getByRole("button", { name: "Reset" })
-      .click();
-    await reloaded;
-    await ready(other);
-    expect(await other.evaluate(() => window.overbox.box.info)).toMatchObject({
-      readOnly: false,
-      damage: [],
-    });
+    await resetDamaged(other);
     await shell(other, "echo again > /root/again.txt; sync");
     await other.reload();
     await ready(other);
