@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { readTar, writeTar } from "../worker/image/tar.ts";
 import { launchChromium, launchChromiumWithProfile } from "./browser.ts";
+import { screenLines } from "./screen.ts";
 import type {} from "../src/playground.ts";
 
 /**
@@ -62,22 +63,6 @@ async function ready(page: Page): Promise<void> {
   await waitForPrompt(page);
 }
 
-/** The terminal's lines (scrollback included), wrapped rows joined. */
-function screen(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const buffer = window.overbox.term.buffer.active;
-    const lines: string[] = [];
-    for (let y = 0; y < buffer.length; y++) {
-      const line = buffer.getLine(y)!;
-      const text = line.translateToString(true);
-      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
-      else lines.push(text);
-    }
-    while (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-    return lines;
-  });
-}
-
 /** The cursor's row, counted from the top of the scrollback. */
 function cursorRow(page: Page): Promise<number> {
   return page.evaluate(() => {
@@ -113,7 +98,7 @@ async function shell(page: Page, command: string): Promise<string> {
   await page.keyboard.type(command);
   await page.keyboard.press("Enter");
   await waitForPrompt(page, start);
-  const lines = await screen(page);
+  const lines = await screenLines(page);
   // The lines after the command's own (which may wrap), before the new prompt.
   const at = lines.findLastIndex((l) => /^root@overbox:\S*# /.test(l) && l.endsWith(command));
   return lines.slice(at + 1, -1).join("\n");
@@ -270,7 +255,7 @@ describe("the playground (index.html) in Chromium", () => {
     await waitForPrompt(page, start);
     // The line editor shows the characters as typed (not "?"), wide ones
     // included, and the program prints them.
-    const lines = await screen(page);
+    const lines = await screenLines(page);
     expect(lines).toContain("root@overbox:~# echo pasted-ä€中文");
     expect(lines).toContain("pasted-ä€中文");
     // And ls shows such names as they are.
@@ -326,7 +311,7 @@ describe("the playground (index.html) in Chromium", () => {
     });
     await page.keyboard.press("Enter");
     await waitForPrompt(page, start);
-    expect((await screen(page)).slice(-2).map((l) => l.trimEnd())).toEqual([
+    expect((await screenLines(page)).slice(-2).map((l) => l.trimEnd())).toEqual([
       "distinctive-1337",
       "root@overbox:~#",
     ]);

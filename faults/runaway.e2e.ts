@@ -8,6 +8,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { launchChromium } from "../e2e/browser.ts";
+import { screenLines } from "../e2e/screen.ts";
 import type {} from "../src/playground.ts";
 
 let browser: Browser;
@@ -30,18 +31,7 @@ async function openPlayground(container: string): Promise<void> {
 }
 
 /** The terminal's text, wrapped rows joined. */
-const screen = () =>
-  page.evaluate(() => {
-    const buffer = window.overbox.term.buffer.active;
-    const lines: string[] = [];
-    for (let y = 0; y < buffer.length; y++) {
-      const line = buffer.getLine(y)!;
-      const text = line.translateToString(true);
-      if (line.isWrapped && lines.length > 0) lines[lines.length - 1] += text;
-      else lines.push(text);
-    }
-    return lines.join("\n").trimEnd();
-  });
+const screen = async () => (await screenLines(page)).join("\n").trimEnd();
 
 let marks = 0;
 
