@@ -48,10 +48,11 @@ async function shellAnswers(timeout = 30_000): Promise<number> {
   const deadline = Date.now() + timeout;
   for (;;) {
     const text = await screen();
-    const found = new RegExp(`^${mark}-(\\d+)\\n(.*\\n)?root@overbox:\\S*#$`, "m").exec(
-      text.slice(-400),
-    );
-    if (found) return Number(found[1]);
+    // The mark's output (the typed line has `$?`, not digits), then a
+    // prompt after it; other programs' output (a fork bomb's "can't fork")
+    // may be printed in between and around.
+    const found = new RegExp(`${mark}-(\\d+)`).exec(text);
+    if (found && text.slice(found.index).includes("root@overbox:")) return Number(found[1]);
     if (Date.now() > deadline) {
       throw new Error(
         `the shell did not answer; the screen ends: ${JSON.stringify(text.slice(-300))}`,

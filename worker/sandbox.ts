@@ -479,7 +479,11 @@ const LOST: FsckProblem = {
 
 /** Whether container `name`'s database is gone: empty, though the ledger says it was saved. */
 async function databaseLost(name: string, store: Store): Promise<boolean> {
-  return (await ledger.has(name)) && (await store.keys()).length === 0;
+  if (!(await ledger.has(name))) return false;
+  // The image record first: one read, where listing a big container's keys would be many.
+  // A damaged record is there, and Container.open says what is wrong with it.
+  const manifest = await Container.manifestOf(store).catch(() => null);
+  return manifest === undefined && (await store.keys()).length === 0;
 }
 
 /** The containers kept in this browser, by name. */
