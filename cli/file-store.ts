@@ -3,19 +3,20 @@ import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { fail, KernelError } from "../worker/errno.ts";
+import {
+  decodeOps,
+  encodeRecord,
+  HEADER,
+  MAGIC,
+  readHeader,
+  type EncodedRecord,
+  type Extent,
+} from "../worker/store/log-record.ts";
 import type { Batch, Store } from "../worker/store/store.ts";
 
 const LOG = "upper.log";
 /** Where `clear` and compaction write the log that replaces upper.log. */
 const NEXT_LOG = "upper.log.tmp";
-
-/** "OBX1" read as a little-endian u32: the first bytes of every record. */
-const MAGIC = 0x3158424f;
-/** Magic, payload length, crc32 of the payload: u32 each, little-endian. */
-const HEADER = 12;
-const DELETE = 0x44; // "D"
-const PUT = 0x50; // "P"
-const MAX_PAYLOAD = 0xffff_ffff - HEADER;
 
 /** Compaction at open: only a log bigger than this, and more dead than live. */
 const COMPACT_ABOVE = 4 * 1024 * 1024;
@@ -40,15 +41,8 @@ const READ_AHEAD = 1024 * 1024;
  * Terms (those of `Store`): `commit` appends the batch as one record and
  * resolves after fdatasync, so a resolved batch is on disk (every commit is
  * durable: the `durable` option changes nothing here). Commits run one
- * after another, in the order they were called. A record is
- *
- *     header   magic "OBX1" | payload length u32 | crc32 of the payload u32
- *     payload  the batch's deletes, then its puts, each one op:
- *                "D" | key length u32 | key
- *                "P" | key length u32 | key | value length u32 | value
- *
- * with numbers little-endian and keys in UTF-8 (so a key must be well-formed
- * Unicode: a lone surrogate is refused with EINVAL). Nothing is ever written
+ * after another, in the order they were called. A record is a batch in the
+ * format of worker/store/log-record.ts. Nothing is ever written
  * after a record that is not whole, so a crash can tear only the last one,
  * and the length and checksum tell: open reads records until one is short or
  * does not check, and cuts the file there. A batch is thus applied whole or
@@ -170,7 +164,7 @@ export class FileStore implements Store {
     this.check();
     if (this.readOnly) fail("EROFS", "the store is open read-only");
     // Encoded now, not when its turn comes: the batch is as it was at the call.
-    const record = encodeRecord(batch.deletes, batch.puts);
+    const record = logRecord(batch.deletes, batch.puts);
     return this.serialize(() => this.append(record));
   }
 
@@ -270,7 +264,7 @@ export class FileStore implements Store {
       let puts: Array<[string, Uint8Array]> = [];
       let pending = 0;
       const flush = async () => {
-        const record = encodeRecord([], puts);
+        const record = logRecord([], puts);
         await writeAll(next, record.bytes, end);
         record.applyTo(index, end);
         end += record.bytes.length;
@@ -321,12 +315,6 @@ export class FileStore implements Store {
   }
 }
 
-/** Where a value is in the log: its first byte's offset, and its length. */
-interface Extent {
-  offset: number;
-  length: number;
-}
-
 /** The live keys, where their values are, and how many bytes they hold. */
 class Index {
   readonly extents = new Map<string, Extent>();
@@ -350,91 +338,19 @@ class Index {
 }
 
 /** A batch as one record of the log, ready to append. */
-interface LogRecord {
-  bytes: Buffer;
-  deletes: string[];
-  /** Each put's value, as an extent from the start of the record. */
-  puts: Array<[string, Extent]>;
+interface LogRecord extends EncodedRecord {
   /** Applies the record to `index`, once appended at offset `at`. */
   applyTo(index: Index, at: number): void;
 }
 
-function encodeRecord(deletes: Iterable<string>, puts: Iterable<[string, Uint8Array]>): LogRecord {
-  const ops: Array<{ key: string; encoded: Buffer; value?: Uint8Array }> = [];
-  let length = 0;
-  for (const key of deletes) {
-    const encoded = encodeKey(key);
-    ops.push({ key, encoded });
-    length += 5 + encoded.length;
-  }
-  for (const [key, value] of puts) {
-    const encoded = encodeKey(key);
-    ops.push({ key, encoded, value });
-    length += 9 + encoded.length + value.length;
-  }
-  if (length > MAX_PAYLOAD) fail("EFBIG", "a batch of 4 GiB or more");
-  const bytes = Buffer.allocUnsafe(HEADER + length);
-  const record: LogRecord = {
-    bytes,
-    deletes: [],
-    puts: [],
+function logRecord(deletes: Iterable<string>, puts: Iterable<[string, Uint8Array]>): LogRecord {
+  return {
+    ...encodeRecord(deletes, puts, crc32),
     applyTo(index, at) {
       for (const key of this.deletes) index.delete(key);
       for (const [key, e] of this.puts) index.put(key, { offset: at + e.offset, length: e.length });
     },
   };
-  let at = HEADER;
-  for (const { key, encoded, value } of ops) {
-    bytes[at] = value === undefined ? DELETE : PUT;
-    bytes.writeUInt32LE(encoded.length, at + 1);
-    encoded.copy(bytes, at + 5);
-    at += 5 + encoded.length;
-    if (value === undefined) {
-      record.deletes.push(key);
-      continue;
-    }
-    bytes.writeUInt32LE(value.length, at);
-    bytes.set(value, at + 4);
-    record.puts.push([key, { offset: at + 4, length: value.length }]);
-    at += 4 + value.length;
-  }
-  bytes.writeUInt32LE(MAGIC, 0);
-  bytes.writeUInt32LE(length, 4);
-  bytes.writeUInt32LE(crc32(bytes.subarray(HEADER)), 8);
-  return record;
-}
-
-function encodeKey(key: string): Buffer {
-  // UTF-8 would turn a lone surrogate into U+FFFD: the key read back would differ.
-  if (/\p{Cs}/u.test(key)) fail("EINVAL", "a key that is not well-formed Unicode");
-  return Buffer.from(key, "utf8");
-}
-
-/** A record's ops in order, a put's value as an extent from the start of the payload. */
-function* decodeOps(payload: Buffer): Generator<{ key: string; value?: Extent }> {
-  const malformed = () => fail("EIO", `a record of ${LOG} checks but does not parse`);
-  let at = 0;
-  const u32 = () => {
-    if (at + 4 > payload.length) malformed();
-    at += 4;
-    return payload.readUInt32LE(at - 4);
-  };
-  while (at < payload.length) {
-    const op = payload[at++];
-    if (op !== DELETE && op !== PUT) malformed();
-    const keyLength = u32();
-    if (at + keyLength > payload.length) malformed();
-    const key = payload.toString("utf8", at, at + keyLength);
-    at += keyLength;
-    if (op === DELETE) {
-      yield { key };
-      continue;
-    }
-    const length = u32();
-    if (at + length > payload.length) malformed();
-    yield { key, value: { offset: at, length } };
-    at += length;
-  }
 }
 
 /**
@@ -452,15 +368,12 @@ async function scanLog(
   const index = new Index();
   let end = 0;
   while (end + HEADER <= size) {
-    const header = await reader.bytes(end, HEADER);
-    const magic = header.readUInt32LE(0);
-    const length = header.readUInt32LE(4);
-    const crc = header.readUInt32LE(8);
+    const { magic, length, crc } = readHeader(await reader.bytes(end, HEADER));
     if (magic !== MAGIC || end + HEADER + length > size) break;
     const payload = await reader.bytes(end + HEADER, length);
     if (crc32(payload) !== crc) break;
     const start = end + HEADER;
-    for (const { key, value } of decodeOps(payload)) {
+    for (const { key, value } of decodeOps(payload, LOG)) {
       if (value === undefined) index.delete(key);
       else index.put(key, { offset: start + value.offset, length: value.length });
     }
