@@ -141,6 +141,23 @@ async function resetDamaged(page: Page): Promise<void> {
   });
 }
 
+/**
+ * Deletes container `name`'s database, as Chromium does to one it cannot
+ * open after a crash, from `page` (left on the origin, no container open).
+ */
+async function dropDatabase(page: Page, name: string): Promise<void> {
+  await page.goto(`${inject("baseUrl")}/package.json`);
+  await page.evaluate(
+    (database) =>
+      new Promise((resolve, reject) => {
+        const r = indexedDB.deleteDatabase(database);
+        r.onsuccess = resolve;
+        r.onerror = () => reject(r.error);
+      }),
+    `overbox-${name}`,
+  );
+}
+
 /** Waits until every change is stored in IndexedDB, so that a reload finds it. */
 async function stored(page: Page): Promise<void> {
   await expect.poll(() => page.evaluate(() => window.overbox.box.unsaved())).toBe(false);
@@ -723,22 +740,53 @@ describe("the playground (index.html) in Chromium", () => {
     expect((await page.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
   });
 
-  it("says when the browser has dropped a saved container's database, instead of showing an empty container, and Reset starts it afresh", async () => {
+  it("restores a saved container from its replica when the browser has dropped its database", async () => {
+    const context = await newContext();
+    const page = await openPlayground("replicated", context);
+    await shell(
+      page,
+      "mkdir -p /root/tree && echo saved > /root/tree/a.txt && " +
+        "head -c 300000 /bin/busybox > /root/big && rm -r /var && " +
+        "mv /root/tree /root/moved && sync",
+    );
+    const sums = await shell(page, "md5sum /root/big /root/moved/a.txt");
+    expect(sums).toMatch(/^[0-9a-f]{32}  \/root\/big\n[0-9a-f]{32}  \/root\/moved\/a.txt$/);
+    await page.close();
+    const other = await context.newPage();
+    await dropDatabase(other, "replicated");
+    await other.goto(url("replicated"));
+    await ready(other);
+    await statusMatching(
+      other,
+      /^The browser had dropped the database of container replicated: it was restored from the container's replica/,
+    );
+    expect(await other.evaluate(() => window.overbox.box.info)).toMatchObject({
+      readOnly: false,
+      damage: [],
+      restored: true,
+    });
+    expect(await shell(other, "md5sum /root/big /root/moved/a.txt")).toBe(sums);
+    expect(await shell(other, "ls -d /var /root/tree 2>&1 | grep -c 'No such file'")).toBe("2");
+    expect((await other.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
+    // It goes on saving, and its next reload is an ordinary one.
+    await shell(other, "echo after > /root/after.txt; sync");
+    await other.reload();
+    await ready(other);
+    expect(await other.evaluate(() => window.overbox.box.info.restored)).toBe(false);
+    expect(await shell(other, "cat /root/after.txt /root/moved/a.txt")).toBe("after\nsaved");
+  });
+
+  it("says when the browser has dropped a saved container's database and its replica is gone too, instead of showing an empty container, and Reset starts it afresh", async () => {
     const context = await newContext();
     const page = await openPlayground("dropped", context);
     await shell(page, "echo saved > /root/saved.txt; sync");
     await page.close();
-    // As Chromium does to a database it cannot open after a crash.
     const other = await context.newPage();
-    await other.goto(`${inject("baseUrl")}/package.json`); // the origin, without a container open
-    await other.evaluate(
-      () =>
-        new Promise((resolve, reject) => {
-          const r = indexedDB.deleteDatabase("overbox-dropped");
-          r.onsuccess = resolve;
-          r.onerror = () => reject(r.error);
-        }),
-    );
+    await dropDatabase(other, "dropped");
+    await other.evaluate(async () => {
+      const root = await navigator.storage.getDirectory();
+      await (await root.getDirectoryHandle("overbox.replicas")).removeEntry("dropped");
+    });
     await other.goto(url("dropped"));
     await ready(other);
     await statusMatching(

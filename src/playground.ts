@@ -63,6 +63,11 @@ async function start(): Promise<void> {
       `The storage of container ${container} is damaged (${damage[0]}${more}). ` +
         "It is open read-only: Export saves what can be read.",
     );
+  } else if (box.info.restored) {
+    status.say(
+      `The browser had dropped the database of container ${container}: ` +
+        "it was restored from the container's replica, with every change saved before.",
+    );
   }
 
   const term = await openTerminal(box, $("terminal"));

@@ -40,6 +40,12 @@ export interface OpenInfo {
    * there to export.
    */
   damage: string[];
+  /**
+   * The browser had dropped the container's database; it was restored from
+   * the container's replica (worker/store/replica.ts), with every change
+   * saved before.
+   */
+  restored: boolean;
 }
 
 export interface ExecOptions {

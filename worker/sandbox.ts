@@ -31,6 +31,7 @@ import { IndexedDbStore } from "./store/indexeddb.ts";
 import { ledger } from "./store/ledger.ts";
 import { holdContainerLock, withContainerLock } from "./store/lock.ts";
 import { MemoryStore } from "./store/memory.ts";
+import { replicas, ReplicatedStore } from "./store/replica.ts";
 import { newBatch, type Store } from "./store/store.ts";
 import { readPath, listPath, writePath } from "./vfs/paths.ts";
 
@@ -89,6 +90,7 @@ export class SandboxService implements SandboxApi {
     });
     const image = await this.loadImage(options.image ?? BASE_IMAGE);
     let store: Store;
+    let restored = false;
     if (name === EPHEMERAL) {
       store = new MemoryStore();
     } else if (options.readOnly) {
@@ -97,6 +99,15 @@ export class SandboxService implements SandboxApi {
       // The lock first: a second tab must not even open the database.
       await holdContainerLock(IndexedDbStore.containerDatabase(name));
       store = IndexedDbStore.forContainer(name);
+      const folder = await replicas();
+      if (folder) {
+        const replicated = await ReplicatedStore.open(store, folder, name).catch((e: unknown) => {
+          void store.close();
+          throw e;
+        });
+        store = replicated.store;
+        restored = replicated.outcome === "restored";
+      }
     }
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
     const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
@@ -109,6 +120,7 @@ export class SandboxService implements SandboxApi {
       image: container.image.manifest.name,
       readOnly: Boolean(options.readOnly) || container.damage.length > 0,
       damage: container.damage.map(describeProblem),
+      restored,
     };
     this.session = {
       info,
@@ -293,7 +305,10 @@ export class SandboxService implements SandboxApi {
   async deleteContainer(name: string): Promise<void> {
     checkContainerName(name);
     const database = IndexedDbStore.containerDatabase(name);
-    await withContainerLock(database, () => deleteDatabase(database));
+    await withContainerLock(database, async () => {
+      await deleteDatabase(database);
+      await (await replicas())?.remove(name);
+    });
     await ledger.remove(name);
   }
 
@@ -316,6 +331,9 @@ export class SandboxService implements SandboxApi {
         await source.close();
         await target.close();
         await deleteDatabase(source.database);
+        const folder = await replicas();
+        await folder?.remove(to);
+        if (await folder?.has(from)) await folder?.rename(from, to);
         await ledger.add(to);
         await ledger.remove(from);
       }),

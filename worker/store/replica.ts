@@ -1,0 +1,534 @@
+import { fail, KernelError } from "../errno.ts";
+import { decodeOps, encodeRecord, HEADER, MAGIC, readHeader, crc32 } from "./log-record.ts";
+import { newBatch, type Batch, type CommitOptions, type Store } from "./store.ts";
+
+/**
+ * A browser container's replica: a copy of its upper layer kept apart from
+ * IndexedDB, in the origin private file system (OPFS), from which the
+ * container is restored when the browser has dropped its database.
+ *
+ * Why: after a crash, Chromium sometimes deletes a site's whole IndexedDB
+ * (it finds its LevelDB log corrupt at the next start; README,
+ * Reliability). OPFS is other files, untouched by that.
+ *
+ * What: one file per container (`overbox.replicas/NAME`), a log of the
+ * batches committed to its store, each a record of log-record.ts, so a
+ * crash can tear only its last record. Every batch also puts REPLICA_KEY,
+ * whose value is the batch's sequence number (and the log's size after its
+ * last rebuild), in the database as in the log: opening compares the two.
+ *
+ * Order: a batch is written to the replica (synchronously, through a
+ * FileSystemSyncAccessHandle; flushed to the disk first when durable), then
+ * committed to the database; if the database refuses it, it is cut off the
+ * replica again. So the replica holds every batch the database holds, and
+ * at most one more (the one under way at a crash), which opening cuts off.
+ * A replica that does not end at the database's batch (gone, damaged, of a
+ * container made before replicas) is rebuilt from the database; so is one
+ * that has grown to more than twice its size at the last rebuild, as
+ * overwritten values pile up in it.
+ *
+ * Restoring: a database with no keys, and a replica with records, is a
+ * dropped database (a new container's database and replica are both empty;
+ * a reset is a batch like the others). The records are replayed into it,
+ * up to the first one that does not check.
+ *
+ * Errors: a replica that cannot be written fails the commit (ENOSPC when
+ * the quota is full, else EIO) and nothing of the batch is stored.
+ */
+
+/** The key of the database, and of every record, that holds the batch's sequence number. */
+export const REPLICA_KEY = "replica";
+/** Where the replicas are, in the origin private file system. */
+const FOLDER = "overbox.replicas";
+/** A rebuild is written beside the replica, then renamed over it. */
+const NEXT = ".next";
+/** A replica is rebuilt when it is bigger than twice its size at the last rebuild plus this. */
+const REBUILD_SLACK = 32 * 1024 * 1024;
+/** A rebuild and a restore write records (and database batches) of about this size. */
+const PIECE = 8 * 1024 * 1024;
+/** How long opening a replica waits for another worker to let go of it, and how often it tries. */
+const OPEN_WAIT_MS = 5000;
+const OPEN_RETRY_MS = 100;
+/** Keys a rebuild reads from the database at a time. */
+const KEYS_AT_A_TIME = 256;
+
+/** A file as a FileSystemSyncAccessHandle shows it (synchronous; OPFS, in a worker). */
+export interface ReplicaFile {
+  read(buffer: Uint8Array, options: { at: number }): number;
+  write(buffer: Uint8Array, options: { at: number }): number;
+  truncate(size: number): void;
+  getSize(): number;
+  flush(): void;
+  close(): void;
+}
+
+/** Where the replica files are: OPFS's folder, or one in memory for tests. */
+export interface ReplicaFolder {
+  /** The file `name`, made empty if there is none. Only one handle of a file at a time. */
+  open(name: string): Promise<ReplicaFile>;
+  has(name: string): Promise<boolean>;
+  remove(name: string): Promise<void>;
+  /** Renames `from` to `to`, replacing it; neither may be open. */
+  rename(from: string, to: string): Promise<void>;
+}
+
+/** How opening found the container's replica. */
+export type ReplicaOutcome = "new" | "current" | "rebuilt" | "restored";
+
+/**
+ * A container's store in the database (`database`), with its replica in
+ * `folder` (see above). Where there is no OPFS (Node, an insecure origin),
+ * `replicas()` is null and the database is used alone.
+ */
+export class ReplicatedStore implements Store {
+  /** The replica's log: where the next record goes, and its size after the last rebuild. */
+  private end = 0;
+  private base = 0;
+  /** The sequence number of the last batch, in the database and the replica. */
+  private seq = 0;
+  /** Commits, clears and rebuilds, one after another. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly database: Store,
+    private readonly folder: ReplicaFolder,
+    private readonly name: string,
+    private file: ReplicaFile,
+  ) {}
+
+  /**
+   * Opens container `name`'s replica beside `database`, and brings the two
+   * together: restores a dropped database from the replica, cuts a batch
+   * the database never got off the replica, or rebuilds the replica.
+   */
+  static async open(
+    database: Store,
+    folder: ReplicaFolder,
+    name: string,
+  ): Promise<{ store: ReplicatedStore; outcome: ReplicaOutcome }> {
+    const file = await settleRename(folder, name)
+      .then(() => folder.open(name))
+      .catch((e: unknown) => {
+        throw new KernelError("EIO", `the container's replica cannot be opened: ${messageOf(e)}`);
+      });
+    const store = new ReplicatedStore(database, folder, name, file);
+    try {
+      const outcome = await store.reconcile();
+      return { store, outcome };
+    } catch (e) {
+      store.file.close();
+      throw e;
+    }
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.database.get(key);
+  }
+
+  getMany(keys: string[]): Promise<Array<Uint8Array | undefined>> {
+    return this.database.getMany(keys);
+  }
+
+  async keys(prefix?: string): Promise<string[]> {
+    return (await this.database.keys(prefix)).filter((k) => k !== REPLICA_KEY);
+  }
+
+  commit(batch: Batch, options: CommitOptions = {}): Promise<void> {
+    // Copied now, not when its turn comes: the batch is as it was at the call.
+    const copy: Batch = { puts: new Map(batch.puts), deletes: new Set(batch.deletes) };
+    copy.deletes.delete(REPLICA_KEY);
+    return this.serialize(async () => {
+      const seq = this.seq + 1;
+      copy.puts.set(REPLICA_KEY, seqValue(seq, this.base));
+      const at = this.end;
+      this.append(encodeRecord(copy.deletes, copy.puts).bytes, options.durable === true);
+      try {
+        await this.database.commit(copy, options);
+      } catch (e) {
+        this.cutBack(at);
+        throw e;
+      }
+      this.seq = seq;
+      if (this.end > 2 * this.base + REBUILD_SLACK) {
+        // Only space is at stake: a rebuild that fails leaves the replica as it was.
+        await this.rebuild().catch(() => undefined);
+      }
+    });
+  }
+
+  clear(): Promise<void> {
+    return this.serialize(async () => {
+      this.file.truncate(0);
+      this.file.flush();
+      this.end = 0;
+      this.base = 0;
+      this.seq = 0;
+      await this.database.clear();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.serialize(async () => {
+      this.file.close();
+      await this.database.close();
+    });
+  }
+
+  // ---- inside ---------------------------------------------------------------
+
+  private serialize(step: () => Promise<void>): Promise<void> {
+    const done = this.queue.then(step);
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
+
+  private async reconcile(): Promise<ReplicaOutcome> {
+    const stored = await this.database.get(REPLICA_KEY);
+    const log = scanTail(this.file);
+    const dropped = stored === undefined && (await this.database.keys()).length === 0;
+    if ((dropped || isRestoring(stored)) && log.last !== null) {
+      await this.restore();
+      return "restored";
+    }
+    if (dropped) {
+      this.file.truncate(0);
+      return "new";
+    }
+    const seq = stored === undefined || isRestoring(stored) ? null : readSeq(stored).seq;
+    let last = log.last;
+    if (last !== null && seq !== null && last.seq === seq + 1 && last.previous !== null) {
+      // The batch under way at a crash: the database never got it.
+      this.file.truncate(last.offset);
+      this.file.flush();
+      last = last.previous;
+    }
+    if (last !== null && seq !== null && last.seq === seq) {
+      this.file.truncate(last.end);
+      this.end = last.end;
+      this.base = last.base;
+      this.seq = seq;
+      return "current";
+    }
+    this.seq = seq ?? 0;
+    await this.rebuild();
+    return "rebuilt";
+  }
+
+  /** Writes `bytes` at the end of the replica (and to the disk when `durable`). */
+  private append(bytes: Uint8Array, durable: boolean): void {
+    const at = this.end;
+    try {
+      writeAll(this.file, bytes, at);
+      if (durable) this.file.flush();
+    } catch (e) {
+      this.cutBack(at);
+      throw replicaError(e);
+    }
+    this.end = at + bytes.length;
+  }
+
+  /** Cuts the replica back to `end` (a batch that failed). */
+  private cutBack(end: number): void {
+    try {
+      this.file.truncate(end);
+      this.end = end;
+    } catch {
+      // A replica that cannot be cut may hold a batch the database lacks:
+      // the next open finds the two apart and rebuilds it.
+      this.end = this.file.getSize();
+    }
+  }
+
+  /**
+   * Writes the database's keys and values as a new replica, beside this
+   * one, then puts it in its place. The queue is held meanwhile, so no batch
+   * comes between the database read and the swap.
+   */
+  private async rebuild(): Promise<void> {
+    const nextName = this.name + NEXT;
+    const next = await this.folder.open(nextName);
+    let end = 0;
+    try {
+      next.truncate(0);
+      const keys = (await this.database.keys()).filter((k) => k !== REPLICA_KEY);
+      let puts: Array<[string, Uint8Array]> = [];
+      let pending = 0;
+      const write = (last: boolean) => {
+        if (last) puts.push([REPLICA_KEY, seqValue(this.seq, end + pending)]);
+        const bytes = encodeRecord([], puts).bytes;
+        writeAll(next, bytes, end);
+        end += bytes.length;
+        puts = [];
+        pending = 0;
+      };
+      for (let i = 0; i < keys.length; i += KEYS_AT_A_TIME) {
+        const slice = keys.slice(i, i + KEYS_AT_A_TIME);
+        const values = await this.database.getMany(slice);
+        slice.forEach((key, j) => {
+          const value = values[j];
+          if (value === undefined) return;
+          if (pending > PIECE) write(false);
+          puts.push([key, value]);
+          pending += key.length + value.length;
+        });
+      }
+      write(true);
+      next.flush();
+    } catch (e) {
+      next.close();
+      await this.folder.remove(nextName).catch(() => undefined);
+      throw replicaError(e);
+    }
+    next.close();
+    this.file.close();
+    await this.folder.remove(this.name);
+    await this.folder.rename(nextName, this.name);
+    this.file = await this.folder.open(this.name);
+    this.end = end;
+    this.base = end;
+    if (!(await this.database.get(REPLICA_KEY))) {
+      // The database's own sequence number starts with its replica's.
+      const batch = newBatch();
+      batch.puts.set(REPLICA_KEY, seqValue(this.seq, this.base));
+      await this.database.commit(batch, { durable: true });
+    }
+  }
+
+  /**
+   * Replays the replica into the database, up to its first record that does
+   * not check. The database says RESTORING until the last piece is in, so
+   * a restore cut short is started again, not taken for the container.
+   */
+  private async restore(): Promise<void> {
+    await this.database.clear();
+    let pending = newBatch();
+    pending.puts.set(REPLICA_KEY, RESTORING);
+    await this.database.commit(pending);
+    pending = newBatch();
+    let bytes = 0;
+    let end = 0;
+    let last: { seq: number; base: number } | null = null;
+    const commit = async (durable: boolean) => {
+      await this.database.commit(pending, { durable });
+      pending = newBatch();
+      bytes = 0;
+    };
+    for (const record of readRecords(this.file)) {
+      for (const { key, value } of decodeOps(record.payload, FOLDER)) {
+        if (value === undefined) {
+          pending.puts.delete(key);
+          pending.deletes.add(key);
+          continue;
+        }
+        const copy = record.payload.slice(value.offset, value.offset + value.length);
+        if (key === REPLICA_KEY) {
+          last = readSeq(copy);
+          continue;
+        }
+        pending.deletes.delete(key);
+        pending.puts.set(key, copy);
+        bytes += copy.length;
+      }
+      end = record.end;
+      if (bytes > PIECE) await commit(false);
+    }
+    this.end = end;
+    this.base = last?.base ?? 0;
+    this.seq = last?.seq ?? 0;
+    pending.puts.set(REPLICA_KEY, seqValue(this.seq, this.base));
+    await commit(true);
+    this.file.truncate(end);
+    this.file.flush();
+  }
+}
+
+/**
+ * The folder of replicas in the origin private file system, or null where
+ * there is none (Node; an origin that is not secure; storage refused).
+ */
+export async function replicas(): Promise<ReplicaFolder | null> {
+  const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
+  if (typeof storage?.getDirectory !== "function") return null;
+  let dir: FileSystemDirectoryHandle;
+  try {
+    dir = await (await storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
+  } catch {
+    return null;
+  }
+  const handle = (name: string, create = false) =>
+    dir.getFileHandle(name, { create }) as unknown as Promise<OpfsFile>;
+  return {
+    async open(name) {
+      const file = await handle(name, true);
+      // A worker that has just ended (a reloaded page's) may hold the file a moment longer.
+      for (let wait = 0; ; wait += OPEN_RETRY_MS) {
+        try {
+          return await file.createSyncAccessHandle();
+        } catch (e) {
+          const held = (e as { name?: string }).name === "NoModificationAllowedError";
+          if (!held || wait >= OPEN_WAIT_MS) throw e;
+          await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
+        }
+      }
+    },
+    async has(name) {
+      return handle(name).then(
+        () => true,
+        () => false,
+      );
+    },
+    async remove(name) {
+      await dir.removeEntry(name).catch((e: unknown) => {
+        if ((e as { name?: string }).name !== "NotFoundError") throw e;
+      });
+    },
+    async rename(from, to) {
+      await (await handle(from)).move(to);
+    },
+  };
+}
+
+/**
+ * An OPFS file's handle, as a dedicated worker has it: TypeScript's DOM
+ * types lack createSyncAccessHandle (a worker's) and move (Chromium 110 on).
+ */
+interface OpfsFile {
+  createSyncAccessHandle(): Promise<ReplicaFile>;
+  move(name: string): Promise<void>;
+}
+
+/** Finishes a rebuild's rename that a crash cut short, or drops a rebuild that never finished. */
+async function settleRename(folder: ReplicaFolder, name: string): Promise<void> {
+  if (!(await folder.has(name + NEXT))) return;
+  // The replica is removed only once the next one is whole and on the disk.
+  if (await folder.has(name)) await folder.remove(name + NEXT);
+  else await folder.rename(name + NEXT, name);
+}
+
+/** REPLICA_KEY's value while a restore is under way. */
+const RESTORING = new Uint8Array([0x52]);
+
+function isRestoring(value: Uint8Array | undefined): boolean {
+  return value?.length === RESTORING.length && value[0] === RESTORING[0];
+}
+
+function seqValue(seq: number, base: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  const view = new DataView(bytes.buffer);
+  view.setFloat64(0, seq, true);
+  view.setFloat64(8, base, true);
+  return bytes;
+}
+
+function readSeq(value: Uint8Array): { seq: number; base: number } {
+  if (value.length !== 16) fail("EIO", `the replica's record in the database is damaged`);
+  const view = new DataView(value.buffer, value.byteOffset, 16);
+  return { seq: view.getFloat64(0, true), base: view.getFloat64(8, true) };
+}
+
+interface LastRecord {
+  offset: number;
+  end: number;
+  seq: number;
+  base: number;
+  /** The record before it, if it checks too. */
+  previous: LastRecord | null;
+}
+
+/**
+ * The last two records of a replica that check, found by hopping from
+ * header to header (a record's payload is read only for the last ones: a
+ * crash tears only the end of a log).
+ */
+function scanTail(file: ReplicaFile): { last: LastRecord | null } {
+  const size = file.getSize();
+  const header = new Uint8Array(HEADER);
+  const starts: number[] = [];
+  let at = 0;
+  while (at + HEADER <= size) {
+    readAll(file, header, at);
+    const { magic, length } = readHeader(header);
+    if (magic !== MAGIC || at + HEADER + length > size) break;
+    starts.push(at);
+    at += HEADER + length;
+  }
+  let last: LastRecord | null = null;
+  // The last record that checks, and the one before it.
+  for (let i = starts.length - 1; i >= 0 && i >= starts.length - 3; i--) {
+    const record = readRecord(file, starts[i]!, size);
+    if (record === null) continue;
+    const seq = seqOf(record.payload);
+    if (seq === null) continue;
+    const found: LastRecord = { offset: starts[i]!, end: record.end, ...seq, previous: null };
+    if (last === null) last = found;
+    else if (last.offset === record.end) {
+      last.previous = found;
+      break;
+    } else break;
+  }
+  return { last };
+}
+
+/** The sequence number a record puts, if it puts one. */
+function seqOf(payload: Uint8Array): { seq: number; base: number } | null {
+  let found: { seq: number; base: number } | null = null;
+  for (const { key, value } of decodeOps(payload, FOLDER)) {
+    if (key === REPLICA_KEY && value !== undefined) {
+      found = readSeq(payload.subarray(value.offset, value.offset + value.length));
+    }
+  }
+  return found;
+}
+
+/** The record at `at`, if it is whole and checks. */
+function readRecord(
+  file: ReplicaFile,
+  at: number,
+  size: number,
+): { payload: Uint8Array; end: number } | null {
+  if (at + HEADER > size) return null;
+  const header = new Uint8Array(HEADER);
+  readAll(file, header, at);
+  const { magic, length, crc } = readHeader(header);
+  if (magic !== MAGIC || at + HEADER + length > size) return null;
+  const payload = new Uint8Array(length);
+  readAll(file, payload, at + HEADER);
+  return crc32(payload) === crc ? { payload, end: at + HEADER + length } : null;
+}
+
+/** The records from the start, up to the first one that is not whole or does not check. */
+function* readRecords(file: ReplicaFile): Generator<{ payload: Uint8Array; end: number }> {
+  const size = file.getSize();
+  for (let at = 0; ;) {
+    const record = readRecord(file, at, size);
+    if (record === null) return;
+    yield record;
+    at = record.end;
+  }
+}
+
+function readAll(file: ReplicaFile, into: Uint8Array, at: number): void {
+  let done = 0;
+  while (done < into.length) {
+    const n = file.read(into.subarray(done), { at: at + done });
+    if (n === 0) fail("EIO", "the replica ends before a record it holds");
+    done += n;
+  }
+}
+
+function writeAll(file: ReplicaFile, bytes: Uint8Array, at: number): void {
+  let done = 0;
+  while (done < bytes.length) done += file.write(bytes.subarray(done), { at: at + done });
+}
+
+/** OPFS's errors as the kernel's: a full quota is ENOSPC, the rest EIO. */
+function replicaError(e: unknown): KernelError {
+  if (e instanceof KernelError) return e;
+  const name = (e as { name?: string } | null)?.name;
+  if (name === "QuotaExceededError") return new KernelError("ENOSPC", "storage quota exceeded");
+  return new KernelError("EIO", `replica: ${messageOf(e)}`);
+}
+
+function messageOf(e: unknown): string {
+  return String((e as Error | null)?.message ?? e);
+}
