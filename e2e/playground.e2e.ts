@@ -142,7 +142,7 @@ async function resetDamaged(page: Page): Promise<void> {
 }
 
 /**
- * Deletes container `name`'s database, as Chromium does to one it cannot
+ * Deletes the IndexedDB database `name`, as Chromium does to one it cannot
  * open after a crash, from `page` (left on the origin, no container open).
  */
 async function dropDatabase(page: Page, name: string): Promise<void> {
@@ -154,7 +154,7 @@ async function dropDatabase(page: Page, name: string): Promise<void> {
         r.onsuccess = resolve;
         r.onerror = () => reject(r.error);
       }),
-    `overbox-${name}`,
+    name,
   );
 }
 
@@ -751,9 +751,14 @@ describe("the playground (index.html) in Chromium", () => {
     );
     const sums = await shell(page, "md5sum /root/big /root/moved/a.txt");
     expect(sums).toMatch(/^[0-9a-f]{32} {2}\/root\/big\n[0-9a-f]{32} {2}\/root\/moved\/a.txt$/);
+    // Some of it in an image of this browser's (its replica is the images'), the rest above it.
+    await page.evaluate(() => window.overbox.box.commit("replicated-image"));
+    await shell(page, "echo upper > /root/upper.txt; sync");
     await page.close();
     const other = await context.newPage();
-    await dropDatabase(other, "replicated");
+    // The whole site's IndexedDB, as Chromium drops it.
+    await dropDatabase(other, "overbox-replicated");
+    await dropDatabase(other, "overbox.images");
     await other.goto(url("replicated"));
     await ready(other);
     await statusMatching(
@@ -766,6 +771,8 @@ describe("the playground (index.html) in Chromium", () => {
       restored: true,
     });
     expect(await shell(other, "md5sum /root/big /root/moved/a.txt")).toBe(sums);
+    expect(await shell(other, "cat /root/upper.txt")).toBe("upper");
+    expect(await other.evaluate(() => window.overbox.box.info.image)).toBe("replicated-image");
     expect(await shell(other, "ls -d /var /root/tree 2>&1 | grep -c 'No such file'")).toBe("2");
     expect((await other.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
     // It goes on saving, and its next reload is an ordinary one.
@@ -782,7 +789,7 @@ describe("the playground (index.html) in Chromium", () => {
     await shell(page, "echo saved > /root/saved.txt; sync");
     await page.close();
     const other = await context.newPage();
-    await dropDatabase(other, "dropped");
+    await dropDatabase(other, "overbox-dropped");
     await other.evaluate(async () => {
       const root = await navigator.storage.getDirectory();
       await (await root.getDirectoryHandle("overbox.replicas")).removeEntry("dropped");

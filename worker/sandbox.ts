@@ -31,6 +31,7 @@ import { IndexedDbStore } from "./store/indexeddb.ts";
 import { ledger } from "./store/ledger.ts";
 import { holdContainerLock, withContainerLock } from "./store/lock.ts";
 import { MemoryStore } from "./store/memory.ts";
+import { recordFolder, RecordReplicatedStore } from "./store/record-replica.ts";
 import { replicas, ReplicatedStore } from "./store/replica.ts";
 import { newBatch, type Store } from "./store/store.ts";
 import { readPath, listPath, writePath } from "./vfs/paths.ts";
@@ -74,7 +75,10 @@ interface Session {
  */
 export class SandboxService implements SandboxApi {
   private session: Session | null = null;
-  private readonly imageStore = new IndexedDbStore(IMAGES_DATABASE);
+  private readonly imageStore = new RecordReplicatedStore(
+    new IndexedDbStore(IMAGES_DATABASE),
+    recordFolder(IMAGES_DATABASE),
+  );
   private readonly blobs = new StoreBlobs(this.imageStore);
   private source: HttpBlobSource | null = null;
   private base: Promise<Image> | null = null;

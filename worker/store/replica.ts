@@ -347,14 +347,8 @@ export class ReplicatedStore implements Store {
  * there is none (Node; an origin that is not secure; storage refused).
  */
 export async function replicas(): Promise<ReplicaFolder | null> {
-  const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
-  if (typeof storage?.getDirectory !== "function") return null;
-  let dir: FileSystemDirectoryHandle;
-  try {
-    dir = await (await storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
-  } catch {
-    return null;
-  }
+  const dir = await opfsFolder(FOLDER);
+  if (!dir) return null;
   const handle = (name: string, create = false) =>
     dir.getFileHandle(name, { create }) as unknown as Promise<OpfsFile>;
   return {
@@ -521,8 +515,23 @@ function writeAll(file: ReplicaFile, bytes: Uint8Array, at: number): void {
   while (done < bytes.length) done += file.write(bytes.subarray(done), { at: at + done });
 }
 
+/**
+ * The folder `name` of the origin private file system, made if need be;
+ * null where there is none (Node; an origin that is not secure; storage
+ * refused).
+ */
+export async function opfsFolder(name: string): Promise<FileSystemDirectoryHandle | null> {
+  const storage = (globalThis as { navigator?: { storage?: StorageManager } }).navigator?.storage;
+  if (typeof storage?.getDirectory !== "function") return null;
+  try {
+    return await (await storage.getDirectory()).getDirectoryHandle(name, { create: true });
+  } catch {
+    return null;
+  }
+}
+
 /** OPFS's errors as the kernel's: a full quota is ENOSPC, the rest EIO. */
-function replicaError(e: unknown): KernelError {
+export function replicaError(e: unknown): KernelError {
   if (e instanceof KernelError) return e;
   const name = (e as { name?: string } | null)?.name;
   if (name === "QuotaExceededError") return new KernelError("ENOSPC", "storage quota exceeded");
