@@ -240,6 +240,22 @@ describe("a container's replica", () => {
     expect(found["after"]).toBe("the rebuild");
   });
 
+  it("is not rebuilt while it only grows", async () => {
+    const folder = new MemoryFolder();
+    const database = new MemoryStore();
+    const { store } = await ReplicatedStore.open(database, folder, "c");
+    const big = "x".repeat(1024 * 1024);
+    let reads = 0;
+    const getMany = database.getMany.bind(database);
+    database.getMany = (keys) => {
+      reads++;
+      return getMany(keys);
+    };
+    for (let i = 0; i < 40; i++) await store.commit(batch({ [`file${i}`]: big }));
+    expect(reads).toBe(0);
+    expect(folder.files.get("c")!.length).toBeGreaterThan(40 * 1024 * 1024);
+  });
+
   it("keeps the replica a rebuild was replacing when a crash cut the rebuild short", async () => {
     const folder = new MemoryFolder();
     const { store } = await ReplicatedStore.open(new MemoryStore(), folder, "c");

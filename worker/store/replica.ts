@@ -24,8 +24,7 @@ import { newBatch, type Batch, type CommitOptions, type Store } from "./store.ts
  * at most one more (the one under way at a crash), which opening cuts off.
  * A replica that does not end at the database's batch (gone, damaged, of a
  * container made before replicas) is rebuilt from the database; so is one
- * that has grown to more than twice its size at the last rebuild, as
- * overwritten values pile up in it.
+ * that overwritten and deleted values have made mostly dead.
  *
  * Restoring: a database with no keys, and a replica with records, is a
  * dropped database (a new container's database and replica are both empty;
@@ -86,6 +85,8 @@ export class ReplicatedStore implements Store {
   private base = 0;
   /** The sequence number of the last batch, in the database and the replica. */
   private seq = 0;
+  /** What the replica's values take, once known (a scan of the log finds out). */
+  private sizes: Sizes | null = null;
   /** Commits, clears and rebuilds, one after another. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -149,10 +150,9 @@ export class ReplicatedStore implements Store {
         throw e;
       }
       this.seq = seq;
-      if (this.end > 2 * this.base + REBUILD_SLACK) {
-        // Only space is at stake: a rebuild that fails leaves the replica as it was.
-        await this.rebuild().catch(() => undefined);
-      }
+      this.sizes?.apply(copy);
+      // Only space is at stake: a rebuild that fails leaves the replica as it was.
+      if (this.mostlyDead()) await this.rebuild().catch(() => undefined);
     });
   }
 
@@ -163,6 +163,7 @@ export class ReplicatedStore implements Store {
       this.end = 0;
       this.base = 0;
       this.seq = 0;
+      this.sizes = new Sizes();
       await this.database.clear();
     });
   }
@@ -192,6 +193,7 @@ export class ReplicatedStore implements Store {
     }
     if (dropped) {
       this.file.truncate(0);
+      this.sizes = new Sizes();
       return "new";
     }
     const seq = stored === undefined || isRestoring(stored) ? null : readSeq(stored).seq;
@@ -212,6 +214,22 @@ export class ReplicatedStore implements Store {
     this.seq = seq ?? 0;
     await this.rebuild();
     return "rebuilt";
+  }
+
+  /**
+   * Whether overwritten and deleted values take more of the replica than
+   * live ones, and more than REBUILD_SLACK. Until the replica has grown past
+   * twice its size at the last rebuild, that is not asked (nor its log
+   * scanned to find out).
+   */
+  private mostlyDead(): boolean {
+    if (this.sizes === null) {
+      if (this.end <= 2 * this.base + REBUILD_SLACK) return false;
+      this.sizes = new Sizes();
+      for (const record of readRecords(this.file)) this.sizes.applyRecord(record.payload);
+    }
+    const dead = this.sizes.dead;
+    return dead > REBUILD_SLACK && dead > this.end - dead;
   }
 
   /** Writes `bytes` at the end of the replica (and to the disk when `durable`). */
@@ -253,8 +271,10 @@ export class ReplicatedStore implements Store {
       const keys = (await this.database.keys()).filter((k) => k !== REPLICA_KEY);
       let puts: Array<[string, Uint8Array]> = [];
       let pending = 0;
+      const sizes = new Sizes();
       const write = (last: boolean) => {
         if (last) puts.push([REPLICA_KEY, seqValue(this.seq, end + pending)]);
+        sizes.apply({ puts: new Map(puts), deletes: new Set() });
         const bytes = encodeRecord([], puts).bytes;
         writeAll(next, bytes, end);
         end += bytes.length;
@@ -274,6 +294,7 @@ export class ReplicatedStore implements Store {
       }
       write(true);
       next.flush();
+      this.sizes = sizes;
     } catch (e) {
       next.close();
       await this.folder.remove(nextName).catch(() => undefined);
@@ -313,7 +334,9 @@ export class ReplicatedStore implements Store {
       pending = newBatch();
       bytes = 0;
     };
+    const sizes = new Sizes();
     for (const record of readRecords(this.file)) {
+      sizes.applyRecord(record.payload);
       for (const { key, value } of decodeOps(record.payload, FOLDER)) {
         if (value === undefined) {
           pending.puts.delete(key);
@@ -335,10 +358,37 @@ export class ReplicatedStore implements Store {
     this.end = end;
     this.base = last?.base ?? 0;
     this.seq = last?.seq ?? 0;
+    this.sizes = sizes;
     pending.puts.set(REPLICA_KEY, seqValue(this.seq, this.base));
     await commit(true);
     this.file.truncate(end);
     this.file.flush();
+  }
+}
+
+/** The bytes each key's value takes in a replica's log, and those of values overwritten or deleted since. */
+class Sizes {
+  private readonly of = new Map<string, number>();
+  dead = 0;
+
+  apply(batch: Batch): void {
+    for (const key of batch.deletes) this.drop(key);
+    for (const [key, value] of batch.puts) {
+      this.drop(key);
+      this.of.set(key, value.length);
+    }
+  }
+
+  applyRecord(payload: Uint8Array): void {
+    for (const { key, value } of decodeOps(payload, FOLDER)) {
+      this.drop(key);
+      if (value !== undefined) this.of.set(key, value.length);
+    }
+  }
+
+  private drop(key: string): void {
+    this.dead += this.of.get(key) ?? 0;
+    this.of.delete(key);
   }
 }
 
