@@ -6,6 +6,7 @@ import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { readTar, writeTar } from "../worker/image/tar.ts";
 import { launchChromium, launchChromiumWithProfile } from "./browser.ts";
+import { dropDatabase } from "./drop.ts";
 import { screenLines } from "./screen.ts";
 import type {} from "../src/playground.ts";
 
@@ -139,23 +140,6 @@ async function resetDamaged(page: Page): Promise<void> {
     readOnly: false,
     damage: [],
   });
-}
-
-/**
- * Deletes the IndexedDB database `name`, as Chromium does to one it cannot
- * open after a crash, from `page` (left on the origin, no container open).
- */
-async function dropDatabase(page: Page, name: string): Promise<void> {
-  await page.goto(`${inject("baseUrl")}/package.json`);
-  await page.evaluate(
-    (database) =>
-      new Promise((resolve, reject) => {
-        const r = indexedDB.deleteDatabase(database);
-        r.onsuccess = resolve;
-        r.onerror = () => reject(r.error);
-      }),
-    name,
-  );
 }
 
 /** Waits until every change is stored in IndexedDB, so that a reload finds it. */

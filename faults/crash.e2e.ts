@@ -21,6 +21,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { launchChromium, spawnChromium } from "../e2e/browser.ts";
+import { dropDatabase } from "../e2e/drop.ts";
 import type {} from "../src/playground.ts";
 import { describeProblem } from "../worker/overlay/fsck.ts";
 import { CHECK, checked, killCount, lastAck, WORKLOAD } from "./workload.ts";
@@ -83,20 +84,6 @@ async function open(page: Page, name: string): Promise<void> {
   await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
 }
 
-/** Deletes container `name`'s database from `page`, as Chromium drops one; leaves `page` on the origin. */
-async function dropDatabase(page: Page, name: string): Promise<void> {
-  await page.goto(`${inject("baseUrl")}/package.json`);
-  await page.evaluate(
-    (database) =>
-      new Promise((resolve, reject) => {
-        const r = indexedDB.deleteDatabase(database);
-        r.onsuccess = resolve;
-        r.onerror = () => reject(r.error);
-      }),
-    `overbox-${name}`,
-  );
-}
-
 describe("crash consistency in Chromium", () => {
   it(
     `${KILLS} SIGKILLs of the browser during writes: each container opens, fsck finds nothing, no acknowledged write is lost, even when the database is dropped and restored from the replica`,
@@ -126,7 +113,7 @@ describe("crash consistency in Chromium", () => {
           const drop = kill % KILLS_PER_CONTAINER === KILLS_PER_CONTAINER - 1;
           running = await playground(drop ? null : name);
           if (drop) {
-            await dropDatabase(running.page, name);
+            await dropDatabase(running.page, `overbox-${name}`);
             await open(running.page, name);
           }
           const what = `kill ${kill + 1} (${name}, after ${delay} ms, ack ${acked})`;
