@@ -359,8 +359,22 @@ function deleteDatabase(name: string): Promise<void> {
   });
 }
 
+/**
+ * Clears the site's storage, as "clear site data" does: IndexedDB, and
+ * what overbox keeps beside it (its replicas in OPFS, its ledger in Cache
+ * Storage), without which a container of the last run would be restored or
+ * said to be lost.
+ */
 async function clear(): Promise<void> {
   for (const { name } of await indexedDB.databases()) if (name) await deleteDatabase(name);
+  const root = await navigator.storage.getDirectory();
+  // TypeScript's DOM types lack a directory handle's async iteration.
+  const names: string[] = [];
+  for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) {
+    names.push(name);
+  }
+  for (const name of names) await root.removeEntry(name, { recursive: true });
+  for (const name of await caches.keys()) await caches.delete(name);
 }
 
 window.persistence = { clear, write, reopen, smallWrite, smallRead, oneByte };
