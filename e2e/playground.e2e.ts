@@ -743,6 +743,13 @@ describe("the playground (index.html) in Chromium", () => {
     // The whole site's IndexedDB, as Chromium drops it.
     await dropDatabase(other, "overbox-replicated");
     await dropDatabase(other, "overbox.images");
+    // Listed while only its replica is left.
+    await other.goto(url("replicated-neighbour"));
+    await ready(other);
+    await openPicker(other);
+    await expect
+      .poll(() => listedContainers(other))
+      .toEqual(["replicated", "replicated-neighbour"]);
     await other.goto(url("replicated"));
     await ready(other);
     await statusMatching(

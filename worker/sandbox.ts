@@ -508,9 +508,15 @@ async function databaseLost(name: string, store: Store): Promise<boolean> {
   return manifest === undefined && (await store.keys()).length === 0;
 }
 
-/** The containers kept in this browser, by name. */
+/**
+ * The containers kept in this browser, by name: those with a database, and
+ * those with only a replica (the browser dropped their database; opening
+ * one restores it).
+ */
 async function containerNames(): Promise<string[]> {
-  return (await IndexedDbStore.containerNames()).filter((n) => CONTAINER_NAME.test(n));
+  const names = new Set(await IndexedDbStore.containerNames());
+  for (const name of (await (await replicas())?.names()) ?? []) names.add(name);
+  return [...names].filter((n) => CONTAINER_NAME.test(n)).sort();
 }
 
 /** How long deleting a database waits for the connections that block it to close. */

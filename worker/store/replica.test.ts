@@ -44,6 +44,10 @@ class MemoryFolder implements ReplicaFolder {
     return this.files.has(name);
   }
 
+  async names(): Promise<string[]> {
+    return [...this.files.keys()].filter((n) => !n.endsWith("~next"));
+  }
+
   async remove(name: string): Promise<void> {
     this.files.delete(name);
   }
@@ -231,7 +235,7 @@ describe("a container's replica", () => {
     for (let i = 0; i < 40; i++) await store.commit(batch({ file: `${i}${big}` }));
     // 40 MiB written, one MiB live.
     expect(folder.files.get("c")!.length).toBeLessThan(10 * 1024 * 1024);
-    expect(folder.files.has("c.next")).toBe(false);
+    expect(folder.files.has("c~next")).toBe(false);
     await store.commit(batch({ after: "the rebuild" }));
     await store.close();
     const restored = await ReplicatedStore.open(new MemoryStore(), folder, "c");
@@ -263,13 +267,13 @@ describe("a container's replica", () => {
     await store.close();
     // Half a next replica beside the whole one: dropped.
     const cutShort = folder.copy();
-    cutShort.files.set("c.next", new Uint8Array([1, 2, 3]));
+    cutShort.files.set("c~next", new Uint8Array([1, 2, 3]));
     const restored = await ReplicatedStore.open(new MemoryStore(), cutShort, "c");
     expect(await contents(restored.store)).toEqual({ a: "1" });
-    expect(cutShort.files.has("c.next")).toBe(false);
+    expect(cutShort.files.has("c~next")).toBe(false);
     // The whole next replica, the old one removed: it is put in place.
     const renamedNot = folder.copy();
-    renamedNot.files.set("c.next", renamedNot.files.get("c")!);
+    renamedNot.files.set("c~next", renamedNot.files.get("c")!);
     renamedNot.files.delete("c");
     const restored2 = await ReplicatedStore.open(new MemoryStore(), renamedNot, "c");
     expect(await contents(restored2.store)).toEqual({ a: "1" });

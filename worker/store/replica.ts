@@ -39,8 +39,11 @@ import { newBatch, type Batch, type CommitOptions, type Store } from "./store.ts
 export const REPLICA_KEY = "replica";
 /** Where the replicas are, in the origin private file system. */
 const FOLDER = "overbox.replicas";
-/** A rebuild is written beside the replica, then renamed over it. */
-const NEXT = ".next";
+/**
+ * A rebuild is written beside the replica, then renamed over it; "~" is in
+ * no container's name, so the two never meet.
+ */
+const NEXT = "~next";
 /** A replica is rebuilt when it is bigger than twice its size at the last rebuild plus this. */
 const REBUILD_SLACK = 32 * 1024 * 1024;
 /** A rebuild and a restore write records (and database batches) of about this size. */
@@ -66,6 +69,8 @@ export interface ReplicaFolder {
   /** The file `name`, made empty if there is none. Only one handle of a file at a time. */
   open(name: string): Promise<ReplicaFile>;
   has(name: string): Promise<boolean>;
+  /** The names of the replicas (not of rebuilds under way). */
+  names(): Promise<string[]>;
   remove(name: string): Promise<void>;
   /** Renames `from` to `to`, replacing it; neither may be open. */
   rename(from: string, to: string): Promise<void>;
@@ -420,6 +425,14 @@ export async function replicas(): Promise<ReplicaFolder | null> {
         () => true,
         () => false,
       );
+    },
+    async names() {
+      const names: string[] = [];
+      // TypeScript's DOM types lack a directory handle's async iteration.
+      for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) {
+        if (!name.endsWith(NEXT)) names.push(name);
+      }
+      return names;
     },
     async remove(name) {
       await dir.removeEntry(name).catch((e: unknown) => {
