@@ -469,6 +469,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       image: "busybox",
       readOnly: false,
       damage: [],
+      restored: false,
     });
   });
 
