@@ -6,8 +6,11 @@ describe("a log record", () => {
   it("computes the same crc32 as zlib", () => {
     const bytes = new Uint8Array(10_000);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7919 + (i >> 3)) & 0xff;
-    for (const length of [0, 1, 3, 255, 4096, 10_000]) {
-      expect(crc32(bytes.subarray(0, length))).toBe(zlibCrc32(bytes.subarray(0, length)));
+    for (const start of [0, 1, 5]) {
+      for (const length of [0, 1, 3, 7, 8, 9, 15, 16, 17, 255, 4096, 9_000]) {
+        const part = bytes.subarray(start, start + length);
+        expect(crc32(part)).toBe(zlibCrc32(part));
+      }
     }
   });
 
