@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { HEADER } from "./log-record.ts";
 import { MemoryStore } from "./memory.ts";
 import { REPLICA_KEY, ReplicatedStore, type ReplicaFile, type ReplicaFolder } from "./replica.ts";
 import { newBatch, type Batch, type Store } from "./store.ts";
@@ -8,6 +9,7 @@ class MemoryFolder implements ReplicaFolder {
   readonly files = new Map<string, Uint8Array>();
   readonly opened = new Set<string>();
   flushes = 0;
+  bytesRead = 0;
 
   async open(name: string): Promise<ReplicaFile> {
     if (this.opened.has(name)) throw new Error(`${name} is open already`);
@@ -19,6 +21,7 @@ class MemoryFolder implements ReplicaFolder {
       read: (buffer, { at }) => {
         const part = bytes().subarray(at, at + buffer.length);
         buffer.set(part);
+        this.bytesRead += part.length;
         return part.length;
       },
       write: (buffer, { at }) => {
@@ -177,6 +180,44 @@ describe("a container's replica", () => {
     // Dropped now, the database comes back as it was: the lost batch is not in it.
     const restored = await ReplicatedStore.open(new MemoryStore(), crashedFolder, "c");
     expect(await contents(restored.store)).toEqual({ a: "1", c: "4" });
+  });
+
+  it("opens by reading the header of the database's last batch in the replica, not the log", async () => {
+    const database = new MemoryStore();
+    const folder = new MemoryFolder();
+    const { store } = await ReplicatedStore.open(database, folder, "c");
+    for (let i = 0; i < 20; i++) await store.commit(batch({ [`f${i}`]: "x".repeat(10_000) }));
+    await store.close();
+    folder.bytesRead = 0;
+    const reopened = await ReplicatedStore.open(database.reopen(), folder, "c");
+    expect(reopened.outcome).toBe("current");
+    expect(folder.bytesRead).toBe(HEADER);
+    await reopened.store.commit(batch({ after: "the reopen" }));
+    await reopened.store.close();
+    const restored = await ReplicatedStore.open(new MemoryStore(), folder, "c");
+    expect(Object.keys(await contents(restored.store))).toHaveLength(21);
+  });
+
+  it("reads the log's last records when the database's place for its last batch is stale", async () => {
+    const database = new MemoryStore();
+    const folder = new MemoryFolder();
+    const { store } = await ReplicatedStore.open(database, folder, "c");
+    await store.commit(batch({ a: "1" }));
+    await store.commit(batch({ b: "2" }));
+    await store.close();
+    // A rebuild, and a crash before the database was told where its last batch went.
+    const beforeRebuild = await copyOf(database.reopen());
+    folder.files.delete("c");
+    const rebuilt = await ReplicatedStore.open(database.reopen(), folder, "c");
+    expect(rebuilt.outcome).toBe("rebuilt");
+    await rebuilt.store.close();
+    folder.bytesRead = 0;
+    const reopened = await ReplicatedStore.open(beforeRebuild, folder, "c");
+    expect(reopened.outcome).toBe("current");
+    expect(folder.bytesRead).toBeGreaterThan(HEADER);
+    await reopened.store.close();
+    const restored = await ReplicatedStore.open(new MemoryStore(), folder, "c");
+    expect(await contents(restored.store)).toEqual({ a: "1", b: "2" });
   });
 
   it("restores up to a torn last record", async () => {

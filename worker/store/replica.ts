@@ -13,9 +13,12 @@ import { newBatch, type Batch, type CommitOptions, type Store } from "./store.ts
  *
  * What: one file per container (`overbox.replicas/NAME`), a log of the
  * batches committed to its store, each a record of log-record.ts, so a
- * crash can tear only its last record. Every batch also puts REPLICA_KEY,
- * whose value is the batch's sequence number (and the log's size after its
- * last rebuild), in the database as in the log: opening compares the two.
+ * crash can tear only its last record. Every batch also puts REPLICA_KEY:
+ * in the log, the batch's sequence number (and the log's size after its
+ * last rebuild); in the database, the same and where the batch's record is
+ * in the log (its offset and its header's crc). Opening reads that one
+ * header, not the log: if it is there, the replica holds every batch the
+ * database does. Else the log's last records are read and checked.
  *
  * Order: a batch is written to the replica (synchronously, through a
  * FileSystemSyncAccessHandle; flushed to the disk first when durable), then
@@ -145,11 +148,17 @@ export class ReplicatedStore implements Store {
     copy.deletes.delete(REPLICA_KEY);
     return this.serialize(async () => {
       const seq = this.seq + 1;
-      copy.puts.set(REPLICA_KEY, seqValue(seq, this.base));
+      copy.puts.set(REPLICA_KEY, seqValue({ seq, base: this.base }));
       const at = this.end;
-      this.append(encodeRecord(copy.deletes, copy.puts).bytes, options.durable === true);
+      const bytes = encodeRecord(copy.deletes, copy.puts).bytes;
+      this.append(bytes, options.durable === true);
+      const record = { offset: at, crc: readHeader(bytes).crc };
+      const toDatabase: Batch = {
+        puts: new Map(copy.puts).set(REPLICA_KEY, seqValue({ seq, base: this.base, record })),
+        deletes: copy.deletes,
+      };
       try {
-        await this.database.commit(copy, options);
+        await this.database.commit(toDatabase, options);
       } catch (e) {
         this.cutBack(at);
         throw e;
@@ -190,6 +199,22 @@ export class ReplicatedStore implements Store {
 
   private async reconcile(): Promise<ReplicaOutcome> {
     const stored = await this.database.get(REPLICA_KEY);
+    if (stored !== undefined && !isRestoring(stored)) {
+      // Where the database's last batch is in the replica: found, the rest is the database's.
+      const { seq, base, record } = readSeq(stored);
+      const end = record ? recordEnd(this.file, record) : null;
+      if (end !== null) {
+        if (this.file.getSize() > end) {
+          // The batch under way at a crash, which the database never got.
+          this.file.truncate(end);
+          this.file.flush();
+        }
+        this.end = end;
+        this.base = base;
+        this.seq = seq;
+        return "current";
+      }
+    }
     const log = scanTail(this.file);
     const dropped = stored === undefined && (await this.database.keys()).length === 0;
     if ((dropped || isRestoring(stored)) && log.last !== null) {
@@ -271,6 +296,7 @@ export class ReplicatedStore implements Store {
     const nextName = this.name + NEXT;
     const next = await this.folder.open(nextName);
     let end = 0;
+    let lastRecord: RecordPlace = { offset: 0, crc: 0 };
     try {
       next.truncate(0);
       const keys = (await this.database.keys()).filter((k) => k !== REPLICA_KEY);
@@ -278,10 +304,11 @@ export class ReplicatedStore implements Store {
       let pending = 0;
       const sizes = new Sizes();
       const write = (last: boolean) => {
-        if (last) puts.push([REPLICA_KEY, seqValue(this.seq, end + pending)]);
+        if (last) puts.push([REPLICA_KEY, seqValue({ seq: this.seq, base: end + pending })]);
         sizes.apply({ puts: new Map(puts), deletes: new Set() });
         const bytes = encodeRecord([], puts).bytes;
         writeAll(next, bytes, end);
+        lastRecord = { offset: end, crc: readHeader(bytes).crc };
         end += bytes.length;
         puts = [];
         pending = 0;
@@ -312,12 +339,10 @@ export class ReplicatedStore implements Store {
     this.file = await this.folder.open(this.name);
     this.end = end;
     this.base = end;
-    if (!(await this.database.get(REPLICA_KEY))) {
-      // The database's own sequence number starts with its replica's.
-      const batch = newBatch();
-      batch.puts.set(REPLICA_KEY, seqValue(this.seq, this.base));
-      await this.database.commit(batch, { durable: true });
-    }
+    // The database learns where its last batch is now (a crash before leaves the scan to find it).
+    const batch = newBatch();
+    batch.puts.set(REPLICA_KEY, seqValue({ seq: this.seq, base: this.base, record: lastRecord }));
+    await this.database.commit(batch, { durable: true });
   }
 
   /**
@@ -334,6 +359,7 @@ export class ReplicatedStore implements Store {
     let bytes = 0;
     let end = 0;
     let last: { seq: number; base: number } | null = null;
+    let lastRecord: RecordPlace | undefined;
     const commit = async (durable: boolean) => {
       await this.database.commit(pending, { durable });
       pending = newBatch();
@@ -358,13 +384,17 @@ export class ReplicatedStore implements Store {
         bytes += copy.length;
       }
       end = record.end;
+      lastRecord = { offset: record.offset, crc: record.crc };
       if (bytes > PIECE) await commit(false);
     }
     this.end = end;
     this.base = last?.base ?? 0;
     this.seq = last?.seq ?? 0;
     this.sizes = sizes;
-    pending.puts.set(REPLICA_KEY, seqValue(this.seq, this.base));
+    pending.puts.set(
+      REPLICA_KEY,
+      seqValue({ seq: this.seq, base: this.base, ...(lastRecord ? { record: lastRecord } : {}) }),
+    );
     await commit(true);
     this.file.truncate(end);
     this.file.flush();
@@ -469,18 +499,63 @@ function isRestoring(value: Uint8Array | undefined): boolean {
   return value?.length === RESTORING.length && value[0] === RESTORING[0];
 }
 
-function seqValue(seq: number, base: number): Uint8Array {
-  const bytes = new Uint8Array(16);
+/** Where a batch's record is in the replica: its offset, and its header's crc. */
+interface RecordPlace {
+  offset: number;
+  crc: number;
+}
+
+/**
+ * REPLICA_KEY's value: a batch's sequence number and the log's size after
+ * its last rebuild; in the database, also the batch's RecordPlace.
+ */
+interface SeqValue {
+  seq: number;
+  base: number;
+  record?: RecordPlace;
+}
+
+function seqValue({ seq, base, record }: SeqValue): Uint8Array {
+  const bytes = new Uint8Array(record ? 28 : 16);
   const view = new DataView(bytes.buffer);
   view.setFloat64(0, seq, true);
   view.setFloat64(8, base, true);
+  if (record) {
+    view.setFloat64(16, record.offset, true);
+    view.setUint32(24, record.crc, true);
+  }
   return bytes;
 }
 
-function readSeq(value: Uint8Array): { seq: number; base: number } {
-  if (value.length !== 16) fail("EIO", `the replica's record in the database is damaged`);
-  const view = new DataView(value.buffer, value.byteOffset, 16);
-  return { seq: view.getFloat64(0, true), base: view.getFloat64(8, true) };
+function readSeq(value: Uint8Array): SeqValue {
+  if (value.length !== 16 && value.length !== 28) {
+    fail("EIO", `the replica's record in the database is damaged`);
+  }
+  const view = new DataView(value.buffer, value.byteOffset, value.length);
+  const seq = view.getFloat64(0, true);
+  const base = view.getFloat64(8, true);
+  if (value.length === 16) return { seq, base };
+  return {
+    seq,
+    base,
+    record: { offset: view.getFloat64(16, true), crc: view.getUint32(24, true) },
+  };
+}
+
+/**
+ * Where the record at `place` ends, if a record with that crc starts there
+ * and is whole; null if not. Only its header is read: the database got the
+ * batch after the replica had all of it, and a crash tears only what comes
+ * after.
+ */
+function recordEnd(file: ReplicaFile, place: RecordPlace): number | null {
+  const size = file.getSize();
+  if (place.offset + HEADER > size) return null;
+  const header = new Uint8Array(HEADER);
+  readAll(file, header, place.offset);
+  const { magic, length, crc } = readHeader(header);
+  const end = place.offset + HEADER + length;
+  return magic === MAGIC && crc === place.crc && end <= size ? end : null;
 }
 
 interface LastRecord {
@@ -542,7 +617,7 @@ function readRecord(
   file: ReplicaFile,
   at: number,
   size: number,
-): { payload: Uint8Array; end: number } | null {
+): { payload: Uint8Array; offset: number; end: number; crc: number } | null {
   if (at + HEADER > size) return null;
   const header = new Uint8Array(HEADER);
   readAll(file, header, at);
@@ -550,11 +625,13 @@ function readRecord(
   if (magic !== MAGIC || at + HEADER + length > size) return null;
   const payload = new Uint8Array(length);
   readAll(file, payload, at + HEADER);
-  return crc32(payload) === crc ? { payload, end: at + HEADER + length } : null;
+  return crc32(payload) === crc ? { payload, offset: at, end: at + HEADER + length, crc } : null;
 }
 
 /** The records from the start, up to the first one that is not whole or does not check. */
-function* readRecords(file: ReplicaFile): Generator<{ payload: Uint8Array; end: number }> {
+function* readRecords(
+  file: ReplicaFile,
+): Generator<{ payload: Uint8Array; offset: number; end: number; crc: number }> {
   const size = file.getSize();
   for (let at = 0; ;) {
     const record = readRecord(file, at, size);
