@@ -71,7 +71,7 @@ const NOTES: Record<string, Partial<Record<Subject, string>>> = {
   },
   [ONE_BYTE]: {
     [OVERBOX]:
-      "the image: a container's file, committed; bytes are the keys and values of the new container's database (overbox-NAME)",
+      "the image: a container's file, committed; bytes are the keys and values of the new container's database (overbox-NAME) and the size of its replica (overbox.replicas/NAME in the origin private file system), measured while the container is closed",
     [ZENFS]:
       "the readable layer is an InMemory file system holding the file; CopyOnWrite copies the whole file up",
   },
@@ -279,7 +279,8 @@ export async function persistence(
   } finally {
     await pages.close();
     await browser.close();
-    await rm(profile, { recursive: true, force: true });
+    // Chromium's last writes into the profile may come after close() returns.
+    await rm(profile, { recursive: true, force: true, maxRetries: 5 });
   }
   return tally.measurements(figures);
 }

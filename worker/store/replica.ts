@@ -41,7 +41,7 @@ import { newBatch, type Batch, type CommitOptions, type Store } from "./store.ts
 /** The key of the database, and of every record, that holds the batch's sequence number. */
 export const REPLICA_KEY = "replica";
 /** Where the replicas are, in the origin private file system. */
-const FOLDER = "overbox.replicas";
+export const REPLICA_FOLDER = "overbox.replicas";
 /**
  * A rebuild is written beside the replica, then renamed over it; "~" is in
  * no container's name, so the two never meet.
@@ -368,7 +368,7 @@ export class ReplicatedStore implements Store {
     const sizes = new Sizes();
     for (const record of readRecords(this.file)) {
       sizes.applyRecord(record.payload);
-      for (const { key, value } of decodeOps(record.payload, FOLDER)) {
+      for (const { key, value } of decodeOps(record.payload, REPLICA_FOLDER)) {
         if (value === undefined) {
           pending.puts.delete(key);
           pending.deletes.add(key);
@@ -415,7 +415,7 @@ class Sizes {
   }
 
   applyRecord(payload: Uint8Array): void {
-    for (const { key, value } of decodeOps(payload, FOLDER)) {
+    for (const { key, value } of decodeOps(payload, REPLICA_FOLDER)) {
       this.drop(key);
       if (value !== undefined) this.of.set(key, value.length);
     }
@@ -432,7 +432,7 @@ class Sizes {
  * there is none (Node; an origin that is not secure; storage refused).
  */
 export async function replicas(): Promise<ReplicaFolder | null> {
-  const dir = await opfsFolder(FOLDER);
+  const dir = await opfsFolder(REPLICA_FOLDER);
   if (!dir) return null;
   const handle = (name: string, create = false) =>
     dir.getFileHandle(name, { create }) as unknown as Promise<OpfsFile>;
@@ -604,7 +604,7 @@ function scanTail(file: ReplicaFile): { last: LastRecord | null } {
 /** The sequence number a record puts, if it puts one. */
 function seqOf(payload: Uint8Array): { seq: number; base: number } | null {
   let found: { seq: number; base: number } | null = null;
-  for (const { key, value } of decodeOps(payload, FOLDER)) {
+  for (const { key, value } of decodeOps(payload, REPLICA_FOLDER)) {
     if (key === REPLICA_KEY && value !== undefined) {
       found = readSeq(payload.subarray(value.offset, value.offset + value.length));
     }
