@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { EmbeddedSandbox } from "../src/embed-client.ts";
 import type { FromEmbed } from "../src/embed-protocol.ts";
 import { launchChromium } from "./browser.ts";
+import { dropDatabase } from "./drop.ts";
 import type {} from "../src/embed.ts";
 
 /**
@@ -181,6 +182,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       image: "busybox",
       readOnly: false,
       damage: [],
+      restored: false,
     });
     const light = await frameOf(page, "#e0");
     // The shell ran it: the arithmetic is the shell's, so its result is not in the command line.
@@ -370,6 +372,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
         image: "busybox",
         readOnly: false,
         damage: [],
+        restored: false,
       },
       exec: { exitCode: 0, stdout: "a\nb\n", stderr: "" },
       chunks: expect.arrayContaining(["stdout:out\n", "stderr:err\n"]),
@@ -548,5 +551,23 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     expect(
       await request(page, "#e0", { id: 7, type: "exec", command: "ls -A /root" }),
     ).toMatchObject({ stdout: "note\n" });
+  });
+
+  it("says in its ready event that a named container was restored from its replica after the browser dropped its database", async () => {
+    const page = await newPage();
+    await host(page, origin, `container=restored&${allowed}`);
+    expect(await ready(page, "e0")).toMatchObject({ container: "restored", restored: false });
+    const write = { id: 1, type: "exec", command: "echo kept > /root/note; sync" };
+    expect(await request(page, "#e0", write)).toMatchObject({ exitCode: 0 });
+    await dropDatabase(page, "overbox-embed.restored"); // As Chromium drops it; leaves the page.
+    await host(page, origin, `container=restored&${allowed}`);
+    expect(await ready(page, "e0")).toMatchObject({
+      container: "restored",
+      readOnly: false,
+      damage: [],
+      restored: true,
+    });
+    const note = { id: 2, type: "readFile", path: "/root/note" };
+    expect(await request(page, "#e0", note)).toMatchObject({ data: "kept\n" });
   });
 });

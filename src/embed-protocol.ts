@@ -165,6 +165,11 @@ export interface ReadyEvent extends Message {
   readOnly: boolean;
   /** What is damaged in the container's storage, one line each; empty when it is sound. */
   damage: string[];
+  /**
+   * The browser had dropped the container's database and it was restored
+   * from the container's replica, with every change saved before.
+   */
+  restored: boolean;
 }
 
 /** The container could not be opened (no such image, a bad name...): no `ready` will come. */

@@ -112,9 +112,9 @@ async function start(): Promise<void> {
   const command = params.command.replace(/[\r\n]+$/, "");
   if (command) await sandbox.input(`${command.replace(/\r?\n/g, "\r")}\r`);
   opened(sandbox);
-  const { container, image, readOnly, damage } = sandbox.info;
+  const { container, image, readOnly, damage, restored } = sandbox.info;
   const name = container === EPHEMERAL ? EPHEMERAL : params.container;
-  api.post({ type: "ready", container: name, image, readOnly, damage });
+  api.post({ type: "ready", container: name, image, readOnly, damage, restored });
 }
 
 start().catch((e: unknown) => {
