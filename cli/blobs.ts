@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fail } from "../worker/errno.ts";
 import type { BlobStore } from "../worker/image/image.ts";
+import { writeFileAtomic } from "./disk.ts";
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -36,30 +36,5 @@ export class FileBlobs implements BlobStore {
 
   async put(digest: string, bytes: Uint8Array): Promise<void> {
     await writeFileAtomic(this.path(digest), bytes);
-  }
-}
-
-/**
- * Writes `bytes` to `path` so that a reader or a crash sees the old file
- * or the whole new one: a temporary file beside it, fsync, rename.
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const file = await open(temporary, "w");
-  try {
-    await file.writeFile(bytes);
-    await file.sync();
-  } catch (e) {
-    await file.close();
-    await unlink(temporary).catch(() => undefined);
-    throw e;
-  }
-  await file.close();
-  try {
-    await rename(temporary, path);
-  } catch (e) {
-    await unlink(temporary).catch(() => undefined);
-    throw e;
   }
 }

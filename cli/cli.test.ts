@@ -505,6 +505,21 @@ describe("bad input is one line on stderr and changes nothing stored", () => {
       /^overbox: ps: --state needs a directory, not an empty string\n$/,
       1,
     ],
+    [
+      "a --state where no directory can be made (under /proc, where Node's own mkdir -p loops)",
+      () => ["--state", "/proc/overbox-nope", "images"],
+      /^overbox: images: ENOENT: no such file or directory, mkdir '\/proc\/overbox-nope'\n$/,
+      1,
+    ],
+    [
+      "a --state under a file",
+      () => {
+        writeFileSync(join(scratch, "a-file"), "not a directory\n");
+        return ["--state", join(scratch, "a-file", "state"), "images"];
+      },
+      /^overbox: images: ENOTDIR: not a directory: \/.*\/a-file\n$/,
+      1,
+    ],
   ];
   it.each(cases)("%s", async (_, args, message, status) => {
     await overbox(["images"]); // the base image is in place before the digest

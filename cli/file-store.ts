@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
-import { mkdir, open, rename, rm, type FileHandle } from "node:fs/promises";
+import { open, rename, rm, type FileHandle } from "node:fs/promises";
+import { makeDirectory } from "./disk.ts";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { fail, KernelError } from "../worker/errno.ts";
@@ -91,7 +92,7 @@ export class FileStore implements Store {
 
   static open(dir: string, options: { quota?: number } = {}): Promise<FileStore> {
     return withErrors(async () => {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
       // Left by a clear or compaction cut short: the log it was to replace is whole.
       await rm(join(dir, NEXT_LOG), { force: true });
       const handle = await open(join(dir, LOG), constants.O_RDWR | constants.O_CREAT, 0o644);

@@ -17,7 +17,7 @@ import { putLayer, withLayer } from "../worker/image/image.ts";
 import { buildLayer } from "../worker/image/layer.ts";
 import { packDirectory } from "../rootfs/pack.ts";
 import { parseArgs, verbHelp, type Parsed, type VerbSpec } from "./args.ts";
-import { writeFileAtomic } from "./blobs.ts";
+import { writeFileAtomic } from "./disk.ts";
 import type { Holder } from "./lock.ts";
 import type { SessionStart } from "./protocol.ts";
 import { runSession } from "./session.ts";

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Container } from "../worker/container/container.ts";
@@ -13,7 +13,8 @@ import {
 } from "../worker/image/image.ts";
 import { parseLayerIndex } from "../worker/image/layer.ts";
 import { describeProblem, type FsckProblem, type FsckReport } from "../worker/overlay/fsck.ts";
-import { FileBlobs, writeFileAtomic } from "./blobs.ts";
+import { FileBlobs } from "./blobs.ts";
+import { makeDirectory, writeFileAtomic } from "./disk.ts";
 import { FileStore } from "./file-store.ts";
 import { FileLock, processGone, type Holder } from "./lock.ts";
 
@@ -212,7 +213,7 @@ export class State {
     const loaded = await this.image(image);
     await this.sweepContainers();
     const fresh = join(this.dir, "containers", `.new-${leftoverTag()}`);
-    await mkdir(fresh, { recursive: true });
+    await makeDirectory(fresh);
     try {
       const container = await Container.open(await FileStore.open(fresh), loaded, this.blobs);
       await container.close();
