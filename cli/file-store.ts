@@ -1,6 +1,5 @@
 import { constants } from "node:fs";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
-import { makeDirectory } from "./disk.ts";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { fail, KernelError } from "../worker/errno.ts";
@@ -14,6 +13,7 @@ import {
   type Extent,
 } from "../worker/store/log-record.ts";
 import type { Batch, Store } from "../worker/store/store.ts";
+import { makeDirectory } from "./disk.ts";
 
 const LOG = "upper.log";
 /** Where `clear` and compaction write the log that replaces upper.log. */
