@@ -13,7 +13,7 @@
 import { Sandbox } from "../../src/index.ts";
 import { DEFAULT_CHUNK_SIZE } from "../../worker/overlay/upper.ts";
 import { IndexedDbStore } from "../../worker/store/indexeddb.ts";
-import { REPLICA_FOLDER } from "../../worker/store/replica.ts";
+import { REPLICA_FOLDER, whileHeld } from "../../worker/store/replica.ts";
 import { randomBytes } from "../data.ts";
 import type { Subject } from "../measure.ts";
 import type { FileStoreKind } from "./peers/file-store.ts";
@@ -390,21 +390,8 @@ async function clear(): Promise<void> {
   for await (const name of (root as unknown as { keys(): AsyncIterable<string> }).keys()) {
     names.push(name);
   }
-  for (const name of names) await removeEntry(root, name);
+  for (const name of names) await whileHeld(() => root.removeEntry(name, { recursive: true }));
   for (const name of await caches.keys()) await caches.delete(name);
-}
-
-/** Removes `name` from `folder`, waiting (up to 5 s) for a closed page's worker to let go of its files. */
-async function removeEntry(folder: FileSystemDirectoryHandle, name: string): Promise<void> {
-  for (let waited = 0; ; waited += 100) {
-    try {
-      return await folder.removeEntry(name, { recursive: true });
-    } catch (e) {
-      const held = (e as { name?: string }).name === "NoModificationAllowedError";
-      if (!held || waited >= 5000) throw e;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
 }
 
 window.persistence = { clear, write, reopen, smallWrite, smallRead, oneByte };

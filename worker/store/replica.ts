@@ -51,9 +51,9 @@ const NEXT = "~next";
 const REBUILD_SLACK = 32 * 1024 * 1024;
 /** A rebuild and a restore write records (and database batches) of about this size. */
 const PIECE = 8 * 1024 * 1024;
-/** How long opening a replica waits for another worker to let go of it, and how often it tries. */
-const OPEN_WAIT_MS = 5000;
-const OPEN_RETRY_MS = 100;
+/** How long whileHeld waits for another worker to let go of a file, and how often it tries. */
+const HELD_WAIT_MS = 5000;
+const HELD_RETRY_MS = 100;
 /** Keys a rebuild reads from the database at a time. */
 const KEYS_AT_A_TIME = 256;
 
@@ -439,16 +439,7 @@ export async function replicas(): Promise<ReplicaFolder | null> {
   return {
     async open(name) {
       const file = await handle(name, true);
-      // A worker that has just ended (a reloaded page's) may hold the file a moment longer.
-      for (let wait = 0; ; wait += OPEN_RETRY_MS) {
-        try {
-          return await file.createSyncAccessHandle();
-        } catch (e) {
-          const held = (e as { name?: string }).name === "NoModificationAllowedError";
-          if (!held || wait >= OPEN_WAIT_MS) throw e;
-          await new Promise((resolve) => setTimeout(resolve, OPEN_RETRY_MS));
-        }
-      }
+      return whileHeld(() => file.createSyncAccessHandle());
     },
     async has(name) {
       return handle(name).then(
@@ -473,6 +464,23 @@ export async function replicas(): Promise<ReplicaFolder | null> {
       await (await handle(from)).move(to);
     },
   };
+}
+
+/**
+ * `attempt`, tried again while an OPFS file it needs is held: a worker
+ * that has just ended (a reloaded page's) may hold its files a moment
+ * longer. Up to HELD_WAIT_MS; then the error is thrown.
+ */
+export async function whileHeld<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let wait = 0; ; wait += HELD_RETRY_MS) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const held = (e as { name?: string }).name === "NoModificationAllowedError";
+      if (!held || wait >= HELD_WAIT_MS) throw e;
+      await new Promise((resolve) => setTimeout(resolve, HELD_RETRY_MS));
+    }
+  }
 }
 
 /**
@@ -549,13 +557,22 @@ function readSeq(value: Uint8Array): SeqValue {
  * after.
  */
 function recordEnd(file: ReplicaFile, place: RecordPlace): number | null {
-  const size = file.getSize();
-  if (place.offset + HEADER > size) return null;
+  const header = wholeHeader(file, place.offset, file.getSize());
+  return header?.crc === place.crc ? header.end : null;
+}
+
+/** The header of the record at `at`, if one starts there and ends by `size` (its payload unchecked). */
+function wholeHeader(
+  file: ReplicaFile,
+  at: number,
+  size: number,
+): { crc: number; end: number } | null {
+  if (at + HEADER > size) return null;
   const header = new Uint8Array(HEADER);
-  readAll(file, header, place.offset);
+  readAll(file, header, at);
   const { magic, length, crc } = readHeader(header);
-  const end = place.offset + HEADER + length;
-  return magic === MAGIC && crc === place.crc && end <= size ? end : null;
+  const end = at + HEADER + length;
+  return magic === MAGIC && end <= size ? { crc, end } : null;
 }
 
 interface LastRecord {
@@ -574,15 +591,11 @@ interface LastRecord {
  */
 function scanTail(file: ReplicaFile): { last: LastRecord | null } {
   const size = file.getSize();
-  const header = new Uint8Array(HEADER);
   const starts: number[] = [];
   let at = 0;
-  while (at + HEADER <= size) {
-    readAll(file, header, at);
-    const { magic, length } = readHeader(header);
-    if (magic !== MAGIC || at + HEADER + length > size) break;
+  for (let header = wholeHeader(file, 0, size); header; header = wholeHeader(file, at, size)) {
     starts.push(at);
-    at += HEADER + length;
+    at = header.end;
   }
   let last: LastRecord | null = null;
   // The last record that checks, and the one before it.
@@ -612,26 +625,23 @@ function seqOf(payload: Uint8Array): { seq: number; base: number } | null {
   return found;
 }
 
+/** A record of the replica, read whole and checked. */
+interface StoredRecord extends RecordPlace {
+  payload: Uint8Array;
+  end: number;
+}
+
 /** The record at `at`, if it is whole and checks. */
-function readRecord(
-  file: ReplicaFile,
-  at: number,
-  size: number,
-): { payload: Uint8Array; offset: number; end: number; crc: number } | null {
-  if (at + HEADER > size) return null;
-  const header = new Uint8Array(HEADER);
-  readAll(file, header, at);
-  const { magic, length, crc } = readHeader(header);
-  if (magic !== MAGIC || at + HEADER + length > size) return null;
-  const payload = new Uint8Array(length);
+function readRecord(file: ReplicaFile, at: number, size: number): StoredRecord | null {
+  const header = wholeHeader(file, at, size);
+  if (!header) return null;
+  const payload = new Uint8Array(header.end - at - HEADER);
   readAll(file, payload, at + HEADER);
-  return crc32(payload) === crc ? { payload, offset: at, end: at + HEADER + length, crc } : null;
+  return crc32(payload) === header.crc ? { payload, offset: at, ...header } : null;
 }
 
 /** The records from the start, up to the first one that is not whole or does not check. */
-function* readRecords(
-  file: ReplicaFile,
-): Generator<{ payload: Uint8Array; offset: number; end: number; crc: number }> {
+function* readRecords(file: ReplicaFile): Generator<StoredRecord> {
   const size = file.getSize();
   for (let at = 0; ;) {
     const record = readRecord(file, at, size);
