@@ -10,7 +10,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { KernelError } from "../worker/errno.ts";
-import { Kernel, shellStatus } from "../worker/kernel/kernel.ts";
+import { shellStatus } from "../worker/kernel/exit.ts";
+import { Kernel } from "../worker/kernel/kernel.ts";
+import { WasmLoader } from "../worker/wasi/loader.ts";
 import { InputStream, type OpenFile } from "../worker/kernel/open-file.ts";
 import { InputPipe, OutputPipe } from "../worker/kernel/host-pipes.ts";
 import type { Process } from "../worker/kernel/process.ts";
@@ -70,7 +72,7 @@ async function main(): Promise<void> {
   let stored = false;
   try {
     const config = container.image.manifest.config;
-    const kernel = new Kernel(container.fs);
+    const kernel = new Kernel(container.fs, new WasmLoader());
     const args = start.args.length > 0 ? start.args : config.cmd;
     const env = mergeEnv(config.env, start.env);
     const cwd = start.cwd ?? config.cwd;

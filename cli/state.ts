@@ -12,7 +12,8 @@ import {
   type ImageManifest,
 } from "../worker/image/image.ts";
 import { parseLayerIndex } from "../worker/image/layer.ts";
-import { describeProblem, type FsckProblem, type FsckReport } from "../worker/overlay/fsck.ts";
+import { describeProblem, type FsckReport } from "../worker/overlay/fsck.ts";
+import type { FsckProblem } from "../worker/overlay/upper-format.ts";
 import { FileBlobs } from "./blobs.ts";
 import { makeDirectory, writeFileAtomic } from "./disk.ts";
 import { FileStore } from "./file-store.ts";

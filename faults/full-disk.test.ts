@@ -9,6 +9,7 @@ import { builtImage } from "../rootfs/testing.ts";
 import { Container } from "../worker/container/container.ts";
 import { loadImage } from "../worker/image/image.ts";
 import { Kernel } from "../worker/kernel/kernel.ts";
+import { WasmLoader } from "../worker/wasi/loader.ts";
 import { MemoryStore } from "../worker/store/memory.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -16,7 +17,7 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 async function opened(store: MemoryStore) {
   const { manifest, source } = builtImage();
   const container = await Container.open(store, await loadImage(source, manifest), source);
-  const kernel = new Kernel(container.fs);
+  const kernel = new Kernel(container.fs, new WasmLoader());
   const sh = async (script: string) => {
     const r = await kernel.run({
       args: ["sh", "-c", script],

@@ -10,6 +10,7 @@ import { loadImage, StoreBlobs, type Image } from "../worker/image/image.ts";
 import { contentOf } from "../worker/overlay/testing.ts";
 import { MemoryStore } from "../worker/store/memory.ts";
 import { Kernel } from "../worker/kernel/kernel.ts";
+import { WasmLoader } from "../worker/wasi/loader.ts";
 import { builtImage } from "./testing.ts";
 
 async function baseImage(): Promise<Image> {
@@ -25,7 +26,7 @@ describe("BusyBox in a container", () => {
     const store = new MemoryStore();
     const blobs = new StoreBlobs(new MemoryStore());
     const container = await Container.open(store, image, blobs);
-    const runner = new Kernel(container.fs);
+    const runner = new Kernel(container.fs, new WasmLoader());
     const run = async (...args: string[]) => {
       const r = await runner.run({ args });
       expect(text(r.stderr), args.join(" ")).toBe("");
@@ -63,7 +64,7 @@ describe("BusyBox in a container", () => {
     const again = await Container.open(store.reopen(), image, blobs);
     expect(again.image.manifest.name).toBe("busybox-changed");
     expect(await contentOf(again.fs)).toEqual(tree);
-    const ls = await new Kernel(again.fs).run({ args: ["ls", "/srv/www"] });
+    const ls = await new Kernel(again.fs, new WasmLoader()).run({ args: ["ls", "/srv/www"] });
     expect(text(ls.stdout)).toBe("passwd\n");
   });
 
@@ -74,7 +75,7 @@ describe("BusyBox in a container", () => {
     const options = { chunkSize: 4096, cacheBytes: 16384, writeBack: 60_000 };
     const container = await Container.open(store, image, blobs, options);
     const big = "0123456789abcdef".repeat(8192); // 128 KiB: 32 chunks, twice the cache
-    const runner = new Kernel(container.fs);
+    const runner = new Kernel(container.fs, new WasmLoader());
     const write = await runner.run({ args: ["dd", "of=/root/big", "bs=4096"], stdin: big });
     expect(write.status).toBe(0);
     expect((await store.keys("c/")).length).toBe(0); // written back later, not yet
@@ -83,7 +84,7 @@ describe("BusyBox in a container", () => {
     await container.close();
 
     const again = await Container.open(store.reopen(), image, blobs, options);
-    const reader = new Kernel(again.fs);
+    const reader = new Kernel(again.fs, new WasmLoader());
     const sum = await reader.run({ args: ["md5sum", "/root/big"] });
     expect(text(sum.stdout)).toBe(`${createHash("md5").update(big).digest("hex")}  /root/big\n`);
     expect(reader.pauses).toBeGreaterThan(0);

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { Kernel } from "../worker/kernel/kernel.ts";
+import { WasmLoader } from "../worker/wasi/loader.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
 import { loadBaseImage } from "./testing.ts";
 
@@ -16,7 +17,7 @@ beforeAll(async () => {
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-async function sh(script: string, kernel = new Kernel(fs)) {
+async function sh(script: string, kernel = new Kernel(fs, new WasmLoader())) {
   const r = await kernel.run({ args: ["sh", "-c", script] });
   return { status: r.status, stdout: text(r.stdout), stderr: text(r.stderr) };
 }
@@ -27,7 +28,7 @@ describe("pipelines stream", () => {
   });
 
   it("moves 100 MB through two pipes with no process growing past a few MiB", async () => {
-    const kernel = new Kernel(fs);
+    const kernel = new Kernel(fs, new WasmLoader());
     let largest = 0;
     const watch = setInterval(() => {
       for (const p of kernel.processes()) largest = Math.max(largest, kernel.describe(p).memory);
@@ -77,7 +78,7 @@ describe("signals between processes", () => {
 
 describe("the process table", () => {
   it("reaps an orphan when it ends: no zombie is left behind", async () => {
-    const kernel = new Kernel(fs);
+    const kernel = new Kernel(fs, new WasmLoader());
     expect((await sh("(sleep 0.1 &); sleep 0.3; echo done", kernel)).stdout).toBe("done\n");
     expect(kernel.processes().map((p) => `${p.pid} ${p.args.join(" ")}`)).toEqual([]);
   });
@@ -89,7 +90,7 @@ describe("the process table", () => {
 
 describe("limits", () => {
   it("kills a process past its memory limit like the OOM killer, and the shell goes on", async () => {
-    const kernel = new Kernel(fs, { memory: 64 * 1024 * 1024, processes: 64 });
+    const kernel = new Kernel(fs, new WasmLoader(), { memory: 64 * 1024 * 1024, processes: 64 });
     const r = await sh(
       `awk 'BEGIN { s = "xxxxxxxxxxxxxxxx"; while (1) s = s s }'; echo "status $?"`,
       kernel,
@@ -99,7 +100,7 @@ describe("limits", () => {
   }, 60_000);
 
   it("refuses fork past the process limit with EAGAIN, and the container goes on", async () => {
-    const kernel = new Kernel(fs, { memory: 256 * 1024 * 1024, processes: 12 });
+    const kernel = new Kernel(fs, new WasmLoader(), { memory: 256 * 1024 * 1024, processes: 12 });
     // ash treats a failed fork as an error: a shell running a script exits with 2.
     const r = await sh(
       "for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do sleep 1 & done",
@@ -114,9 +115,10 @@ describe("limits", () => {
   }, 60_000);
 
   it("a fork that gets no memory for the child fails with ENOMEM and leaves no process behind", async () => {
-    const kernel = new Kernel(fs);
+    const loader = new WasmLoader();
+    const kernel = new Kernel(fs, loader);
     // As a browser answers once its wasm memories fill the address space it allows.
-    kernel.memories.forFork = () => {
+    loader.memories.forFork = () => {
       throw new RangeError("WebAssembly.Memory(): could not allocate memory");
     };
     const r = await sh("(echo child); echo parent $?", kernel);
@@ -126,7 +128,7 @@ describe("limits", () => {
   });
 
   it("a fork bomb hits the process limit and ends when it is killed", async () => {
-    const kernel = new Kernel(fs, { memory: 256 * 1024 * 1024, processes: 24 });
+    const kernel = new Kernel(fs, new WasmLoader(), { memory: 256 * 1024 * 1024, processes: 24 });
     const bomb = kernel.run({ args: ["sh", "-c", "b() { b | b & }; b; sleep 1"] });
     await new Promise((r) => setTimeout(r, 1500));
     expect(

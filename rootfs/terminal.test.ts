@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { Kernel } from "../worker/kernel/kernel.ts";
+import { WasmLoader } from "../worker/wasi/loader.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
 import { resolveExisting } from "../worker/vfs/resolve.ts";
 import { TerminalSession } from "./terminal.ts";
@@ -24,7 +25,7 @@ let session: TerminalSession;
 
 beforeEach(async () => {
   ({ fs } = await loadBaseImage());
-  session = new TerminalSession(new Kernel(fs));
+  session = new TerminalSession(new Kernel(fs, new WasmLoader()));
   await session.login();
 });
 
@@ -71,7 +72,7 @@ describe("history", () => {
     await session.kernel.waitFor(session.shell!);
     expect(readText(fs, "/root/.ash_history")).toContain("echo remembered-line");
 
-    const again = new TerminalSession(new Kernel(fs));
+    const again = new TerminalSession(new Kernel(fs, new WasmLoader()));
     await again.login();
     again.type(UP);
     await again.waitFor(/# echo remembered-line$/m);

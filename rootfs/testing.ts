@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { flattenImage, parseManifest, type ImageManifest } from "../worker/image/image.ts";
 import { Kernel } from "../worker/kernel/kernel.ts";
+import { WasmLoader } from "../worker/wasi/loader.ts";
 import type { Filesystem } from "../worker/vfs/filesystem.ts";
 import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
 import { makeDirectories } from "../worker/vfs/paths.ts";
@@ -34,7 +35,7 @@ export function builtImage(): { manifest: ImageManifest; source: FileBlobs } {
 export async function loadBaseImage(): Promise<{ fs: MemoryFilesystem; runner: Kernel }> {
   const { manifest, source } = builtImage();
   const fs = await flattenImage(source, manifest);
-  return { fs, runner: new Kernel(fs) };
+  return { fs, runner: new Kernel(fs, new WasmLoader()) };
 }
 
 export interface Outcome {

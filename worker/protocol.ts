@@ -11,7 +11,8 @@
  * the errno name ("EBUSY: the container default is open in another tab").
  */
 
-export type { FsckProblem, FsckReport } from "./overlay/fsck.ts";
+export type { FsckReport } from "./overlay/fsck.ts";
+export type { FsckProblem } from "./overlay/upper-format.ts";
 import type { FsckReport } from "./overlay/fsck.ts";
 
 export interface OpenOptions {

@@ -11,7 +11,9 @@ import {
   type Image,
 } from "./image/image.ts";
 import { InputPipe, OutputPipe } from "./kernel/host-pipes.ts";
-import { Kernel, shellStatus } from "./kernel/kernel.ts";
+import { shellStatus } from "./kernel/exit.ts";
+import { Kernel } from "./kernel/kernel.ts";
+import { WasmLoader } from "./wasi/loader.ts";
 import type { Process } from "./kernel/process.ts";
 import { SIGKILL } from "./kernel/signals.ts";
 import type { Tty } from "./kernel/tty.ts";
@@ -26,7 +28,8 @@ import type {
   Progress,
   SandboxApi,
 } from "./protocol.ts";
-import { describeProblem, type FsckProblem } from "./overlay/fsck.ts";
+import { describeProblem } from "./overlay/fsck.ts";
+import type { FsckProblem } from "./overlay/upper-format.ts";
 import { IndexedDbStore } from "./store/indexeddb.ts";
 import { ledger } from "./store/ledger.ts";
 import { holdContainerLock, withContainerLock } from "./store/lock.ts";
@@ -129,7 +132,7 @@ export class SandboxService implements SandboxApi {
     this.session = {
       info,
       container,
-      kernel: new Kernel(container.fs),
+      kernel: new Kernel(container.fs, new WasmLoader()),
       screen: null,
       stdin: new Map(),
       generation: 0,
@@ -460,7 +463,7 @@ export class SandboxService implements SandboxApi {
     await stopAll(s.kernel);
     s.stdin.clear();
     await change();
-    s.kernel = new Kernel(s.container.fs);
+    s.kernel = new Kernel(s.container.fs, new WasmLoader());
     if (s.screen) {
       const { tty, send } = s.screen;
       s.screen = this.newScreen(s, tty.winsize, send);

@@ -11,7 +11,7 @@
  * query (`?images=URL`), since it sits below the site's root.
  */
 import { Sandbox } from "../../src/index.ts";
-import { DEFAULT_CHUNK_SIZE } from "../../worker/overlay/upper.ts";
+import { DEFAULT_CHUNK_SIZE } from "../../worker/overlay/upper-format.ts";
 import { IndexedDbStore } from "../../worker/store/indexeddb.ts";
 import { REPLICA_FOLDER, whileHeld } from "../../worker/store/replica.ts";
 import { randomBytes } from "../data.ts";

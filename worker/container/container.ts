@@ -11,16 +11,14 @@ import {
 } from "../image/image.ts";
 import { buildLayer } from "../image/layer.ts";
 import { readTar, writeTar } from "../image/tar.ts";
-import { checkUpper, type FsckProblem, type FsckReport } from "../overlay/fsck.ts";
+import { checkUpper, type FsckReport } from "../overlay/fsck.ts";
 import { OverlayFilesystem } from "../overlay/overlay.ts";
 import type { UpperOptions } from "../overlay/upper.ts";
+import { IMAGE_KEY, type FsckProblem } from "../overlay/upper-format.ts";
 import { ScratchStore } from "../store/scratch.ts";
 import { newBatch, type Store } from "../store/store.ts";
 import { diff, type Change } from "./diff.ts";
 import { treeEntries, upperEntries } from "./export.ts";
-
-/** The store key that names the image a container runs (it changes with commit). */
-const IMAGE_KEY = "image";
 
 /**
  * A container: an image's read-only layers under one writable upper layer

@@ -1,7 +1,7 @@
 import { inLayerOrder, type PackEntry } from "../image/layer.ts";
 import { lowerLookup } from "../overlay/namei.ts";
 import type { OverlayFilesystem } from "../overlay/overlay.ts";
-import { WHITEOUT } from "../overlay/upper.ts";
+import { WHITEOUT } from "../overlay/upper-format.ts";
 import type { Filesystem } from "../vfs/filesystem.ts";
 import { retrying } from "../vfs/would-block.ts";
 

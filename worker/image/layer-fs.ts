@@ -2,6 +2,7 @@ import { fail } from "../errno.ts";
 import {
   lookupEntry,
   reportedSize,
+  TMPFS,
   type DirEntry,
   type FileType,
   type Stat,
@@ -40,6 +41,8 @@ interface LayerNode {
  */
 export class LayerFilesystem extends ReadOnlyFilesystem {
   readonly root = 1;
+  /** Mounted alone, a layer is the root filesystem: Linux's rootfs, a tmpfs. */
+  readonly kind = { name: "rootfs", magic: TMPFS.magic };
   /** By inode number; 0 is never used, the root is 1. */
   private readonly nodes: Array<LayerNode | undefined> = [undefined];
   /** Paths by inode, made on first use (`namesOf`). */

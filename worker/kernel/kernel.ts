@@ -1,22 +1,20 @@
 import { fail } from "../errno.ts";
-import type { Filesystem } from "../vfs/filesystem.ts";
-import { resolve, resolveExisting } from "../vfs/resolve.ts";
-import { retrying, WouldBlock } from "../vfs/would-block.ts";
-import { Killed, Program } from "../wasi/program.ts";
-import { importedMemoryPages, MemoryPool } from "../wasi/memory-pool.ts";
+import type { Filesystem, FsStats } from "../vfs/filesystem.ts";
+import type { MountFilesystem } from "../vfs/mount.ts";
+import { resolve } from "../vfs/resolve.ts";
+import { WouldBlock } from "../vfs/would-block.ts";
 import { deviceLinks, deviceNodes } from "./devices.ts";
+import { CONTINUED, Killed, shellStatus, stoppedStatus } from "./exit.ts";
 import { InputStream, OpenFile, OutputStream } from "./open-file.ts";
 import { Process } from "./process.ts";
-import { mountProc, ProcFilesystem } from "./procfs.ts";
-import { MountFilesystem } from "../vfs/mount.ts";
-import { OverlayFilesystem } from "../overlay/overlay.ts";
+import { mountProc } from "./procfs.ts";
+import type { Program, ProgramLoader } from "./program.ts";
 import {
   bit,
   defaultAction,
   Disposition,
   SIGCHLD,
   SIGCONT,
-  SIGHUP,
   SIGKILL,
   SIGSTOP,
   SIGALRM,
@@ -52,23 +50,6 @@ export const DEFAULT_LIMITS: Limits = { memory: 256 * 1024 * 1024, processes: 25
 
 /** The size df shows for a container: what it holds plus what it may still store. */
 export const DEFAULT_DISK = 1024 * 1024 * 1024;
-
-/** What statfs answers for a filesystem (Linux's struct statfs, in blocks of `blockSize`). */
-export interface FsStats {
-  /** f_type: the filesystem's magic number. */
-  type: number;
-  blockSize: number;
-  blocks: number;
-  free: number;
-  files: number;
-  freeFiles: number;
-  nameMax: number;
-}
-
-/** Wait status encodings (Linux's <bits/waitstatus.h>). */
-export const exited = (code: number): number => (code & 0xff) << 8;
-const stoppedStatus = (sig: number): number => (sig << 8) | 0x7f;
-const CONTINUED = 0xffff;
 
 const WNOHANG = 1;
 const WUNTRACED = 2;
@@ -133,22 +114,15 @@ interface Entry {
 /**
  * The process kernel: the process table, pids, process groups and
  * sessions, fork, exec, wait, signals between processes, and the limits.
- * Each process runs its program (worker/wasi/program.ts) as a wasm instance
- * on the one event loop of the worker; a process whose system call would
- * block pauses alone, so pipeline stages run together.
- *
- * Programs are loaded from the filesystem: a file starting with the wasm
- * magic is compiled once (per inode and version) and the module reused; a
- * `#!` script runs its interpreter. Works the same in Node and a browser.
+ * Each process runs a Program (program.ts), which a ProgramLoader makes:
+ * the kernel knows programs only through that interface (worker/wasi/
+ * runs wasm modules). Every program runs on the one event loop of the
+ * worker; a process whose system call would block pauses alone, so
+ * pipeline stages run together. Works the same in Node and a browser.
  */
 export class Kernel implements TtyOwner {
   private readonly table = new Map<number, Entry>();
   private nextPid = 1;
-  private readonly modules = new Map<string, Promise<WebAssembly.Module>>();
-  /** The pages each compiled module's imported memory needs (null: it has its own memory). */
-  private readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
-  /** Memories of ended programs, for the next ones (worker/wasi/memory-pool.ts). */
-  readonly memories = new MemoryPool();
   readonly bootTime = Date.now();
   /** How many times programs paused in a system call (for tests and benchmarks). */
   pauses = 0;
@@ -157,10 +131,12 @@ export class Kernel implements TtyOwner {
   private turn: Promise<void> | null = null;
 
   /** The filesystem processes see: the mount table, the container's root with /proc on it (procfs.ts). */
-  readonly fs: Filesystem;
+  readonly fs: MountFilesystem;
 
   constructor(
     root: Filesystem,
+    /** What makes the programs of new processes. */
+    readonly loader: ProgramLoader,
     readonly limits: Limits = DEFAULT_LIMITS,
   ) {
     addDeviceNodes(root);
@@ -176,28 +152,19 @@ export class Kernel implements TtyOwner {
     const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
     const argv0 = options.args[0];
     if (argv0 === undefined) fail("EINVAL", "no program to run");
-    const file = options.file ?? (argv0.includes("/") ? argv0 : this.searchPath(argv0, path, cwd));
+    const file = options.file ?? this.loader.find(this.fs, argv0, path, cwd);
     const proc = new Process(this.fs, options.args, env, cwd, options.stdio);
     const entry = this.enter(proc, null);
-    if (options.tty) {
-      proc.sid = proc.pgid = proc.pid;
-      proc.tty = options.tty;
-      options.tty.session = proc.sid;
-      options.tty.foreground = proc.pgid;
-    } else {
-      proc.sid = proc.pgid = proc.pid;
-    }
+    proc.sid = proc.pgid = proc.pid;
+    options.tty?.attach(proc);
     try {
-      const loaded = await retrying(() => this.load(cwd, file, options.args));
-      const module = await this.compile(loaded.ino);
-      proc.exec(loaded.args, env, execFile(cwd, file, loaded.path));
-      entry.program = new Program(this, proc, module);
+      entry.program = await this.loader.start(this, proc, file);
     } catch (e) {
       this.table.delete(proc.pid);
       proc.closeAll();
       throw e;
     }
-    void this.runProgram(entry, false);
+    void this.runProgram(entry);
     return proc;
   }
 
@@ -315,12 +282,12 @@ export class Kernel implements TtyOwner {
 
   // ---- the program's life ------------------------------------------------
 
-  private async runProgram(entry: Entry, forked: boolean): Promise<void> {
+  private async runProgram(entry: Entry): Promise<void> {
     // Not inside the caller's turn: a fork child starts after its parent's call returns.
     await null;
     let status: number;
     try {
-      status = await entry.program!.run(forked);
+      status = await entry.program!.run();
     } catch (e) {
       console.error(
         `overbox: pid ${entry.proc.pid} (${entry.proc.args[0]}) crashed:`,
@@ -343,12 +310,7 @@ export class Kernel implements TtyOwner {
     entry.alarm = null;
     proc.closeAll();
     // A session leader that ends hangs up its terminal's foreground group.
-    if (proc.tty && proc.sid === proc.pid && proc.tty.session === proc.sid) {
-      const fg = proc.tty.foreground;
-      proc.tty.session = 0;
-      proc.tty.foreground = 0;
-      if (fg && fg !== proc.pgid) this.signalGroup(fg, SIGHUP);
-    }
+    proc.tty?.leaderExited(proc);
     // Orphans are adopted by nobody: they are reaped when they end.
     for (const child of entry.children) {
       child.parent = null;
@@ -368,15 +330,16 @@ export class Kernel implements TtyOwner {
     this.notify(entry);
   }
 
-  /** fork: a copy of `parent`'s process; `copyProgram` makes its program (a copy of the instance). */
-  fork(parent: Process, copyProgram: (child: Process) => Program): Process {
+  /** fork: a copy of `parent`'s process, running a copy of its program (Program.copy). */
+  fork(parent: Process): Process {
     const pe = this.entry(parent);
+    if (!pe.program) fail("ESRCH", "no program to copy");
     if (this.liveCount() >= this.limits.processes) fail("EAGAIN", "too many processes");
     const child = new Process(this.fs, parent.args, parent.env, parent.cwd, null);
     parent.forkInto(child);
     const entry = this.enter(child, pe);
     try {
-      entry.program = copyProgram(child);
+      entry.program = pe.program.copy(child);
     } catch (e) {
       // No process after all: nothing may wait for one that never runs.
       this.table.delete(child.pid);
@@ -386,7 +349,7 @@ export class Kernel implements TtyOwner {
       if (e instanceof RangeError) fail("ENOMEM", `no memory for a new process: ${e.message}`);
       throw e;
     }
-    void this.runProgram(entry, true);
+    void this.runProgram(entry);
     return child;
   }
 
@@ -394,100 +357,6 @@ export class Kernel implements TtyOwner {
     let n = 0;
     for (const e of this.table.values()) if (e.state !== "zombie") n++;
     return n;
-  }
-
-  /**
-   * exec: loads `path` for `proc` (ENOENT, EACCES, ENOEXEC come back from
-   * here); the caller replaces the program with the module. A program that
-   * is not compiled yet makes the call wait (WouldBlock) while it compiles.
-   */
-  exec(
-    proc: Process,
-    path: string,
-    args: string[],
-    env: string[],
-  ): { module: WebAssembly.Module; args: string[] } {
-    const loaded = this.load(proc.cwd, path, args);
-    const module = this.compiled(loaded.ino);
-    if (!module) throw new WouldBlock(this.compile(loaded.ino), "compiling a program");
-    proc.exec(loaded.args, env, execFile(proc.cwd, path, loaded.path));
-    return { module, args: loaded.args };
-  }
-
-  /** The program file for `path` and the argv to run it with (`#!` scripts run their interpreter). */
-  private load(
-    cwd: string,
-    path: string,
-    args: string[],
-    depth = 0,
-  ): { ino: number; args: string[]; path: string } {
-    const start = resolveExisting(this.fs, this.fs.root, cwd, { follow: true });
-    const ino = resolveExisting(this.fs, start, path, { follow: true });
-    const st = this.fs.stat(ino);
-    if (st.type !== "file" || (st.mode & 0o111) === 0) fail("EACCES", path);
-    const head = this.fs.read(ino, 0, Math.min(st.size, 256));
-    if (head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d) {
-      return { ino, args, path };
-    }
-    if (head[0] === 0x23 && head[1] === 0x21) {
-      if (depth >= 4) fail("ELOOP", path);
-      let line = new TextDecoder().decode(head.subarray(2));
-      const nl = line.indexOf("\n");
-      if (nl >= 0) line = line.slice(0, nl);
-      const m = /^[ \t]*(\S+)(?:[ \t]+(.*?))?[ \t]*$/.exec(line);
-      if (!m) fail("ENOEXEC", path);
-      const interpreter = m[1]!;
-      const argv = m[2] ? [interpreter, m[2], path] : [interpreter, path];
-      return this.load(cwd, interpreter, [...argv, ...args.slice(1)], depth + 1);
-    }
-    fail("ENOEXEC", path);
-  }
-
-  private searchPath(name: string, path: string, cwd: string): string {
-    const start = resolveExisting(this.fs, this.fs.root, cwd, { follow: true });
-    for (const dir of path.split(":")) {
-      if (dir === "") continue;
-      try {
-        const r = resolve(this.fs, start, `${dir}/${name}`, { follow: true });
-        if (r.ino !== null && this.fs.stat(r.ino).type === "file") return `${dir}/${name}`;
-      } catch {
-        // A PATH entry that is missing or not a directory is skipped, as sh does.
-      }
-    }
-    fail("ENOENT", `${name}: not found in PATH`);
-  }
-
-  private readonly ready = new Map<string, WebAssembly.Module>();
-
-  private key(ino: number): string {
-    const st = this.fs.stat(ino);
-    return `${ino}:${st.mtime}:${st.size}`;
-  }
-
-  private compiled(ino: number): WebAssembly.Module | undefined {
-    return this.ready.get(this.key(ino));
-  }
-
-  /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */
-  importedMemory(module: WebAssembly.Module): number | null {
-    return this.memoryPages.get(module) ?? null;
-  }
-
-  private compile(ino: number): Promise<WebAssembly.Module> {
-    const key = this.key(ino);
-    let module = this.modules.get(key);
-    if (!module) {
-      const size = this.fs.stat(ino).size;
-      module = retrying(() => this.fs.read(ino, 0, size)).then(async (bytes) => {
-        const m = await WebAssembly.compile(bytes.slice());
-        this.memoryPages.set(m, importedMemoryPages(bytes));
-        this.ready.set(key, m);
-        return m;
-      });
-      module.catch(() => this.modules.delete(key));
-      this.modules.set(key, module);
-    }
-    return module;
   }
 
   // ---- wait ---------------------------------------------------------------
@@ -699,50 +568,12 @@ export class Kernel implements TtyOwner {
   // ---- statfs ---------------------------------------------------------------
 
   /**
-   * statfs for the filesystem holding `ino` (an inode of `fs`): /proc holds
-   * nothing, as on Linux; the root is measured by a walk (file bytes in
-   * 4 KiB blocks, inodes counted once each) against the container's disk
+   * statfs for the filesystem holding `ino` (an inode of `fs`): each
+   * filesystem answers for itself, measured against the container's disk
    * size (limits.disk).
    */
   statfs(ino: number): FsStats {
-    const BLOCK = 4096;
-    const owner = this.fs instanceof MountFilesystem ? this.fs.filesystemOf(ino) : this.fs;
-    if (owner instanceof ProcFilesystem) {
-      return {
-        type: 0x9fa0,
-        blockSize: BLOCK,
-        blocks: 0,
-        free: 0,
-        files: 0,
-        freeFiles: 0,
-        nameMax: 255,
-      };
-    }
-    let blocks = 0;
-    const seen = new Set<number>([owner.root]);
-    const dirs = [owner.root];
-    while (dirs.length > 0) {
-      const dir = dirs.pop()!;
-      blocks += 1;
-      for (const e of owner.readdir(dir)) {
-        if (e.name === "." || e.name === ".." || seen.has(e.ino)) continue;
-        seen.add(e.ino);
-        if (e.type === "directory") dirs.push(e.ino);
-        else if (e.type === "file") blocks += Math.ceil(owner.stat(e.ino).size / BLOCK);
-      }
-    }
-    const total = Math.max(blocks, Math.ceil((this.limits.disk ?? DEFAULT_DISK) / BLOCK));
-    const files = Math.max(seen.size, total);
-    const type = owner instanceof OverlayFilesystem ? 0x794c7630 : 0x01021994; // overlay, tmpfs
-    return {
-      type,
-      blockSize: BLOCK,
-      blocks: total,
-      free: total - blocks,
-      files,
-      freeFiles: files - seen.size,
-      nameMax: 255,
-    };
+    return this.fs.statfs(ino, this.limits.disk ?? DEFAULT_DISK);
   }
 
   // ---- what /proc and ps see -------------------------------------------------
@@ -807,12 +638,6 @@ export class Kernel implements TtyOwner {
   }
 }
 
-/** What /proc tells of an exec: the program file (absolute) and the command name (the file exec was given). */
-function execFile(cwd: string, given: string, program: string): { exe: string; comm: string } {
-  const absolute = (p: string) => (p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`);
-  return { exe: absolute(program), comm: given.slice(given.lastIndexOf("/") + 1) };
-}
-
 /** How long programs run before the event loop gets a turn. */
 const SLICE_MS = 15;
 
@@ -829,14 +654,6 @@ function yieldToEventLoop(): Promise<void> {
     };
     channel.port2.postMessage(null);
   });
-}
-
-/** The status a shell shows for a wait status: the exit code, or 128 + the signal. */
-export function shellStatus(waitStatus: number): number {
-  const sig = waitStatus & 0x7f;
-  if (sig === 0) return (waitStatus >> 8) & 0xff;
-  if (sig === 0x7f) return 128 + ((waitStatus >> 8) & 0xff);
-  return 128 + sig;
 }
 
 /** Puts the device nodes and links in /dev, if the filesystem has a /dev (images built before they existed). */

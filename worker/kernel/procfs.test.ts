@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { latin1, loadBaseImage } from "../../rootfs/testing.ts";
 import { errnoOf } from "../errno.ts";
-import type { Filesystem } from "../vfs/filesystem.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
 import { MountFilesystem } from "../vfs/mount.ts";
 import { resolveExisting } from "../vfs/resolve.ts";
 import { Kernel } from "./kernel.ts";
+import { WasmLoader } from "../wasi/loader.ts";
 import { InputStream, OutputStream } from "./open-file.ts";
 import { Pipe } from "./pipe.ts";
 import { Process } from "./process.ts";
@@ -27,7 +27,6 @@ function world() {
   const procs: Process[] = [];
   const described = new Map<Process, Described>();
   let reader: Process | null = null;
-  let view: Filesystem = root;
   const source: ProcSource = {
     bootTime: Date.now() - 125_000,
     limits: { memory: 64 * MiB, processes: 4 },
@@ -40,7 +39,7 @@ function world() {
       return view;
     },
   };
-  view = mountProc(root, source);
+  const view = mountProc(root, source);
   const fs = view;
 
   /** A process with fds 0-2 on streams and 3 on the root, started 5 s ago, asleep. */
@@ -156,7 +155,7 @@ describe("/proc", () => {
   it("tells the controlling terminal in tty_nr and its foreground group in tpgid", () => {
     const w = world();
     const p = w.start(2, ["sh"]);
-    const tty = new Tty(() => undefined, { signalGroup: () => undefined });
+    const tty = new Tty(() => undefined, { signalGroup: () => undefined, processes: () => [] });
     tty.session = 2;
     tty.foreground = 6;
     p.tty = tty;
@@ -203,7 +202,7 @@ describe("/proc", () => {
     });
     const [readEnd] = new Pipe().ends();
     const piped = p.install(readEnd);
-    const tty = new Tty(() => undefined, { signalGroup: () => undefined });
+    const tty = new Tty(() => undefined, { signalGroup: () => undefined, processes: () => [] });
     const terminal = p.install(new TtyFile(tty, null, true, true));
     const link = (fd: number) => w.fs.readlink(w.at(`/proc/6/fd/${fd}`, false));
     expect(w.fs.readlink(w.at("/proc/6/cwd", false))).toBe("/tmp");
@@ -319,7 +318,7 @@ describe("the kernel's filesystem", () => {
     const root = new MemoryFilesystem();
     root.mkdir(root.root, "proc", 0o555, owner);
     root.mkdir(root.root, "dev", 0o755, owner);
-    const kernel = new Kernel(root);
+    const kernel = new Kernel(root, new WasmLoader());
     const fs = kernel.fs;
     expect(fs).toBeInstanceOf(MountFilesystem);
     expect(fs.stat(resolveExisting(fs, fs.root, "/dev/null", { follow: true })).type).toBe(
@@ -334,7 +333,7 @@ describe("the kernel's filesystem", () => {
   });
 
   it("mounts nothing on a root without /proc", () => {
-    const kernel = new Kernel(new MemoryFilesystem());
+    const kernel = new Kernel(new MemoryFilesystem(), new WasmLoader());
     const fs = kernel.fs as MountFilesystem;
     expect(fs.mounts().map((m) => m.path)).toEqual(["/"]);
   });

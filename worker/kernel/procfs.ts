@@ -11,14 +11,13 @@
  * `memory` × `processes`. Read-only: data and attributes EACCES, names EROFS.
  */
 import { fail, KernelError } from "../errno.ts";
-import { MemoryFilesystem } from "../vfs/memory.ts";
 import { MountFilesystem, type MountInfo } from "../vfs/mount.ts";
-import { OverlayFilesystem } from "../overlay/overlay.ts";
 import type {
   AttrChanges,
   DirEntry,
   FileType,
   Filesystem,
+  FsStats,
   Stat,
   Timestamp,
 } from "../vfs/filesystem.ts";
@@ -52,19 +51,16 @@ export type ProcSource = Pick<
  * before /proc existed go without).
  */
 export function mountProc(root: Filesystem, kernel: ProcSource): MountFilesystem {
-  const fs = new MountFilesystem(root, rootMountInfo(root));
+  const fs = new MountFilesystem(root, {
+    source: root.kind.name,
+    type: root.kind.name,
+    options: "rw",
+  });
   const at = resolve(fs, fs.root, "/proc", { follow: true }).ino;
   if (at !== null && fs.stat(at).type === "directory") {
     fs.mount("/proc", new ProcFilesystem(kernel), PROC_MOUNT);
   }
   return fs;
-}
-
-function rootMountInfo(root: Filesystem): MountInfo {
-  if (root instanceof OverlayFilesystem)
-    return { source: "overlay", type: "overlay", options: "rw" };
-  if (root instanceof MemoryFilesystem) return { source: "tmpfs", type: "tmpfs", options: "rw" };
-  return { source: "rootfs", type: "rootfs", options: "rw" };
 }
 
 /** The page size programs are told (wasm's, 64 KiB): rss and statm count in it. */
@@ -122,6 +118,7 @@ const SNAPSHOTS = 64;
  */
 export class ProcFilesystem extends ReadOnlyFilesystem {
   readonly root = ROOT;
+  readonly kind = { name: "proc", magic: 0x9fa0 };
   /**
    * The process reading: what /proc/self names. By default the one whose
    * program is executing (Kernel.running); a kernel that knows the caller
@@ -180,6 +177,19 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
   }
 
   // ---- the Filesystem half ---------------------------------------------
+
+  /** /proc holds nothing, as on Linux: every count is 0. */
+  override statfs(): FsStats {
+    return {
+      type: this.kind.magic,
+      blockSize: 4096,
+      blocks: 0,
+      free: 0,
+      files: 0,
+      freeFiles: 0,
+      nameMax: 255,
+    };
+  }
 
   stat(ino: number): Stat {
     const node = this.node(ino);
@@ -536,7 +546,7 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
     const node = file.inode;
     const st = file.stat();
     if (node && node.fs === proc.fs) {
-      const path = this.pathOf(proc.fs, node.ino);
+      const path = this.pathOf(node.ino);
       if (path !== null) return path;
     }
     if (st.type === "fifo") return `pipe:[${st.ino}]`;
@@ -551,7 +561,8 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
    * where it was found. A file whose last name is gone is "PATH (deleted)",
    * as on Linux, if it was found before.
    */
-  private pathOf(fs: Filesystem, ino: number): string | null {
+  private pathOf(ino: number): string | null {
+    const fs = this.kernel.fs;
     if (ino === fs.root) return "/";
     const st = fs.stat(ino);
     if (st.type === "directory") return walkUp(fs, ino);
@@ -560,11 +571,7 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
       if (lookupPath(fs, known) === ino) return known;
       if (st.nlink === 0) return `${known} (deleted)`;
     }
-    const found = search(
-      fs,
-      ino,
-      (dir) => fs instanceof MountFilesystem && fs.filesystemOf(dir) === this,
-    );
+    const found = search(fs, ino, (dir) => fs.filesystemOf(dir) === this);
     if (found !== null) this.paths.set(ino, found);
     return found;
   }
@@ -669,7 +676,7 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
   /** `source mountpoint type options 0 0`, with Linux's octal escapes. */
   private mounts(): string {
     const fs = this.kernel.fs;
-    const table = fs instanceof MountFilesystem ? fs.mounts() : [];
+    const table = fs.mounts();
     const esc = (s: string) =>
       s.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, "0")}`);
     return table

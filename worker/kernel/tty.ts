@@ -5,7 +5,7 @@ import { WouldBlock } from "../vfs/would-block.ts";
 import { Changes } from "./changes.ts";
 import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
 import type { Process } from "./process.ts";
-import { bit, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH } from "./signals.ts";
+import { bit, SIGHUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH } from "./signals.ts";
 
 /** How long a process that read typed input runs before it yields its time slice. */
 const INTERACTIVE_MS = 50;
@@ -77,9 +77,10 @@ export interface Winsize {
   cols: number;
 }
 
-/** What a terminal needs from the kernel: signalling a process group. */
+/** What a terminal needs from the kernel: signalling a process group, and the processes (job control). */
 export interface TtyOwner {
   signalGroup(pgid: number, sig: number): void;
+  processes(): Process[];
 }
 
 /**
@@ -186,6 +187,65 @@ export class Tty {
       }
       this.accept(c);
     }
+  }
+
+  // ---- job control: the session and its foreground group -------------------
+  // The rules of Linux's tty_jobctrl.c; the ioctls (TIOCSCTTY, TIOCSPGRP,
+  // ...) only translate to these.
+
+  /** `proc` takes this terminal as its controlling terminal (TIOCSCTTY): a session leader's, if no other session has it. */
+  makeControlling(proc: Process): void {
+    if (proc.sid !== proc.pid || (this.session && this.session !== proc.sid)) fail("EPERM");
+    this.attach(proc);
+  }
+
+  /** The session of `proc` (its leader) owns this terminal from now on, `proc`'s group in the foreground. */
+  attach(proc: Process): void {
+    this.session = proc.sid;
+    this.foreground = proc.pgid;
+    proc.tty = this;
+  }
+
+  /** `proc` gives up its controlling terminal (TIOCNOTTY). */
+  detach(proc: Process): void {
+    this.controlledBy(proc);
+    proc.tty = null;
+  }
+
+  /** The foreground group, as `proc` may ask it (TIOCGPGRP). */
+  foregroundFor(proc: Process): number {
+    return this.controlledBy(proc).foreground;
+  }
+
+  /** The session, as `proc` may ask it (TIOCGSID). */
+  sessionFor(proc: Process): number {
+    return this.controlledBy(proc).session;
+  }
+
+  /** `proc` puts group `pgrp` of its own session in the foreground (TIOCSPGRP). */
+  setForeground(proc: Process, pgrp: number): void {
+    this.controlledBy(proc);
+    if (!this.owner.processes().some((p) => p.pgid === pgrp && p.sid === proc.sid)) fail("EPERM");
+    this.foreground = pgrp;
+  }
+
+  /**
+   * The session leader `proc` ended: if this is its controlling terminal,
+   * the session lets go of it, and the foreground group (unless its own)
+   * hears SIGHUP.
+   */
+  leaderExited(proc: Process): void {
+    if (proc.sid !== proc.pid || this.session !== proc.sid) return;
+    const fg = this.foreground;
+    this.session = 0;
+    this.foreground = 0;
+    if (fg && fg !== proc.pgid) this.owner.signalGroup(fg, SIGHUP);
+  }
+
+  /** This terminal, if it is `proc`'s controlling terminal; ENOTTY otherwise. */
+  private controlledBy(proc: Process): this {
+    if (proc.tty !== this) fail("ENOTTY");
+    return this;
   }
 
   /** The host's terminal resized: programs hear SIGWINCH. */

@@ -2,7 +2,8 @@ import { fail } from "../errno.ts";
 import { now } from "../vfs/filesystem.ts";
 import { lowerLookup } from "./namei.ts";
 import type { OverlayFilesystem } from "./overlay.ts";
-import { blankInode, ROOT_INO, type UpperInode } from "./upper.ts";
+import { blankInode } from "./upper.ts";
+import { ROOT_INO, type UpperInode } from "./upper-format.ts";
 
 /**
  * Copy-up (Linux: fs/overlayfs/copy_up.c): the upper inode of an object,

@@ -4,7 +4,8 @@ import { copyUp } from "./copy-up.ts";
 import { lookup, lookupOrNull, lowerLookup } from "./namei.ts";
 import type { OverlayFilesystem } from "./overlay.ts";
 import { isEmpty } from "./readdir.ts";
-import { blankInode, ROOT_INO, WHITEOUT, type UpperInode } from "./upper.ts";
+import { blankInode } from "./upper.ts";
+import { ROOT_INO, WHITEOUT, type UpperInode } from "./upper-format.ts";
 
 /**
  * Creating, removing and renaming names (Linux: fs/overlayfs/dir.c).

@@ -5,14 +5,23 @@ import type { Store } from "../store/store.ts";
 import { NAME_MAX } from "../vfs/filesystem.ts";
 import { lowerLookup } from "./namei.ts";
 import { LAYER_SPAN, OverlayFilesystem } from "./overlay.ts";
-import { parseInode, ROOT_INO, splitKey, WHITEOUT, type UpperInode } from "./upper.ts";
-
-/** One inconsistency: the store key it was found at, the path if known, and what is wrong. */
-export interface FsckProblem {
-  key: string;
-  path: string | null;
-  message: string;
-}
+import {
+  decodeEntry,
+  decodeInode,
+  decodeMeta,
+  DEFAULT_CHUNK_SIZE,
+  encodeEntry,
+  entryKey,
+  IMAGE_KEY,
+  inodeKey,
+  keyKind,
+  META_KEY,
+  ROOT_INO,
+  splitKey,
+  WHITEOUT,
+  type FsckProblem,
+  type UpperInode,
+} from "./upper-format.ts";
 
 /** A problem as one line: where (path and key), then what. */
 export function describeProblem(p: FsckProblem): string {
@@ -57,13 +66,11 @@ export async function checkUpper(
   const problem = (key: string, message: string, path: string | null = null) =>
     problems.push({ key, path, message });
   const keys = await store.keys();
-  const inodeKeys = keys.filter((k) => k.startsWith("i/"));
-  const entryKeys = keys.filter((k) => k.startsWith("e/"));
-  const chunkKeys = keys.filter((k) => k.startsWith("c/"));
+  const inodeKeys = keys.filter((k) => keyKind(k) === "inode");
+  const entryKeys = keys.filter((k) => keyKind(k) === "entry");
+  const chunkKeys = keys.filter((k) => keyKind(k) === "chunk");
   for (const key of keys) {
-    if (!/^[iec]\//.test(key) && key !== "meta" && key !== "image") {
-      problem(key, "a record of no known kind");
-    }
+    if (keyKind(key) === null && key !== IMAGE_KEY) problem(key, "a record of no known kind");
   }
 
   // Inodes.
@@ -75,7 +82,7 @@ export async function checkUpper(
     const value = inodeValues[i];
     if (value === undefined) return void problem(key, "the record is listed but cannot be read");
     try {
-      const inode = parseInode(value, key);
+      const inode = decodeInode(value, key);
       inodes.set(inode.ino, inode);
       records.set(key, value);
     } catch (e) {
@@ -83,33 +90,33 @@ export async function checkUpper(
     }
   });
   if (inodeKeys.length > 0 && !inodes.has(ROOT_INO))
-    problem(`i/${ROOT_INO}`, "the root is missing");
+    problem(inodeKey(ROOT_INO), "the root is missing");
 
   // The meta record: chunk size and the next inode number.
   let chunkSize = 0;
-  const metaBytes = await store.get("meta");
+  const metaBytes = await store.get(META_KEY);
   if (metaBytes === undefined) {
-    if (inodes.size > 0) problem("meta", "the record is missing");
+    if (inodes.size > 0) problem(META_KEY, "the record is missing");
   } else {
     try {
-      const meta = JSON.parse(new TextDecoder().decode(metaBytes)) as Record<string, unknown>;
+      const meta = decodeMeta(metaBytes);
       const next = meta.nextIno;
-      chunkSize = Number(meta.chunkSize ?? 64 * 1024);
+      chunkSize = Number(meta.chunkSize ?? DEFAULT_CHUNK_SIZE);
       if (!Number.isSafeInteger(next) || (next as number) <= ROOT_INO) {
-        problem("meta", `the next inode number is ${String(next)}`);
+        problem(META_KEY, `the next inode number is ${String(next)}`);
       } else {
         const born = [...inodes.keys()].filter((ino) => ino < LAYER_SPAN);
         const highest = Math.max(ROOT_INO, ...born);
         if ((next as number) <= highest) {
-          problem("meta", `the next inode number ${String(next)} is in use (inode ${highest})`);
+          problem(META_KEY, `the next inode number ${String(next)} is in use (inode ${highest})`);
         }
       }
       if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) {
-        problem("meta", `the chunk size is ${String(meta.chunkSize)}`);
+        problem(META_KEY, `the chunk size is ${String(meta.chunkSize)}`);
         chunkSize = 0;
       }
     } catch {
-      problem("meta", "the record is damaged: not JSON");
+      problem(META_KEY, "the record is damaged: not JSON");
     }
   }
 
@@ -119,8 +126,7 @@ export async function checkUpper(
   entryKeys.forEach((key, i) => {
     const [, dirText, name] = splitKey(key);
     const dir = inodes.get(Number(dirText));
-    const text = entryValues[i] === undefined ? "" : new TextDecoder().decode(entryValues[i]);
-    const ino = /^\d+$/.test(text) ? Number(text) : NaN;
+    const ino = decodeEntry(entryValues[i]);
     if (Number.isNaN(ino)) return void problem(key, "the record is damaged: not an inode number");
     if (!dir) return void problem(key, `an entry of inode ${dirText}, which is missing`);
     if (!dir.entries) return void problem(key, `an entry of inode ${dirText}, not a directory`);
@@ -177,11 +183,11 @@ export async function checkUpper(
     const stored = counted.get(inode.ino) ?? 0;
     if (stored < inode.chunks) {
       problem(
-        `i/${inode.ino}`,
+        inodeKey(inode.ino),
         `${inode.chunks - stored} of its ${inode.chunks} chunks are missing`,
       );
     } else if (stored > inode.chunks) {
-      problem(`i/${inode.ino}`, `it counts ${inode.chunks} chunks, the store holds ${stored}`);
+      problem(inodeKey(inode.ino), `it counts ${inode.chunks} chunks, the store holds ${stored}`);
     }
   }
 
@@ -189,7 +195,7 @@ export async function checkUpper(
   const byDigest = new Map(lowers.map((fs) => [fs.digest, fs]));
   for (const inode of inodes.values()) {
     if (!inode.base) continue;
-    const key = `i/${inode.ino}`;
+    const key = inodeKey(inode.ino);
     const fs = byDigest.get(inode.base.layer);
     const ino = fs?.inodeAt(inode.base.path) ?? null;
     if (!fs) problem(key, `its base is in layer ${inode.base.layer}, not one of the image's`);
@@ -205,11 +211,8 @@ export async function checkUpper(
   const orphans = [...inodes.values()].filter(
     (i) => i.nlink === 0 && i.ino !== ROOT_INO && !named.has(i.ino),
   );
-  const encoder = new TextEncoder();
-  for (const [dir, name, ino] of entries) {
-    records.set(`e/${dir.ino}/${name}`, encoder.encode(String(ino)));
-  }
-  if (metaBytes && chunkSize > 0) records.set("meta", metaBytes);
+  for (const [dir, name, ino] of entries) records.set(entryKey(dir.ino, name), encodeEntry(ino));
+  if (metaBytes && chunkSize > 0) records.set(META_KEY, metaBytes);
   const walked = await walk(new MemoryStore(Infinity, records), lowers, problem);
 
   let directories = 0;
@@ -221,7 +224,7 @@ export async function checkUpper(
     if (inode.type === "directory") directories++;
     if (inode.type === "file") files++;
     if (orphanSet.has(inode.ino)) continue;
-    const key = `i/${inode.ino}`;
+    const key = inodeKey(inode.ino);
     const names = walked.names.get(inode.ino) ?? [];
     if (names.length === 0) {
       problem(key, `a ${inode.type} that no path reaches (${inode.nlink} links)`);
@@ -233,9 +236,10 @@ export async function checkUpper(
   const pathOf = (ino: number) => walked.names.get(ino)?.[0] ?? null;
   for (const p of problems) {
     if (p.path !== null) continue;
-    const [kind, a, b] = splitKey(p.key);
-    if (kind === "i" || kind === "c") p.path = pathOf(Number(a));
-    if (kind === "e") {
+    const kind = keyKind(p.key);
+    const [, a, b] = splitKey(p.key);
+    if (kind === "inode" || kind === "chunk") p.path = pathOf(Number(a));
+    if (kind === "entry") {
       const dir = pathOf(Number(a));
       if (dir !== null) p.path = dir === "/" ? `/${b}` : `${dir}/${b}`;
     }
@@ -274,14 +278,18 @@ async function walk(
       for (const [name, ino] of up?.entries ?? []) {
         if (ino !== WHITEOUT) continue;
         if (lowerLookup(ov, ov.node(dir).lowers, name) === null) {
-          problem(`e/${dir}/${name}`, "a whiteout of a name no lower layer has", `${path}/${name}`);
+          problem(
+            entryKey(dir, name),
+            "a whiteout of a name no lower layer has",
+            `${path}/${name}`,
+          );
         }
       }
       let listing;
       try {
         listing = ov.readdir(dir);
       } catch (e) {
-        problem(up ? `i/${dir}` : "", `cannot be listed: ${reason(e)}`, path || "/");
+        problem(up ? inodeKey(dir) : "", `cannot be listed: ${reason(e)}`, path || "/");
         continue;
       }
       for (const entry of listing) {
@@ -289,7 +297,7 @@ async function walk(
         if (ov.upper.get(entry.ino)) names.set(entry.ino, [...(names.get(entry.ino) ?? []), child]);
         if (entry.type !== "directory") continue;
         if (seenDirs.has(entry.ino)) {
-          problem(`i/${entry.ino}`, "a directory with more than one name", child);
+          problem(inodeKey(entry.ino), "a directory with more than one name", child);
           continue;
         }
         seenDirs.add(entry.ino);

@@ -1,7 +1,7 @@
 import { fail } from "../errno.ts";
 import type { FileType } from "../vfs/filesystem.ts";
 import type { LowerRef, OverlayFilesystem } from "./overlay.ts";
-import { WHITEOUT } from "./upper.ts";
+import { WHITEOUT } from "./upper-format.ts";
 
 /**
  * Lookup across the layers (Linux: fs/overlayfs/namei.c).

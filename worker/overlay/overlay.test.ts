@@ -20,7 +20,7 @@ import {
   reference,
   type StoreKind,
 } from "./testing.ts";
-import { WHITEOUT } from "./upper.ts";
+import { WHITEOUT } from "./upper-format.ts";
 
 const long = "n".repeat(256);
 

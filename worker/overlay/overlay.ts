@@ -1,10 +1,12 @@
 import { fail } from "../errno.ts";
 import type { LayerFilesystem } from "../image/layer-fs.ts";
 import {
+  measuredStatfs,
   reportedSize,
   type AttrChanges,
   type DirEntry,
   type Filesystem,
+  type FsStats,
   type NewNode,
   type Owner,
   type Stat,
@@ -15,7 +17,8 @@ import { create, link, mkdir, rename, rmdir, symlink, unlink } from "./dir.ts";
 import { lookup, lookupOrNull } from "./namei.ts";
 import { readdir } from "./readdir.ts";
 import type { Store } from "../store/store.ts";
-import { ROOT_INO, UpperLayer, type BaseData, type UpperOptions } from "./upper.ts";
+import { UpperLayer, type UpperOptions } from "./upper.ts";
+import { ROOT_INO, type BaseData } from "./upper-format.ts";
 
 /** An object of a lower layer: the layer's position in `lowers` (top first) and its inode there. */
 export interface LowerRef {
@@ -68,6 +71,8 @@ export const LAYER_SPAN = 2 ** 32;
  */
 export class OverlayFilesystem implements Filesystem {
   readonly root = ROOT_INO;
+  /** Linux's OVERLAYFS_SUPER_MAGIC. */
+  readonly kind = { name: "overlay", magic: 0x794c7630 };
   readonly nodes = new Map<number, OverlayNode>();
   /** The lower layers' roots, merged. */
   readonly lowerRoots: LowerRef[] = [];
@@ -141,6 +146,11 @@ export class OverlayFilesystem implements Filesystem {
     if (known) Object.assign(known, { parent, name, lowers, lowerPath });
     else this.nodes.set(ino, { ino, parent, name, lowers, lowerPath });
     return ino;
+  }
+
+  /** Measured by a walk of the merged tree, as df sees it. */
+  statfs(_ino: number, disk: number): FsStats {
+    return measuredStatfs(this, disk);
   }
 
   stat(ino: number): Stat {

@@ -2,7 +2,7 @@ import { fail } from "../errno.ts";
 import type { DirEntry } from "../vfs/filesystem.ts";
 import { lookup } from "./namei.ts";
 import type { LowerRef, OverlayFilesystem } from "./overlay.ts";
-import { WHITEOUT } from "./upper.ts";
+import { WHITEOUT } from "./upper-format.ts";
 
 /**
  * The merged listing of a directory (Linux: fs/overlayfs/readdir.c): the

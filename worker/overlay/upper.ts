@@ -4,63 +4,27 @@ import { now } from "../vfs/filesystem.ts";
 import { OpenCounts } from "../vfs/open-counts.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { newBatch, type Store } from "../store/store.ts";
-import type { FsckProblem } from "./fsck.ts";
-
-/** A directory entry of the upper layer that deletes the name from the lowers. */
-export const WHITEOUT = 0;
-
-/** The inode number of the upper layer's root, which is the merged root. */
-export const ROOT_INO = 1;
-
-/** Bytes per stored chunk of file data in a new upper layer: a write stores the chunks it touches. */
-export const DEFAULT_CHUNK_SIZE = 64 * 1024;
-
-/**
- * Where the bytes of a copied-up file come from until they are written: the
- * first `length` bytes of the file at `path` in the lower layer `layer`
- * (its digest). A copy-up copies metadata only; the chunks a write touches
- * are the only data the upper layer ever stores.
- */
-export interface BaseData {
-  layer: string;
-  path: string;
-  length: number;
-}
-
-/**
- * One inode of the upper layer, keyed by its overlay inode number (which a
- * copied-up object keeps from the lower layer it came from).
- */
-export interface UpperInode {
-  ino: number;
-  type: FileType;
-  mode: number;
-  uid: number;
-  gid: number;
-  nlink: number;
-  rdev: number;
-  atime: bigint;
-  mtime: bigint;
-  ctime: bigint;
-  size: number;
-  target: string;
-  base: BaseData | null;
-  /**
-   * Files: how many chunks of their data the store holds. A chunk that went
-   * missing from the store shows as one fewer than this (fsck).
-   */
-  chunks: number;
-  /** Directories: name → inode number, or WHITEOUT. */
-  entries: Map<string, number> | null;
-  /** Directories: the lower layers' entries below this one are hidden. */
-  opaque: boolean;
-  /**
-   * Directories moved from elsewhere: the lower path whose directories this
-   * one merges (Linux's redirect_dir). Without it a directory merges the
-   * lower directories of its own name in its parent's lowers.
-   */
-  redirect: string | null;
-}
+import {
+  chunkKey,
+  decodeEntry,
+  decodeInode,
+  decodeMeta,
+  DEFAULT_CHUNK_SIZE,
+  encodeEntry,
+  encodeInode,
+  encodeMeta,
+  entryKey,
+  inodeKey,
+  keyKind,
+  META_KEY,
+  PREFIX,
+  ROOT_INO,
+  splitKey,
+  WHITEOUT,
+  type BaseData,
+  type FsckProblem,
+  type UpperInode,
+} from "./upper-format.ts";
 
 export interface UpperOptions {
   /** Bytes per stored chunk of file data. */
@@ -75,13 +39,8 @@ export interface UpperOptions {
 export type BaseReader = (base: BaseData) => Uint8Array;
 
 /**
- * The writable upper layer of a container, kept in a Store.
- *
- * Keys (the store knows only keys and bytes):
- *   `i/INO`        the inode, as JSON
- *   `e/DIR/NAME`   a directory entry: the child's inode number, or 0 for a whiteout
- *   `c/INO/N`      chunk N of a file's data (`chunkSize` bytes; the last one shorter)
- *   `meta`         the next free inode number
+ * The writable upper layer of a container, kept in a Store in the format
+ * upper-format.ts describes.
  *
  * Opening reads every inode and entry (the metadata) and the names of the
  * chunks, never their bytes: a chunk is loaded when it is first read. A
@@ -158,26 +117,23 @@ export class UpperLayer {
     const upper = new UpperLayer(store, readBase, rootFrom, options);
     const damaged = (key: string, message: string) =>
       upper.damage.push({ key, path: null, message });
-    const decoder = new TextDecoder();
-    const inodeKeys = await store.keys("i/");
+    const inodeKeys = await store.keys(PREFIX.inode);
     const inodes = await store.getMany(inodeKeys);
     inodes.forEach((bytes, i) => {
       const key = inodeKeys[i]!;
       if (!bytes) return void damaged(key, "the record is listed but cannot be read");
       try {
-        const inode = parseInode(bytes, key);
+        const inode = decodeInode(bytes, key);
         upper.inodes.set(inode.ino, inode);
       } catch (e) {
         damaged(key, reason(e));
       }
     });
-    const entryKeys = await store.keys("e/");
+    const entryKeys = await store.keys(PREFIX.entry);
     const entries = await store.getMany(entryKeys);
     entryKeys.forEach((key, i) => {
       const [, dir, name] = splitKey(key);
-      const value = entries[i];
-      const text = value === undefined ? "" : decoder.decode(value);
-      const ino = /^\d+$/.test(text) ? Number(text) : NaN;
+      const ino = decodeEntry(entries[i]);
       const d = upper.inodes.get(Number(dir));
       if (Number.isNaN(ino)) damaged(key, "the record is damaged: not an inode number");
       else if (!d?.entries) damaged(key, `an entry of inode ${dir}, which is missing`);
@@ -186,7 +142,7 @@ export class UpperLayer {
       } else d.entries.set(name, ino);
     });
     const counted = new Map<number, number>();
-    for (const key of await store.keys("c/")) {
+    for (const key of await store.keys(PREFIX.chunk)) {
       upper.present.add(key);
       const ino = Number(splitKey(key)[1]);
       counted.set(ino, (counted.get(ino) ?? 0) + 1);
@@ -197,31 +153,31 @@ export class UpperLayer {
       if (Number.isNaN(inode.chunks)) inode.chunks = stored;
       if (stored < inode.chunks) {
         damaged(
-          `i/${inode.ino}`,
+          inodeKey(inode.ino),
           `${inode.chunks - stored} of its ${inode.chunks} chunks are missing`,
         );
         inode.chunks = stored;
       }
     }
-    const meta = await store.get("meta");
+    const meta = await store.get(META_KEY);
     try {
       if (!meta) {
-        if (inodeKeys.length > 0) damaged("meta", "the record is missing");
+        if (inodeKeys.length > 0) damaged(META_KEY, "the record is missing");
         let highest = ROOT_INO;
         // Born in this layer: below the lower objects' numbers (overlay.ts, LAYER_SPAN).
         for (const ino of upper.inodes.keys()) if (ino < 2 ** 32) highest = Math.max(highest, ino);
         upper.nextIno = highest + 1;
-        upper.markDirty("meta");
+        upper.markDirty(META_KEY);
       } else {
-        const saved = JSON.parse(decoder.decode(meta)) as { nextIno: number; chunkSize?: number };
-        upper.nextIno = saved.nextIno;
-        upper.chunkSize = saved.chunkSize ?? upper.chunkSize;
+        const saved = decodeMeta(meta);
+        upper.nextIno = saved.nextIno as number;
+        upper.chunkSize = (saved.chunkSize as number | undefined) ?? upper.chunkSize;
       }
     } catch {
-      damaged("meta", "the record is damaged: not JSON");
+      damaged(META_KEY, "the record is damaged: not JSON");
     }
     if (inodeKeys.length > 0 && !upper.inodes.has(ROOT_INO))
-      damaged(`i/${ROOT_INO}`, "the root is missing");
+      damaged(inodeKey(ROOT_INO), "the root is missing");
 
     // Inodes a crash left with no name and no open file. (One a directory
     // still names is kept: a count that went wrong must not lose a file.)
@@ -295,7 +251,7 @@ export class UpperLayer {
   /** A number for a new object, never one a lower object can have. */
   allocate(): number {
     const ino = this.nextIno++;
-    this.markDirty("meta");
+    this.markDirty(META_KEY);
     return ino;
   }
 
@@ -310,7 +266,7 @@ export class UpperLayer {
 
   /** Marks an inode's metadata as changed, to be written with the next batch. */
   changed(inode: UpperInode): void {
-    this.markDirty(`i/${inode.ino}`);
+    this.markDirty(inodeKey(inode.ino));
   }
 
   setEntry(dir: UpperInode, name: string, ino: number): void {
@@ -478,7 +434,7 @@ export class UpperLayer {
     this.cachedBytes = 0;
     this.nextIno = ROOT_INO + 1;
     this.failure = null;
-    this.markDirty("meta");
+    this.markDirty(META_KEY);
     this.addRoot();
   }
 
@@ -498,7 +454,7 @@ export class UpperLayer {
     if (this.dirty.size === 0) {
       // Nothing new, but what was committed is not on the disk yet: a
       // durable commit of something small takes it there.
-      if (durable && this.undurable) this.dirty.add("meta");
+      if (durable && this.undurable) this.dirty.add(META_KEY);
       else return;
     }
     const keys = [...this.dirty];
@@ -526,16 +482,14 @@ export class UpperLayer {
 
   /** What a key holds now: its bytes, or undefined if it is to be deleted. */
   private valueOf(key: string): Uint8Array | undefined {
-    const encoder = new TextEncoder();
-    if (key === "meta") {
-      return encoder.encode(JSON.stringify({ nextIno: this.nextIno, chunkSize: this.chunkSize }));
-    }
-    const [kind, a, b] = splitKey(key);
+    const kind = keyKind(key);
+    if (kind === "meta") return encodeMeta({ nextIno: this.nextIno, chunkSize: this.chunkSize });
+    const [, a, b] = splitKey(key);
     const inode = this.inodes.get(Number(a));
-    if (kind === "i") return inode ? encoder.encode(serialiseInode(inode)) : undefined;
-    if (kind === "e") {
+    if (kind === "inode") return inode ? encodeInode(inode) : undefined;
+    if (kind === "entry") {
       const ino = inode?.entries?.get(b);
-      return ino === undefined ? undefined : encoder.encode(String(ino));
+      return ino === undefined ? undefined : encodeEntry(ino);
     }
     // A copy: the live chunk may change while the batch is on its way.
     return this.present.has(key) ? this.chunks.get(key)?.slice() : undefined;
@@ -553,13 +507,13 @@ export class UpperLayer {
   }
 
   private entryChanged(dir: UpperInode, name: string): void {
-    this.markDirty(`e/${dir.ino}/${name}`);
+    this.markDirty(entryKey(dir.ino, name));
   }
 
   /** Deletes an inode, its entries and its chunks. */
   private remove(inode: UpperInode): void {
     this.inodes.delete(inode.ino);
-    this.markDirty(`i/${inode.ino}`);
+    this.markDirty(inodeKey(inode.ino));
     if (inode.entries) for (const name of inode.entries.keys()) this.entryChanged(inode, name);
     // Chunks exist only below the file's size (truncate drops the rest).
     const chunks = Math.ceil(inode.size / this.chunkSize);
@@ -695,104 +649,5 @@ export function blankInode(ino: number, type: FileType): UpperInode {
     entries: type === "directory" ? new Map() : null,
     opaque: false,
     redirect: null,
-  };
-}
-
-export function chunkKey(ino: number, n: number): string {
-  return `c/${ino}/${n}`;
-}
-
-/** "e/12/a/b" is kind "e", "12", "a/b" (names hold no "/", but be safe). */
-export function splitKey(key: string): [string, string, string] {
-  const first = key.indexOf("/");
-  const second = key.indexOf("/", first + 1);
-  if (second < 0) return [key.slice(0, first), key.slice(first + 1), ""];
-  return [key.slice(0, first), key.slice(first + 1, second), key.slice(second + 1)];
-}
-
-function serialiseInode(inode: UpperInode): string {
-  const { atime, mtime, ctime, ...rest } = inode;
-  return JSON.stringify({
-    ...rest,
-    entries: undefined, // stored one key per entry
-    atime: String(atime),
-    mtime: String(mtime),
-    ctime: String(ctime),
-  });
-}
-
-const FILE_TYPES: readonly FileType[] = [
-  "file",
-  "directory",
-  "symlink",
-  "fifo",
-  "chardev",
-  "blockdev",
-  "socket",
-];
-
-/**
- * An inode record (`i/INO`) read back, checked field by field: a record
- * that is not one (damaged, or not ours) is EIO naming its key.
- */
-export function parseInode(bytes: Uint8Array, key: string): UpperInode {
-  const damaged = (why: string): never => fail("EIO", `the record ${key} is damaged: ${why}`);
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes)) as Record<
-      string,
-      unknown
-    >;
-  } catch {
-    return damaged("not JSON");
-  }
-  if (typeof raw !== "object" || raw === null) return damaged("not an object");
-  const whole = (name: string): number => {
-    const v = raw[name];
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) damaged(`${name} is ${v}`);
-    return v as number;
-  };
-  const time = (name: string): bigint => {
-    const v = raw[name];
-    if (typeof v !== "string" || !/^-?\d+$/.test(v)) damaged(`${name} is ${String(v)}`);
-    return BigInt(v as string);
-  };
-  const type = raw.type as FileType;
-  if (!FILE_TYPES.includes(type)) damaged(`type is ${String(raw.type)}`);
-  const ino = whole("ino");
-  if (key !== `i/${ino}`) damaged(`it holds inode ${ino}`);
-  if (typeof raw.target !== "string") damaged("target is not a string");
-  const base = raw.base as BaseData | null;
-  if (
-    base !== null &&
-    (typeof base !== "object" ||
-      typeof base.layer !== "string" ||
-      typeof base.path !== "string" ||
-      !Number.isSafeInteger(base.length) ||
-      base.length < 0)
-  ) {
-    damaged("base is not a layer, path and length");
-  }
-  const redirect = raw.redirect ?? null;
-  if (redirect !== null && typeof redirect !== "string") damaged("redirect is not a path");
-  return {
-    ino,
-    type,
-    mode: whole("mode"),
-    uid: whole("uid"),
-    gid: whole("gid"),
-    nlink: whole("nlink"),
-    rdev: whole("rdev"),
-    atime: time("atime"),
-    mtime: time("mtime"),
-    ctime: time("ctime"),
-    size: whole("size"),
-    target: raw.target as string,
-    base,
-    // Records made before chunks were counted: counted at open.
-    chunks: raw.chunks === undefined ? NaN : whole("chunks"),
-    entries: type === "directory" ? new Map() : null,
-    opaque: raw.opaque === true,
-    redirect: redirect as string | null,
   };
 }

@@ -67,8 +67,33 @@ export interface Owner {
   gid: number;
 }
 
+/** What kind of filesystem one is: the type /proc/mounts names, and statfs's magic number (f_type). */
+export interface FilesystemKind {
+  name: string;
+  magic: number;
+}
+
+/** What statfs answers for a filesystem (Linux's struct statfs, in blocks of `blockSize`). */
+export interface FsStats {
+  /** f_type: the filesystem's magic number. */
+  type: number;
+  blockSize: number;
+  blocks: number;
+  free: number;
+  files: number;
+  freeFiles: number;
+  nameMax: number;
+}
+
 export interface Filesystem {
   readonly root: number;
+  readonly kind: FilesystemKind;
+  /**
+   * statfs for the filesystem holding `ino`; `disk` is the bytes the
+   * container's disk is said to hold at most (df's size), which a
+   * filesystem that stores files measures itself against.
+   */
+  statfs(ino: number, disk: number): FsStats;
   stat(ino: number): Stat;
   /** Looks `name` up in directory `dir`; `..` of the root is the root. */
   lookup(dir: number, name: string): number;
@@ -165,3 +190,39 @@ export function applyAttrChanges(
 export function now(): Timestamp {
   return BigInt(Date.now()) * 1_000_000n;
 }
+
+/**
+ * statfs of a filesystem that stores files, measured by a walk: file bytes
+ * in 4 KiB blocks and inodes counted once each, against `disk` bytes (or
+ * what it holds, if more).
+ */
+export function measuredStatfs(fs: Filesystem, disk: number): FsStats {
+  const BLOCK = 4096;
+  let blocks = 0;
+  const seen = new Set<number>([fs.root]);
+  const dirs = [fs.root];
+  while (dirs.length > 0) {
+    const dir = dirs.pop()!;
+    blocks += 1;
+    for (const e of fs.readdir(dir)) {
+      if (e.name === "." || e.name === ".." || seen.has(e.ino)) continue;
+      seen.add(e.ino);
+      if (e.type === "directory") dirs.push(e.ino);
+      else if (e.type === "file") blocks += Math.ceil(fs.stat(e.ino).size / BLOCK);
+    }
+  }
+  const total = Math.max(blocks, Math.ceil(disk / BLOCK));
+  const files = Math.max(seen.size, total);
+  return {
+    type: fs.kind.magic,
+    blockSize: BLOCK,
+    blocks: total,
+    free: total - blocks,
+    files,
+    freeFiles: files - seen.size,
+    nameMax: NAME_MAX,
+  };
+}
+
+/** tmpfs's kind (Linux's TMPFS_MAGIC): the memory filesystem's. */
+export const TMPFS: FilesystemKind = { name: "tmpfs", magic: 0x01021994 };

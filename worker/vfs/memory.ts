@@ -3,12 +3,15 @@ import {
   applyAttrChanges,
   checkName,
   lookupEntry,
+  measuredStatfs,
   now,
   reportedSize,
+  TMPFS,
   type AttrChanges,
   type DirEntry,
   type FileType,
   type Filesystem,
+  type FsStats,
   type NewNode,
   type Owner,
   type Stat,
@@ -49,6 +52,7 @@ const EMPTY = new Uint8Array(0);
  */
 export class MemoryFilesystem implements Filesystem {
   readonly root: number;
+  readonly kind = TMPFS;
   private readonly nodes = new Map<number, Node>();
   /** Open files per inode: an unlinked inode lives until its last one is closed. */
   private readonly open = new OpenCounts();
@@ -59,6 +63,10 @@ export class MemoryFilesystem implements Filesystem {
     root.parent = root.ino;
     root.nlink = 2;
     this.root = root.ino;
+  }
+
+  statfs(_ino: number, disk: number): FsStats {
+    return measuredStatfs(this, disk);
   }
 
   stat(ino: number): Stat {

@@ -1,5 +1,14 @@
 import { fail, KernelError } from "../errno.ts";
-import type { AttrChanges, DirEntry, Filesystem, NewNode, Owner, Stat } from "./filesystem.ts";
+import type {
+  AttrChanges,
+  DirEntry,
+  Filesystem,
+  FilesystemKind,
+  FsStats,
+  NewNode,
+  Owner,
+  Stat,
+} from "./filesystem.ts";
 import { resolveExisting } from "./resolve.ts";
 
 /** What /proc/mounts says of one mount: `source mountpoint type options 0 0`. */
@@ -64,6 +73,17 @@ export class MountFilesystem implements Filesystem {
   constructor(rootFs: Filesystem, info: MountInfo) {
     this.table.push({ ...info, fs: rootFs, tag: 0, covered: null, path: "/" });
     this.root = rootFs.root;
+  }
+
+  /** The root filesystem's kind. */
+  get kind(): FilesystemKind {
+    return this.table[0]!.fs.kind;
+  }
+
+  /** The statfs of the mounted filesystem holding `ino`. */
+  statfs(ino: number, disk: number): FsStats {
+    const { mount, local } = this.split(ino);
+    return mount.fs.statfs(local, disk);
   }
 
   /**

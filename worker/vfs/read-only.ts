@@ -1,5 +1,15 @@
 import { fail } from "../errno.ts";
-import type { AttrChanges, DirEntry, Filesystem, NewNode, Owner, Stat } from "./filesystem.ts";
+import {
+  measuredStatfs,
+  type AttrChanges,
+  type DirEntry,
+  type Filesystem,
+  type FilesystemKind,
+  type FsStats,
+  type NewNode,
+  type Owner,
+  type Stat,
+} from "./filesystem.ts";
 
 /**
  * Deny by default: a filesystem that can only be read. Every change answers
@@ -7,11 +17,17 @@ import type { AttrChanges, DirEntry, Filesystem, NewNode, Owner, Stat } from "./
  */
 export abstract class ReadOnlyFilesystem implements Filesystem {
   abstract readonly root: number;
+  abstract readonly kind: FilesystemKind;
   abstract stat(ino: number): Stat;
   abstract lookup(dir: number, name: string): number;
   abstract readdir(dir: number): DirEntry[];
   abstract read(ino: number, offset: number, length: number): Uint8Array;
   abstract readlink(ino: number): string;
+
+  /** Measured by a walk, as a filesystem that stores files; /proc answers for itself. */
+  statfs(_ino: number, disk: number): FsStats {
+    return measuredStatfs(this, disk);
+  }
 
   create(_dir: number, _name: string, _node: NewNode): number {
     fail("EROFS");

@@ -7,8 +7,13 @@ import { TtyFile, type Termios } from "../kernel/tty.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
-import { ExecRequest } from "./program.ts";
+import type { WasmLoader } from "./loader.ts";
 import type { WasmMemory } from "./memory.ts";
+
+/** Thrown out of the instance by exec: the process goes on with another program (program.ts). */
+export class ExecRequest {
+  constructor(readonly module: WebAssembly.Module) {}
+}
 
 /**
  * The `overbox` import module: the system calls WASI preview 1 lacks, as
@@ -91,6 +96,7 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
  */
 export function processImports(
   kernel: Kernel,
+  loader: WasmLoader,
   proc: Process,
   mem: WasmMemory,
   /** Delivers the deliverable signals now (program.ts). */
@@ -109,19 +115,14 @@ export function processImports(
     if (!(f instanceof TtyFile)) fail("ENOTTY");
     return f.tty;
   };
-  const ownsTerminal = (fd: number) => {
-    const tty = terminal(fd);
-    if (proc.tty !== tty) fail("ENOTTY");
-    return tty;
-  };
 
   return {
     getpid: () => proc.pid,
     getppid: () => kernel.parentPid(proc),
     exec: (p: number, pl: number, a: number, al: number, e: number, el: number) =>
       syscall(() => {
-        const loaded = kernel.exec(proc, mem.string(p, pl), strings(a, al), strings(e, el));
-        throw new ExecRequest(loaded.module);
+        const module = loader.exec(proc, mem.string(p, pl), strings(a, al), strings(e, el));
+        throw new ExecRequest(module);
       }),
     wait4: (pid: number, options: number, statusOut: number, pidOut: number) =>
       syscall(() => {
@@ -242,30 +243,19 @@ export function processImports(
             terminal(fd).resize({ rows: v.getUint16(arg, true), cols: v.getUint16(arg + 2, true) });
             return;
           case TIOCGPGRP:
-            mem.u32(arg, ownsTerminal(fd).foreground);
+            mem.u32(arg, terminal(fd).foregroundFor(proc));
             return;
-          case TIOCSPGRP: {
-            const tty = ownsTerminal(fd);
-            const pgrp = v.getInt32(arg, true);
-            if (!kernel.processes().some((p) => p.pgid === pgrp && p.sid === proc.sid))
-              fail("EPERM");
-            tty.foreground = pgrp;
+          case TIOCSPGRP:
+            terminal(fd).setForeground(proc, v.getInt32(arg, true));
             return;
-          }
           case TIOCGSID:
-            mem.u32(arg, ownsTerminal(fd).session);
+            mem.u32(arg, terminal(fd).sessionFor(proc));
             return;
-          case TIOCSCTTY: {
-            const tty = terminal(fd);
-            if (proc.sid !== proc.pid || (tty.session && tty.session !== proc.sid)) fail("EPERM");
-            tty.session = proc.sid;
-            tty.foreground = proc.pgid;
-            proc.tty = tty;
+          case TIOCSCTTY:
+            terminal(fd).makeControlling(proc);
             return;
-          }
           case TIOCNOTTY:
-            ownsTerminal(fd);
-            proc.tty = null;
+            terminal(fd).detach(proc);
             return;
           case TCFLSH:
             terminal(fd).flushInput();

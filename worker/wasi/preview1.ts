@@ -1,6 +1,7 @@
 import { wasi } from "@bjorn3/browser_wasi_shim";
 import { fail } from "../errno.ts";
-import { ProcessExit, type Process } from "../kernel/process.ts";
+import { ProcessExit } from "../kernel/exit.ts";
+import type { Process } from "../kernel/process.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";

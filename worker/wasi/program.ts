@@ -1,11 +1,14 @@
 import { KernelError } from "../errno.ts";
-import { exited, type Kernel } from "../kernel/kernel.ts";
-import { ProcessExit, type Process } from "../kernel/process.ts";
+import { exited, Killed, ProcessExit } from "../kernel/exit.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Process } from "../kernel/process.ts";
+import type { Program } from "../kernel/program.ts";
 import { bit, defaultAction, Disposition, SIGKILL } from "../kernel/signals.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
+import type { WasmLoader } from "./loader.ts";
 import { WasmMemory } from "./memory.ts";
-import { overboxImports, processImports } from "./overbox.ts";
+import { ExecRequest, overboxImports, processImports } from "./overbox.ts";
 import { preview1Imports } from "./preview1.ts";
 import { Sjlj } from "./sjlj.ts";
 
@@ -34,16 +37,6 @@ const enum State {
 const WASI_EINTR = 27;
 const WASI_EAGAIN = 6;
 
-/** Thrown out of the instance by exec: the process goes on with another program. */
-export class ExecRequest {
-  constructor(readonly module: WebAssembly.Module) {}
-}
-
-/** Thrown out of the instance: the process dies of a signal. */
-export class Killed {
-  constructor(readonly signal: number) {}
-}
-
 /**
  * A process's program: one instance of a wasm module, run on the worker's
  * event loop, paused and resumed by Binaryen's Asyncify (README.md,
@@ -67,7 +60,7 @@ export class Killed {
  *   event loop turning (kernel.mustYield), a system call pauses the
  *   program for one turn, so that timers and key presses get in.
  */
-export class Program {
+export class WasmProgram implements Program {
   private ex!: ProgramExports;
   private readonly mem = new WasmMemory();
   private sjlj = new Sjlj();
@@ -90,9 +83,12 @@ export class Program {
   /** `memory`: a fork child's, sized and about to be overwritten with its parent's. */
   constructor(
     private readonly kernel: Kernel,
+    private readonly loader: WasmLoader,
     private readonly proc: Process,
     module: WebAssembly.Module,
     memory?: WebAssembly.Memory,
+    /** A fork child's copy: it is rewound into its fork call first. */
+    private readonly forked = false,
   ) {
     this.instantiate(module, memory);
   }
@@ -102,13 +98,13 @@ export class Program {
   }
 
   private instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): void {
-    const pages = this.kernel.importedMemory(module);
-    const given = pages === null ? null : (memory ?? this.kernel.memories.forExec(pages));
+    const pages = this.loader.importedMemory(module);
+    const given = pages === null ? null : (memory ?? this.loader.memories.forExec(pages));
     this.module = module;
     this.sjlj = new Sjlj();
     const overbox = {
       ...overboxImports(this.proc, this.mem),
-      ...processImports(this.kernel, this.proc, this.mem, () => this.deliver()),
+      ...processImports(this.kernel, this.loader, this.proc, this.mem, () => this.deliver()),
       fork: (out: number) => this.fork(out),
     };
     const instance = new WebAssembly.Instance(module, {
@@ -126,11 +122,11 @@ export class Program {
 
   /**
    * Runs the program (and the programs it execs) to the end of the
-   * process; the wait status. `forked`: this is a fork child's copy,
-   * rewound into its fork call first.
+   * process; the wait status. A fork child's copy is rewound into its fork
+   * call first.
    */
-  async run(forked: boolean): Promise<number> {
-    let rewind = forked;
+  async run(): Promise<number> {
+    let rewind = this.forked;
     try {
       for (;;) {
         try {
@@ -155,7 +151,7 @@ export class Program {
 
   /** Gives the instance's memory back to the kernel's pool: nothing runs in it any more. */
   private release(): void {
-    if (this.given) this.kernel.memories.give(this.given);
+    if (this.given) this.loader.memories.give(this.given);
     this.given = null;
   }
 
@@ -175,7 +171,7 @@ export class Program {
       if (this.forkRequested) {
         this.forkRequested = false;
         try {
-          this.forkAnswer = this.kernel.fork(this.proc, (child) => this.copy(child)).pid;
+          this.forkAnswer = this.kernel.fork(this.proc).pid;
         } catch (e) {
           if (!(e instanceof KernelError)) throw e;
           this.forkAnswer = e;
@@ -234,14 +230,14 @@ export class Program {
   }
 
   /** The fork child's program: a new instance of the same module with this one's memory and stack pointer. */
-  private copy(child: Process): Program {
+  copy(child: Process): WasmProgram {
     const from = this.ex.memory;
     const pages = from.buffer.byteLength / 65536;
     const memory =
-      this.kernel.importedMemory(this.module) === null
+      this.loader.importedMemory(this.module) === null
         ? undefined
-        : this.kernel.memories.forFork(pages);
-    const copy = new Program(this.kernel, child, this.module, memory);
+        : this.loader.memories.forFork(pages);
+    const copy = new WasmProgram(this.kernel, this.loader, child, this.module, memory, true);
     const to = copy.ex.memory;
     const more = pages - to.buffer.byteLength / 65536;
     if (more > 0) to.grow(more);

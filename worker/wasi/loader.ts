@@ -1,0 +1,127 @@
+import { fail } from "../errno.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Process } from "../kernel/process.ts";
+import type { Program, ProgramLoader } from "../kernel/program.ts";
+import type { Filesystem } from "../vfs/filesystem.ts";
+import { resolve, resolveExisting } from "../vfs/resolve.ts";
+import { retrying, WouldBlock } from "../vfs/would-block.ts";
+import { importedMemoryPages, MemoryPool } from "./memory-pool.ts";
+import { WasmProgram } from "./program.ts";
+
+/** A program file found and read: the wasm file to run, and the argv to run it with. */
+interface Loaded {
+  ino: number;
+  args: string[];
+  /** The wasm file's path (a `#!` script's interpreter). */
+  path: string;
+}
+
+/**
+ * Loads wasm programs from the filesystem, for spawn (the ProgramLoader
+ * the kernel asks) and for exec (the `overbox` module's exec import): a
+ * file starting with the wasm magic is compiled once (per inode and
+ * version) and the module reused; a `#!` script runs its interpreter.
+ * It also keeps the memories of ended programs for the next ones
+ * (memory-pool.ts). One loader serves one kernel.
+ */
+export class WasmLoader implements ProgramLoader {
+  private readonly modules = new Map<string, Promise<WebAssembly.Module>>();
+  private readonly ready = new Map<string, WebAssembly.Module>();
+  /** The pages each compiled module's imported memory needs (null: it has its own memory). */
+  private readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
+  /** Memories of ended programs, for the next ones. */
+  readonly memories = new MemoryPool();
+
+  find(fs: Filesystem, name: string, path: string, cwd: string): string {
+    if (name.includes("/")) return name;
+    const start = resolveExisting(fs, fs.root, cwd, { follow: true });
+    for (const dir of path.split(":")) {
+      if (dir === "") continue;
+      try {
+        const r = resolve(fs, start, `${dir}/${name}`, { follow: true });
+        if (r.ino !== null && fs.stat(r.ino).type === "file") return `${dir}/${name}`;
+      } catch {
+        // A PATH entry that is missing or not a directory is skipped, as sh does.
+      }
+    }
+    fail("ENOENT", `${name}: not found in PATH`);
+  }
+
+  async start(kernel: Kernel, proc: Process, file: string): Promise<Program> {
+    const loaded = await retrying(() => this.load(proc.fs, proc.cwd, file, proc.args));
+    const module = await this.compile(proc.fs, loaded.ino);
+    proc.exec(loaded.args, proc.env, execFile(proc.cwd, file, loaded.path));
+    return new WasmProgram(kernel, this, proc, module);
+  }
+
+  /**
+   * exec: loads `path` for `proc` (ENOENT, EACCES, ENOEXEC come back from
+   * here) and makes the process exec it; the caller replaces the program
+   * with the module. A program that is not compiled yet makes the call wait
+   * (WouldBlock) while it compiles.
+   */
+  exec(proc: Process, path: string, args: string[], env: string[]): WebAssembly.Module {
+    const loaded = this.load(proc.fs, proc.cwd, path, args);
+    const module = this.ready.get(this.key(proc.fs, loaded.ino));
+    if (!module) throw new WouldBlock(this.compile(proc.fs, loaded.ino), "compiling a program");
+    proc.exec(loaded.args, env, execFile(proc.cwd, path, loaded.path));
+    return module;
+  }
+
+  /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */
+  importedMemory(module: WebAssembly.Module): number | null {
+    return this.memoryPages.get(module) ?? null;
+  }
+
+  /** The program file for `path` and the argv to run it with (`#!` scripts run their interpreter). */
+  private load(fs: Filesystem, cwd: string, path: string, args: string[], depth = 0): Loaded {
+    const start = resolveExisting(fs, fs.root, cwd, { follow: true });
+    const ino = resolveExisting(fs, start, path, { follow: true });
+    const st = fs.stat(ino);
+    if (st.type !== "file" || (st.mode & 0o111) === 0) fail("EACCES", path);
+    const head = fs.read(ino, 0, Math.min(st.size, 256));
+    if (head[0] === 0 && head[1] === 0x61 && head[2] === 0x73 && head[3] === 0x6d) {
+      return { ino, args, path };
+    }
+    if (head[0] === 0x23 && head[1] === 0x21) {
+      if (depth >= 4) fail("ELOOP", path);
+      let line = new TextDecoder().decode(head.subarray(2));
+      const nl = line.indexOf("\n");
+      if (nl >= 0) line = line.slice(0, nl);
+      const m = /^[ \t]*(\S+)(?:[ \t]+(.*?))?[ \t]*$/.exec(line);
+      if (!m) fail("ENOEXEC", path);
+      const interpreter = m[1]!;
+      const argv = m[2] ? [interpreter, m[2], path] : [interpreter, path];
+      return this.load(fs, cwd, interpreter, [...argv, ...args.slice(1)], depth + 1);
+    }
+    fail("ENOEXEC", path);
+  }
+
+  private key(fs: Filesystem, ino: number): string {
+    const st = fs.stat(ino);
+    return `${ino}:${st.mtime}:${st.size}`;
+  }
+
+  private compile(fs: Filesystem, ino: number): Promise<WebAssembly.Module> {
+    const key = this.key(fs, ino);
+    let module = this.modules.get(key);
+    if (!module) {
+      const size = fs.stat(ino).size;
+      module = retrying(() => fs.read(ino, 0, size)).then(async (bytes) => {
+        const m = await WebAssembly.compile(bytes.slice());
+        this.memoryPages.set(m, importedMemoryPages(bytes));
+        this.ready.set(key, m);
+        return m;
+      });
+      module.catch(() => this.modules.delete(key));
+      this.modules.set(key, module);
+    }
+    return module;
+  }
+}
+
+/** What /proc tells of an exec: the program file (absolute) and the command name (the file exec was given). */
+function execFile(cwd: string, given: string, program: string): { exe: string; comm: string } {
+  const absolute = (p: string) => (p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`);
+  return { exe: absolute(program), comm: given.slice(given.lastIndexOf("/") + 1) };
+}
