@@ -3,7 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: [
-      "worker/**/*.test.ts",
+      "core/**/*.test.ts",
+      "browser/**/*.test.ts",
+      "node/**/*.test.ts",
       "rootfs/**/*.test.ts",
       "src/**/*.test.ts",
       "scripts/**/*.test.ts",

@@ -5,7 +5,7 @@
  * IndexedDB), so that it holds on a noisy machine. Figures without a
  * target are comparisons: the report shows their ratio to `compare`.
  */
-import { DEFAULT_CHUNK_SIZE } from "../worker/overlay/upper-format.ts";
+import { DEFAULT_CHUNK_SIZE } from "../core/overlay/upper-format.ts";
 import type { Subject, Unit } from "./measure.ts";
 
 export interface Target {

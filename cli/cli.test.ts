@@ -18,8 +18,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readTar } from "../worker/image/tar.ts";
-import { FileStore } from "./file-store.ts";
+import { readTar } from "../core/image/tar.ts";
+import { FileStore } from "../node/file-store.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "overbox.mjs");
 let home: string;

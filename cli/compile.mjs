@@ -1,4 +1,4 @@
-// The `overbox` command is TypeScript (cli/, and the kernel in worker/);
+// The `overbox` command is TypeScript (cli/, on core/ and node/);
 // Node 20 runs JavaScript. So the command runs from a bundle made with
 // esbuild: build/cli/HASH/main.js and kernel-thread.js (the worker
 // thread's entry), named by the hash of their bytes, and

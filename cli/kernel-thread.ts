@@ -9,16 +9,16 @@
  * running, stores the container and reports the status.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { KernelError } from "../worker/errno.ts";
-import { shellStatus } from "../worker/kernel/exit.ts";
-import { Kernel } from "../worker/kernel/kernel.ts";
-import { WasmLoader } from "../worker/wasi/loader.ts";
-import { InputStream, type OpenFile } from "../worker/kernel/open-file.ts";
-import { InputPipe, OutputPipe } from "../worker/kernel/host-pipes.ts";
-import type { Process } from "../worker/kernel/process.ts";
-import { SIGKILL } from "../worker/kernel/signals.ts";
-import { TtyFile, type Tty } from "../worker/kernel/tty.ts";
-import { makeDirectories } from "../worker/vfs/paths.ts";
+import { KernelError } from "../core/errno.ts";
+import { shellStatus } from "../core/kernel/exit.ts";
+import { Kernel } from "../core/kernel/kernel.ts";
+import { WasmLoader } from "../core/wasi/loader.ts";
+import { InputStream, type OpenFile } from "../core/kernel/open-file.ts";
+import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
+import type { Process } from "../core/kernel/process.ts";
+import { SIGKILL } from "../core/kernel/signals.ts";
+import { TtyFile, type Tty } from "../core/kernel/tty.ts";
+import { makeDirectories } from "../core/vfs/paths.ts";
 import { WINDOW, type FromKernel, type SessionStart, type ToKernel } from "./protocol.ts";
 import { damageNote, reason, State } from "./state.ts";
 

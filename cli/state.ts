@@ -3,21 +3,21 @@ import { existsSync } from "node:fs";
 import { readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { Container } from "../worker/container/container.ts";
+import { Container } from "../core/container/container.ts";
 import {
   loadImage,
   parseManifest,
   verifiedBlob,
   type Image,
   type ImageManifest,
-} from "../worker/image/image.ts";
-import { parseLayerIndex } from "../worker/image/layer.ts";
-import { describeProblem, type FsckReport } from "../worker/overlay/fsck.ts";
-import type { FsckProblem } from "../worker/overlay/upper-format.ts";
-import { FileBlobs } from "./blobs.ts";
-import { makeDirectory, writeFileAtomic } from "./disk.ts";
-import { FileStore } from "./file-store.ts";
-import { FileLock, processGone, type Holder } from "./lock.ts";
+} from "../core/image/image.ts";
+import { parseLayerIndex } from "../core/image/layer.ts";
+import { describeProblem, type FsckReport } from "../core/overlay/fsck.ts";
+import type { FsckProblem } from "../core/overlay/upper-format.ts";
+import { FileBlobs } from "../node/blobs.ts";
+import { makeDirectory, writeFileAtomic } from "../node/disk.ts";
+import { FileStore } from "../node/file-store.ts";
+import { FileLock, processGone, type Holder } from "../node/lock.ts";
 
 /** The base image's name: built from BusyBox by the set-up, never removed or replaced by hand. */
 export const BASE_IMAGE = "busybox";
@@ -35,7 +35,7 @@ export class UserError extends Error {
  * containers.
  *
  *   blobs/sha256/HEX        layer blobs, shared by every image
- *   images/NAME.json        image manifests (worker/image/image.ts)
+ *   images/NAME.json        image manifests (core/image/image.ts)
  *   containers/NAME/        a container: its upper layer (upper.log, the
  *                           FileStore) and, while a command uses it, `lock`
  *
@@ -391,7 +391,7 @@ export function checkImageName(name: string): void {
   }
 }
 
-export { reason } from "../worker/errno.ts";
+export { reason } from "../core/errno.ts";
 
 /** A name part for a directory only this process uses for a while: its pid, then random. */
 function leftoverTag(): string {

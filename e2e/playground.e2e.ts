@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { readTar, writeTar } from "../worker/image/tar.ts";
+import { readTar, writeTar } from "../core/image/tar.ts";
 import { launchChromium, launchChromiumWithProfile } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
 import { screenLines } from "./screen.ts";

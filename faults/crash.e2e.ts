@@ -9,7 +9,7 @@
  *
  * Chromium itself sometimes drops every IndexedDB database of the site
  * when it restarts (twice in 400 kills here; README, "Crashes"), so each
- * container keeps a replica (worker/store/replica.ts). The harness tries
+ * container keeps a replica (browser/replica.ts). The harness tries
  * it: a container's last kill deletes its database before it opens, and
  * it must come back from the replica with every acknowledged iteration.
  * When Chromium drops the site's databases by itself, every container made
@@ -23,7 +23,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { launchChromium, spawnChromium } from "../e2e/browser.ts";
 import { dropDatabase } from "../e2e/drop.ts";
 import type {} from "../src/playground.ts";
-import { describeProblem } from "../worker/overlay/fsck.ts";
+import { describeProblem } from "../core/overlay/fsck.ts";
 import { CHECK, checked, killCount, lastAck, WORKLOAD } from "./workload.ts";
 
 const KILLS = killCount();

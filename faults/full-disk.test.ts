@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { builtImage } from "../rootfs/testing.ts";
-import { Container } from "../worker/container/container.ts";
-import { loadImage } from "../worker/image/image.ts";
-import { Kernel } from "../worker/kernel/kernel.ts";
-import { WasmLoader } from "../worker/wasi/loader.ts";
-import { MemoryStore } from "../worker/store/memory.ts";
+import { Container } from "../core/container/container.ts";
+import { loadImage } from "../core/image/image.ts";
+import { Kernel } from "../core/kernel/kernel.ts";
+import { WasmLoader } from "../core/wasi/loader.ts";
+import { MemoryStore } from "../core/store/memory.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 

@@ -5,7 +5,7 @@
  * (the terminal, the status line, the download and upload verbs). The
  * embed's refusal of foreign origins is e2e/embed.e2e.ts's; the
  * Content-Security-Policy of the built site, e2e/offline.e2e.ts's; that no
- * path reaches another container, worker/sandbox.test.ts's.
+ * path reaches another container, browser/sandbox.test.ts's.
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";

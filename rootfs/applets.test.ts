@@ -16,8 +16,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Kernel } from "../worker/kernel/kernel.ts";
-import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import type { Kernel } from "../core/kernel/kernel.ts";
+import type { MemoryFilesystem } from "../core/vfs/memory.ts";
 import {
   latin1,
   loadBaseImage,

@@ -5,12 +5,12 @@
  */
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Container } from "../worker/container/container.ts";
-import { loadImage, StoreBlobs, type Image } from "../worker/image/image.ts";
-import { contentOf } from "../worker/overlay/testing.ts";
-import { MemoryStore } from "../worker/store/memory.ts";
-import { Kernel } from "../worker/kernel/kernel.ts";
-import { WasmLoader } from "../worker/wasi/loader.ts";
+import { Container } from "../core/container/container.ts";
+import { loadImage, StoreBlobs, type Image } from "../core/image/image.ts";
+import { contentOf } from "../core/testing/layers.ts";
+import { MemoryStore } from "../core/store/memory.ts";
+import { Kernel } from "../core/kernel/kernel.ts";
+import { WasmLoader } from "../core/wasi/loader.ts";
 import { builtImage } from "./testing.ts";
 
 async function baseImage(): Promise<Image> {

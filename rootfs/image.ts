@@ -4,13 +4,13 @@
  * the usual top-level directories. Everything is owned by root and dated
  * `mtime`, so the same inputs give the same layer digest.
  */
-import { deviceLinks, deviceNodes } from "../worker/kernel/devices.ts";
+import { deviceLinks, deviceNodes } from "../core/kernel/devices.ts";
 import { readFile, writeFile, mkdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { buildLayer, type PackEntry } from "../worker/image/layer.ts";
-import { IMAGE_MEDIA_TYPE, type ImageManifest } from "../worker/image/image.ts";
-import { LOGIN_ENV } from "../worker/kernel/kernel.ts";
-import { packDirectory, writeLayer } from "./pack.ts";
+import { buildLayer, type PackEntry } from "../core/image/layer.ts";
+import { IMAGE_MEDIA_TYPE, type ImageManifest } from "../core/image/image.ts";
+import { LOGIN_ENV } from "../core/kernel/kernel.ts";
+import { packDirectory, writeLayer } from "../node/pack.ts";
 
 export interface BaseImageInputs {
   /** The BusyBox module. */

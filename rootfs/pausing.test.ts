@@ -1,10 +1,10 @@
 /**
- * Programs paused in system calls (worker/wasi/program.ts) go on as if
- * nothing happened, setjmp/longjmp included (worker/wasi/sjlj.ts).
+ * Programs paused in system calls (core/wasi/program.ts) go on as if
+ * nothing happened, setjmp/longjmp included (core/wasi/sjlj.ts).
  */
 import { describe, expect, it } from "vitest";
-import { InputStream } from "../worker/kernel/open-file.ts";
-import { WouldBlock } from "../worker/vfs/would-block.ts";
+import { InputStream } from "../core/kernel/open-file.ts";
+import { WouldBlock } from "../core/vfs/would-block.ts";
 import { latin1, loadBaseImage } from "./testing.ts";
 
 /** Standard input that hands out one line per read and makes the reader wait before each. */

@@ -4,9 +4,9 @@
  * processes, and the container's limits (the cgroup analogue).
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { Kernel } from "../worker/kernel/kernel.ts";
-import { WasmLoader } from "../worker/wasi/loader.ts";
-import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import { Kernel } from "../core/kernel/kernel.ts";
+import { WasmLoader } from "../core/wasi/loader.ts";
+import type { MemoryFilesystem } from "../core/vfs/memory.ts";
 import { loadBaseImage } from "./testing.ts";
 
 let fs: MemoryFilesystem;

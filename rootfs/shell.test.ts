@@ -15,8 +15,8 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Kernel } from "../worker/kernel/kernel.ts";
-import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
+import type { Kernel } from "../core/kernel/kernel.ts";
+import type { MemoryFilesystem } from "../core/vfs/memory.ts";
 import { FIXTURES, SNIPPETS, type Snippet } from "./shell-snippets.ts";
 import {
   latin1,

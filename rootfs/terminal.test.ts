@@ -4,10 +4,10 @@
  * job control), over the built image.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { Kernel } from "../worker/kernel/kernel.ts";
-import { WasmLoader } from "../worker/wasi/loader.ts";
-import type { MemoryFilesystem } from "../worker/vfs/memory.ts";
-import { resolveExisting } from "../worker/vfs/resolve.ts";
+import { Kernel } from "../core/kernel/kernel.ts";
+import { WasmLoader } from "../core/wasi/loader.ts";
+import type { MemoryFilesystem } from "../core/vfs/memory.ts";
+import { resolveExisting } from "../core/vfs/resolve.ts";
 import { TerminalSession } from "./terminal.ts";
 import { loadBaseImage } from "./testing.ts";
 

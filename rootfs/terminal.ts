@@ -1,12 +1,12 @@
 /**
- * A user at a terminal, for tests: the kernel's terminal (worker/kernel/
+ * A user at a terminal, for tests: the kernel's terminal (core/kernel/
  * tty.ts) wired to a headless xterm.js screen, a login shell on it, keys
  * typed in and the screen's text read back.
  */
 import xterm from "@xterm/headless";
-import type { Kernel } from "../worker/kernel/kernel.ts";
-import type { Process } from "../worker/kernel/process.ts";
-import type { Tty } from "../worker/kernel/tty.ts";
+import type { Kernel } from "../core/kernel/kernel.ts";
+import type { Process } from "../core/kernel/process.ts";
+import type { Tty } from "../core/kernel/tty.ts";
 
 export class TerminalSession {
   readonly screen: xterm.Terminal;

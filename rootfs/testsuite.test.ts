@@ -26,10 +26,10 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_PATH } from "../worker/kernel/kernel.ts";
-import { InputStream, OutputStream } from "../worker/kernel/open-file.ts";
-import { SIGKILL } from "../worker/kernel/signals.ts";
-import { resolve } from "../worker/vfs/resolve.ts";
+import { DEFAULT_PATH } from "../core/kernel/kernel.ts";
+import { InputStream, OutputStream } from "../core/kernel/open-file.ts";
+import { SIGKILL } from "../core/kernel/signals.ts";
+import { resolve } from "../core/vfs/resolve.ts";
 import { busyboxBuild, copyIntoContainer, latin1, loadBaseImage } from "./testing.ts";
 
 const EXPECTED = join(dirname(fileURLToPath(import.meta.url)), "testsuite.expected");

@@ -36,6 +36,7 @@ import {
 } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { BuildRecord } from "../rootfs/build-record.ts";
 import { writeBaseImage } from "../rootfs/image.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -57,20 +58,10 @@ const TOOLCHAIN = [
 /**
  * For the tests: the browser, Debian's native busybox to compare against, and
  * attr, whose setfattr marks opaque directories in the lower layers that
- * worker/overlay/kernel.test.ts mounts with Linux overlayfs.
+ * core/overlay/linux.test.ts mounts with Linux overlayfs.
  */
 const TEST_PACKAGES = ["chromium", "busybox", "attr"];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
-
-/** build/busybox-build.json: what this set-up built from, paths relative to the repository. */
-export interface BuildRecord {
-  /** Debian's version of the busybox source package. */
-  version: string;
-  /** The unpacked source tree (Debian's patches applied). */
-  source: string;
-  /** build.sh's output directory: busybox.wasm, busybox.config, ... */
-  out: string;
-}
 
 class SetupError extends Error {}
 
@@ -254,9 +245,9 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
       join(busybox, "busybox.links"),
       join(ROOT, "rootfs", "files"),
       join(ROOT, "rootfs", "image.ts"),
-      join(ROOT, "rootfs", "pack.ts"),
-      join(ROOT, "worker", "image"),
-      join(ROOT, "worker", "kernel", "devices.ts"), // the image's /dev nodes
+      join(ROOT, "node", "pack.ts"),
+      join(ROOT, "core", "image"),
+      join(ROOT, "core", "kernel", "devices.ts"), // the image's /dev nodes
     ],
     [],
   );

@@ -7,8 +7,8 @@
  *   await box.close();
  *
  * Each Sandbox is one worker running one container's kernel
- * (worker/sandbox.ts), reached through comlink; the types of what crosses
- * are in worker/protocol.ts.
+ * (browser/sandbox.ts), reached through comlink; the types of what crosses
+ * are in browser/protocol.ts.
  */
 import { proxy, releaseProxy, wrap, type Remote } from "comlink";
 import type {
@@ -20,7 +20,7 @@ import type {
   FsckReport,
   OpenInfo,
   SandboxApi,
-} from "../worker/protocol.ts";
+} from "../browser/protocol.ts";
 
 export type { ContainerInfo, ExecOptions, ExecResult, FileInfo, FsckProblem, FsckReport, OpenInfo };
 
@@ -49,7 +49,7 @@ export interface SandboxProcess {
 }
 
 function startWorker(): { worker: Worker; api: Remote<SandboxApi> } {
-  const worker = new Worker(new URL("../worker/entry.ts", import.meta.url), { type: "module" });
+  const worker = new Worker(new URL("../browser/entry.ts", import.meta.url), { type: "module" });
   return { worker, api: wrap<SandboxApi>(worker) };
 }
 

@@ -11,9 +11,9 @@
  * query (`?images=URL`), since it sits below the site's root.
  */
 import { Sandbox } from "../../src/index.ts";
-import { DEFAULT_CHUNK_SIZE } from "../../worker/overlay/upper-format.ts";
-import { IndexedDbStore } from "../../worker/store/indexeddb.ts";
-import { REPLICA_FOLDER, whileHeld } from "../../worker/store/replica.ts";
+import { DEFAULT_CHUNK_SIZE } from "../../core/overlay/upper-format.ts";
+import { IndexedDbStore } from "../../browser/indexeddb.ts";
+import { REPLICA_FOLDER, whileHeld } from "../../browser/replica.ts";
 import { randomBytes } from "../data.ts";
 import type { Subject } from "../measure.ts";
 import type { FileStoreKind } from "./peers/file-store.ts";

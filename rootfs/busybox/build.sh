@@ -3,7 +3,7 @@
 # preview 1: busybox.wasm imports from wasi_snapshot_preview1, from overbox
 # (the kernel's own calls) and env.invoke_* (setjmp/longjmp), and is
 # transformed by Binaryen's Asyncify so that the kernel can pause it in any
-# of those calls (the ABI: worker/wasi/README.md).
+# of those calls (the ABI: core/wasi/README.md).
 #
 #   rootfs/busybox/build.sh SRC_DIR OUT_DIR
 #
@@ -148,7 +148,7 @@ COMPAT_LIB="$WORK/compat/libovercompat.a"
 # buffers bigger than wasi-libc's 1 KiB), which nothing else would pull out
 # of the archive.
 # --import-memory: the kernel gives each instance its memory, a used one
-# when it has one (worker/wasi/memory-pool.ts: page faults on a fresh
+# when it has one (core/wasi/memory-pool.ts: page faults on a fresh
 # memory were most of a fork's cost); --export-memory keeps it an export too.
 TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat,--wrap=chdir,--wrap=sbrk,--wrap=qsort,--wrap=strtod -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
  -Wl,-z,stack-size=1048576 -Wl,--stack-first -Wl,--import-memory,--export-memory -Wl,--undefined=overbox_stdio_buffers \
@@ -228,7 +228,7 @@ cp "$BB/.config" "$OUT/busybox.config"
 # sign-ext, mutable-globals, multivalue, reference-types) and those enabled
 # here; every engine overbox runs on has them all.  -O2 after Asyncify: it
 # shrinks what Asyncify adds.  --zero-filled-memory: the imported memory is
-# all zero when a program starts (worker/wasi/memory-pool.ts), so -O2 may
+# all zero when a program starts (core/wasi/memory-pool.ts), so -O2 may
 # drop the zeros of data segments, as it does for a memory of the module's own.
 say "== Asyncify ($("$WASM_OPT" --version))"
 "$WASM_OPT" "$OUT/busybox.plain.wasm" -o "$OUT/busybox.wasm" \
@@ -237,7 +237,7 @@ say "== Asyncify ($("$WASM_OPT" --version))"
 	--zero-filled-memory -O2
 
 # The module may import only WASI preview 1, overbox, env.invoke_* and env.memory, and
-# must export exactly what the kernel uses (worker/wasi/README.md).
+# must export exactly what the kernel uses (core/wasi/README.md).
 say "== checking imports/exports"
 node - "$OUT/busybox.wasm" <<'EOF' || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
 const m = new WebAssembly.Module(require('fs').readFileSync(process.argv[2]));

@@ -1,5 +1,5 @@
 /*
- * Why this file exists: a program paused in a system call (worker/wasi/
+ * Why this file exists: a program paused in a system call (core/wasi/
  * asyncify.ts) has its call stack saved by Binaryen's Asyncify into a buffer
  * in its own memory.  The buffer must be memory nothing else uses: one grown
  * from outside would be taken by malloc, which claims the memory between

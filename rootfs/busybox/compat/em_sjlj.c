@@ -28,7 +28,7 @@
  * keeps them inside the module (build.sh fails the build if any other env
  * import than invoke_* is left).  The kernel reads and writes __THREW__,
  * __threwValue and __stack_pointer, which build.sh exports, as the
- * Emscripten runtime does (worker/wasi/README.md).
+ * Emscripten runtime does (core/wasi/README.md).
  *
  * There is no signal mask to save, so sigsetjmp == setjmp (setjmp.h). */
 #include <stddef.h>

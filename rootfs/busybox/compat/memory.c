@@ -1,5 +1,5 @@
 /* Why this file exists: a container has a memory limit per process (the
- * cgroup analogue, worker/kernel/limits.ts).  wasi-libc's malloc grows
+ * cgroup analogue, core/kernel/kernel.ts).  wasi-libc's malloc grows
  * memory only through sbrk(), so sbrk is wrapped (build.sh: --wrap=sbrk)
  * to tell the kernel first; a process past its limit is killed there, with
  * an OOM message, instead of growing until the tab runs out. */

@@ -1,7 +1,7 @@
 /* Why this file exists: WASI preview 1 has no processes, pipes or descriptor
  * duplication, and wasi-libc declares none of these calls.  The overbox
  * kernel provides them through its `overbox` import module (include/
- * overbox.h, worker/wasi/README.md); these are the libc functions on top:
+ * overbox.h, core/wasi/README.md); these are the libc functions on top:
  *   - fork() asks the kernel to copy the whole instance (memory and saved
  *     stack); vfork() is fork (BusyBox is built with BB_MMU=1, so it never
  *     relies on vfork sharing memory).

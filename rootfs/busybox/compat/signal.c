@@ -5,7 +5,7 @@
  * default actions itself (terminate, stop, continue); this file keeps the
  * handlers, tells the kernel about them, and runs one when the kernel calls
  * the exported overbox_signal() (on the way back from a system call or at a
- * time-slice point, compat/tick.c).  worker/wasi/README.md has the ABI.
+ * time-slice point, compat/tick.c).  core/wasi/README.md has the ABI.
  */
 #include <errno.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 /* Why this file exists: WASI preview 1 has no terminal control at all, and
  * wasi-libc has no termios.  The overbox kernel has terminals with a line
- * discipline (worker/kernel/tty.ts) and answers termios and the tty ioctls
+ * discipline (core/kernel/tty.ts) and answers termios and the tty ioctls
  * through its `overbox` import module:
  *   - tcgetattr/tcsetattr, tcgetpgrp/tcsetpgrp, tcgetsid, tcflush are the
  *     kernel's; ENOTTY for a descriptor that is no terminal, as on Linux;

@@ -1,6 +1,6 @@
 /* Why this file exists: it declares the `overbox` import module, the system
  * calls the overbox kernel gives a program beside wasi_snapshot_preview1
- * (documented in worker/wasi/README.md). Each returns 0 or a WASI errno,
+ * (documented in core/wasi/README.md). Each returns 0 or a WASI errno,
  * whose numbers are wasi-libc's errno values. Used by compat/kernel.c, and
  * by compat/em_sjlj.c for throw_longjmp. */
 #ifndef OVERBOX_H
@@ -67,7 +67,7 @@ struct overbox_statfs {
 };
 int32_t overbox_statfs(int32_t fd, struct overbox_statfs *out) OVERBOX_IMPORT(statfs);
 
-/* ---- processes (worker/wasi/README.md, "Processes") ---- */
+/* ---- processes (core/wasi/README.md, "Processes") ---- */
 /* getpid/getppid return the value itself, not an errno. */
 int32_t overbox_getpid(void) OVERBOX_IMPORT(getpid);
 int32_t overbox_getppid(void) OVERBOX_IMPORT(getppid);

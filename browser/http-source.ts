@@ -1,0 +1,48 @@
+import { concat } from "../core/bytes.ts";
+import { fail } from "../core/errno.ts";
+import type { BlobSource } from "../core/image/image.ts";
+
+/**
+ * Blobs over HTTP from a blob store laid out as `BASE/blobs/sha256/HEX`
+ * (build/public/images, served at /images/ by the playground).
+ * `onProgress` hears how many bytes have come and how many are expected
+ * (each response's Content-Length, added as responses start; 0 while no
+ * response has said).
+ */
+export class HttpBlobSource implements BlobSource {
+  private loaded = 0;
+  private expected = 0;
+
+  constructor(
+    private readonly base: string,
+    private readonly onProgress?: (loaded: number, total: number) => void,
+  ) {}
+
+  async blob(digest: string): Promise<Uint8Array> {
+    const [algorithm, hex] = digest.split(":");
+    const response = await fetch(`${this.base}/blobs/${algorithm}/${hex}`);
+    if (!response.ok) fail("EIO", `blob ${digest}: HTTP ${response.status}`);
+    return this.body(response);
+  }
+
+  async manifest(name: string): Promise<Uint8Array> {
+    const response = await fetch(`${this.base}/${name}.json`);
+    if (!response.ok) fail("ENOENT", `image ${name}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  private async body(response: Response): Promise<Uint8Array> {
+    if (!this.onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
+    this.expected += Number(response.headers.get("Content-Length") ?? 0);
+    const chunks: Uint8Array[] = [];
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      this.loaded += value.length;
+      this.onProgress(this.loaded, this.expected);
+    }
+    return concat(chunks);
+  }
+}

@@ -1,0 +1,51 @@
+import { fail } from "../core/errno.ts";
+
+/**
+ * One writer per container: a Web Lock named
+ * after the container's database, taken before the container opens and held
+ * for as long as the worker lives. A second tab on the same container is
+ * told (EBUSY) instead of writing into the same database.
+ *
+ * Where there are no Web Locks (Node has none), there is no second tab
+ * either: the call does nothing.
+ */
+/** How long a new worker waits for the lock before saying the container is taken. */
+const WAIT_MS = 3000;
+
+export async function holdContainerLock(database: string): Promise<void> {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return;
+  // A reloaded page's old worker may still hold the lock for a moment: wait
+  // a little before saying the container is taken.
+  const refused = await new Promise<unknown>((answer) => {
+    locks
+      .request(database, { signal: AbortSignal.timeout(WAIT_MS) }, () => {
+        answer(null);
+        // Held until the worker ends: the promise never settles.
+        return new Promise<never>(() => undefined);
+      })
+      .catch((e: unknown) => answer(e ?? "refused"));
+  });
+  if (refused === null) return;
+  // The wait ran out: another tab holds it. Anything else is the browser
+  // refusing locks (a frame with no storage access): not a busy container.
+  const name = (refused as { name?: string }).name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    fail("EBUSY", `the container ${database} is open in another tab`);
+  }
+  fail("EACCES", `the browser gives this page no storage locks: ${String(refused)}`);
+}
+
+/**
+ * Runs `body` holding the container's lock, if no tab holds it now (EBUSY
+ * otherwise): for deleting or renaming a container nobody has open.
+ * Without Web Locks (Node), `body` just runs.
+ */
+export async function withContainerLock<T>(database: string, body: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
+  if (!locks) return body();
+  return locks.request(database, { ifAvailable: true }, async (lock) => {
+    if (!lock) fail("EBUSY", `the container ${database} is open in a tab`);
+    return body();
+  });
+}

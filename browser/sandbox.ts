@@ -1,0 +1,560 @@
+import { concat } from "../core/bytes.ts";
+import { Container, importLayer } from "../core/container/container.ts";
+import { fail, KernelError } from "../core/errno.ts";
+import { HttpBlobSource } from "./http-source.ts";
+import {
+  firstOf,
+  loadImage,
+  parseManifest,
+  StoreBlobs,
+  type BlobSource,
+  type Image,
+} from "../core/image/image.ts";
+import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
+import { shellStatus } from "../core/kernel/exit.ts";
+import { Kernel } from "../core/kernel/kernel.ts";
+import { WasmLoader } from "../core/wasi/loader.ts";
+import type { Process } from "../core/kernel/process.ts";
+import { SIGKILL } from "../core/kernel/signals.ts";
+import type { Tty } from "../core/kernel/tty.ts";
+import type {
+  ContainerInfo,
+  ExecOptions,
+  ExecResult,
+  FileInfo,
+  FsckReport,
+  OpenInfo,
+  OpenOptions,
+  Progress,
+  SandboxApi,
+} from "./protocol.ts";
+import { describeProblem } from "../core/overlay/fsck.ts";
+import type { FsckProblem } from "../core/overlay/upper-format.ts";
+import { IndexedDbStore } from "./indexeddb.ts";
+import { ledger } from "./ledger.ts";
+import { holdContainerLock, withContainerLock } from "./lock.ts";
+import { MemoryStore } from "../core/store/memory.ts";
+import { recordFolder, RecordReplicatedStore } from "./record-replica.ts";
+import { replicas, ReplicatedStore } from "./replica.ts";
+import { newBatch, type Store } from "../core/store/store.ts";
+import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
+
+const BASE_IMAGE = "busybox";
+/** Bytes of terminal output the page may be behind by before programs wait for it. */
+const SCREEN_WINDOW = 64 * 1024;
+/** The database of images made by commit and import (their blobs and manifests), shared by all containers. */
+const IMAGES_DATABASE = "overbox.images";
+const EPHEMERAL = "ephemeral";
+const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+const IMAGE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
+
+const decoder = new TextDecoder();
+
+interface Session {
+  info: OpenInfo;
+  container: Container;
+  kernel: Kernel;
+  /** The login shell's terminal, once `terminal` was called. */
+  screen: {
+    tty: Tty;
+    shell: Process | null;
+    /** Writes to the screen (gathered, then sent). */
+    output: (data: Uint8Array) => void;
+    /** The page's callback that gets the screen's bytes. */
+    send: (data: Uint8Array) => void;
+  } | null;
+  /** Spawned programs' stdin, by pid. */
+  stdin: Map<number, InputPipe>;
+  /** Bumped by reset and commit: a shell of an older generation is not restarted. */
+  generation: number;
+  /** A read-only view (a second tab's): its changes are never saved. */
+  view: boolean;
+}
+
+/**
+ * The kernel worker's API (browser/protocol.ts): one container per worker,
+ * its kernel, a terminal with a login shell, and Docker's verbs. The page
+ * reaches it through comlink (browser/entry.ts).
+ */
+export class SandboxService implements SandboxApi {
+  private session: Session | null = null;
+  private readonly imageStore = new RecordReplicatedStore(
+    new IndexedDbStore(IMAGES_DATABASE),
+    recordFolder(IMAGES_DATABASE),
+  );
+  private readonly blobs = new StoreBlobs(this.imageStore);
+  private source: HttpBlobSource | null = null;
+  private base: Promise<Image> | null = null;
+
+  async open(options: OpenOptions, onProgress?: Progress): Promise<OpenInfo> {
+    if (this.session) fail("EBUSY", "this worker has a container open already");
+    const name = options.container ?? "default";
+    if (name !== EPHEMERAL) checkContainerName(name);
+    // Progress is the opening's: later fetches (an image for import) are not reported.
+    let opening = true;
+    this.source = new HttpBlobSource(options.imagesUrl, (loaded, total) => {
+      if (opening) onProgress?.(loaded, total);
+    });
+    const image = await this.loadImage(options.image ?? BASE_IMAGE);
+    let store: Store;
+    let restored = false;
+    if (name === EPHEMERAL) {
+      store = new MemoryStore();
+    } else if (options.readOnly) {
+      store = await snapshot(IndexedDbStore.forContainer(name));
+    } else {
+      // The lock first: a second tab must not even open the database.
+      await holdContainerLock(IndexedDbStore.containerDatabase(name));
+      store = IndexedDbStore.forContainer(name);
+      const folder = await replicas();
+      if (folder) {
+        const replicated = await ReplicatedStore.open(store, folder, name).catch((e: unknown) => {
+          void store.close();
+          throw e;
+        });
+        store = replicated.store;
+        restored = replicated.outcome === "restored";
+      }
+    }
+    const lost = name !== EPHEMERAL && (await databaseLost(name, store));
+    const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
+    if (name !== EPHEMERAL && !options.readOnly && container.damage.length === 0) {
+      await ledger.add(name);
+    }
+    opening = false;
+    const info: OpenInfo = {
+      container: name,
+      image: container.image.manifest.name,
+      readOnly: Boolean(options.readOnly) || container.damage.length > 0,
+      damage: container.damage.map(describeProblem),
+      restored,
+    };
+    this.session = {
+      info,
+      container,
+      kernel: new Kernel(container.fs, new WasmLoader()),
+      screen: null,
+      stdin: new Map(),
+      generation: 0,
+      view: Boolean(options.readOnly),
+    };
+    return info;
+  }
+
+  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const s = this.opened();
+    const r = await s.kernel.run({
+      args: typeof command === "string" ? ["sh", "-c", command] : command,
+      env: this.environment(options.env),
+      cwd: options.cwd ?? s.container.image.manifest.config.cwd,
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+    });
+    return {
+      exitCode: r.status,
+      stdout: decoder.decode(r.stdout),
+      stderr: decoder.decode(r.stderr),
+    };
+  }
+
+  async spawn(
+    args: string[],
+    options: Omit<ExecOptions, "stdin">,
+    onStdout: (data: Uint8Array) => void,
+    onStderr: (data: Uint8Array) => void,
+    onExit: (status: number) => void,
+  ): Promise<number> {
+    const s = this.opened();
+    const stdin = new InputPipe();
+    // Each chunk waits for the page to take it: a slow page holds the program back.
+    const stdout = new OutputPipe(async (d) => onStdout(d));
+    const stderr = new OutputPipe(async (d) => onStderr(d));
+    const proc = await s.kernel.spawn({
+      args,
+      env: this.environment(options.env),
+      cwd: options.cwd ?? s.container.image.manifest.config.cwd,
+      stdio: [stdin.read, stdout.write, stderr.write],
+    });
+    s.stdin.set(proc.pid, stdin);
+    void s.kernel.waitFor(proc).then(async (status) => {
+      s.stdin.delete(proc.pid);
+      await Promise.all([stdout.done, stderr.done]);
+      onExit(shellStatus(status));
+    });
+    return proc.pid;
+  }
+
+  async writeStdin(pid: number, data: Uint8Array | null): Promise<void> {
+    const stdin = this.opened().stdin.get(pid);
+    if (!stdin) fail("ESRCH", `no process ${pid} with a stdin to write`);
+    if (data === null) stdin.end();
+    else stdin.push(data);
+  }
+
+  async kill(pid: number, signal = 15): Promise<void> {
+    this.opened().kernel.signal(pid, signal);
+  }
+
+  async terminal(
+    size: { rows: number; cols: number },
+    onOutput: (data: Uint8Array) => void | Promise<void>,
+  ): Promise<void> {
+    const s = this.opened();
+    if (s.screen) fail("EBUSY", "the terminal is open already");
+    s.screen = this.newScreen(s, size, onOutput);
+    await this.startShell(s);
+  }
+
+  async input(data: Uint8Array): Promise<void> {
+    this.opened().screen?.tty.input(data);
+  }
+
+  async resize(size: { rows: number; cols: number }): Promise<void> {
+    this.opened().screen?.tty.resize(size);
+  }
+
+  async shellCwd(): Promise<string> {
+    const s = this.opened();
+    return s.screen?.shell?.cwd ?? s.container.image.manifest.config.cwd;
+  }
+
+  async readFile(path: string): Promise<Uint8Array> {
+    return readPath(this.opened().kernel.fs, path);
+  }
+
+  async writeFile(path: string, data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    await writePath(this.opened().kernel.fs, path, bytes);
+  }
+
+  async readdir(path: string): Promise<FileInfo[]> {
+    return listPath(this.opened().kernel.fs, path);
+  }
+
+  async reset(): Promise<void> {
+    const s = this.opened();
+    await this.restart(s, () => s.container.reset());
+    if (s.info.damage.length > 0) {
+      // The damage went with the reset: the container saves again, unless it is a view.
+      s.info.damage = [];
+      s.info.readOnly = s.view;
+    }
+  }
+
+  async commit(tag: string): Promise<void> {
+    checkImageName(tag);
+    const s = this.opened();
+    if (s.info.container === EPHEMERAL || s.info.readOnly) {
+      // Its layer could be made, but the container could not go on from it.
+      fail("EROFS", "a read-only or ephemeral container cannot be committed: export it instead");
+    }
+    await this.restart(s, async () => {
+      await s.container.commit(this.blobs, tag, (image) => this.saveManifest(image));
+      s.info.image = tag;
+    });
+  }
+
+  async exportTar(layer: boolean): Promise<Uint8Array> {
+    const c = this.opened().container;
+    return layer ? c.exportLayer() : c.export();
+  }
+
+  async importTar(tar: Uint8Array, tag: string, from = BASE_IMAGE): Promise<void> {
+    checkImageName(tag);
+    if (tag === BASE_IMAGE) fail("EINVAL", `${BASE_IMAGE} is the base image: choose another name`);
+    const image = await importLayer(await this.loadImage(from), tar, this.blobs, tag);
+    await this.saveManifest(image);
+  }
+
+  async images(): Promise<string[]> {
+    const made = (await this.imageStore.keys("image/")).map((k) => k.slice("image/".length));
+    return [BASE_IMAGE, ...made.filter((n) => n !== BASE_IMAGE)];
+  }
+
+  async unsaved(): Promise<boolean> {
+    return this.session?.container.fs.upper.unsaved ?? false;
+  }
+
+  async sync(): Promise<void> {
+    await this.opened().container.sync();
+  }
+
+  async saveError(): Promise<string | null> {
+    return this.session?.container.fs.upper.saveError?.message ?? null;
+  }
+
+  async fsck(): Promise<FsckReport> {
+    return this.opened().container.check();
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    if (!s) return;
+    this.session = null;
+    s.generation++;
+    await stopAll(s.kernel);
+    await s.container.close();
+  }
+
+  async containers(): Promise<ContainerInfo[]> {
+    const out: ContainerInfo[] = [];
+    for (const name of await containerNames()) {
+      const store = IndexedDbStore.forContainer(name);
+      try {
+        const manifest = await Container.manifestOf(store);
+        out.push({ name, image: manifest?.name ?? "?" });
+      } finally {
+        await store.close();
+      }
+    }
+    return out;
+  }
+
+  async deleteContainer(name: string): Promise<void> {
+    checkContainerName(name);
+    const database = IndexedDbStore.containerDatabase(name);
+    await withContainerLock(database, async () => {
+      await deleteDatabase(database);
+      await (await replicas())?.remove(name);
+    });
+    await ledger.remove(name);
+  }
+
+  async renameContainer(from: string, to: string): Promise<void> {
+    checkContainerName(from);
+    checkContainerName(to);
+    if (!(await containerNames()).includes(from)) fail("ENOENT", `no container ${from}`);
+    if ((await containerNames()).includes(to)) fail("EEXIST", `a container ${to} exists already`);
+    const source = IndexedDbStore.forContainer(from);
+    const target = IndexedDbStore.forContainer(to);
+    await withContainerLock(source.database, () =>
+      withContainerLock(target.database, async () => {
+        // IndexedDB cannot rename a database: the data is copied (one
+        // transaction), then the old database deleted.
+        const batch = newBatch();
+        const keys = await source.keys();
+        const values = await source.getMany(keys);
+        keys.forEach((k, i) => batch.puts.set(k, values[i]!));
+        await target.commit(batch, { durable: true });
+        await source.close();
+        await target.close();
+        await deleteDatabase(source.database);
+        const folder = await replicas();
+        await folder?.remove(to);
+        if (await folder?.has(from)) await folder?.rename(from, to);
+        await ledger.add(to);
+        await ledger.remove(from);
+      }),
+    );
+  }
+
+  // ---- inside ---------------------------------------------------------------
+
+  private opened(): Session {
+    if (!this.session) fail("EBADF", "no container is open: call open first");
+    return this.session;
+  }
+
+  private imageBlobs(): BlobSource {
+    if (!this.source) fail("EBADF", "no image source: call open first");
+    return firstOf(this.blobs, this.source);
+  }
+
+  /** The base image from the server, or an image made in this browser (by commit or import). */
+  private async loadImage(name: string): Promise<Image> {
+    const source = this.source;
+    if (!source) fail("EBADF", "no image source: call open first");
+    // Fetched once per worker: every image here is built on it.
+    this.base ??= source
+      .manifest(BASE_IMAGE)
+      .then((m) => loadImage(source, parseManifest(m)))
+      .catch((e: unknown) => {
+        this.base = null; // a failed fetch is tried again next time
+        throw e;
+      });
+    const base = await this.base;
+    if (name === BASE_IMAGE) return base;
+    checkImageName(name);
+    const saved = await this.imageStore.get(`image/${name}`);
+    if (!saved) fail("ENOENT", `no image ${name}`);
+    return loadImage(this.imageBlobs(), parseManifest(saved), base.layers);
+  }
+
+  private async saveManifest(image: Image): Promise<void> {
+    const batch = newBatch();
+    batch.puts.set(
+      `image/${image.manifest.name}`,
+      new TextEncoder().encode(JSON.stringify(image.manifest)),
+    );
+    await this.imageStore.commit(batch);
+  }
+
+  private environment(extra: Record<string, string> = {}): string[] {
+    const env = [...this.opened().container.image.manifest.config.env];
+    for (const [k, v] of Object.entries(extra)) {
+      const at = env.findIndex((e) => e.startsWith(`${k}=`));
+      if (at >= 0) env[at] = `${k}=${v}`;
+      else env.push(`${k}=${v}`);
+    }
+    return env;
+  }
+
+  /**
+   * The terminal: output is gathered and handed to the page once per turn
+   * of the event loop, not once per write (a shell echoing a key makes
+   * several writes).
+   */
+  private newScreen(
+    s: Session,
+    size: { rows: number; cols: number },
+    onOutput: (data: Uint8Array) => void | Promise<void>,
+  ): NonNullable<Session["screen"]> {
+    let pending: Uint8Array[] = [];
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    // Bytes sent to the page and not yet drawn: past SCREEN_WINDOW, programs
+    // writing to the terminal wait (a `yes` flood runs at the screen's pace).
+    let undrawn = 0;
+    let drawn: Array<() => void> = [];
+    const output = (data: Uint8Array) => {
+      pending.push(data);
+      undrawn += data.length;
+      timer ??= setTimeout(() => {
+        timer = null;
+        const chunks = concat(pending);
+        pending = [];
+        void Promise.resolve(onOutput(chunks))
+          .catch(() => undefined)
+          .then(() => {
+            undrawn -= chunks.length;
+            if (undrawn >= SCREEN_WINDOW) return;
+            const waiting = drawn;
+            drawn = [];
+            for (const go of waiting) go();
+          });
+      }, 0);
+    };
+    const room = () => (undrawn < SCREEN_WINDOW ? null : new Promise<void>((go) => drawn.push(go)));
+    const tty = s.kernel.terminal(output, room);
+    tty.winsize = { ...size };
+    return { tty, shell: null, output, send: onOutput };
+  }
+
+  /** Starts a login shell on the terminal, and another when it exits. */
+  private async startShell(s: Session): Promise<void> {
+    const screen = s.screen;
+    if (!screen) return;
+    const config = s.container.image.manifest.config;
+    const generation = s.generation;
+    const shell = await s.kernel.login(screen.tty, { env: [...config.env], cwd: config.cwd });
+    screen.shell = shell;
+    void s.kernel.waitFor(shell).then(() => {
+      if (this.session !== s || s.generation !== generation) return;
+      screen.output(new TextEncoder().encode("\r\n[the shell exited: a new one starts]\r\n"));
+      void this.startShell(s);
+    });
+  }
+
+  /**
+   * Stops every program, changes the container (`change`), and boots a new
+   * kernel on it; the terminal, if any, gets a clear screen and a new
+   * login shell.
+   */
+  private async restart(s: Session, change: () => Promise<void>): Promise<void> {
+    s.generation++;
+    await stopAll(s.kernel);
+    s.stdin.clear();
+    await change();
+    s.kernel = new Kernel(s.container.fs, new WasmLoader());
+    if (s.screen) {
+      const { tty, send } = s.screen;
+      s.screen = this.newScreen(s, tty.winsize, send);
+      // ESC c: the screen is cleared, as after `reset`.
+      s.screen.output(new TextEncoder().encode("\x1bc"));
+      await this.startShell(s);
+    }
+  }
+}
+
+/** Kills every process of `kernel` and waits for them to end. */
+async function stopAll(kernel: Kernel): Promise<void> {
+  const procs = kernel.processes();
+  for (const p of procs) kernel.signal(p.pid, SIGKILL);
+  await Promise.all(procs.map((p) => kernel.waitFor(p).catch(() => undefined)));
+}
+
+/** A container's stored state copied into memory: a read-only view whose changes are not saved. */
+async function snapshot(store: IndexedDbStore): Promise<MemoryStore> {
+  try {
+    const keys = await store.keys();
+    const values = await store.getMany(keys);
+    const data = new Map<string, Uint8Array>();
+    keys.forEach((k, i) => data.set(k, values[i]!));
+    return new MemoryStore(Infinity, data);
+  } finally {
+    await store.close();
+  }
+}
+
+/** What a container's damage says when the browser has dropped its database. */
+const LOST: FsckProblem = {
+  key: "database",
+  path: null,
+  message:
+    "the browser no longer has the database of this container, which was saved before: its files are lost",
+};
+
+/** Whether container `name`'s database is gone: empty, though the ledger says it was saved. */
+async function databaseLost(name: string, store: Store): Promise<boolean> {
+  if (!(await ledger.has(name))) return false;
+  // The image record first: one read, where listing a big container's keys would be many.
+  // A damaged record is there, and Container.open says what is wrong with it.
+  const manifest = await Container.manifestOf(store).catch(() => null);
+  return manifest === undefined && (await store.keys()).length === 0;
+}
+
+/**
+ * The containers kept in this browser, by name: those with a database, and
+ * those with only a replica (the browser dropped their database; opening
+ * one restores it).
+ */
+async function containerNames(): Promise<string[]> {
+  const names = new Set(await IndexedDbStore.containerNames());
+  for (const name of (await (await replicas())?.names()) ?? []) names.add(name);
+  return [...names].filter((n) => CONTAINER_NAME.test(n)).sort();
+}
+
+/** How long deleting a database waits for the connections that block it to close. */
+const DELETE_WAIT_MS = 5000;
+
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(new KernelError("EIO", `deleting ${name}: ${request.error}`));
+    // Blocked: a connection is still open. The callers hold the container's
+    // lock, so no tab has it open; what is left closes by itself (this
+    // worker's own, whose close waits for its last transaction, or a
+    // listing's), and the deletion goes on then. Rejecting at once would
+    // not cancel the request: the database would still go, later.
+    request.onblocked = () => {
+      setTimeout(
+        () => reject(new KernelError("EBUSY", `${name} stays open: it goes once it is closed`)),
+        DELETE_WAIT_MS,
+      );
+    };
+  });
+}
+
+function checkContainerName(name: string): void {
+  if (!CONTAINER_NAME.test(name) || name === EPHEMERAL) {
+    fail(
+      "EINVAL",
+      `invalid container name "${name}": letters, digits, "_", "." and "-", 64 at most`,
+    );
+  }
+}
+
+function checkImageName(name: string): void {
+  if (!IMAGE_NAME.test(name)) {
+    fail("EINVAL", `invalid image name "${name}": lower-case letters, digits, "_", "." and "-"`);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The one error type of the kernel. The vfs, the layers and the kernel throw
+ * `KernelError` with a POSIX errno name; only the WASI glue (core/wasi/)
+ * turns it into a WASI errno number.
+ */
+export type Errno =
+  | "E2BIG"
+  | "EACCES"
+  | "EAGAIN"
+  | "EBADF"
+  | "EBUSY"
+  | "ECHILD"
+  | "EEXIST"
+  | "EFAULT"
+  | "EFBIG"
+  | "EINTR"
+  | "EINVAL"
+  | "EIO"
+  | "EISDIR"
+  | "ELOOP"
+  | "EMFILE"
+  | "EMLINK"
+  | "ENAMETOOLONG"
+  | "ENODEV"
+  | "ENOENT"
+  | "ENOEXEC"
+  | "ENOMEM"
+  | "ENOSPC"
+  | "ENOSYS"
+  | "ENOTDIR"
+  | "ENOTEMPTY"
+  | "ENOTSUP"
+  | "ENOTTY"
+  | "ENXIO"
+  | "EPERM"
+  | "EPIPE"
+  | "ERANGE"
+  | "EROFS"
+  | "ESPIPE"
+  | "ESRCH"
+  | "EXDEV";
+
+/**
+ * A system call's answer other than success: thrown inside the kernel,
+ * turned into an errno at the WASI boundary. It is an answer, not a bug,
+ * and so has no stack trace: capturing one walks the program's wasm frames
+ * too, and cost about 0.3 ms per process start (libc's scan of the fds
+ * for preopens ends with EBADF).
+ */
+export class KernelError extends Error {
+  readonly errno: Errno;
+  /** What went wrong, in words, without the errno. */
+  readonly detail: string;
+
+  constructor(errno: Errno, detail?: string) {
+    const v8 = Error as { stackTraceLimit?: number };
+    const limit = v8.stackTraceLimit;
+    v8.stackTraceLimit = 0;
+    super(detail ? `${errno}: ${detail}` : errno);
+    v8.stackTraceLimit = limit;
+    this.errno = errno;
+    this.detail = detail ?? "";
+    this.name = "KernelError";
+  }
+}
+
+/** What went wrong, in words for a user: a KernelError's detail (its errno if none), else the message. */
+export function reason(e: unknown): string {
+  if (e instanceof KernelError) return e.detail || e.errno;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Throws `KernelError(errno)`; for one-line guards. */
+export function fail(errno: Errno, detail?: string): never {
+  throw new KernelError(errno, detail);
+}
+
+/** What a call answers: "ok", or the errno of the KernelError it throws (for tests and comparisons). */
+export function errnoOf(call: () => unknown): Errno | "ok" {
+  try {
+    call();
+  } catch (e) {
+    if (e instanceof KernelError) return e.errno;
+    throw e;
+  }
+  return "ok";
+}
