@@ -37,7 +37,7 @@ export default defineConfig(({ command }) => ({
 /**
  * What the built pages may load and run, as a Content-Security-Policy
  * (README, "Reliability and security"): their own scripts, workers and
- * files, WebAssembly (the kernel compiles BusyBox), inline styles (xterm.js
+ * files, WebAssembly (the worker compiles BusyBox), inline styles (xterm.js
  * sets them), the embed in a frame of the site; nothing from elsewhere,
  * no inline script, no plugin, no form. A plain static host sends no
  * headers, so it is a <meta> element at the top of each page; the dev

@@ -1,6 +1,6 @@
 /// <reference lib="webworker" />
 /**
- * The kernel worker's entry point in the browser: exposes a SandboxService
+ * The worker's entry point in the browser: exposes a SandboxService
  * (browser/sandbox.ts) to the page over comlink. One worker holds one
  * container; the page starts a worker per container it opens.
  */

@@ -1,5 +1,5 @@
 import { createStore, promisifyRequest, type UseStore } from "idb-keyval";
-import { fail, KernelError } from "../core/errno.ts";
+import { fail, ErrnoError } from "../core/errno.ts";
 import type { Batch, CommitOptions, Store } from "../core/store/store.ts";
 
 const OBJECT_STORE = "upper";
@@ -133,10 +133,10 @@ function toBytes(value: unknown): Uint8Array | undefined {
   fail("EIO", "a stored value is not bytes");
 }
 
-/** IndexedDB's errors as the kernel's: a full quota is ENOSPC, the rest EIO. */
-function storeError(e: unknown): KernelError {
-  if (e instanceof KernelError) return e;
+/** IndexedDB's errors as ErrnoErrors: a full quota is ENOSPC, the rest EIO. */
+function storeError(e: unknown): ErrnoError {
+  if (e instanceof ErrnoError) return e;
   const name = (e as { name?: string } | null)?.name;
-  if (name === "QuotaExceededError") return new KernelError("ENOSPC", "storage quota exceeded");
-  return new KernelError("EIO", `IndexedDB: ${String((e as Error)?.message ?? e)}`);
+  if (name === "QuotaExceededError") return new ErrnoError("ENOSPC", "storage quota exceeded");
+  return new ErrnoError("EIO", `IndexedDB: ${String((e as Error)?.message ?? e)}`);
 }

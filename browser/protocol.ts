@@ -1,5 +1,5 @@
 /**
- * The API between the page (src/) and the kernel worker (browser/entry.ts),
+ * The API between the page (src/) and the worker (browser/entry.ts),
  * over comlink: the worker exposes a `SandboxApi`, the page holds a
  * `Remote<SandboxApi>`. Types only: both sides compile against this
  * module, so a change is a compile error on the side that did not follow.
@@ -21,9 +21,9 @@ export interface OpenOptions {
   /** The container: a name, or "ephemeral" for one kept in memory and thrown away. */
   container?: string;
   /**
-   * Look at the container without writing it: its stored state is copied
-   * into memory, and what programs change is not saved. Taken by a second
-   * tab, which may not write alongside the first.
+   * Open the container read-only: its stored state is copied into memory,
+   * and what programs change is not saved. Taken by a second tab, which
+   * may not write alongside the first.
    */
   readOnly?: boolean;
   /** Where the images are served (`BASE/busybox.json`, `BASE/blobs/sha256/HEX`), absolute. */
@@ -33,7 +33,7 @@ export interface OpenOptions {
 export interface OpenInfo {
   container: string;
   image: string;
-  /** Changes are not saved: a read-only view, or a damaged container. */
+  /** Changes are not saved: opened read-only, or a damaged container. */
   readOnly: boolean;
   /**
    * What is damaged in the container's storage, one line each (empty when

@@ -1,4 +1,4 @@
-import { fail, KernelError } from "../core/errno.ts";
+import { fail, ErrnoError } from "../core/errno.ts";
 import {
   decodeOps,
   encodeRecord,
@@ -125,7 +125,7 @@ export class ReplicatedStore implements Store {
     const file = await settleRename(folder, name)
       .then(() => folder.open(name))
       .catch((e: unknown) => {
-        throw new KernelError("EIO", `the container's replica cannot be opened: ${messageOf(e)}`);
+        throw new ErrnoError("EIO", `the container's replica cannot be opened: ${messageOf(e)}`);
       });
     const store = new ReplicatedStore(database, folder, name, file);
     try {
@@ -687,12 +687,12 @@ export async function opfsFolder(name: string): Promise<FileSystemDirectoryHandl
   }
 }
 
-/** OPFS's errors as the kernel's: a full quota is ENOSPC, the rest EIO. */
-export function replicaError(e: unknown): KernelError {
-  if (e instanceof KernelError) return e;
+/** OPFS's errors as ErrnoErrors: a full quota is ENOSPC, the rest EIO. */
+export function replicaError(e: unknown): ErrnoError {
+  if (e instanceof ErrnoError) return e;
   const name = (e as { name?: string } | null)?.name;
-  if (name === "QuotaExceededError") return new KernelError("ENOSPC", "storage quota exceeded");
-  return new KernelError("EIO", `replica: ${messageOf(e)}`);
+  if (name === "QuotaExceededError") return new ErrnoError("ENOSPC", "storage quota exceeded");
+  return new ErrnoError("EIO", `replica: ${messageOf(e)}`);
 }
 
 function messageOf(e: unknown): string {

@@ -148,21 +148,21 @@ describe("the sandbox service", () => {
     await expect(admin.renameContainer("nope", "x")).rejects.toThrow(/ENOENT/);
   });
 
-  it("an ephemeral container and a read-only view save nothing", async () => {
+  it("an ephemeral container and one opened read-only save nothing", async () => {
     const eph = await opened("ephemeral");
     await eph.exec("echo gone > /root/g");
     await eph.close();
     expect((await new SandboxService().containers()).map((c) => c.name)).not.toContain("ephemeral");
     const owner = await opened("viewed");
     await owner.exec("echo mine > /root/m; sync");
-    const view = new SandboxService();
-    await view.open({
+    const reader = new SandboxService();
+    await reader.open({
       container: "viewed",
       readOnly: true,
       imagesUrl: server.url.replace(/\/$/, ""),
     });
-    expect((await view.exec("cat /root/m; echo theirs > /root/t")).stdout).toBe("mine\n");
-    await view.close();
+    expect((await reader.exec("cat /root/m; echo theirs > /root/t")).stdout).toBe("mine\n");
+    await reader.close();
     expect((await owner.exec("ls /root/t")).exitCode).toBe(1);
     await owner.close();
   });

@@ -1,6 +1,6 @@
 import { concat } from "../core/bytes.ts";
 import { Container, importLayer } from "../core/container/container.ts";
-import { fail, KernelError } from "../core/errno.ts";
+import { fail, ErrnoError } from "../core/errno.ts";
 import { HttpBlobSource } from "./http-source.ts";
 import {
   firstOf,
@@ -67,12 +67,15 @@ interface Session {
   stdin: Map<number, InputPipe>;
   /** Bumped by reset and commit: a shell of an older generation is not restarted. */
   generation: number;
-  /** A read-only view (a second tab's): its changes are never saved. */
-  view: boolean;
+  /**
+   * Opened with `readOnly` (a second tab's): its changes are never saved,
+   * and it stays read-only after a reset.
+   */
+  openedReadOnly: boolean;
 }
 
 /**
- * The kernel worker's API (browser/protocol.ts): one container per worker,
+ * The worker's API (browser/protocol.ts): one container per worker,
  * its kernel, a terminal with a login shell, and Docker's verbs. The page
  * reaches it through comlink (browser/entry.ts).
  */
@@ -101,7 +104,7 @@ export class SandboxService implements SandboxApi {
     if (name === EPHEMERAL) {
       store = new MemoryStore();
     } else if (options.readOnly) {
-      store = await snapshot(IndexedDbStore.forContainer(name));
+      store = await readOnlyCopy(IndexedDbStore.forContainer(name));
     } else {
       // The lock first: a second tab must not even open the database.
       await holdContainerLock(IndexedDbStore.containerDatabase(name));
@@ -136,7 +139,7 @@ export class SandboxService implements SandboxApi {
       screen: null,
       stdin: new Map(),
       generation: 0,
-      view: Boolean(options.readOnly),
+      openedReadOnly: Boolean(options.readOnly),
     };
     return info;
   }
@@ -234,9 +237,9 @@ export class SandboxService implements SandboxApi {
     const s = this.opened();
     await this.restart(s, () => s.container.reset());
     if (s.info.damage.length > 0) {
-      // The damage went with the reset: the container saves again, unless it is a view.
+      // The damage went with the reset: the container saves again, unless opened read-only.
       s.info.damage = [];
-      s.info.readOnly = s.view;
+      s.info.readOnly = s.openedReadOnly;
     }
   }
 
@@ -481,8 +484,8 @@ async function stopAll(kernel: Kernel): Promise<void> {
   await Promise.all(procs.map((p) => kernel.waitFor(p).catch(() => undefined)));
 }
 
-/** A container's stored state copied into memory: a read-only view whose changes are not saved. */
-async function snapshot(store: IndexedDbStore): Promise<MemoryStore> {
+/** A container's stored state copied into memory, to open it read-only: its changes are not saved. */
+async function readOnlyCopy(store: IndexedDbStore): Promise<MemoryStore> {
   try {
     const keys = await store.keys();
     const values = await store.getMany(keys);
@@ -529,7 +532,7 @@ function deleteDatabase(name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const request = indexedDB.deleteDatabase(name);
     request.onsuccess = () => resolve();
-    request.onerror = () => reject(new KernelError("EIO", `deleting ${name}: ${request.error}`));
+    request.onerror = () => reject(new ErrnoError("EIO", `deleting ${name}: ${request.error}`));
     // Blocked: a connection is still open. The callers hold the container's
     // lock, so no tab has it open; what is left closes by itself (this
     // worker's own, whose close waits for its last transaction, or a
@@ -537,7 +540,7 @@ function deleteDatabase(name: string): Promise<void> {
     // not cancel the request: the database would still go, later.
     request.onblocked = () => {
       setTimeout(
-        () => reject(new KernelError("EBUSY", `${name} stays open: it goes once it is closed`)),
+        () => reject(new ErrnoError("EBUSY", `${name} stays open: it goes once it is closed`)),
         DELETE_WAIT_MS,
       );
     };

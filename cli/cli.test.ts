@@ -671,7 +671,7 @@ describe("crashes and concurrency", () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on("exit", (_, signal) => resolve(signal)),
     );
-    // The session starts once the lock is taken; its kernel thread then
+    // The session starts once the lock is taken; its worker thread then
     // takes a few hundred ms to open the container and start the command.
     // The signal comes in between (without the fix, it was lost there).
     const lock = join(home, "containers", "early", "lock");

@@ -1,6 +1,6 @@
 // The `overbox` command is TypeScript (cli/, on core/ and node/);
 // Node 20 runs JavaScript. So the command runs from a bundle made with
-// esbuild: build/cli/HASH/main.js and kernel-thread.js (the worker
+// esbuild: build/cli/HASH/main.js and worker-thread.js (the worker
 // thread's entry), named by the hash of their bytes, and
 // build/cli/current.json saying which is current and what it was made
 // from. It is made again when one of those source files changed since:
@@ -25,7 +25,7 @@ export async function compiled() {
   const startedAt = Date.now();
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { main: "cli/main.ts", "kernel-thread": "cli/kernel-thread.ts" },
+    entryPoints: { main: "cli/main.ts", "worker-thread": "cli/worker-thread.ts" },
     bundle: true,
     platform: "node",
     format: "esm",

@@ -1,7 +1,7 @@
 /**
  * The `overbox` command: containers and images from a terminal or a script,
  * with Docker's verbs, kept in a state directory (cli/state.ts). Programs
- * run on a kernel thread (cli/session.ts, cli/kernel-thread.ts); the rest
+ * run on a worker thread (cli/session.ts, cli/worker-thread.ts); the rest
  * works on the stored layers directly.
  *
  * Exit status: the command's for `run` and `exec` (125 when overbox itself
@@ -137,7 +137,7 @@ function environment(args: Parsed): string[] {
   return out;
 }
 
-/** What `run` and `exec` start on the kernel thread, from their options. */
+/** What `run` and `exec` start on the worker thread, from their options. */
 function sessionStart(state: State, name: string, args: Parsed): SessionStart {
   const cwd = option(args, "workdir");
   if (cwd !== undefined && !cwd.startsWith("/")) {

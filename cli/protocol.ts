@@ -1,7 +1,7 @@
 /**
  * The messages between the `overbox` command's main thread (cli/session.ts)
- * and the kernel thread it starts for `run` and `exec`
- * (cli/kernel-thread.ts). Types only: both sides compile against this
+ * and the worker thread it starts for `run` and `exec`
+ * (cli/worker-thread.ts). Types only: both sides compile against this
  * module.
  *
  * Output and input are flow-controlled: each side acknowledges the bytes it
@@ -9,7 +9,7 @@
  * a fast writer and a slow reader never pile data up in memory.
  */
 
-/** What the kernel thread is started with (its workerData). */
+/** What the worker thread is started with (its workerData). */
 export interface SessionStart {
   /** The state directory and the container (opened and locked by the main thread). */
   state: string;
@@ -26,7 +26,7 @@ export interface SessionStart {
   stdin: boolean;
 }
 
-export type ToKernel =
+export type ToWorker =
   | { type: "stdin"; data: Uint8Array }
   | { type: "stdin-end" }
   | { type: "resize"; rows: number; cols: number }
@@ -37,7 +37,7 @@ export type ToKernel =
   /** Output bytes the host has written. */
   | { type: "written"; bytes: number };
 
-export type FromKernel =
+export type FromWorker =
   | { type: "output"; fd: 1 | 2; data: Uint8Array }
   /** Input bytes the command's stdin has taken. */
   | { type: "taken"; bytes: number }

@@ -1,12 +1,12 @@
 import { constants } from "node:os";
 import { Worker } from "node:worker_threads";
-import { WINDOW, type FromKernel, type SessionStart, type ToKernel } from "./protocol.ts";
+import { WINDOW, type FromWorker, type SessionStart, type ToWorker } from "./protocol.ts";
 
 /** Host signals passed on to the command, as `docker run` proxies them. */
 const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
 /**
- * Runs a command in a container on a kernel thread (cli/kernel-thread.ts)
+ * Runs a command in a container on a worker thread (cli/worker-thread.ts)
  * with the host's stdio: output is written as it comes, stdin (with `-i`)
  * is read as the command takes it, and host signals are passed on. With a
  * terminal (`-t`), the host's terminal is put in raw mode for the length of
@@ -20,8 +20,8 @@ export async function runSession(start: SessionStart): Promise<number> {
   const stdout = process.stdout;
   const stderr = process.stderr;
   // Beside this module in the command's bundle (cli/compile.mjs).
-  const worker = new Worker(new URL("./kernel-thread.js", import.meta.url), { workerData: start });
-  const post = (m: ToKernel) => worker.postMessage(m);
+  const worker = new Worker(new URL("./worker-thread.js", import.meta.url), { workerData: start });
+  const post = (m: ToWorker) => worker.postMessage(m);
 
   let writes = 0;
   let flushed: (() => void) | null = null;
@@ -74,7 +74,7 @@ export async function runSession(start: SessionStart): Promise<number> {
         finished = true;
         resolve(status);
       };
-      worker.on("message", (m: FromKernel) => {
+      worker.on("message", (m: FromWorker) => {
         switch (m.type) {
           case "output":
             write(m.fd === 1 ? stdout : stderr, m.data);
@@ -97,12 +97,12 @@ export async function runSession(start: SessionStart): Promise<number> {
       });
       worker.on("error", (e) => {
         if (finished) return;
-        stderr.write(`overbox: the kernel thread failed: ${e.message}\n`);
+        stderr.write(`overbox: the worker thread failed: ${e.message}\n`);
         done(125);
       });
       worker.on("exit", () => {
         if (finished) return;
-        stderr.write("overbox: the kernel thread stopped\n");
+        stderr.write("overbox: the worker thread stopped\n");
         done(125);
       });
     });

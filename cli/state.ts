@@ -284,8 +284,8 @@ export class State {
 
   /**
    * Opens a container; the caller holds its lock (withLock). A damaged one
-   * opens too, over a view that saves nothing (Container.open): its
-   * `damage` says what is wrong.
+   * opens too, read-only: nothing is saved (Container.open); its `damage`
+   * says what is wrong.
    */
   async openContainer(name: string): Promise<Container> {
     const store = await FileStore.open(this.containerDir(name));

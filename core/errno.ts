@@ -1,7 +1,8 @@
 /**
- * The one error type of the kernel. The vfs, the layers and the kernel throw
- * `KernelError` with a POSIX errno name; only the WASI glue (core/wasi/)
- * turns it into a WASI errno number.
+ * The one error type of core/ (named after Emscripten's FS.ErrnoError):
+ * the vfs, the layers, the stores and the process kernel throw `ErrnoError`
+ * with a POSIX errno name; only the WASI glue (core/wasi/) turns it into a
+ * WASI errno number.
  */
 export type Errno =
   | "E2BIG"
@@ -41,13 +42,13 @@ export type Errno =
   | "EXDEV";
 
 /**
- * A system call's answer other than success: thrown inside the kernel,
+ * A system call's answer other than success: thrown inside core/,
  * turned into an errno at the WASI boundary. It is an answer, not a bug,
  * and so has no stack trace: capturing one walks the program's wasm frames
  * too, and cost about 0.3 ms per process start (libc's scan of the fds
  * for preopens ends with EBADF).
  */
-export class KernelError extends Error {
+export class ErrnoError extends Error {
   readonly errno: Errno;
   /** What went wrong, in words, without the errno. */
   readonly detail: string;
@@ -60,27 +61,27 @@ export class KernelError extends Error {
     v8.stackTraceLimit = limit;
     this.errno = errno;
     this.detail = detail ?? "";
-    this.name = "KernelError";
+    this.name = "ErrnoError";
   }
 }
 
-/** What went wrong, in words for a user: a KernelError's detail (its errno if none), else the message. */
+/** What went wrong, in words for a user: an ErrnoError's detail (its errno if none), else the message. */
 export function reason(e: unknown): string {
-  if (e instanceof KernelError) return e.detail || e.errno;
+  if (e instanceof ErrnoError) return e.detail || e.errno;
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Throws `KernelError(errno)`; for one-line guards. */
+/** Throws `ErrnoError(errno)`; for one-line guards. */
 export function fail(errno: Errno, detail?: string): never {
-  throw new KernelError(errno, detail);
+  throw new ErrnoError(errno, detail);
 }
 
-/** What a call answers: "ok", or the errno of the KernelError it throws (for tests and comparisons). */
+/** What a call answers: "ok", or the errno of the ErrnoError it throws (for tests and comparisons). */
 export function errnoOf(call: () => unknown): Errno | "ok" {
   try {
     call();
   } catch (e) {
-    if (e instanceof KernelError) return e.errno;
+    if (e instanceof ErrnoError) return e.errno;
     throw e;
   }
   return "ok";

@@ -534,7 +534,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     expect(await ready(page, "e0")).toMatchObject({ container: "kept", readOnly: true });
     const frame = await frameOf(page, "#e0");
     expect(await frame.textContent("#notice")).toBe(
-      "A read-only view of the container kept: changes are not saved.",
+      "The container kept is open read-only: changes are not saved.",
     );
     expect(await request(page, "#e0", note(3))).toMatchObject({ data: "kept\n" });
     const change = {

@@ -483,10 +483,12 @@ describe("the playground (index.html) in Chromium", () => {
     await second.goto(url("shared"));
     await second.waitForSelector("#busy:not([hidden])");
     expect(await second.textContent("#busy")).toContain("open in another tab");
-    await second.getByRole("button", { name: "Open a read-only view" }).click();
+    await second.getByRole("button", { name: "Open it read-only" }).click();
     await ready(second);
 
-    expect(await second.textContent("#container-name")).toContain("read-only view");
+    expect(await second.textContent("#container-name")).toContain(
+      "— read-only: changes are not saved",
+    );
     expect(await second.textContent("#saved")).toContain("not saved");
     for (const name of ["Reset container", "Commit…", "Import image…", "Upload files…"]) {
       await expect.poll(() => second.getByRole("button", { name }).isDisabled()).toBe(true);

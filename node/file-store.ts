@@ -2,7 +2,7 @@ import { constants } from "node:fs";
 import { open, rename, rm, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
-import { fail, KernelError } from "../core/errno.ts";
+import { fail, ErrnoError } from "../core/errno.ts";
 import {
   decodeOps,
   encodeRecord,
@@ -502,12 +502,12 @@ async function withErrors<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The file system's errors as the kernel's: a full disk is ENOSPC, the rest EIO. */
-function storeError(e: unknown): KernelError {
-  if (e instanceof KernelError) return e;
+/** The file system's errors as ErrnoErrors: a full disk is ENOSPC, the rest EIO. */
+function storeError(e: unknown): ErrnoError {
+  if (e instanceof ErrnoError) return e;
   const code = (e as NodeJS.ErrnoException | null)?.code;
-  if (code === "ENOSPC" || code === "EDQUOT") return new KernelError("ENOSPC", messageOf(e));
-  return new KernelError("EIO", `${LOG}: ${messageOf(e)}`);
+  if (code === "ENOSPC" || code === "EDQUOT") return new ErrnoError("ENOSPC", messageOf(e));
+  return new ErrnoError("EIO", `${LOG}: ${messageOf(e)}`);
 }
 
 function messageOf(e: unknown): string {

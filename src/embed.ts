@@ -33,8 +33,8 @@ const api = new HostApi(params.origins, box);
 
 /**
  * Opens the container. When another tab (or frame) has it open, the
- * embed shows a read-only view of it instead; when the browser gives the
- * embed no storage, an ephemeral container; and says so.
+ * embed opens it read-only instead; when the browser gives the embed no
+ * storage, an ephemeral container; and says so.
  */
 async function open(): Promise<Sandbox> {
   const progress = progressBar($("progress"), $<HTMLProgressElement>("progress-bar"));
@@ -60,14 +60,14 @@ async function open(): Promise<Sandbox> {
   try {
     const sandbox = await Sandbox.open(options);
     if (named && params.readOnly) {
-      notice(`A read-only view of the container ${params.container}: changes are not saved.`);
+      notice(`The container ${params.container} is open read-only: changes are not saved.`);
     }
     return sandbox;
   } catch (e) {
     if (!named || !String(e).includes("EBUSY")) throw e;
     notice(
       `The container ${params.container} is open in another tab: ` +
-        `this is a read-only view of it, changes are not saved.`,
+        `it is open here read-only, changes are not saved.`,
     );
     return await Sandbox.open({ ...options, readOnly: true });
   } finally {

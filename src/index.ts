@@ -6,7 +6,7 @@
  *   await box.fs.writeFile("/root/hello.txt", "hi\n");
  *   await box.close();
  *
- * Each Sandbox is one worker running one container's kernel
+ * Each Sandbox is one worker running one container
  * (browser/sandbox.ts), reached through comlink; the types of what crosses
  * are in browser/protocol.ts.
  */
@@ -29,7 +29,7 @@ export interface SandboxOptions {
   image?: string;
   /** A container name (kept in IndexedDB), or "ephemeral"; default "default". */
   container?: string;
-  /** Open a copy of the container whose changes are not saved (a second tab's view). */
+  /** Open the container read-only: its changes are not saved (a second tab's way in). */
   readOnly?: boolean;
   /** Where images are served; default `images/` beside the page. */
   imagesUrl?: string;
@@ -61,7 +61,7 @@ export class Sandbox {
   private constructor(
     private readonly worker: Worker,
     private readonly api: Remote<SandboxApi>,
-    /** The container, its image, and whether it is a read-only view. */
+    /** The container, its image, and whether it is open read-only. */
     readonly info: OpenInfo,
   ) {}
 

@@ -7,8 +7,8 @@
  *
  * The verbs live in src/playground/: containers.ts (the picker),
  * images.ts (reset, commit, export, import), files.ts (upload, download),
- * storage.ts (saving, quota, persistence), open.ts (opening, and a second
- * tab's read-only view). `window.overbox` holds the sandbox and the
+ * storage.ts (saving, quota, persistence), open.ts (opening, and opening
+ * read-only in a second tab). `window.overbox` holds the sandbox and the
  * terminal, for the console and the browser tests.
  */
 import type { Terminal } from "@xterm/xterm";
@@ -51,7 +51,7 @@ async function start(): Promise<void> {
     title.textContent = damaged
       ? `${container} (image ${image}) — damaged, open read-only: changes are not saved`
       : box.info.readOnly
-        ? `${container} (image ${image}) — read-only view: changes are not saved`
+        ? `${container} (image ${image}) — read-only: changes are not saved`
         : `${container} (image ${image})`;
     document.title = `${container} — overbox`;
   };
@@ -83,7 +83,7 @@ async function start(): Promise<void> {
     // Reset is how a damaged container starts afresh (after an export).
     const fixes = button.id === "reset" && damage.length > 0;
     button.disabled = writes && box.info.readOnly && !fixes;
-    if (button.disabled) button.title = "a read-only view does not write";
+    if (button.disabled) button.title = "open read-only: it does not write";
   }
   // Last: the tests take it to mean that the page is ready.
   window.overbox = { box, term };

@@ -5,7 +5,7 @@
  *
  * Every subject runs workloads.ts's scripts with `sh -c`, one process per
  * script. What starting that process costs (for overbox about 0.4 s: Node,
- * the bundle, the kernel thread, the image) is taken off by timing the same
+ * the bundle, the worker thread, the image) is taken off by timing the same
  * harness running `scripts.baseline()` in the same container (or
  * directory), alternately with the workload, and subtracting the
  * baselines' median; spawn.shell instead subtracts the same loop without a

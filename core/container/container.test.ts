@@ -1,6 +1,6 @@
 import "fake-indexeddb/auto";
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import {
   IMAGE_MEDIA_TYPE,
   StoreBlobs,
@@ -218,9 +218,9 @@ describe("a container's Docker-like operations", () => {
       const blobs = new StoreBlobs(blobStore);
       const tar = rawTar(entries);
       const error = await importLayer(image, tar, blobs).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(KernelError);
-      expect((error as KernelError).errno).toBe("EINVAL");
-      expect((error as KernelError).message).toMatch(/root|layer|directory|path/);
+      expect(error).toBeInstanceOf(ErrnoError);
+      expect((error as ErrnoError).errno).toBe("EINVAL");
+      expect((error as ErrnoError).message).toMatch(/root|layer|directory|path/);
       expect(await blobStore.keys()).toEqual([]);
     },
   );

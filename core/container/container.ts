@@ -15,7 +15,7 @@ import { checkUpper, type FsckReport } from "../overlay/fsck.ts";
 import { OverlayFilesystem } from "../overlay/overlay.ts";
 import type { UpperOptions } from "../overlay/upper.ts";
 import { IMAGE_KEY, type FsckProblem } from "../overlay/upper-format.ts";
-import { ScratchStore } from "../store/read-only.ts";
+import { ReadOnlyStore } from "../store/read-only.ts";
 import { newBatch, type Store } from "../store/store.ts";
 import { diff, type Change } from "./diff.ts";
 import { treeEntries, upperEntries } from "./export.ts";
@@ -32,11 +32,11 @@ import { treeEntries, upperEntries } from "./export.ts";
  *
  * `reset` and `commit` replace `fs` with a new overlay: they are meant for
  * a container whose processes are stopped (an open file of the old `fs`
- * goes on reading the old view).
+ * goes on reading the old filesystem).
  */
 export class Container {
   private constructor(
-    /** Where the container is kept: `home`, or a view over it that saves nothing (damaged). */
+    /** Where the container is kept: `home`, or `home` opened read-only (damaged): nothing is saved. */
     private store: Store,
     private readonly home: Store,
     private readonly blobs: BlobSource,
@@ -46,7 +46,7 @@ export class Container {
     public fs: OverlayFilesystem,
     /**
      * What was found damaged at open (empty when the store is sound). A
-     * damaged container runs over a ScratchStore: it works, but nothing
+     * damaged container runs over a ReadOnlyStore: it works, but nothing
      * it changes is saved, and the damaged store is never written.
      */
     public damage: FsckProblem[],
@@ -59,8 +59,8 @@ export class Container {
    *
    * Damaged storage (`damage` already known, a record of its image that is
    * missing or cannot be loaded, or what UpperLayer.open finds) does not
-   * stop it: the container opens over a view that saves nothing, on its
-   * image or else on `image`, and `damage` says what is wrong.
+   * stop it: the container opens read-only (its changes are not saved), on
+   * its image or else on `image`, and `damage` says what is wrong.
    */
   static async open(
     store: Store,
@@ -84,15 +84,15 @@ export class Container {
       found.push(imageProblem("the record of the container's image is missing"));
     }
     const lowers = [...running.layers].reverse();
-    let view = found.length > 0 ? new ScratchStore(store) : store;
-    let fs = await OverlayFilesystem.open(view, lowers, options);
-    if (fs.upper.damage.length > 0 && view === store) {
+    let upperStore = found.length > 0 ? new ReadOnlyStore(store) : store;
+    let fs = await OverlayFilesystem.open(upperStore, lowers, options);
+    if (fs.upper.damage.length > 0 && upperStore === store) {
       fs.upper.abandon();
-      view = new ScratchStore(store);
-      fs = await OverlayFilesystem.open(view, lowers, options);
+      upperStore = new ReadOnlyStore(store);
+      fs = await OverlayFilesystem.open(upperStore, lowers, options);
     }
     const damaged = [...found, ...fs.upper.damage];
-    const container = new Container(view, store, blobs, running, fs, damaged);
+    const container = new Container(upperStore, store, blobs, running, fs, damaged);
     if (!saved && container.damage.length === 0) await container.saveImage();
     return container;
   }

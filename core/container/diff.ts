@@ -46,9 +46,9 @@ export function diff(ov: OverlayFilesystem): Change[] {
         continue;
       }
       // The image's own object, never changed: nothing below it changed either.
-      const mine = ov.node(ino).lowers[0];
+      const mine = ov.node(ino).lowerRefs[0];
       const theirs = before.refs[0]!;
-      const same = mine !== undefined && mine.layer === theirs.layer && mine.ino === theirs.ino;
+      const same = mine !== undefined && mine.slot === theirs.slot && mine.ino === theirs.ino;
       if (same && !ov.upper.get(ino)) continue;
       changes.push({ kind: "C", path: child });
       if (!isDir) continue;

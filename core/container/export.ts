@@ -44,11 +44,11 @@ export async function upperEntries(ov: OverlayFilesystem): Promise<PackEntry[]> 
   const firstName = new Map<number, string>();
   const walk = async (dir: number, prefix: string): Promise<void> => {
     const up = ov.upper.get(dir)!;
-    const lowers = ov.node(dir).lowers;
+    const lowerRefs = ov.node(dir).lowerRefs;
     for (const [name, ino] of up.entries!) {
       const path = prefix === "" ? name : `${prefix}/${name}`;
       if (ino === WHITEOUT) {
-        if (lowerLookup(ov, lowers, name)) entries.push(whiteout(path));
+        if (lowerLookup(ov, lowerRefs, name)) entries.push(whiteout(path));
         continue;
       }
       ov.lookup(dir, name); // the node, with what lies below it
@@ -58,7 +58,7 @@ export async function upperEntries(ov: OverlayFilesystem): Promise<PackEntry[]> 
         entries.push(entry);
         continue;
       }
-      const below = lowerLookup(ov, lowers, name);
+      const below = lowerLookup(ov, lowerRefs, name);
       const hidesBelow = below !== null && below.type === "directory";
       if (child.redirect !== null) {
         entries.push({ ...entry, opaque: hidesBelow });
@@ -88,7 +88,7 @@ async function copiedUpLinks(
   for (const inode of ov.upper.all()) {
     const origin = ov.lowerOf(inode.ino);
     if (!origin || inode.type === "directory" || inode.nlink < 2) continue;
-    for (const path of ov.lowers[origin.layer]!.namesOf(origin.ino)) {
+    for (const path of ov.lowers[origin.slot]!.namesOf(origin.ino)) {
       if (listed.has(path) || mergedAt(ov, path) !== inode.ino) continue;
       const parts = path.split("/");
       let dir = ov.root;

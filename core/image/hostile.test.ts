@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { concat } from "../bytes.ts";
 import { importLayer } from "../container/container.ts";
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import { MemoryStore } from "../store/memory.ts";
 import {
   IMAGE_MEDIA_TYPE,
@@ -19,8 +19,8 @@ import { buildLayer, parseLayerIndex, sha256, type LayerEntry, type PackEntry } 
 import { readTar, writeTar } from "./tar.ts";
 
 /**
- * Hostile layer tars and image manifests: each is refused with a
- * KernelError that says what is wrong, and nothing is stored. The tars are
+ * Hostile layer tars and image manifests: each is refused with an
+ * ErrnoError that says what is wrong, and nothing is stored. The tars are
  * written byte by byte here, so that they can be anything a writer could
  * put in an archive, not only what `writeTar` writes.
  */
@@ -110,9 +110,9 @@ async function expectRefused(tar: Uint8Array, message: RegExp, errno = "EINVAL")
   const outcome = await tryImport(tar);
   expect("error" in outcome, "refused").toBe(true);
   const error = (outcome as { error: unknown }).error;
-  expect(error).toBeInstanceOf(KernelError);
-  expect((error as KernelError).errno).toBe(errno);
-  expect((error as KernelError).detail).toMatch(message);
+  expect(error).toBeInstanceOf(ErrnoError);
+  expect((error as ErrnoError).errno).toBe(errno);
+  expect((error as ErrnoError).detail).toMatch(message);
   expect(outcome.keys, "nothing stored").toEqual([]);
 }
 
@@ -478,7 +478,7 @@ describe("hostile image manifests", () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(KernelError);
+    expect(error).toBeInstanceOf(ErrnoError);
     expect(error).toMatchObject({ errno: "EINVAL", detail });
   });
 });
@@ -511,11 +511,11 @@ function expectSound(image: Image, entries: LayerEntry[]): void {
   describeTree(image.layers.at(-1)!);
 }
 
-/** Imports `tar`: refused with a KernelError, storing nothing, or stored whole and sound. */
+/** Imports `tar`: refused with an ErrnoError, storing nothing, or stored whole and sound. */
 async function expectRefusedOrSound(tar: Uint8Array): Promise<void> {
   const outcome = await tryImport(tar);
   if ("error" in outcome) {
-    expect(outcome.error).toBeInstanceOf(KernelError);
+    expect(outcome.error).toBeInstanceOf(ErrnoError);
     expect(outcome.keys, "nothing stored").toEqual([]);
     return;
   }
@@ -590,7 +590,7 @@ describe("the tar importer, on arbitrary input", () => {
     fc.constantFrom(...utf8("\0 /.-=\n01789xL"), 0x80, 0xc0, 0xff),
   );
 
-  it("refuses a mutated or cut archive with a KernelError, storing nothing, or imports it soundly", async () => {
+  it("refuses a mutated or cut archive with an ErrnoError, storing nothing, or imports it soundly", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.tuple(OFFSET, BYTE), { maxLength: 6 }),
@@ -654,7 +654,7 @@ describe("the tar importer, on arbitrary input", () => {
         try {
           tar = writeTar(entries);
         } catch (e) {
-          expect(e).toBeInstanceOf(KernelError);
+          expect(e).toBeInstanceOf(ErrnoError);
           return;
         }
         await expectRefusedOrSound(tar);

@@ -1,4 +1,4 @@
-import { fail, KernelError } from "../errno.ts";
+import { fail, ErrnoError } from "../errno.ts";
 import type { Filesystem } from "../vfs/filesystem.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
 import {
@@ -85,7 +85,7 @@ export function firstOf(...sources: BlobSource[]): BlobSource {
           last = e;
         }
       }
-      throw last ?? new KernelError("ENOENT", `no blob ${digest}`);
+      throw last ?? new ErrnoError("ENOENT", `no blob ${digest}`);
     },
   };
 }

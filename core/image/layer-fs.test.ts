@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
 import { resolveExisting } from "../vfs/resolve.ts";
 import { describeTree } from "../testing/tree.ts";
@@ -67,7 +67,7 @@ describe("a layer as a read-only filesystem", () => {
       () => fs.setattr(passwd, { mode: 0o600 }),
     ];
     for (const change of changes) {
-      expect(change).toThrow(KernelError);
+      expect(change).toThrow(ErrnoError);
       expect(() => change()).toThrow(/EROFS/);
     }
   });

@@ -1,4 +1,4 @@
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import type { OpenFile } from "./open-file.ts";
 import { Pipe } from "./pipe.ts";
 
@@ -40,7 +40,7 @@ export class OutputPipe {
       try {
         data = this.pipe.read(1 << 16, true);
       } catch (e) {
-        if (e instanceof KernelError && e.errno === "EAGAIN") {
+        if (e instanceof ErrnoError && e.errno === "EAGAIN") {
           await this.pipe.nextChange();
           continue;
         }
@@ -97,7 +97,7 @@ export class InputPipe {
         try {
           taken = this.pipe.write(data, true);
         } catch (e) {
-          if (!(e instanceof KernelError)) throw e;
+          if (!(e instanceof ErrnoError)) throw e;
           if (e.errno === "EAGAIN") {
             await this.pipe.nextChange();
             continue;

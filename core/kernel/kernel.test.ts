@@ -5,7 +5,7 @@
  * interfaces the kernel defines (program.ts).
  */
 import { describe, expect, it } from "vitest";
-import { errnoOf, KernelError } from "../errno.ts";
+import { errnoOf, ErrnoError } from "../errno.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { exited, Killed, ProcessExit, shellStatus } from "./exit.ts";
@@ -136,7 +136,7 @@ class FakeProgram implements Program {
       exec: (file, args = [file]) =>
         call(() => {
           const script = this.loader.scripts.get(file);
-          if (!script) throw new KernelError("ENOENT", file);
+          if (!script) throw new ErrnoError("ENOENT", file);
           this.proc.exec(args, this.proc.env, { exe: file, comm: file.slice(1) });
           throw new ExecTo(script);
         }),
@@ -156,7 +156,7 @@ class FakeLoader implements ProgramLoader {
   }
   async start(kernel: Kernel, proc: Process, file: string): Promise<Program> {
     const script = this.scripts.get(file);
-    if (!script) throw new KernelError("ENOENT", file);
+    if (!script) throw new ErrnoError("ENOENT", file);
     proc.exec(proc.args, proc.env, { exe: file, comm: file.slice(1) });
     return new FakeProgram(this, kernel, proc, script);
   }

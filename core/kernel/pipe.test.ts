@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import { WouldBlock, retrying } from "../vfs/would-block.ts";
 import { Pipe } from "./pipe.ts";
 
@@ -12,7 +12,7 @@ function outcome(call: () => unknown): string {
     return "ok";
   } catch (e) {
     if (e instanceof WouldBlock) return "would block";
-    if (e instanceof KernelError) return e.errno;
+    if (e instanceof ErrnoError) return e.errno;
     throw e;
   }
 }
@@ -55,7 +55,7 @@ describe("pipes", () => {
     const pipe = new Pipe(4);
     const [r, w] = pipe.ends();
     w.write(bytes("full"));
-    const writing = retrying(() => w.write(bytes("more"))).catch((e: KernelError) => e.errno);
+    const writing = retrying(() => w.write(bytes("more"))).catch((e: ErrnoError) => e.errno);
     r.drop();
     expect(await writing).toBe("EPIPE");
     expect(outcome(() => w.write(bytes("x")))).toBe("EPIPE");

@@ -1,4 +1,4 @@
-import { fail, KernelError } from "../errno.ts";
+import { fail, ErrnoError } from "../errno.ts";
 import type {
   AttrChanges,
   DirEntry,
@@ -259,7 +259,7 @@ export class Process {
     try {
       return this.file(fd).write(data);
     } catch (e) {
-      if (e instanceof KernelError && e.errno === "EPIPE") this.raise(SIGPIPE);
+      if (e instanceof ErrnoError && e.errno === "EPIPE") this.raise(SIGPIPE);
       throw e;
     }
   }

@@ -10,7 +10,7 @@
  * swap. Memory is wasm memory in 64 KiB pages; MemTotal is the limits'
  * `memory` × `processes`. Read-only: data and attributes EACCES, names EROFS.
  */
-import { fail, KernelError } from "../errno.ts";
+import { fail, ErrnoError } from "../errno.ts";
 import { MountFilesystem, type MountInfo } from "../vfs/mount.ts";
 import type {
   AttrChanges,
@@ -764,7 +764,7 @@ function lookupPath(fs: Filesystem, path: string): number | null {
   try {
     return resolve(fs, fs.root, path, { follow: false }).ino;
   } catch (e) {
-    if (e instanceof KernelError) return null;
+    if (e instanceof ErrnoError) return null;
     throw e;
   }
 }
@@ -781,7 +781,7 @@ function search(fs: Filesystem, ino: number, skip: (dir: number) => boolean): st
     try {
       entries = fs.readdir(dir);
     } catch (e) {
-      if (e instanceof KernelError) continue;
+      if (e instanceof ErrnoError) continue;
       throw e;
     }
     for (const e of entries) {

@@ -20,9 +20,9 @@ export function copyUp(ov: OverlayFilesystem, ino: number): UpperInode {
   const existing = ov.upper.get(ino);
   if (existing) return existing;
   const node = ov.node(ino);
-  const lower = node.lowers[0];
+  const lower = node.lowerRefs[0];
   if (!lower) fail("EIO", `inode ${ino} is in no layer`);
-  const fs = ov.lowers[lower.layer]!;
+  const fs = ov.lowers[lower.slot]!;
   const st = fs.stat(lower.ino);
   const parent = copyUp(ov, node.parent);
   const inode: UpperInode = {
@@ -38,16 +38,16 @@ export function copyUp(ov: OverlayFilesystem, ino: number): UpperInode {
   };
   if (st.type === "file") {
     inode.size = st.size;
-    inode.base = { layer: fs.digest, path: fs.pathOf(lower.ino), length: st.size };
+    inode.base = { digest: fs.digest, path: fs.pathOf(lower.ino), length: st.size };
   }
   if (st.type === "symlink") inode.target = fs.readlink(lower.ino);
   // Its name still leads to this lower object unless it was removed or
   // replaced meanwhile (a file written after its unlink, through an open fd).
-  const named = lowerLookup(ov, ov.node(node.parent).lowers, node.name)?.refs[0];
+  const named = lowerLookup(ov, ov.node(node.parent).lowerRefs, node.name)?.refs[0];
   const here =
     node.ino !== ROOT_INO &&
     parent.entries!.get(node.name) === undefined &&
-    named?.layer === lower.layer &&
+    named?.slot === lower.slot &&
     named.ino === lower.ino;
   if (!here && st.type !== "directory") inode.nlink = 0;
   ov.upper.add(inode);

@@ -37,7 +37,7 @@ export function mkdir(
   const inode = blankInode(ov.upper.allocate(), "directory");
   Object.assign(inode, { mode: mode & 0o7777, ...owner, nlink: 2 });
   // Over a whiteout: the deleted lower directory's entries must stay deleted.
-  inode.opaque = lowerLookup(ov, ov.node(dir).lowers, name) !== null;
+  inode.opaque = lowerLookup(ov, ov.node(dir).lowerRefs, name) !== null;
   d.nlink++;
   return place(ov, d, dir, name, inode);
 }
@@ -125,8 +125,8 @@ export function rename(
     if (!moving.opaque && moving.redirect === null) {
       // Its lower entries come along: say where they are, as they are no
       // longer under its new name. One with none must hide what is there.
-      if (node.lowers.length > 0) moving.redirect = node.lowerPath;
-      else moving.opaque = lowerLookup(ov, ov.node(toDir).lowers, toName) !== null;
+      if (node.lowerRefs.length > 0) moving.redirect = node.lowerPath;
+      else moving.opaque = lowerLookup(ov, ov.node(toDir).lowerRefs, toName) !== null;
     }
     if (from !== to) {
       subdirectoryGone(from);
@@ -137,8 +137,8 @@ export function rename(
   ov.upper.changed(moving);
   ov.upper.setEntry(to, toName, ino);
   leaveName(ov, from, fromDir, fromName);
-  if (type === "directory") ov.remember(ino, toDir, toName, node.lowers, node.lowerPath);
-  else ov.remember(ino, toDir, toName, node.lowers, "");
+  if (type === "directory") ov.remember(ino, toDir, toName, node.lowerRefs, node.lowerPath);
+  else ov.remember(ino, toDir, toName, node.lowerRefs, "");
 }
 
 /**
@@ -195,6 +195,6 @@ function losingName(ov: OverlayFilesystem, ino: number): UpperInode | undefined 
 
 /** After a name goes: a whiteout if a lower layer still has it, else nothing. */
 function leaveName(ov: OverlayFilesystem, d: UpperInode, dir: number, name: string): void {
-  if (lowerLookup(ov, ov.node(dir).lowers, name) !== null) ov.upper.setEntry(d, name, WHITEOUT);
+  if (lowerLookup(ov, ov.node(dir).lowerRefs, name) !== null) ov.upper.setEntry(d, name, WHITEOUT);
   else ov.upper.deleteEntry(d, name);
 }

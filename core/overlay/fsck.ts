@@ -196,9 +196,9 @@ export async function checkUpper(
   for (const inode of inodes.values()) {
     if (!inode.base) continue;
     const key = inodeKey(inode.ino);
-    const fs = byDigest.get(inode.base.layer);
+    const fs = byDigest.get(inode.base.digest);
     const ino = fs?.inodeAt(inode.base.path) ?? null;
-    if (!fs) problem(key, `its base is in layer ${inode.base.layer}, not one of the image's`);
+    if (!fs) problem(key, `its base is in layer ${inode.base.digest}, not one of the image's`);
     else if (ino === null) problem(key, `its base ${inode.base.path} is not in its layer`);
     else if (fs.stat(ino).size < inode.base.length) {
       problem(key, `its base ${inode.base.path} is shorter than ${inode.base.length} bytes`);
@@ -277,7 +277,7 @@ async function walk(
       const up = ov.upper.get(dir);
       for (const [name, ino] of up?.entries ?? []) {
         if (ino !== WHITEOUT) continue;
-        if (lowerLookup(ov, ov.node(dir).lowers, name) === null) {
+        if (lowerLookup(ov, ov.node(dir).lowerRefs, name) === null) {
           problem(
             entryKey(dir, name),
             "a whiteout of a name no lower layer has",

@@ -3,8 +3,8 @@
  * overlay` over real directories, as root) and on ours (layers built with
  * buildLayer, operations made through a Process), then compares what each
  * operation answered and the merged trees. Linux is the reference; where
- * DESIGN.md says ours is better, the kernel is mounted with the options that
- * make it as good (MOUNT_OPTIONS).
+ * core/overlay/README.md says ours is better, Linux's overlay is mounted
+ * with the options that make it as good (MOUNT_OPTIONS).
  *
  * Without root or overlayfs the comparison is skipped, saying why; the
  * scenarios' stated expectations are still checked against ours.
@@ -55,8 +55,8 @@ import { OverlayFilesystem } from "./overlay.ts";
 import { scenarios, type LowerEntry, type Operation, type Scenario } from "../testing/scenarios.ts";
 
 /**
- * How the kernel's overlay is mounted, chosen to behave as ours is meant to
- * (DESIGN.md, "Overlay semantics"):
+ * How Linux's overlay is mounted, chosen to behave as ours is meant to
+ * (core/overlay/README.md, "Semantics"):
  *  - redirect_dir=on: renaming a lower or merged directory works (the upper
  *    copy records where its lower part lives); without it rename(2) answers
  *    EXDEV and `mv` falls back to copying.
@@ -74,7 +74,7 @@ const UMASK = 0o022;
 /** The mtime of every lower entry (times are not compared). */
 const MTIME = 1_700_000_000;
 
-const unavailable = whyNoKernelOverlay();
+const unavailable = whyNoLinuxOverlay();
 if (unavailable !== null) {
   console.warn(`core/overlay/linux.test.ts: NOT comparing with Linux overlayfs: ${unavailable}`);
 }
@@ -94,17 +94,17 @@ describe("overlay scenarios: ours answers what the scenarios expect (as Linux do
 describe.skipIf(unavailable !== null)("overlay scenarios: the same as Linux overlayfs", () => {
   for (const scenario of scenarios) {
     it(scenario.name, async () => {
-      const kernel = runKernel(scenario);
+      const linux = runLinux(scenario);
       const ours = await runOurs(scenario);
       scenario.ops.forEach((op, i) => {
-        checkExpectation(scenario, op, i, kernel.outcomes[i]!, "Linux");
+        checkExpectation(scenario, op, i, linux.outcomes[i]!, "Linux");
         expect
           .soft(ours.outcomes[i], `${scenario.name}: op ${i} ${show(op)}: ours vs Linux`)
-          .toEqual(kernel.outcomes[i]);
+          .toEqual(linux.outcomes[i]);
       });
       expect
         .soft(lines(ours.tree), `${scenario.name}: merged tree, ours vs Linux`)
-        .toEqual(lines(kernel.tree));
+        .toEqual(lines(linux.tree));
     });
   }
 });
@@ -180,7 +180,7 @@ function describeNodes(root: Node): Map<string, string> {
 
 // --- Linux overlayfs ------------------------------------------------------------
 
-function whyNoKernelOverlay(): string | null {
+function whyNoLinuxOverlay(): string | null {
   if (process.platform !== "linux") return `this is ${process.platform}, not Linux`;
   if (process.getuid?.() !== 0) return "not root (mount -t overlay needs CAP_SYS_ADMIN)";
   const tools: Array<[string, string]> = [
@@ -216,7 +216,7 @@ function mountOverlay(base: string, lowers: string[]): void {
   });
 }
 
-function runKernel(scenario: Scenario): { outcomes: Outcome[]; tree: Map<string, string> } {
+function runLinux(scenario: Scenario): { outcomes: Outcome[]; tree: Map<string, string> } {
   const base = mkdtempSync(join(tmpdir(), "overbox-ovl-"));
   const merged = join(base, "merged");
   const umask = process.umask(UMASK);
@@ -234,9 +234,9 @@ function runKernel(scenario: Scenario): { outcomes: Outcome[]; tree: Map<string,
     mounted = true;
     const outcomes = scenario.ops.map((op) => {
       checkStaysInside(merged, op);
-      return outcomeOf(() => kernelOp(merged, op));
+      return outcomeOf(() => linuxOp(merged, op));
     });
-    return { outcomes, tree: describeNodes(kernelNode(merged)) };
+    return { outcomes, tree: describeNodes(linuxNode(merged)) };
   } finally {
     process.umask(umask);
     if (mounted) execFileSync("umount", [merged]);
@@ -305,7 +305,7 @@ const FOLLOWS_LAST: ReadonlySet<Operation["op"]> = new Set([
 
 /**
  * Refuses an operation that would follow an absolute symlink or climb
- * above the root on the kernel side: without a chroot, either would leave
+ * above the root on the Linux side: without a chroot, either would leave
  * the mount and reach the host's files (as root). Scenarios keep absolute
  * targets as text only.
  */
@@ -340,7 +340,7 @@ function checkStaysInside(root: string, op: Operation): void {
         if (target.startsWith("/")) {
           throw new Error(
             `${show(op)}: follows the absolute symlink /${[...at, name].join("/")} -> ${target}, ` +
-              "which would leave the mount on the kernel side",
+              "which would leave the mount on the Linux side",
           );
         }
         pending.unshift(...target.split("/").filter((c) => c !== "" && c !== "."));
@@ -352,7 +352,7 @@ function checkStaysInside(root: string, op: Operation): void {
   }
 }
 
-function kernelOp(root: string, op: Operation): string | undefined {
+function linuxOp(root: string, op: Operation): string | undefined {
   // Concatenated, not joined: join would drop a trailing slash, which matters.
   const at = (path: string) => root + path;
   switch (op.op) {
@@ -414,20 +414,20 @@ function kernelOp(root: string, op: Operation): string | undefined {
     case "read":
       return contentSummary(readFileSync(at(op.path)));
     case "readdir":
-      return kernelListing(at(op.path)).join(" ");
+      return linuxListing(at(op.path)).join(" ");
   }
 }
 
 /**
- * readdir(3) of a merged directory, less the names lstat cannot find. The
- * kernel reads a directory that only one lower layer holds straight from
+ * readdir(3) of a merged directory, less the names lstat cannot find.
+ * Linux reads a directory that only one lower layer holds straight from
  * that layer (fs/overlayfs/readdir.c, ovl_dir_is_real), so a whiteout in
- * it is listed although looking it up answers ENOENT. DESIGN.md hides
- * whiteouts in every listing; ours does, and the comparison forgives the
- * kernel (the scenarios "a whiteout in a directory only the top/middle
+ * it is listed although looking it up answers ENOENT. core/overlay/README.md
+ * hides whiteouts in every listing; ours does, and the comparison forgives
+ * Linux (the scenarios "a whiteout in a directory only the top/middle
  * layer has" are where it shows).
  */
-function kernelListing(dir: string): string[] {
+function linuxListing(dir: string): string[] {
   return readdirSync(dir)
     .filter((name) => {
       try {
@@ -461,7 +461,7 @@ function mkfifo(path: string): void {
   throw Object.assign(new Error(message), { code });
 }
 
-function kernelNode(path: string): Node {
+function linuxNode(path: string): Node {
   const st = lstatSync(path);
   const node: Node = {
     type: fileTypeOf(st),
@@ -475,7 +475,7 @@ function kernelNode(path: string): Node {
   if (st.isSymbolicLink()) node.target = readlinkSync(path);
   if (st.isDirectory()) {
     node.children = () =>
-      kernelListing(path).map((name): [string, Node] => [name, kernelNode(join(path, name))]);
+      linuxListing(path).map((name): [string, Node] => [name, linuxNode(join(path, name))]);
   }
   return node;
 }

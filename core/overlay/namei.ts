@@ -23,7 +23,7 @@ export function lookup(ov: OverlayFilesystem, dir: number, name: string): number
 /**
  * A lookup that answers null for a missing name (none in any layer, or a
  * whiteout) instead of ENOENT. Creating a name asks this of every new name,
- * so it throws nothing on the way: a thrown and caught KernelError cost
+ * so it throws nothing on the way: a thrown and caught ErrnoError cost
  * several microseconds, a large part of a file's creation.
  */
 export function lookupOrNull(ov: OverlayFilesystem, dir: number, name: string): number | null {
@@ -45,11 +45,11 @@ export function lookupOrNull(ov: OverlayFilesystem, dir: number, name: string): 
     if (child.redirect !== null) {
       return ov.remember(entry, dir, name, lowerDirsAt(ov, child.redirect), child.redirect);
     }
-    const below = lowerLookup(ov, node.lowers, name);
-    const lowers = below?.type === "directory" ? below.refs : [];
-    return ov.remember(entry, dir, name, lowers, lowerPath);
+    const below = lowerLookup(ov, node.lowerRefs, name);
+    const lowerRefs = below?.type === "directory" ? below.refs : [];
+    return ov.remember(entry, dir, name, lowerRefs, lowerPath);
   }
-  const found = lowerLookup(ov, node.lowers, name);
+  const found = lowerLookup(ov, node.lowerRefs, name);
   if (!found) return null;
   const top = found.refs[0]!;
   const refs = found.type === "directory" ? found.refs : [top];
@@ -73,19 +73,19 @@ export function lowerLookup(
 ): LowerFound | null {
   for (let k = 0; k < dirs.length; k++) {
     const d = dirs[k]!;
-    const fs = ov.lowers[d.layer]!;
+    const fs = ov.lowers[d.slot]!;
     const ino = fs.entryOrNull(d.ino, name);
     if (ino === null) continue;
     if (fs.isWhiteout(ino)) return null;
     const type = fs.stat(ino).type;
-    const refs = [{ layer: d.layer, ino }];
+    const refs = [{ slot: d.slot, ino }];
     if (type !== "directory" || fs.isOpaque(ino)) return { type, refs };
     for (const below of dirs.slice(k + 1)) {
-      const bfs = ov.lowers[below.layer]!;
+      const bfs = ov.lowers[below.slot]!;
       const b = bfs.entryOrNull(below.ino, name);
       if (b === null) continue;
       if (bfs.isWhiteout(b) || bfs.stat(b).type !== "directory") break;
-      refs.push({ layer: below.layer, ino: b });
+      refs.push({ slot: below.slot, ino: b });
       if (bfs.isOpaque(b)) break;
     }
     return { type, refs };

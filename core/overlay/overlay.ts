@@ -20,9 +20,9 @@ import type { Store } from "../store/store.ts";
 import { UpperLayer, type UpperOptions } from "./upper.ts";
 import { ROOT_INO, type BaseData } from "./upper-format.ts";
 
-/** An object of a lower layer: the layer's position in `lowers` (top first) and its inode there. */
+/** An object of a lower layer: the layer's slot (its position in `lowers`, top first) and its inode there. */
 export interface LowerRef {
-  layer: number;
+  slot: number;
   ino: number;
 }
 
@@ -41,12 +41,15 @@ export interface OverlayNode {
    * Directories: the lower directories merged below it, top first (none if
    * it is opaque). Others: the lower object, if there is one.
    */
-  lowers: LowerRef[];
+  lowerRefs: LowerRef[];
   /** Directories: the path of those lower directories (what a redirect names). */
   lowerPath: string;
 }
 
-/** Lower objects are numbered from here: layer slot × 2^32 + inode in the layer. */
+/**
+ * Lower objects are numbered from here: the layer's place counted from the
+ * bottom (1 for the lowest) × 2^32 + inode in the layer.
+ */
 export const LAYER_SPAN = 2 ** 32;
 
 /**
@@ -54,14 +57,14 @@ export const LAYER_SPAN = 2 ** 32;
  * as Linux overlayfs gives it (Documentation/filesystems/overlayfs.rst),
  * and the filesystem a container's processes see.
  *
- * The work is split as in the kernel's fs/overlayfs: `namei.ts` looks names
+ * The work is split as in Linux's fs/overlayfs: `namei.ts` looks names
  * up across the layers, `readdir.ts` lists merged directories, `copy-up.ts`
  * brings a lower object into the upper layer on its first change, and
  * `dir.ts` creates, removes and renames names, leaving whiteouts and opaque
  * directories. This class holds the layers and the inodes looked up, and
  * answers for single inodes.
  *
- * Better than the kernel: renaming a lower or merged directory works (a
+ * Better than Linux: renaming a lower or merged directory works (a
  * redirect, never EXDEV); inode numbers survive copy-up; a copied-up file's
  * other hard links follow it; a file open before its copy-up sees the
  * copied-up data.
@@ -82,9 +85,9 @@ export class OverlayFilesystem implements Filesystem {
     /** Read-only layers, top first. */
     readonly lowers: readonly LayerFilesystem[],
   ) {
-    for (let layer = 0; layer < lowers.length; layer++) {
-      const fs = lowers[layer]!;
-      this.lowerRoots.push({ layer, ino: fs.root });
+    for (let slot = 0; slot < lowers.length; slot++) {
+      const fs = lowers[slot]!;
+      this.lowerRoots.push({ slot, ino: fs.root });
       if (fs.isOpaque(fs.root)) break;
     }
     const root = upper.get(ROOT_INO);
@@ -92,7 +95,7 @@ export class OverlayFilesystem implements Filesystem {
       ino: ROOT_INO,
       parent: ROOT_INO,
       name: "",
-      lowers: root?.opaque ? [] : this.lowerRoots,
+      lowerRefs: root?.opaque ? [] : this.lowerRoots,
       lowerPath: "",
     });
   }
@@ -108,10 +111,10 @@ export class OverlayFilesystem implements Filesystem {
   ): Promise<OverlayFilesystem> {
     const byDigest = new Map(lowers.map((fs) => [fs.digest, fs]));
     const readBase = (base: BaseData): Uint8Array => {
-      const fs = byDigest.get(base.layer);
+      const fs = byDigest.get(base.digest);
       const ino = fs?.inodeAt(base.path);
       if (!fs || ino === null || ino === undefined) {
-        fail("EIO", `the base of a copied-up file is missing: ${base.layer} ${base.path}`);
+        fail("EIO", `the base of a copied-up file is missing: ${base.digest} ${base.path}`);
       }
       return fs.read(ino, 0, base.length);
     };
@@ -123,14 +126,14 @@ export class OverlayFilesystem implements Filesystem {
 
   /** The overlay inode number of a lower object. */
   inoOf(ref: LowerRef): number {
-    return (this.lowers.length - ref.layer) * LAYER_SPAN + ref.ino;
+    return (this.lowers.length - ref.slot) * LAYER_SPAN + ref.ino;
   }
 
   /** The lower object an inode number was derived from, or null for one born in the upper layer. */
   lowerOf(ino: number): LowerRef | null {
-    const slot = Math.floor(ino / LAYER_SPAN);
-    if (slot === 0) return null;
-    return { layer: this.lowers.length - slot, ino: ino % LAYER_SPAN };
+    const fromBottom = Math.floor(ino / LAYER_SPAN);
+    if (fromBottom === 0) return null;
+    return { slot: this.lowers.length - fromBottom, ino: ino % LAYER_SPAN };
   }
 
   /** A node looked up before; ENOENT for a number never handed out. */
@@ -141,10 +144,10 @@ export class OverlayFilesystem implements Filesystem {
   }
 
   /** Records where an inode was found and what lies below it. */
-  remember(ino: number, parent: number, name: string, lowers: LowerRef[], lowerPath: string) {
+  remember(ino: number, parent: number, name: string, lowerRefs: LowerRef[], lowerPath: string) {
     const known = this.nodes.get(ino);
-    if (known) Object.assign(known, { parent, name, lowers, lowerPath });
-    else this.nodes.set(ino, { ino, parent, name, lowers, lowerPath });
+    if (known) Object.assign(known, { parent, name, lowerRefs, lowerPath });
+    else this.nodes.set(ino, { ino, parent, name, lowerRefs, lowerPath });
     return ino;
   }
 
@@ -162,7 +165,7 @@ export class OverlayFilesystem implements Filesystem {
         type: up.type,
         mode: up.mode,
         // A merged directory's link count is unknown; Linux says 1, and so does find.
-        nlink: up.type === "directory" && node.lowers.length > 0 ? 1 : up.nlink,
+        nlink: up.type === "directory" && node.lowerRefs.length > 0 ? 1 : up.nlink,
         uid: up.uid,
         gid: up.gid,
         size: reportedSize(up.type, up.target, up.size),
@@ -172,9 +175,9 @@ export class OverlayFilesystem implements Filesystem {
         ctime: up.ctime,
       };
     }
-    const [lower, ...below] = node.lowers;
+    const [lower, ...below] = node.lowerRefs;
     if (!lower) fail("ENOENT", `inode ${ino}`);
-    const st = this.lowers[lower.layer]!.stat(lower.ino);
+    const st = this.lowers[lower.slot]!.stat(lower.ino);
     return { ...st, ino, nlink: st.type === "directory" && below.length > 0 ? 1 : st.nlink };
   }
 
@@ -195,8 +198,8 @@ export class OverlayFilesystem implements Filesystem {
     const type = up?.type ?? this.stat(ino).type;
     if (type === "directory") fail("EISDIR");
     if (up) return this.upper.read(up, offset, length);
-    const lower = this.node(ino).lowers[0]!;
-    return this.lowers[lower.layer]!.read(lower.ino, offset, length);
+    const lower = this.node(ino).lowerRefs[0]!;
+    return this.lowers[lower.slot]!.read(lower.ino, offset, length);
   }
 
   readlink(ino: number): string {
@@ -205,9 +208,9 @@ export class OverlayFilesystem implements Filesystem {
       if (up.type !== "symlink") fail("EINVAL");
       return up.target;
     }
-    const lower = this.node(ino).lowers[0];
+    const lower = this.node(ino).lowerRefs[0];
     if (!lower) fail("ENOENT");
-    return this.lowers[lower.layer]!.readlink(lower.ino);
+    return this.lowers[lower.slot]!.readlink(lower.ino);
   }
 
   create(dir: number, name: string, node: NewNode): number {

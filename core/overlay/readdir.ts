@@ -32,7 +32,7 @@ function mergedNames(ov: OverlayFilesystem, dir: number): string[] {
     seen.add(name);
     if (ino !== WHITEOUT) names.push(name);
   }
-  names.push(...lowerNames(ov, ov.node(dir).lowers, seen));
+  names.push(...lowerNames(ov, ov.node(dir).lowerRefs, seen));
   return names;
 }
 
@@ -47,7 +47,7 @@ export function lowerNames(
 ): string[] {
   const names: string[] = [];
   for (const ref of dirs) {
-    const fs = ov.lowers[ref.layer]!;
+    const fs = ov.lowers[ref.slot]!;
     for (const e of fs.readdir(ref.ino)) {
       if (seen.has(e.name)) continue;
       seen.add(e.name);

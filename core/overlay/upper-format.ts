@@ -92,12 +92,15 @@ export interface FsckProblem {
 
 /**
  * Where the bytes of a copied-up file come from until they are written: the
- * first `length` bytes of the file at `path` in the lower layer `layer`
- * (its digest). A copy-up copies metadata only; the chunks a write touches
- * are the only data the upper layer ever stores.
+ * first `length` bytes of the file at `path` in the lower layer whose
+ * digest is `digest`. A copy-up copies metadata only; the chunks a write
+ * touches are the only data the upper layer ever stores.
+ *
+ * Stored (encodeInode), `digest` keeps its old key, "layer": the records of
+ * existing containers must still open.
  */
 export interface BaseData {
-  layer: string;
+  digest: string;
   path: string;
   length: number;
 }
@@ -132,17 +135,19 @@ export interface UpperInode {
   /**
    * Directories moved from elsewhere: the lower path whose directories this
    * one merges (Linux's redirect_dir). Without it a directory merges the
-   * lower directories of its own name in its parent's lowers.
+   * lower directories of its own name in its parent's `lowerRefs`.
    */
   redirect: string | null;
 }
 
 /** The record of an inode (`i/INO`), without its entries (stored one key each). */
 export function encodeInode(inode: UpperInode): Uint8Array {
-  const { atime, mtime, ctime, ...rest } = inode;
+  const { atime, mtime, ctime, base, ...rest } = inode;
   return new TextEncoder().encode(
     JSON.stringify({
       ...rest,
+      // The stored key of a base's digest keeps its old name, "layer" (BaseData).
+      base: base && { layer: base.digest, path: base.path, length: base.length },
       entries: undefined, // stored one key per entry
       atime: String(atime),
       mtime: String(mtime),
@@ -194,17 +199,23 @@ export function decodeInode(bytes: Uint8Array, key: string): UpperInode {
   const ino = whole("ino");
   if (key !== inodeKey(ino)) damaged(`it holds inode ${ino}`);
   if (typeof raw.target !== "string") damaged("target is not a string");
-  const base = raw.base as BaseData | null;
+  // Stored under its old key, "layer": the digest of the base's lower layer (BaseData).
+  const stored = raw.base as { layer: string; path: string; length: number } | null;
   if (
-    base !== null &&
-    (typeof base !== "object" ||
-      typeof base.layer !== "string" ||
-      typeof base.path !== "string" ||
-      !Number.isSafeInteger(base.length) ||
-      base.length < 0)
+    stored !== null &&
+    (typeof stored !== "object" ||
+      typeof stored.layer !== "string" ||
+      typeof stored.path !== "string" ||
+      !Number.isSafeInteger(stored.length) ||
+      stored.length < 0)
   ) {
     damaged("base is not a layer, path and length");
   }
+  const base: BaseData | null = stored && {
+    digest: stored.layer,
+    path: stored.path,
+    length: stored.length,
+  };
   const redirect = raw.redirect ?? null;
   if (redirect !== null && typeof redirect !== "string") damaged("redirect is not a path");
   return {

@@ -1,4 +1,4 @@
-import { fail, KernelError, reason } from "../errno.ts";
+import { fail, ErrnoError, reason } from "../errno.ts";
 import type { FileType } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
 import { OpenCounts } from "../vfs/open-counts.ts";
@@ -76,7 +76,7 @@ export class UpperLayer {
   private readonly open = new OpenCounts();
   private flushChain: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private failure: KernelError | null = null;
+  private failure: ErrnoError | null = null;
   /** A commit since the last durable one may still be in the OS's cache, not on the disk. */
   private undurable = false;
   private closed = false;
@@ -198,7 +198,7 @@ export class UpperLayer {
 
   /**
    * Gives the layer up without writing anything more to its store, and
-   * leaves the store open (a damaged layer, opened again over a view).
+   * leaves the store open (a damaged layer, opened again read-only).
    */
   abandon(): void {
     this.closed = true;
@@ -224,7 +224,7 @@ export class UpperLayer {
    * Why the last commit failed (ENOSPC when the store is full), while its
    * changes wait to be committed again; null once one succeeds.
    */
-  get saveError(): KernelError | null {
+  get saveError(): ErrnoError | null {
     return this.failure;
   }
 
@@ -472,7 +472,7 @@ export class UpperLayer {
       this.undurable = !durable;
     } catch (e) {
       for (const key of keys) this.dirty.add(key);
-      this.failure = e instanceof KernelError ? e : new KernelError("EIO", String(e));
+      this.failure = e instanceof ErrnoError ? e : new ErrnoError("EIO", String(e));
       throw this.failure;
     } finally {
       for (const key of keys) this.inFlight.delete(key);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStore } from "./memory.ts";
-import { ScratchStore } from "./read-only.ts";
+import { ReadOnlyStore } from "./read-only.ts";
 import { newBatch } from "./store.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -16,34 +16,34 @@ async function below(): Promise<MemoryStore> {
   return store;
 }
 
-describe("a scratch store over another", () => {
+describe("a store opened read-only over another", () => {
   it("reads through, keeps its own puts and deletes over it, and never writes below", async () => {
     const under = await below();
-    const scratch = new ScratchStore(under);
+    const readOnly = new ReadOnlyStore(under);
     const b = newBatch();
     b.deletes.add("a");
     b.puts.set("c", bytes("3"));
     b.puts.set("b", bytes("two"));
-    await scratch.commit(b);
-    expect(await scratch.keys()).toEqual(["b", "c"]);
-    expect((await scratch.getMany(["a", "b", "c"])).map(text)).toEqual([undefined, "two", "3"]);
+    await readOnly.commit(b);
+    expect(await readOnly.keys()).toEqual(["b", "c"]);
+    expect((await readOnly.getMany(["a", "b", "c"])).map(text)).toEqual([undefined, "two", "3"]);
     const again = newBatch();
     again.puts.set("a", bytes("back"));
-    await scratch.commit(again);
-    expect(text(await scratch.get("a"))).toBe("back");
+    await readOnly.commit(again);
+    expect(text(await readOnly.get("a"))).toBe("back");
     expect(await under.keys()).toEqual(["a", "b"]);
     expect((await under.getMany(["a", "b"])).map(text)).toEqual(["1", "2"]);
   });
 
   it("clear hides everything below; close closes the store below", async () => {
     const under = await below();
-    const scratch = new ScratchStore(under);
-    await scratch.clear();
-    expect(await scratch.keys()).toEqual([]);
-    expect(await scratch.get("a")).toBeUndefined();
+    const readOnly = new ReadOnlyStore(under);
+    await readOnly.clear();
+    expect(await readOnly.keys()).toEqual([]);
+    expect(await readOnly.get("a")).toBeUndefined();
     expect(await under.keys()).toEqual(["a", "b"]);
-    await scratch.close();
+    await readOnly.close();
     await expect(under.keys()).rejects.toMatchObject({ errno: "EBADF" });
-    await expect(scratch.get("a")).rejects.toMatchObject({ errno: "EBADF" });
+    await expect(readOnly.get("a")).rejects.toMatchObject({ errno: "EBADF" });
   });
 });

@@ -2,15 +2,16 @@ import { fail } from "../errno.ts";
 import type { Batch, Store } from "./store.ts";
 
 /**
- * A view of another store that never writes to it: reads go through to
- * `below`, commits are kept in memory over it and are gone at `close`.
+ * A store opened read-only: reads go through to `below`, and it never
+ * writes to it; its commits are kept in memory over it and are gone at
+ * `close`.
  * This is how a damaged container is opened (Container.open): it works as
  * usual, its changes are not saved, and nothing touches the damaged
  * records, so what can be read stays readable for an export.
  *
  * `close` closes `below` too.
  */
-export class ScratchStore implements Store {
+export class ReadOnlyStore implements Store {
   private readonly puts = new Map<string, Uint8Array>();
   private readonly deletes = new Set<string>();
   /** After `clear`, nothing of `below` shows. */

@@ -4,7 +4,7 @@
  *
  * Lifecycle: open a store for one container, read from it and commit
  * batches to it, close it. A store is asynchronous: IndexedDB answers only
- * so, and the kernel serves hot data from its own cache.
+ * so, and the overlay serves hot data from its own cache.
  *
  * Terms: `commit` applies every put and delete of a batch atomically, as one
  * transaction: after a crash the store holds the state before the batch or
@@ -14,7 +14,7 @@
  * `sync` asks for) it, and every batch before it, also survives the
  * machine's (a power cut): it is on the disk, not in the OS's cache.
  *
- * Errors: a full disk (quota) rejects with KernelError ENOSPC, and the batch
+ * Errors: a full disk (quota) rejects with ErrnoError ENOSPC, and the batch
  * is not applied; anything already stored is untouched. Using a closed store
  * rejects with EBADF.
  */

@@ -1,5 +1,5 @@
 import { concat } from "../bytes.ts";
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import { InputStream, OutputStream } from "../kernel/open-file.ts";
 import { Process, type OpenRequest } from "../kernel/process.ts";
 import type { Filesystem } from "../vfs/filesystem.ts";
@@ -135,8 +135,8 @@ export function outcomeOf(run: () => string | undefined): Outcome {
     const output = run();
     return output === undefined ? { result: "ok" } : { result: "ok", output };
   } catch (e) {
-    if (e instanceof KernelError) return { result: e.errno };
-    // Node's fs errors, for the kernel side of a comparison.
+    if (e instanceof ErrnoError) return { result: e.errno };
+    // Node's fs errors, for the Linux side of a comparison.
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return { result: code };
     throw e;

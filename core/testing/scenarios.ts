@@ -1,7 +1,7 @@
 /**
  * Overlay scenarios: lower layers and a sequence of path operations, run on
  * our overlay and on Linux overlayfs (`mount -t overlay`) by
- * `kernel.test.ts`, which compares what each operation answered and the
+ * `core/overlay/linux.test.ts`, which compares what each operation answered and the
  * merged trees that result. Pure data, shared by the tests.
  */
 
@@ -26,12 +26,12 @@ export interface LowerEntry {
  * the container. The comparison checks that both sides give the same errno
  * (or both succeed); `expect` states what Linux answers, so a scenario also
  * documents the behaviour. Linux here is overlayfs mounted as
- * kernel.test.ts mounts it (redirect_dir=on, index=on): with those options
+ * linux.test.ts mounts it (redirect_dir=on, index=on): with those options
  * the rename of a lower or merged directory succeeds, as ours does.
  *
  * Absolute symlink targets are compared as text but never followed: the
- * kernel side runs without a chroot, so following one would leave the mount
- * (kernel.test.ts refuses such a scenario rather than touch the host).
+ * Linux side runs without a chroot, so following one would leave the mount
+ * (linux.test.ts refuses such a scenario rather than touch the host).
  */
 export type Operation =
   /**

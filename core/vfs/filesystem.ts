@@ -8,7 +8,7 @@ import { fail } from "../errno.ts";
  * the container that mounts it. Inode numbers are stable for the life of the
  * object and never reused while a name or an open file refers to them.
  *
- * Errors: every method throws `KernelError` with a POSIX errno, never
+ * Errors: every method throws `ErrnoError` with a POSIX errno, never
  * anything else: ENOENT (no such name), ENOTDIR (a directory operation on a
  * non-directory), EISDIR, EEXIST, ENOTEMPTY, EINVAL (rename of a directory
  * into itself), ENAMETOOLONG, EROFS (a read-only filesystem), ENOSPC.

@@ -1,4 +1,4 @@
-import { fail, KernelError } from "../errno.ts";
+import { fail, ErrnoError } from "../errno.ts";
 import type {
   AttrChanges,
   DirEntry,
@@ -144,7 +144,7 @@ export class MountFilesystem implements Filesystem {
     try {
       return this.lookup(dir, name);
     } catch (e) {
-      if (e instanceof KernelError && e.errno === "ENOENT") return null;
+      if (e instanceof ErrnoError && e.errno === "ENOENT") return null;
       throw e;
     }
   }
@@ -279,7 +279,7 @@ export class MountFilesystem implements Filesystem {
     try {
       ino = this.view(mount, mount.fs.lookup(local, name));
     } catch (e) {
-      if (e instanceof KernelError) return; // the filesystem answers for a bad name itself
+      if (e instanceof ErrnoError) return; // the filesystem answers for a bad name itself
       throw e;
     }
     if (this.byCovered.has(ino)) fail("EBUSY", `${name} is a mount point`);

@@ -7,7 +7,7 @@ import { retrying } from "./would-block.ts";
  * Whole-file operations by absolute path, for callers outside the
  * container (the page's file API, uploads and downloads), as root. Data
  * still in the store is loaded on the way (retrying). Errors are the
- * filesystem's KernelErrors: ENOENT, EISDIR, ENOTDIR...
+ * filesystem's ErrnoErrors: ENOENT, EISDIR, ENOTDIR...
  */
 
 /** The bytes of the file at `path` (symlinks followed). */

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KernelError, type Errno } from "../errno.ts";
+import { ErrnoError, type Errno } from "../errno.ts";
 import { MemoryFilesystem } from "./memory.ts";
 import { MAX_SYMLINK_HOPS, PATH_MAX, resolve } from "./resolve.ts";
 
@@ -145,7 +145,7 @@ function walk(
     expect(at, "the inode is one of the tree's, reachable from the root").toBeDefined();
     return { at: at! };
   } catch (e) {
-    if (!(e instanceof KernelError)) throw e;
+    if (!(e instanceof ErrnoError)) throw e;
     return { errno: e.errno };
   }
 }

@@ -1,5 +1,5 @@
 import { wasi } from "@bjorn3/browser_wasi_shim";
-import { KernelError, type Errno } from "../errno.ts";
+import { ErrnoError, type Errno } from "../errno.ts";
 
 /** WASI's errno numbers for the kernel's errno names. */
 const numbers: Record<Errno, number> = {
@@ -41,16 +41,16 @@ const numbers: Record<Errno, number> = {
 };
 
 /**
- * The one place where kernel errors become WASI errno numbers. A system call
- * body runs inside `syscall`; a `KernelError` becomes its errno, the
- * program's exit passes through, and anything else is a kernel bug and is
+ * The one place where ErrnoErrors become WASI errno numbers. A system call
+ * body runs inside `syscall`; an `ErrnoError` becomes its errno, the
+ * program's exit passes through, and anything else is a bug and is
  * rethrown so that it is seen, not hidden as EIO.
  */
 export function syscall(body: () => number | void): number {
   try {
     return body() ?? wasi.ERRNO_SUCCESS;
   } catch (e) {
-    if (e instanceof KernelError) return numbers[e.errno];
+    if (e instanceof ErrnoError) return numbers[e.errno];
     throw e;
   }
 }

@@ -1,4 +1,4 @@
-import { KernelError } from "../errno.ts";
+import { ErrnoError } from "../errno.ts";
 import { exited, Killed, ProcessExit } from "../kernel/exit.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Process } from "../kernel/process.ts";
@@ -68,8 +68,8 @@ export class WasmProgram implements Program {
   /** What the paused program waits for. */
   private waiting: Promise<unknown> | null = null;
   private forkRequested = false;
-  /** The answer of the fork call the program will be rewound into: a pid, or an errno as a KernelError. */
-  private forkAnswer: number | KernelError | null = null;
+  /** The answer of the fork call the program will be rewound into: a pid, or an errno as an ErrnoError. */
+  private forkAnswer: number | ErrnoError | null = null;
   /** The paused call was woken by a signal: it answers EINTR, or restarts. */
   private interrupted = false;
   /** Handlers running (the kernel delivers no signal inside one). */
@@ -173,7 +173,7 @@ export class WasmProgram implements Program {
         try {
           this.forkAnswer = this.kernel.fork(this.proc).pid;
         } catch (e) {
-          if (!(e instanceof KernelError)) throw e;
+          if (!(e instanceof ErrnoError)) throw e;
           this.forkAnswer = e;
         }
       } else {
@@ -221,7 +221,7 @@ export class WasmProgram implements Program {
     if (answer !== null) {
       this.forkAnswer = null;
       return syscall(() => {
-        if (answer instanceof KernelError) throw answer;
+        if (answer instanceof ErrnoError) throw answer;
         this.mem.u32(out, answer);
       });
     }

@@ -6,9 +6,10 @@
  *
  * image (default busybox); container, a name or "ephemeral" (the
  * default: in memory, thrown away); command, typed into the shell once it
- * is up; readonly (1 or true), a view whose changes are not saved; theme,
- * dark or light; fontSize, in pixels; origins, the host pages allowed to
- * use the postMessage API (src/embed-protocol.ts), none by default.
+ * is up; readonly (1 or true), open it read-only: changes are not saved;
+ * theme, dark or light; fontSize, in pixels; origins, the host pages
+ * allowed to use the postMessage API (src/embed-protocol.ts), none by
+ * default.
  * Unknown parameters are ignored; a malformed value is replaced by its
  * default and said in `warnings`.
  */

@@ -78,7 +78,7 @@ export function wireContainerPicker(
     label.textContent = name;
     const about = document.createElement("span");
     about.className = "about";
-    const here = box.info.readOnly ? "a read-only view in this tab" : "open in this tab";
+    const here = box.info.readOnly ? "open read-only in this tab" : "open in this tab";
     about.textContent = name === current ? `image ${image}, ${here}` : `image ${image}`;
     li.append(label, about);
     if (name !== current) {

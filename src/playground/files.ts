@@ -34,7 +34,7 @@ export function wireFiles(box: Sandbox, term: Terminal, status: StatusLine): voi
     if (files.length === 0) return;
     e.preventDefault();
     if (box.info.readOnly) {
-      status.fail("EROFS: a read-only view takes no uploads");
+      status.fail("EROFS: a container open read-only takes no uploads");
       return;
     }
     await uploadFiles(box, files, status, upload);
@@ -95,7 +95,7 @@ async function uploadFiles(
   );
 }
 
-/** `path` from `cwd`: itself if absolute. The kernel's walk resolves "." and "..". */
+/** `path` from `cwd`: itself if absolute. The path walk (core/vfs/) resolves "." and "..". */
 function join(cwd: string, path: string): string {
   if (path.startsWith("/")) return path;
   return `${cwd.replace(/\/+$/, "")}/${path}`;

@@ -1,7 +1,7 @@
 /**
  * Opening the page's container, with the image download's progress. When
  * another tab has the container open (EBUSY), the page says so and offers
- * two ways on: a read-only view of it, or a new container.
+ * two ways on: open it read-only, or a new container.
  */
 import { Sandbox } from "../index.ts";
 import { progressBar } from "../progress.ts";

@@ -14,14 +14,14 @@ const STORAGE_POLL_MS = 5000;
 
 /**
  * Shows in `element` whether the container's changes are stored: "saving…"
- * while some wait for IndexedDB, "saved" once none do. A read-only view
- * saves nothing and says so. When storing fails (the site's storage is
- * full), `status` says so once, with the storage figures, and `element`
- * until a later save succeeds.
+ * while some wait for IndexedDB, "saved" once none do. A container open
+ * read-only saves nothing and says so. When storing fails (the site's
+ * storage is full), `status` says so once, with the storage figures, and
+ * `element` until a later save succeeds.
  */
 export function watchSaving(box: Sandbox, element: HTMLElement, status: StatusLine): void {
   if (box.info.readOnly) {
-    element.textContent = "read-only view: changes are not saved";
+    element.textContent = "read-only: changes are not saved";
     return;
   }
   const show = (text: string) => {

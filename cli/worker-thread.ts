@@ -1,6 +1,6 @@
 /**
- * The kernel thread of `overbox run` and `overbox exec`: a worker_threads
- * worker, as the kernel is a Web Worker in the browser, so the main thread
+ * The worker thread of `overbox run` and `overbox exec`: a worker_threads
+ * worker, as programs run in a Web Worker in the browser, so the main thread
  * stays free for the host's terminal and signals while programs run.
  *
  * It opens the container (the main thread holds its lock), starts the
@@ -9,7 +9,7 @@
  * running, stores the container and reports the status.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { KernelError } from "../core/errno.ts";
+import { ErrnoError } from "../core/errno.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
@@ -19,12 +19,12 @@ import type { Process } from "../core/kernel/process.ts";
 import { SIGKILL } from "../core/kernel/signals.ts";
 import { TtyFile, type Tty } from "../core/kernel/tty.ts";
 import { makeDirectories } from "../core/vfs/paths.ts";
-import { WINDOW, type FromKernel, type SessionStart, type ToKernel } from "./protocol.ts";
+import { WINDOW, type FromWorker, type SessionStart, type ToWorker } from "./protocol.ts";
 import { damageNote, reason, State } from "./state.ts";
 
 const start = workerData as SessionStart;
 const port = parentPort!;
-const send = (message: FromKernel) => port.postMessage(message);
+const send = (message: FromWorker) => port.postMessage(message);
 
 /** Output sent to the host and not yet acknowledged (WINDOW). */
 let unacknowledged = 0;
@@ -53,10 +53,10 @@ function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
 
 /** A failure to start the command, as a shell reports one: 127 not found, 126 not executable. */
 function startFailure(e: unknown, program: string): { message: string; status: number } {
-  if (e instanceof KernelError && (e.errno === "ENOENT" || e.errno === "ENOTDIR")) {
+  if (e instanceof ErrnoError && (e.errno === "ENOENT" || e.errno === "ENOTDIR")) {
     return { message: `${program}: command not found`, status: 127 };
   }
-  if (e instanceof KernelError && (e.errno === "EACCES" || e.errno === "ENOEXEC")) {
+  if (e instanceof ErrnoError && (e.errno === "EACCES" || e.errno === "ENOEXEC")) {
     return { message: `${program}: cannot run: ${reason(e)}`, status: 126 };
   }
   return { message: `${program}: ${reason(e)}`, status: 125 };
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const early: number[] = [];
     const forward = (p: Process, signal: number) =>
       kernel.signalGroup(tty ? tty.foreground || p.pgid : p.pgid, signal);
-    port.on("message", (m: ToKernel) => {
+    port.on("message", (m: ToWorker) => {
       switch (m.type) {
         case "stdin":
           if (tty) {
