@@ -515,7 +515,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     expect(await databases()).toEqual([]);
   });
 
-  it("a named container keeps its files across reloads; a readonly view of it saves nothing", async () => {
+  it("a named container keeps its files across reloads; opened readonly, it saves nothing", async () => {
     const page = await newPage();
     const note = (id: number) => ({ id, type: "readFile", path: "/root/note" });
     await host(page, origin, `container=kept&${allowed}`);

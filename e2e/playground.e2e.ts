@@ -474,7 +474,7 @@ describe("the playground (index.html) in Chromium", () => {
     expect(await statusMatching(page, /^ENOENT/)).toMatch(/^ENOENT: [^\n]+$/);
   });
 
-  it("offers a second tab on the same container a read-only view that says so, disables the verbs that write, and writes nothing", async () => {
+  it("lets a second tab open the same container read-only, says so, disables the verbs that write, and writes nothing", async () => {
     const context = await newContext();
     const first = await openPlayground("shared", context);
     await shell(first, "echo first > /root/first.txt");
