@@ -1,6 +1,6 @@
 /*
  * Why this file exists: a program paused in a system call (core/wasi/
- * asyncify.ts) has its call stack saved by Binaryen's Asyncify into a buffer
+ * program.ts) has its call stack saved by Binaryen's Asyncify into a buffer
  * in its own memory.  The buffer must be memory nothing else uses: one grown
  * from outside would be taken by malloc, which claims the memory between
  * __heap_base and the memory's end when it starts.  So it is a static array
