@@ -47,6 +47,12 @@ export interface OpenInfo {
    * saved before.
    */
   restored: boolean;
+  /**
+   * What this browser cannot do for the container here, one line each
+   * (no replica, say, where it has no origin private file system): the
+   * container works without it. Absent when nothing is missing.
+   */
+  unavailable?: string[];
 }
 
 export interface ExecOptions {

@@ -76,8 +76,40 @@ export interface RecordFolder {
   names(): Promise<string[]>;
 }
 
-/** The OPFS folder `name`, or null where there is no OPFS (Node; an insecure origin; refused). */
+/**
+ * Why this browser keeps no replica of the images' store, as a line for
+ * the page; null when it keeps one. A file is replaced atomically through
+ * a writable stream (createWritable), which WebKit lacks (Safari before
+ * 26): it is checked before any file is made, so none is left empty.
+ */
+export async function recordsMissing(name: string): Promise<string | null> {
+  const lost =
+    "so they are kept in IndexedDB alone, and are lost if the browser drops this site's storage";
+  if (!writableStreams()) {
+    return `images made here have no replica: this browser cannot replace a file of its origin private file system (no createWritable), ${lost}`;
+  }
+  if (!(await opfsFolder(name))) {
+    return `images made here have no replica: this browser gives the page no origin private file system, ${lost}`;
+  }
+  return null;
+}
+
+/** Whether files of the origin private file system have writable streams (createWritable). */
+function writableStreams(): boolean {
+  const handle = (globalThis as { FileSystemFileHandle?: { prototype: object } })
+    .FileSystemFileHandle;
+  return (
+    typeof (handle?.prototype as { createWritable?: unknown } | undefined)?.createWritable ===
+    "function"
+  );
+}
+
+/**
+ * The OPFS folder `name`, or null where this browser can keep no such
+ * files (recordsMissing says why).
+ */
 export async function recordFolder(name: string): Promise<RecordFolder | null> {
+  if (!writableStreams()) return null;
   const dir = await opfsFolder(name);
   if (!dir) return null;
   return {

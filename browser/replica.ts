@@ -434,13 +434,68 @@ class Sizes {
   }
 }
 
+/** What this browser gives for replicas, found once per worker (see probe). */
+let support: Promise<{ folder: ReplicaFolder | null; missing: string | null }> | null = null;
+
 /**
  * The folder of replicas in the origin private file system, or null where
- * there is none (Node; an origin that is not secure; storage refused).
+ * this browser can keep none (see replicasMissing).
  */
 export async function replicas(): Promise<ReplicaFolder | null> {
+  support ??= probe();
+  return (await support).folder;
+}
+
+/**
+ * Why this browser keeps no replicas here, as a line for the page: no
+ * origin private file system (Node; an origin that is not secure; storage
+ * refused; WebKit with its Storage API off), or one whose files a worker
+ * cannot write synchronously (WebKit's NotSupportedError). Null when it
+ * keeps them.
+ */
+export async function replicasMissing(): Promise<string | null> {
+  support ??= probe();
+  return (await support).missing;
+}
+
+const LOST_WITHOUT =
+  "so a container is kept in IndexedDB alone, and is lost if the browser drops this site's storage";
+
+/**
+ * Finds out whether replicas can be kept: the folder, and a file of it
+ * opened for synchronous access, as a replica is. The file is made,
+ * opened and removed (its name holds "~", as no container's does), so
+ * nothing is left behind either way.
+ */
+async function probe(): Promise<{ folder: ReplicaFolder | null; missing: string | null }> {
   const dir = await opfsFolder(REPLICA_FOLDER);
-  if (!dir) return null;
+  if (!dir) {
+    return {
+      folder: null,
+      missing: `no replica: this browser gives the page no origin private file system, ${LOST_WITHOUT}`,
+    };
+  }
+  const name = `~probe-${Math.random().toString(36).slice(2)}`;
+  try {
+    const file = (await dir.getFileHandle(name, { create: true })) as unknown as OpfsFile;
+    if (typeof file.createSyncAccessHandle !== "function") {
+      throw Object.assign(new Error("createSyncAccessHandle is missing"), { name: "TypeError" });
+    }
+    (await file.createSyncAccessHandle()).close();
+    return { folder: opfsReplicas(dir), missing: null };
+  } catch (e) {
+    const why = `${(e as { name?: string }).name ?? "Error"}: ${messageOf(e)}`;
+    return {
+      folder: null,
+      missing: `no replica: this browser cannot write its origin private file system from a worker (${why}), ${LOST_WITHOUT}`,
+    };
+  } finally {
+    await dir.removeEntry(name).catch(() => undefined);
+  }
+}
+
+/** The replica folder over OPFS directory `dir`. */
+function opfsReplicas(dir: FileSystemDirectoryHandle): ReplicaFolder {
   const handle = (name: string, create = false) =>
     dir.getFileHandle(name, { create }) as unknown as Promise<OpfsFile>;
   return {
@@ -458,7 +513,8 @@ export async function replicas(): Promise<ReplicaFolder | null> {
       const names: string[] = [];
       // TypeScript's DOM types lack a directory handle's async iteration.
       for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) {
-        if (!name.endsWith(NEXT)) names.push(name);
+        // Not a rebuild under way (NAME~next), nor a probe (~probe-...).
+        if (!name.includes("~")) names.push(name);
       }
       return names;
     },

@@ -34,8 +34,8 @@ import { IndexedDbStore } from "./indexeddb.ts";
 import { ledger } from "./ledger.ts";
 import { holdContainerLock, withContainerLock } from "./lock.ts";
 import { MemoryStore } from "../core/store/memory.ts";
-import { recordFolder, RecordReplicatedStore } from "./record-replica.ts";
-import { replicas, ReplicatedStore } from "./replica.ts";
+import { recordFolder, RecordReplicatedStore, recordsMissing } from "./record-replica.ts";
+import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
 
@@ -101,6 +101,7 @@ export class SandboxService implements SandboxApi {
     const image = await this.loadImage(options.image ?? BASE_IMAGE);
     let store: Store;
     let restored = false;
+    const unavailable: string[] = [];
     if (name === EPHEMERAL) {
       store = new MemoryStore();
     } else if (options.readOnly) {
@@ -117,8 +118,12 @@ export class SandboxService implements SandboxApi {
         });
         store = replicated.store;
         restored = replicated.outcome === "restored";
+      } else {
+        unavailable.push((await replicasMissing())!);
       }
     }
+    const records = await recordsMissing(IMAGES_DATABASE);
+    if (records) unavailable.push(records);
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
     const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
     if (name !== EPHEMERAL && !options.readOnly && container.damage.length === 0) {
@@ -131,6 +136,7 @@ export class SandboxService implements SandboxApi {
       readOnly: Boolean(options.readOnly) || container.damage.length > 0,
       damage: container.damage.map(describeProblem),
       restored,
+      ...(unavailable.length > 0 ? { unavailable } : {}),
     };
     this.session = {
       info,

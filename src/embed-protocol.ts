@@ -170,6 +170,11 @@ export interface ReadyEvent extends Message {
    * from the container's replica, with every change saved before.
    */
   restored: boolean;
+  /**
+   * What this browser cannot do for the container here, one line each
+   * (no replica, say); absent when nothing is missing.
+   */
+  unavailable?: string[];
 }
 
 /** The container could not be opened (no such image, a bad name...): no `ready` will come. */

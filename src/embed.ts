@@ -61,6 +61,9 @@ async function open(): Promise<Sandbox> {
     const sandbox = await Sandbox.open(options);
     if (named && params.readOnly) {
       notice(`The container ${params.container} is open read-only: changes are not saved.`);
+    } else if (named && sandbox.info.unavailable) {
+      // What this browser cannot do for a kept container (no replica, say): it works without it.
+      notice(`In this browser: ${sandbox.info.unavailable.join("; ")}.`);
     }
     return sandbox;
   } catch (e) {
@@ -112,9 +115,17 @@ async function start(): Promise<void> {
   const command = params.command.replace(/[\r\n]+$/, "");
   if (command) await sandbox.input(`${command.replace(/\r?\n/g, "\r")}\r`);
   opened(sandbox);
-  const { container, image, readOnly, damage, restored } = sandbox.info;
+  const { container, image, readOnly, damage, restored, unavailable } = sandbox.info;
   const name = container === EPHEMERAL ? EPHEMERAL : params.container;
-  api.post({ type: "ready", container: name, image, readOnly, damage, restored });
+  api.post({
+    type: "ready",
+    container: name,
+    image,
+    readOnly,
+    damage,
+    restored,
+    ...(unavailable ? { unavailable } : {}),
+  });
 }
 
 start().catch((e: unknown) => {

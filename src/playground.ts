@@ -68,6 +68,9 @@ async function start(): Promise<void> {
       `The browser had dropped the database of container ${container}: ` +
         "it was restored from the container's replica, with every change saved before.",
     );
+  } else if (box.info.unavailable) {
+    // What this browser cannot do here (no replica, say): the container works without it.
+    status.say(`In this browser: ${box.info.unavailable.join("; ")}.`);
   }
 
   const term = await openTerminal(box, $("terminal"));

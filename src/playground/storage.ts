@@ -66,7 +66,9 @@ export function watchStorage(
 ): void {
   const storage = navigator.storage as StorageManager | undefined;
   if (!storage?.estimate) {
-    element.textContent = "storage figures unavailable (not a secure context)";
+    element.textContent = window.isSecureContext
+      ? "storage figures unavailable (this browser gives the page no Storage API)"
+      : "storage figures unavailable (not a secure context)";
     return;
   }
   const refresh = async () => {
