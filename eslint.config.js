@@ -39,7 +39,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["scripts/**/*.mjs", "bin/**/*.mjs", "cli/**/*.mjs"],
+    files: ["scripts/**/*.mjs", "bin/**/*.mjs", "cli/**/*.mjs", "e2e/**/*.mjs"],
     languageOptions: { globals: { process: "readonly", console: "readonly" } },
   },
   {

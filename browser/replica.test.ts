@@ -7,6 +7,11 @@ import { newBatch, type Batch, type Store } from "../core/store/store.ts";
 /** Replica files in memory; `copy()` is what a crash would leave (writes are synchronous). */
 class MemoryFolder implements ReplicaFolder {
   readonly files = new Map<string, Uint8Array>();
+  /**
+   * Bytes a file may hold: past them a write takes what fits, as Firefox's
+   * sync access handle does at a full quota (a short write, no error).
+   */
+  quota = Infinity;
   readonly opened = new Set<string>();
   flushes = 0;
   bytesRead = 0;
@@ -24,7 +29,8 @@ class MemoryFolder implements ReplicaFolder {
         this.bytesRead += part.length;
         return part.length;
       },
-      write: (buffer, { at }) => {
+      write: (whole, { at }) => {
+        const buffer = whole.subarray(0, Math.max(0, this.quota - at));
         const old = bytes();
         const grown = new Uint8Array(Math.max(old.length, at + buffer.length));
         grown.set(old);
@@ -152,6 +158,21 @@ describe("a container's replica", () => {
     await expect(store.commit(batch({ big: "more than the quota" }))).rejects.toThrow(
       /ENOSPC|quota/,
     );
+    await store.commit(batch({ b: "2" }));
+    await store.close();
+    const { store: restored } = await ReplicatedStore.open(new MemoryStore(), folder, "c");
+    expect(await contents(restored)).toEqual({ a: "1", b: "2" });
+  });
+
+  it("fails a commit with ENOSPC when the replica's file takes no more bytes (Firefox's short write at a full quota), and stores nothing of it", async () => {
+    const folder = new MemoryFolder();
+    const database = new MemoryStore();
+    const { store } = await ReplicatedStore.open(database, folder, "c");
+    await store.commit(batch({ a: "1" }));
+    folder.quota = folder.files.get("c")!.length + 40;
+    await expect(store.commit(batch({ big: "x".repeat(200) }))).rejects.toThrow(/^ENOSPC/);
+    expect(await contents(database)).not.toHaveProperty("big");
+    folder.quota = Infinity;
     await store.commit(batch({ b: "2" }));
     await store.close();
     const { store: restored } = await ReplicatedStore.open(new MemoryStore(), folder, "c");

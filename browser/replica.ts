@@ -723,9 +723,18 @@ function readAll(file: ReplicaFile, into: Uint8Array, at: number): void {
   }
 }
 
+/**
+ * Writes all of `bytes` at `at`. A write that takes no byte is a full
+ * quota: Firefox's sync access handle answers one with a short write, not
+ * QuotaExceededError, and writing on would never end.
+ */
 function writeAll(file: ReplicaFile, bytes: Uint8Array, at: number): void {
   let done = 0;
-  while (done < bytes.length) done += file.write(bytes.subarray(done), { at: at + done });
+  while (done < bytes.length) {
+    const n = file.write(bytes.subarray(done), { at: at + done });
+    if (n <= 0) fail("ENOSPC", "storage quota exceeded: the replica takes no more bytes");
+    done += n;
+  }
 }
 
 /**

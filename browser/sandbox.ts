@@ -122,7 +122,10 @@ export class SandboxService implements SandboxApi {
         unavailable.push((await replicasMissing())!);
       }
     }
-    const records = await recordsMissing(IMAGES_DATABASE);
+    // What is missing matters to a container that is kept: the replicas
+    // are what would bring it (and images made in it) back.
+    const kept = name !== EPHEMERAL && !options.readOnly;
+    const records = kept ? await recordsMissing(IMAGES_DATABASE) : null;
     if (records) unavailable.push(records);
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
     const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);

@@ -1,5 +1,90 @@
-import { spawn } from "node:child_process";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { chromium, firefox, type Browser, type BrowserContext, type Page } from "playwright-core";
+
+/** The engines the browser suite runs in (README, "Browsers"). */
+export type Engine = "chromium" | "firefox";
+export const ENGINES: readonly Engine[] = ["chromium", "firefox"];
+
+/** The engine of this run of the suite: OVERBOX_BROWSER, Chromium when unset. */
+export const ENGINE: Engine = engineOf(process.env.OVERBOX_BROWSER);
+
+/** The browser of this run, as test names say it. */
+export const BROWSER = { chromium: "Chromium", firefox: "Firefox" }[ENGINE];
+
+function engineOf(name: string | undefined): Engine {
+  if (name === undefined || name === "") return "chromium";
+  if ((ENGINES as readonly string[]).includes(name)) return name as Engine;
+  throw new Error(`OVERBOX_BROWSER=${name}: not one of ${ENGINES.join(", ")}`);
+}
+
+/**
+ * Debian's Firefox ESR through playwright-core's WebDriver BiDi support,
+ * by way of e2e/firefox-bidi.mjs (which says why).
+ */
+const FIREFOX = {
+  channel: "moz-firefox",
+  executablePath: fileURLToPath(new URL("./firefox-bidi.mjs", import.meta.url)),
+  headless: true,
+} as const;
+
+/**
+ * Firefox's preferences for the tests. Its answers to what would be a
+ * prompt for a user: a page may read the clipboard (Chromium's contexts
+ * are granted it: grantClipboard), and navigator.storage.persist() is
+ * allowed (a headless Firefox would wait for ever on its doorhanger). And
+ * no content process started ahead of need, so that a page's is the newest
+ * (crashTab).
+ */
+const FIREFOX_PREFS = {
+  "dom.ipc.processPrelaunch.enabled": false,
+  "dom.events.testing.asyncClipboard": true,
+  "dom.storageManager.prompt.testing": true,
+  "dom.storageManager.prompt.testing.allow": true,
+};
+
+/** Lets pages of `origin` in `context` read and write the clipboard, as a user would allow. */
+export async function grantClipboard(context: BrowserContext, origin: string): Promise<void> {
+  // Firefox has no such permission to grant: FIREFOX_PREFS lets every page read it.
+  if (ENGINE === "firefox") return;
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+}
+
+/**
+ * The browser of this run (ENGINE), as the project's browser tests need it.
+ * `thirdPartyStorage: false`: a cross-site frame gets no storage, as
+ * Chromium's contexts give it none already (Firefox partitions it unless
+ * told to reject third parties).
+ */
+export function launchBrowser(options: { thirdPartyStorage?: false } = {}): Promise<Browser> {
+  if (ENGINE === "chromium") return launchChromium();
+  const rejectThirdParty = options.thirdPartyStorage === false;
+  return firefox.launch({
+    ...FIREFOX,
+    firefoxUserPrefs: {
+      ...FIREFOX_PREFS,
+      ...(rejectThirdParty ? { "network.cookie.cookieBehavior": 1 } : {}),
+    },
+  });
+}
+
+/**
+ * The browser of this run with a profile kept in `userDataDir`: closing the
+ * context ends the browser, and launching again on the same directory is a
+ * browser restart.
+ */
+export function launchBrowserWithProfile(
+  userDataDir: string,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
+  return ENGINE === "firefox"
+    ? firefox.launchPersistentContext(userDataDir, {
+        ...FIREFOX,
+        firefoxUserPrefs: FIREFOX_PREFS,
+        ...options,
+      })
+    : launchChromiumWithProfile(userDataDir, options);
+}
 
 const EXECUTABLE = "/usr/bin/chromium";
 const ARGS = [
@@ -69,4 +154,91 @@ export async function spawnChromium(
     await exited;
   };
   return { browser, crash };
+}
+
+/**
+ * The browser of this run on profile `userDataDir`, which a test can crash:
+ * `crash` sends SIGKILL to every one of its processes at once, as a power
+ * cut or the OOM killer would, and resolves when they are gone.
+ */
+export async function spawnBrowser(
+  userDataDir: string,
+): Promise<{ context: BrowserContext; crash: () => Promise<void> }> {
+  if (ENGINE === "chromium") {
+    const { browser, crash } = await spawnChromium(userDataDir);
+    return { context: browser.contexts()[0]!, crash };
+  }
+  const context = await launchBrowserWithProfile(userDataDir);
+  // playwright-core starts the browser (our relay, e2e/firefox-bidi.mjs, and
+  // Firefox under it) as a process group of its own: the group of the
+  // Firefox that runs this profile is the whole browser.
+  const group = processGroupOf(`--profile ${userDataDir}`);
+  if (group === processGroupOf(`${process.pid}`, "pid")) {
+    throw new Error("the browser runs in the test's own process group: it cannot be killed alone");
+  }
+  const crash = async () => {
+    const closed = new Promise<void>((resolve) => context.once("close", () => resolve()));
+    process.kill(-group, "SIGKILL");
+    await closed;
+    while (processGroupAlive(group)) await new Promise((r) => setTimeout(r, 50));
+  };
+  return { context, crash };
+}
+
+/**
+ * The process group of the processes whose command line holds `text` (or,
+ * with `field` "pid", of process `text`): one, or an error.
+ */
+function processGroupOf(text: string, field: "args" | "pid" = "args"): number {
+  const rows = execFileSync("ps", ["-eo", `pgid=,${field}=`], { encoding: "utf8" })
+    .split("\n")
+    .filter((row) =>
+      field === "pid"
+        ? row.trim().split(/\s+/)[1] === text
+        : row.includes(text) && !row.includes("ps -eo"),
+    );
+  const groups = new Set(rows.map((row) => Number(row.trim().split(/\s+/, 1)[0])));
+  if (groups.size !== 1) throw new Error(`no one browser runs with ${text}: ${rows.join("; ")}`);
+  return [...groups][0]!;
+}
+
+function processGroupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Crashes the renderer of `page` (its worker goes with it), leaving the
+ * browser up. Chromium: DevTools' Page.crash. Firefox has no such command:
+ * its nearest equivalent is SIGKILL of the content process that runs the
+ * page, the newest one since `before` (contentProcesses(), taken before
+ * the page loaded; prelaunched processes are off, so a new site gets a new
+ * process).
+ */
+export async function crashTab(page: Page, before: number[]): Promise<void> {
+  if (ENGINE === "chromium") {
+    const crashed = new Promise<void>((resolve) => page.on("crash", () => resolve()));
+    const cdp = await page.context().newCDPSession(page);
+    void cdp.send("Page.crash").catch(() => undefined);
+    await crashed;
+    return;
+  }
+  const fresh = contentProcesses().filter((pid) => !before.includes(pid));
+  if (fresh.length !== 1) throw new Error(`no one content process for the page: ${fresh}`);
+  process.kill(fresh[0]!, "SIGKILL");
+  // playwright-core's BiDi Firefox tells of no crash: the process going is the sign.
+  while (contentProcesses().includes(fresh[0]!)) await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Firefox's web content processes (`-contentproc ... tab`), by pid; none in Chromium. */
+export function contentProcesses(): number[] {
+  if (ENGINE === "chromium") return [];
+  return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
+    .split("\n")
+    .filter((row) => row.includes("-contentproc") && /\stab$/.test(row.trim()))
+    .map((row) => Number(row.trim().split(/\s+/, 1)[0]));
 }

@@ -5,7 +5,7 @@ import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { EmbeddedSandbox } from "../src/embed-client.ts";
 import type { FromEmbed } from "../src/embed-protocol.ts";
-import { launchChromium } from "./browser.ts";
+import { ENGINE, launchBrowser } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
 import type {} from "../src/embed.ts";
 
@@ -27,7 +27,7 @@ let foreignServer: Server;
 let foreign: string;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
   foreignServer = createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
     res.end(hostPage(new URL(req.url ?? "/", "http://x")));
@@ -66,8 +66,8 @@ function hostPage(url: URL): string {
  * A page in a browser context of its own (its own IndexedDB), where
  * `__host.html` on the embed's origin is a `hostPage`.
  */
-async function newPage(viewport = { width: 1200, height: 700 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
+async function newPage(viewport = { width: 1200, height: 700 }, of = browser): Promise<Page> {
+  const context = await of.newContext({ viewport });
   await context.route(`${origin}/__host.html*`, (route) =>
     route.fulfill({ contentType: "text/html", body: hostPage(new URL(route.request().url())) }),
   );
@@ -450,9 +450,12 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
   });
 
   it("runs a named container as ephemeral, and says so, in a frame the browser gives no storage", async () => {
-    const page = await newPage();
     // A cross-site frame in a Playwright context (off the record): Chromium
-    // blocks its third-party storage, IndexedDB and Web Locks alike.
+    // blocks its third-party storage, IndexedDB and Web Locks alike;
+    // Firefox partitions it, unless it rejects third parties, as here.
+    const storageless =
+      ENGINE === "chromium" ? browser : await launchBrowser({ thirdPartyStorage: false });
+    const page = await newPage(undefined, storageless);
     await host(page, foreign, `container=docs&command=${encodeURIComponent("echo up")}`);
     const frame = await frameOf(page, "#e0");
     await waitForScreen(frame, /^up$/m);
@@ -474,6 +477,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       damage: [],
       restored: false,
     });
+    if (storageless !== browser) await storageless.close();
   });
 
   it("with no origins parameter the API is off: same-origin messages are ignored and nothing is posted", async () => {

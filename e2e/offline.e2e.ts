@@ -11,7 +11,7 @@ import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../src/playground.ts";
 import { CONTENT_SECURITY_POLICY } from "../vite.config.ts";
-import { launchChromium } from "./browser.ts";
+import { launchBrowser } from "./browser.ts";
 import { serveStatic } from "./static-server.ts";
 
 let browser: Browser;
@@ -25,7 +25,7 @@ beforeAll(async () => {
     build: { outDir: dist, emptyOutDir: true },
   });
   site = await serveStatic(dist);
-  browser = await launchChromium();
+  browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {

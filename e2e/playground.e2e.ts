@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { readTar, writeTar } from "../core/image/tar.ts";
-import { launchChromium, launchChromiumWithProfile } from "./browser.ts";
+import { BROWSER, grantClipboard, launchBrowser, launchBrowserWithProfile } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
 import { screenLines } from "./screen.ts";
 import type {} from "../src/playground.ts";
@@ -26,7 +26,7 @@ const contexts: BrowserContext[] = [];
 let pageErrors: string[] = [];
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 
 afterEach(async () => {
@@ -170,7 +170,7 @@ async function openPicker(page: Page): Promise<void> {
 
 const listedContainers = (page: Page) => page.locator("#container-list .name").allTextContents();
 
-describe("the playground (index.html) in Chromium", () => {
+describe(`the playground (index.html) in ${BROWSER}`, () => {
   it("runs a command typed into the terminal and shows its output, also to screen readers", async () => {
     const page = await openPlayground("typing");
     expect(await shell(page, "echo $((6*7))")).toBe("42");
@@ -237,9 +237,7 @@ describe("the playground (index.html) in Chromium", () => {
 
   it("copies the selection with Ctrl+Shift+C and pastes with Ctrl+Shift+V, UTF-8 included", async () => {
     const context = await newContext();
-    await context.grantPermissions(["clipboard-read", "clipboard-write"], {
-      origin: inject("baseUrl"),
-    });
+    await grantClipboard(context, inject("baseUrl"));
     const page = await openPlayground("clipboard", context);
     await shell(page, "echo copy-me-$((40+2))");
     const row = (await cursorRow(page)) - 1;
@@ -325,14 +323,14 @@ describe("the playground (index.html) in Chromium", () => {
   it("keeps files and shell history across a browser restart", async () => {
     const profile = await mkdtemp(join(tmpdir(), "overbox-profile-"));
     try {
-      let context = await launchChromiumWithProfile(profile, { viewport: VIEWPORT });
+      let context = await launchBrowserWithProfile(profile, { viewport: VIEWPORT });
       let page = await context.newPage();
       await page.goto(url("restart"));
       await ready(page);
       await shell(page, "echo survived > /root/restart.txt");
       await stored(page);
       await context.close();
-      context = await launchChromiumWithProfile(profile, { viewport: VIEWPORT });
+      context = await launchBrowserWithProfile(profile, { viewport: VIEWPORT });
       page = await context.newPage();
       await page.goto(url("restart"));
       await ready(page);

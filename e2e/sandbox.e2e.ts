@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium } from "./browser.ts";
+import { BROWSER, launchBrowser } from "./browser.ts";
 import type {} from "../src/playground.ts";
 
 interface Outcome {
@@ -13,7 +13,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
   page = await (await browser.newContext()).newPage();
   await page.goto(inject("baseUrl"));
   await page.waitForFunction(() => window.overbox !== undefined);
@@ -31,7 +31,7 @@ const run = async (args: string[], stdin?: string): Promise<Outcome> => {
   return { status: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 };
 
-describe("the library (Sandbox) in Chromium: a kernel in a Web Worker", () => {
+describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => {
   it("runs an applet of the busybox image and returns its output and status", async () => {
     const r = await run(["ls", "-la", "/"]);
     expect(r.stderr).toBe("");

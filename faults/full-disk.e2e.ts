@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromiumWithProfile } from "../e2e/browser.ts";
+import { BROWSER, launchBrowserWithProfile } from "../e2e/browser.ts";
 import type {} from "../src/playground.ts";
 
 const disk = mkdtempSync(join(tmpdir(), "overbox-full-disk-"));
@@ -40,9 +40,9 @@ const textOf = (page: Page, id: string, pattern: RegExp) =>
     [id, pattern.source] as const,
   );
 
-describe("a full disk in Chromium", () => {
+describe(`a full disk in ${BROWSER}`, () => {
   it("gives the program ENOSPC, says so with the storage figures, keeps what was stored, and saves again after a delete", async () => {
-    context = await launchChromiumWithProfile(join(disk, "profile"));
+    context = await launchBrowserWithProfile(join(disk, "profile"));
     const page = await context.newPage();
     await open(page);
     expect((await sh(page, "echo older > /root/older.txt; sync")).exitCode).toBe(0);

@@ -9,13 +9,13 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchChromium } from "../e2e/browser.ts";
+import { launchBrowser } from "../e2e/browser.ts";
 import type {} from "../src/playground.ts";
 
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {

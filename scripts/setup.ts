@@ -56,11 +56,11 @@ const TOOLCHAIN = [
   "dpkg-dev",
 ];
 /**
- * For the tests: the browser, Debian's native busybox to compare against, and
- * attr, whose setfattr marks opaque directories in the lower layers that
- * core/overlay/linux.test.ts mounts with Linux overlayfs.
+ * For the tests: the browsers (e2e/browser.ts), Debian's native busybox to
+ * compare against, and attr, whose setfattr marks opaque directories in the
+ * lower layers that core/overlay/linux.test.ts mounts with Linux overlayfs.
  */
-const TEST_PACKAGES = ["chromium", "busybox", "attr"];
+const TEST_PACKAGES = ["chromium", "firefox-esr", "busybox", "attr"];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
 
 class SetupError extends Error {}
