@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, firefox, type Browser, type BrowserContext, type Page } from "playwright-core";
 
@@ -241,4 +242,15 @@ export function contentProcesses(): number[] {
     .split("\n")
     .filter((row) => row.includes("-contentproc") && /\stab$/.test(row.trim()))
     .map((row) => Number(row.trim().split(/\s+/, 1)[0]));
+}
+
+/**
+ * Where a test writes screenshot `name`: docs/screenshots/ in Chromium
+ * (the README shows those, and they are committed), build/screenshots/
+ * ENGINE/ in another engine (to look at, not committed). The folder is made.
+ */
+export function screenshotPath(name: string): string {
+  const dir = ENGINE === "chromium" ? "docs/screenshots" : `build/screenshots/${ENGINE}`;
+  mkdirSync(dir, { recursive: true });
+  return `${dir}/${name}`;
 }

@@ -1,11 +1,10 @@
-import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { EmbeddedSandbox } from "../src/embed-client.ts";
 import type { FromEmbed } from "../src/embed-protocol.ts";
-import { ENGINE, launchBrowser } from "./browser.ts";
+import { ENGINE, launchBrowser, screenshotPath } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
 import type {} from "../src/embed.ts";
 
@@ -216,7 +215,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     });
   });
 
-  it("the docs demo shows both embeds running their commands (screenshot docs/screenshots/embed-demo.png)", async () => {
+  it(`the docs demo shows both embeds running their commands (screenshot ${screenshotPath("embed-demo.png")})`, async () => {
     const page = await newPage({ width: 1200, height: 700 });
     await page.goto(`${baseUrl}/docs-demo.html`);
     const dark = await frameOf(page, "#dark");
@@ -239,8 +238,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       document.getElementById("result")!.textContent!.includes("[exit"),
     );
     expect(await page.textContent("#result")).toContain('PRETTY_NAME="overbox');
-    mkdirSync("docs/screenshots", { recursive: true });
-    await page.screenshot({ path: "docs/screenshots/embed-demo.png" });
+    await page.screenshot({ path: screenshotPath("embed-demo.png") });
   });
 
   it("the docs demo's button runs a command in an embed through the API and shows its result", async () => {

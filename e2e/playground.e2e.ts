@@ -1,11 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { readTar, writeTar } from "../core/image/tar.ts";
-import { BROWSER, grantClipboard, launchBrowser, launchBrowserWithProfile } from "./browser.ts";
+import {
+  BROWSER,
+  grantClipboard,
+  launchBrowser,
+  launchBrowserWithProfile,
+  screenshotPath,
+} from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
 import { screenLines } from "./screen.ts";
 import type {} from "../src/playground.ts";
@@ -18,7 +24,6 @@ import type {} from "../src/playground.ts";
  */
 
 const VIEWPORT = { width: 1200, height: 700 };
-const SCREENSHOT = "docs/screenshots/playground.png";
 
 let browser: Browser;
 const contexts: BrowserContext[] = [];
@@ -901,7 +906,7 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await page.evaluate(() => window.overbox.box.unsaved())).toBe(false);
   });
 
-  it(`is shown in ${SCREENSHOT}, after a few commands`, async () => {
+  it(`is shown in ${screenshotPath("playground.png")}, after a few commands`, async () => {
     const page = await openPlayground("default");
     await shell(page, "cat /etc/os-release | head -n 2");
     await shell(page, "ls --color=always /");
@@ -912,8 +917,7 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     );
     await statusMatching(page, /^saved$/, "saved");
     await statusMatching(page, /^storage: /, "storage");
-    await mkdir("docs/screenshots", { recursive: true });
-    const png = await page.screenshot({ path: SCREENSHOT });
+    const png = await page.screenshot({ path: screenshotPath("playground.png") });
     // A PNG of the window's size: its IHDR chunk's width and height.
     expect(png.subarray(1, 4).toString()).toBe("PNG");
     expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([VIEWPORT.width, VIEWPORT.height]);
