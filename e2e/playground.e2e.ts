@@ -217,6 +217,42 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await shell(page, "stty size")).toBe(`${small.rows} ${small.cols}`);
   });
 
+  it("takes non-Latin input: letters typed without a key of their own, and CJK text composed by an input method, kept byte for byte in a file", async () => {
+    const page = await openPlayground("intl");
+    const start = await cursorRow(page);
+    // Letters off the US layout come as the browser gives them when no key
+    // makes them (an on-screen keyboard, dictation): an input event alone.
+    await page.keyboard.type("printf '%s|' ü é > /root/intl.txt; printf '%s' '");
+    // An input method's composition, as the browser reports one: the
+    // composition events around the text it puts in the terminal's textarea.
+    for (const text of ["日本語", "한국어"]) {
+      await page.evaluate((text) => {
+        const area = document.querySelector<HTMLTextAreaElement>(".xterm-helper-textarea")!;
+        area.dispatchEvent(new CompositionEvent("compositionstart", { data: "" }));
+        area.value += text;
+        area.dispatchEvent(new CompositionEvent("compositionupdate", { data: text }));
+        area.dispatchEvent(new CompositionEvent("compositionend", { data: text }));
+      }, text);
+      // xterm.js sends a composition's text a moment after it ends: the shell echoes it.
+      await page.waitForFunction((text) => {
+        const buffer = window.overbox.term.buffer.active;
+        return buffer
+          .getLine(buffer.baseY + buffer.cursorY)
+          ?.translateToString()
+          .includes(text);
+      }, text);
+    }
+    await page.keyboard.type("' >> /root/intl.txt");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    const bytes = await page.evaluate(async () =>
+      Array.from(await window.overbox.box.fs.readFile("/root/intl.txt")),
+    );
+    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe("ü|é|日本語한국어");
+    // And the terminal shows them back.
+    expect(await shell(page, "cat /root/intl.txt; echo")).toBe("ü|é|日本語한국어");
+  });
+
   it("shows 256 colours and UTF-8 text that programs write", async () => {
     const page = await openPlayground("colours");
     expect(await shell(page, "echo $TERM")).toBe("xterm-256color");

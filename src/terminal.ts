@@ -63,6 +63,7 @@ export async function openTerminal(
   });
   const encoder = new TextEncoder();
   term.onData((data) => void box.input(encoder.encode(data)));
+  forwardTypedText(term, (text) => void box.input(encoder.encode(text)));
   term.onBinary((data) => void box.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
   term.onResize(({ rows, cols }) => void box.resize({ rows, cols }));
   new ResizeObserver(() => fit.fit()).observe(element);
@@ -79,4 +80,33 @@ export async function openTerminal(
   );
   if (options.autofocus ?? true) term.focus();
   return term;
+}
+
+/**
+ * Text typed without a key press of its own: an input event with no
+ * keypress before it (an on-screen keyboard, dictation, an emoji picker, a
+ * letter the browser gives that way). xterm.js takes those only outside
+ * screen-reader mode, and ours is always on, so they were dropped; they go
+ * to `send` here. A key press xterm.js took is followed by its own input
+ * event (skipped here) unless it was cancelled; an input method's
+ * composition is xterm.js's own (isComposing, or not insertText).
+ */
+function forwardTypedText(term: Terminal, send: (text: string) => void): void {
+  const textarea = term.textarea;
+  if (!textarea) return;
+  /** A key press whose text the next input event repeats. */
+  let pressed = false;
+  textarea.addEventListener("keydown", () => (pressed = false));
+  // After xterm.js's own listener (added when it opened): a cancelled key press inserts nothing.
+  textarea.addEventListener("keypress", (e) => (pressed = !e.defaultPrevented));
+  textarea.addEventListener("input", (e) => {
+    const event = e as InputEvent;
+    const typed = event.inputType === "insertText" || event.inputType === "";
+    if (!typed || !event.data || event.isComposing) return;
+    if (pressed) {
+      pressed = false;
+      return;
+    }
+    send(event.data);
+  });
 }
