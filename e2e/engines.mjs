@@ -1,5 +1,6 @@
 // `npm test`'s browser suite: every test of e2e/ and faults/ (vitest's
-// e2e/vitest.config.ts), once per engine, one engine after another
+// e2e/vitest.config.ts), once per engine (WebKit: its own file, for now),
+// one engine after another
 // (OVERBOX_BROWSER, read by e2e/browser.ts). Every engine runs even when
 // one fails; the last lines say how each did, and the exit status is 1 if
 // any failed. Arguments are passed to vitest (a file, -t NAME).
@@ -9,8 +10,11 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The engines, as e2e/browser.ts names them (its ENGINES). */
-const ENGINES = ["chromium", "firefox"];
+/**
+ * The engines: Chromium and Firefox as e2e/browser.ts names them (its
+ * ENGINES), and WebKit, which runs e2e/webkit.e2e.ts (e2e/vitest.config.ts).
+ */
+const ENGINES = ["chromium", "firefox", "webkit"];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
