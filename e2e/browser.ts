@@ -3,7 +3,10 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, firefox, type Browser, type BrowserContext, type Page } from "playwright-core";
 
-/** The engines the browser suite runs in (README, "Browsers"). */
+/**
+ * The engines that run the Playwright suite (README, "Browsers"); WebKit
+ * runs its own file through WebDriver (e2e/webkit.ts).
+ */
 export type Engine = "chromium" | "firefox";
 export const ENGINES: readonly Engine[] = ["chromium", "firefox"];
 
