@@ -7,7 +7,13 @@
 
 /** Who did the work. A figure is measured for several subjects in the same run. */
 export type Subject =
-  "overbox (browser)" | "overbox (CLI)" | "native busybox" | "raw IndexedDB" | "ZenFS" | "lifo";
+  | "overbox (browser)"
+  | "overbox (Firefox)"
+  | "overbox (CLI)"
+  | "native busybox"
+  | "raw IndexedDB"
+  | "ZenFS"
+  | "lifo";
 
 export type Unit = "ms" | "MB/s" | "ops/s" | "bytes" | "MB" | "×";
 

@@ -72,6 +72,18 @@ export function launchBrowser(options: { thirdPartyStorage?: false } = {}): Prom
   });
 }
 
+/** Firefox ESR with a profile kept in `userDataDir`, whatever engine this run is (the benchmarks'). */
+export function launchFirefoxWithProfile(
+  userDataDir: string,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
+  return firefox.launchPersistentContext(userDataDir, {
+    ...FIREFOX,
+    firefoxUserPrefs: FIREFOX_PREFS,
+    ...options,
+  });
+}
+
 /**
  * The browser of this run with a profile kept in `userDataDir`: closing the
  * context ends the browser, and launching again on the same directory is a
@@ -82,11 +94,7 @@ export function launchBrowserWithProfile(
   options: { viewport?: { width: number; height: number } } = {},
 ): Promise<BrowserContext> {
   return ENGINE === "firefox"
-    ? firefox.launchPersistentContext(userDataDir, {
-        ...FIREFOX,
-        firefoxUserPrefs: FIREFOX_PREFS,
-        ...options,
-      })
+    ? launchFirefoxWithProfile(userDataDir, options)
     : launchChromiumWithProfile(userDataDir, options);
 }
 

@@ -9,12 +9,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { launchChromiumWithProfile } from "../../e2e/browser.ts";
+import { launchChromiumWithProfile, launchFirefoxWithProfile } from "../../e2e/browser.ts";
 import type { Measurement, Subject } from "../measure.ts";
 import type { BenchContext } from "../suite.ts";
 import type { MeteredSite, Sent } from "./sites.ts";
 
-const SUBJECT: Subject = "overbox (browser)";
+/** The engines the start figures are measured in: "overbox (browser)" is Chromium's. */
+export const START_ENGINES = {
+  "overbox (browser)": launchChromiumWithProfile,
+  "overbox (Firefox)": launchFirefoxWithProfile,
+} satisfies Partial<
+  Record<
+    Subject,
+    (dir: string, o: { viewport: { width: number; height: number } }) => Promise<BrowserContext>
+  >
+>;
 const VIEWPORT = { width: 1200, height: 700 };
 
 /** What the init script leaves on `window`: the prompt's time, from performance.timeOrigin. */
@@ -101,7 +110,10 @@ const sum = (sent: Sent[]) => sent.reduce((n, s) => n + s.bytes, 0);
 export async function startFigures(
   context: BenchContext,
   site: MeteredSite,
+  subject: keyof typeof START_ENGINES = "overbox (browser)",
 ): Promise<Measurement[]> {
+  const SUBJECT: Subject = subject;
+  const launch = START_ENGINES[subject];
   const cold: number[] = [];
   const warm: number[] = [];
   const bytes: number[] = [];
@@ -110,7 +122,7 @@ export async function startFigures(
     const profile = await mkdtemp(join(tmpdir(), "overbox-bench-profile-"));
     let browser: BrowserContext | null = null;
     try {
-      browser = await launchChromiumWithProfile(profile, { viewport: VIEWPORT });
+      browser = await launch(profile, { viewport: VIEWPORT });
       await browser.addInitScript(watchPrompt);
       const first = browser.pages()[0] ?? (await browser.newPage());
       site.clear();
@@ -131,7 +143,7 @@ export async function startFigures(
       );
       const sw = before.filter((s) => s.serviceWorker);
       context.log(
-        `start run ${run + 1}: cold ${a.ms.toFixed(0)} ms (DOMContentLoaded at ${a.loaded.toFixed(0)} ms); ` +
+        `start run ${run + 1} (${subject}): cold ${a.ms.toFixed(0)} ms (DOMContentLoaded at ${a.loaded.toFixed(0)} ms); ` +
           `${sum(before)} bytes in ${before.length} responses until the prompt, ` +
           `${sum(sw)} of them in ${sw.length} for the service worker's precache; ${sum(site.sent)} bytes once it installed`,
       );
@@ -142,7 +154,7 @@ export async function startFigures(
       const b = await visit(second, site.url);
       warm.push(b.ms);
       context.log(
-        `start run ${run + 1}: warm ${b.ms.toFixed(0)} ms (DOMContentLoaded at ${b.loaded.toFixed(0)} ms), ${sum(site.sent)} bytes from the server`,
+        `start run ${run + 1} (${subject}): warm ${b.ms.toFixed(0)} ms (DOMContentLoaded at ${b.loaded.toFixed(0)} ms), ${sum(site.sent)} bytes from the server`,
       );
       if (!context.wants("start.reset")) continue;
       resets.push(await reset(second));

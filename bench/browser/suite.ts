@@ -28,6 +28,7 @@ export const browserSuite: Suite = {
       const site = await serveMetered(await buildProductSite(context));
       try {
         out.push(...(await startFigures(context, site)));
+        out.push(...(await startFigures(context, site, "overbox (Firefox)")));
       } finally {
         await site.close();
       }
