@@ -1,6 +1,7 @@
 /**
  * The browser suite: overbox in Debian's headless Chromium (playwright-core),
- * subject "overbox (browser)". Two sites are built and served (sites.ts):
+ * subject "overbox (browser)", and for start.* in Firefox ESR too, subject
+ * "overbox (Firefox)". Two sites are built and served (sites.ts):
  * the product's, gzipped, for start.* (start.ts); the bench pages', for the
  * process figures (processes.ts), memory.* (memory.ts) and, last, persist.*
  * (persistence.ts). Every browser and server it starts is closed before it
