@@ -12,7 +12,7 @@ import { serveStatic } from "../e2e/static-server.ts";
 import { IMAGES } from "../rootfs/testing.ts";
 import { newBatch } from "../core/store/store.ts";
 import { MemoryStore } from "../core/store/memory.ts";
-import { recordFolder, RecordReplicatedStore, recordsMissing } from "./record-replica.ts";
+import { recordSupport, RecordReplicatedStore } from "./record-replica.ts";
 import { replicas, replicasMissing } from "./replica.ts";
 import { SandboxService } from "./sandbox.ts";
 
@@ -94,11 +94,12 @@ describe("a browser whose origin private file system is only half there", () => 
   });
 
   it("keeps no replica of the images' store, says why, and a commit makes no file", async () => {
-    expect(await recordFolder("overbox.images")).toBeNull();
-    expect(await recordsMissing("overbox.images")).toMatch(
+    const support = await recordSupport("overbox.images");
+    expect(support.folder).toBeNull();
+    expect(support.missing).toMatch(
       /^images made here have no replica: .*no createWritable.*lost if the browser drops/,
     );
-    const store = new RecordReplicatedStore(new MemoryStore(), recordFolder("overbox.images"));
+    const store = new RecordReplicatedStore(new MemoryStore(), Promise.resolve(support.folder));
     const batch = newBatch();
     batch.puts.set("blobs/sha256/abc", new Uint8Array([1, 2, 3]));
     await store.commit(batch);

@@ -77,21 +77,31 @@ export interface RecordFolder {
 }
 
 /**
- * Why this browser keeps no replica of the images' store, as a line for
- * the page; null when it keeps one. A file is replaced atomically through
- * a writable stream (createWritable), which WebKit lacks (Safari before
- * 26): it is checked before any file is made, so none is left empty.
+ * What this browser gives for a replica of the images' store in the OPFS
+ * folder `name`: the folder, or null and why not, as a line for the page.
+ * A file is replaced atomically through a writable stream (createWritable),
+ * which WebKit lacks (Safari before 26): that is checked before any file
+ * is made, so none is left empty.
  */
-export async function recordsMissing(name: string): Promise<string | null> {
+export async function recordSupport(
+  name: string,
+): Promise<{ folder: RecordFolder | null; missing: string | null }> {
   const lost =
     "so they are kept in IndexedDB alone, and are lost if the browser drops this site's storage";
   if (!writableStreams()) {
-    return `images made here have no replica: this browser cannot replace a file of its origin private file system (no createWritable), ${lost}`;
+    return {
+      folder: null,
+      missing: `images made here have no replica: this browser cannot replace a file of its origin private file system (no createWritable), ${lost}`,
+    };
   }
-  if (!(await opfsFolder(name))) {
-    return `images made here have no replica: this browser gives the page no origin private file system, ${lost}`;
+  const dir = await opfsFolder(name);
+  if (!dir) {
+    return {
+      folder: null,
+      missing: `images made here have no replica: this browser gives the page no origin private file system, ${lost}`,
+    };
   }
-  return null;
+  return { folder: opfsRecords(dir), missing: null };
 }
 
 /** Whether files of the origin private file system have writable streams (createWritable). */
@@ -104,14 +114,8 @@ function writableStreams(): boolean {
   );
 }
 
-/**
- * The OPFS folder `name`, or null where this browser can keep no such
- * files (recordsMissing says why).
- */
-export async function recordFolder(name: string): Promise<RecordFolder | null> {
-  if (!writableStreams()) return null;
-  const dir = await opfsFolder(name);
-  if (!dir) return null;
+/** The record folder over OPFS directory `dir`. */
+function opfsRecords(dir: FileSystemDirectoryHandle): RecordFolder {
   return {
     async read(file) {
       try {

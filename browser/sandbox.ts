@@ -34,7 +34,7 @@ import { IndexedDbStore } from "./indexeddb.ts";
 import { ledger } from "./ledger.ts";
 import { holdContainerLock, withContainerLock } from "./lock.ts";
 import { MemoryStore } from "../core/store/memory.ts";
-import { recordFolder, RecordReplicatedStore, recordsMissing } from "./record-replica.ts";
+import { recordSupport, RecordReplicatedStore } from "./record-replica.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
@@ -81,9 +81,11 @@ interface Session {
  */
 export class SandboxService implements SandboxApi {
   private session: Session | null = null;
+  /** The images' replica, or why this browser keeps none. */
+  private readonly records = recordSupport(IMAGES_DATABASE);
   private readonly imageStore = new RecordReplicatedStore(
     new IndexedDbStore(IMAGES_DATABASE),
-    recordFolder(IMAGES_DATABASE),
+    this.records.then((r) => r.folder),
   );
   private readonly blobs = new StoreBlobs(this.imageStore);
   private source: HttpBlobSource | null = null;
@@ -125,7 +127,7 @@ export class SandboxService implements SandboxApi {
     // What is missing matters to a container that is kept: the replicas
     // are what would bring it (and images made in it) back.
     const kept = name !== EPHEMERAL && !options.readOnly;
-    const records = kept ? await recordsMissing(IMAGES_DATABASE) : null;
+    const records = kept ? (await this.records).missing : null;
     if (records) unavailable.push(records);
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
     const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
