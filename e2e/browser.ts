@@ -2,24 +2,38 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium, firefox, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { launchWebKitWithProfile, WebKitBrowser, type WebKitContext } from "./webkit.ts";
 
 /**
- * The engines that run the Playwright suite (README, "Browsers"); WebKit
- * runs its own file through WebDriver (e2e/webkit.ts).
+ * The browsers the suite runs in (README, "Browsers"): Chromium, Firefox,
+ * WebKit with its defaults, and WebKit with Safari's storage features on
+ * (e2e/webkit.ts), each run named by OVERBOX_BROWSER (e2e/engines.mjs).
  */
-export type Engine = "chromium" | "firefox";
-export const ENGINES: readonly Engine[] = ["chromium", "firefox"];
+export type Run = "chromium" | "firefox" | "webkit" | "webkit-safari";
+export const RUNS: readonly Run[] = ["chromium", "firefox", "webkit", "webkit-safari"];
 
-/** The engine of this run of the suite: OVERBOX_BROWSER, Chromium when unset. */
-export const ENGINE: Engine = engineOf(process.env.OVERBOX_BROWSER);
+/** The browser of this run of the suite: OVERBOX_BROWSER, Chromium when unset. */
+export const RUN: Run = runOf(process.env.OVERBOX_BROWSER);
+
+/** Its engine. */
+export type Engine = "chromium" | "firefox" | "webkit";
+export const ENGINE: Engine = RUN === "webkit-safari" ? "webkit" : RUN;
+
+/** WebKit's features in this run. */
+const WEBKIT_FEATURES = RUN === "webkit-safari" ? "safari" : "defaults";
 
 /** The browser of this run, as test names say it. */
-export const BROWSER = { chromium: "Chromium", firefox: "Firefox" }[ENGINE];
+export const BROWSER = {
+  chromium: "Chromium",
+  firefox: "Firefox",
+  webkit: "WebKit",
+  "webkit-safari": "WebKit with Safari's storage features",
+}[RUN];
 
-function engineOf(name: string | undefined): Engine {
+function runOf(name: string | undefined): Run {
   if (name === undefined || name === "") return "chromium";
-  if ((ENGINES as readonly string[]).includes(name)) return name as Engine;
-  throw new Error(`OVERBOX_BROWSER=${name}: not one of ${ENGINES.join(", ")}`);
+  if ((RUNS as readonly string[]).includes(name)) return name as Run;
+  throw new Error(`OVERBOX_BROWSER=${name}: not one of ${RUNS.join(", ")}`);
 }
 
 /**
@@ -49,8 +63,9 @@ const FIREFOX_PREFS = {
 
 /** Lets pages of `origin` in `context` read and write the clipboard, as a user would allow. */
 export async function grantClipboard(context: BrowserContext, origin: string): Promise<void> {
-  // Firefox has no such permission to grant: FIREFOX_PREFS lets every page read it.
-  if (ENGINE === "firefox") return;
+  // Firefox has no such permission to grant: FIREFOX_PREFS lets every page
+  // read it; e2e/webkit-browser.py lets WebKit's pages.
+  if (ENGINE !== "chromium") return;
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
 }
 
@@ -62,6 +77,8 @@ export async function grantClipboard(context: BrowserContext, origin: string): P
  */
 export function launchBrowser(options: { thirdPartyStorage?: false } = {}): Promise<Browser> {
   if (ENGINE === "chromium") return launchChromium();
+  // WebKit's contexts are browsers of their own, which block third-party storage.
+  if (ENGINE === "webkit") return Promise.resolve(asPlaywright(new WebKitBrowser(WEBKIT_FEATURES)));
   const rejectThirdParty = options.thirdPartyStorage === false;
   return firefox.launch({
     ...FIREFOX,
@@ -93,9 +110,23 @@ export function launchBrowserWithProfile(
   userDataDir: string,
   options: { viewport?: { width: number; height: number } } = {},
 ): Promise<BrowserContext> {
+  if (ENGINE === "webkit") {
+    return launchWebKitWithProfile(WEBKIT_FEATURES, userDataDir, options).then(asPlaywright);
+  }
   return ENGINE === "firefox"
     ? launchFirefoxWithProfile(userDataDir, options)
     : launchChromiumWithProfile(userDataDir, options);
+}
+
+/**
+ * WebKit's objects (e2e/webkit.ts) as the Playwright types the tests are
+ * written against: they have the part of the API the tests use, and a
+ * method they lack fails its test loudly.
+ */
+function asPlaywright(o: WebKitBrowser): Browser;
+function asPlaywright(o: WebKitContext): BrowserContext;
+function asPlaywright(o: WebKitBrowser | WebKitContext): Browser | BrowserContext {
+  return o as unknown as Browser | BrowserContext;
 }
 
 const EXECUTABLE = "/usr/bin/chromium";
@@ -180,6 +211,10 @@ export async function spawnBrowser(
     const { browser, crash } = await spawnChromium(userDataDir);
     return { context: browser.contexts()[0]!, crash };
   }
+  if (ENGINE === "webkit") {
+    const context = await launchWebKitWithProfile(WEBKIT_FEATURES, userDataDir);
+    return { context: asPlaywright(context), crash: () => context.crash() };
+  }
   const context = await launchBrowserWithProfile(userDataDir);
   // playwright-core starts the browser (our relay, e2e/firefox-bidi.mjs, and
   // Firefox under it) as a process group of its own: the group of the
@@ -225,11 +260,11 @@ function processGroupAlive(group: number): boolean {
 
 /**
  * Crashes the renderer of `page` (its worker goes with it), leaving the
- * browser up. Chromium: DevTools' Page.crash. Firefox has no such command:
- * its nearest equivalent is SIGKILL of the content process that runs the
- * page, the newest one since `before` (contentProcesses(), taken before
- * the page loaded; prelaunched processes are off, so a new site gets a new
- * process).
+ * browser up. Chromium: DevTools' Page.crash. Firefox and WebKit have no
+ * such command: the nearest equivalent is SIGKILL of the content process
+ * that runs the page, the newest one since `before` (contentProcesses(),
+ * taken before the page loaded; Firefox's prelaunched processes are off,
+ * so a new site gets a new process).
  */
 export async function crashTab(page: Page, before: number[]): Promise<void> {
   if (ENGINE === "chromium") {
@@ -242,26 +277,33 @@ export async function crashTab(page: Page, before: number[]): Promise<void> {
   const fresh = contentProcesses().filter((pid) => !before.includes(pid));
   if (fresh.length !== 1) throw new Error(`no one content process for the page: ${fresh}`);
   process.kill(fresh[0]!, "SIGKILL");
-  // playwright-core's BiDi Firefox tells of no crash: the process going is the sign.
+  // Neither tells the test of the crash: the process going is the sign.
   while (contentProcesses().includes(fresh[0]!)) await new Promise((r) => setTimeout(r, 50));
 }
 
-/** Firefox's web content processes (`-contentproc ... tab`), by pid; none in Chromium. */
+/**
+ * The web content processes, by pid: Firefox's (`-contentproc ... tab`),
+ * WebKit's (WebKitWebProcess); none in Chromium.
+ */
 export function contentProcesses(): number[] {
   if (ENGINE === "chromium") return [];
+  const content =
+    ENGINE === "firefox"
+      ? (row: string) => row.includes("-contentproc") && /\stab$/.test(row.trim())
+      : (row: string) => row.includes("WebKitWebProcess");
   return execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
     .split("\n")
-    .filter((row) => row.includes("-contentproc") && /\stab$/.test(row.trim()))
+    .filter(content)
     .map((row) => Number(row.trim().split(/\s+/, 1)[0]));
 }
 
 /**
  * Where a test writes screenshot `name`: docs/screenshots/ in Chromium
  * (the README shows those, and they are committed), build/screenshots/
- * ENGINE/ in another engine (to look at, not committed). The folder is made.
+ * RUN/ in another browser (to look at, not committed). The folder is made.
  */
 export function screenshotPath(name: string): string {
-  const dir = ENGINE === "chromium" ? "docs/screenshots" : `build/screenshots/${ENGINE}`;
+  const dir = RUN === "chromium" ? "docs/screenshots" : `build/screenshots/${RUN}`;
   mkdirSync(dir, { recursive: true });
   return `${dir}/${name}`;
 }

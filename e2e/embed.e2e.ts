@@ -6,14 +6,14 @@ import type { EmbeddedSandbox } from "../src/embed-client.ts";
 import type { FromEmbed } from "../src/embed-protocol.ts";
 import { ENGINE, launchBrowser, screenshotPath } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
+import { hostPage } from "./host-page.ts";
 import type {} from "../src/embed.ts";
 
 /**
- * The embed (embed.html) in Chromium, from host pages: the docs demo
- * (docs-demo.html), and test pages (`hostPage`) on the embed's own origin
- * or on another one, http://127.0.0.1:PORT (a server of the test's own:
- * Chromium blocks a page that Playwright makes up on a public origin from
- * framing localhost).
+ * The embed (embed.html) from host pages: the docs demo (docs-demo.html),
+ * and test pages (e2e/host-page.ts) on the embed's own origin (the test
+ * server's /__host.html) or on another one, http://127.0.0.1:PORT (a
+ * server of the test's own).
  */
 
 const baseUrl = inject("baseUrl");
@@ -29,7 +29,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   foreignServer = createServer((req, res) => {
     res.writeHead(200, { "content-type": "text/html" });
-    res.end(hostPage(new URL(req.url ?? "/", "http://x")));
+    res.end(hostPage(new URL(req.url ?? "/", "http://x"), baseUrl));
   });
   await new Promise<void>((resolve) => foreignServer.listen(0, "127.0.0.1", resolve));
   foreign = `http://127.0.0.1:${(foreignServer.address() as AddressInfo).port}`;
@@ -40,36 +40,9 @@ afterAll(async () => {
   await new Promise((resolve) => foreignServer?.close(resolve));
 });
 
-/**
- * A host page for `ORIGIN/__host.html?embed=PARAMS&embed=PARAMS`: one
- * iframe of embed.html per `embed` (ids e0, e1...), and a script that
- * records in `window.received` every message of ours the page gets, from
- * the moment it loads.
- */
-function hostPage(url: URL): string {
-  const frames = url.searchParams
-    .getAll("embed")
-    .map((p, i) => `<iframe id="e${i}" src="${baseUrl}/embed.html?${p}"></iframe>`);
-  return `<!doctype html><html><head><style>iframe{width:760px;height:320px}</style>
-    <script>
-      window.received = [];
-      addEventListener("message", (e) => {
-        if (!e.data || e.data.overbox !== 1) return;
-        const from = [...document.querySelectorAll("iframe")].find((f) => f.contentWindow === e.source);
-        received.push({ origin: e.origin, frame: from ? from.id : null, data: e.data });
-      });
-    </script></head><body>${frames.join("")}</body></html>`;
-}
-
-/**
- * A page in a browser context of its own (its own IndexedDB), where
- * `__host.html` on the embed's origin is a `hostPage`.
- */
+/** A page in a browser context of its own (its own IndexedDB). */
 async function newPage(viewport = { width: 1200, height: 700 }, of = browser): Promise<Page> {
   const context = await of.newContext({ viewport });
-  await context.route(`${origin}/__host.html*`, (route) =>
-    route.fulfill({ contentType: "text/html", body: hostPage(new URL(route.request().url())) }),
-  );
   return context.newPage();
 }
 

@@ -1,20 +1,18 @@
 // `npm test`'s browser suite: every test of e2e/ and faults/ (vitest's
-// e2e/vitest.config.ts), once per engine (WebKit: its own file, for now),
-// one engine after another
-// (OVERBOX_BROWSER, read by e2e/browser.ts). Every engine runs even when
-// one fails; the last lines say how each did, and the exit status is 1 if
-// any failed. Arguments are passed to vitest (a file, -t NAME).
+// e2e/vitest.config.ts), once per browser, one after another: Chromium,
+// Firefox, WebKit with its defaults, and WebKit with Safari's storage
+// features on (OVERBOX_BROWSER, read by e2e/browser.ts). Every one runs
+// even when one fails; the last lines say how each did, and the exit
+// status is 1 if any failed. Arguments are passed to vitest (a file, -t
+// NAME).
 //
-//   node e2e/engines.mjs [--only ENGINE[,ENGINE]] [VITEST ARGS...]
+//   node e2e/engines.mjs [--only BROWSER[,BROWSER]] [VITEST ARGS...]
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/**
- * The engines: Chromium and Firefox as e2e/browser.ts names them (its
- * ENGINES), and WebKit, which runs e2e/webkit.e2e.ts (e2e/vitest.config.ts).
- */
-const ENGINES = ["chromium", "firefox", "webkit"];
+/** The browsers, as e2e/browser.ts names them (its RUNS). */
+const ENGINES = ["chromium", "firefox", "webkit", "webkit-safari"];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");

@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
-import { createServer, type ViteDevServer } from "vite";
+import { createServer, type Plugin, type ViteDevServer } from "vite";
+import { hostPage } from "./host-page.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,9 +10,29 @@ declare module "vitest" {
 
 let server: ViteDevServer;
 
-/** Serves the project with vite's dev server (as `npm run dev` does) on a free port. */
+/** The embed tests' host page at /__host.html (e2e/host-page.ts), on the site's own origin. */
+const hostPages: Plugin = {
+  name: "overbox-test-host-page",
+  configureServer(vite) {
+    vite.middlewares.use((req, res, next) => {
+      if (!req.url?.startsWith("/__host.html")) return next();
+      const origin = `http://${req.headers.host}`;
+      res.setHeader("content-type", "text/html");
+      res.end(hostPage(new URL(req.url, origin), origin));
+    });
+  },
+};
+
+/**
+ * Serves the project with vite's dev server (as `npm run dev` does) on a
+ * free port, and the embed tests' host page.
+ */
 export async function setup(project: TestProject) {
-  server = await createServer({ server: { port: 0, strictPort: false }, logLevel: "warn" });
+  server = await createServer({
+    server: { port: 0, strictPort: false },
+    logLevel: "warn",
+    plugins: [hostPages],
+  });
   await server.listen();
   const address = server.httpServer!.address();
   if (!address || typeof address === "string") throw new Error("vite did not listen on a port");

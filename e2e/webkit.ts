@@ -1,148 +1,1162 @@
 /**
- * WebKit for the browser tests: Debian's WebKitGTK MiniBrowser driven by
+ * WebKit for the browser tests: Debian's WebKitGTK driven by
  * WebKitWebDriver (package webkit2gtk-driver) over WebDriver classic, with
- * a client of our own (a dozen endpoints over fetch: playwright-core does
- * not drive WebKitGTK, and a general WebDriver client would be a large
- * dependency for these). WebKitGTK needs a display: an Xvfb of ours when
- * there is none.
+ * a client of our own that gives the tests the part of Playwright's API
+ * they use (pages, frames, locators by role, keyboard and mouse, events),
+ * so that the same test files run in every engine. playwright-core does
+ * not drive WebKitGTK (its WebKit is a build of its own), and the npm
+ * WebDriver clients (webdriverio, selenium-webdriver) would bring a large
+ * dependency tree for the thirty endpoints used here, and still not this
+ * API.
  *
- * Two profiles: WebKit's defaults (no Storage API, no origin private file
- * system), and Safari's storage features on (StorageAPI, FileSystem,
- * AccessHandle), where OPFS is there but a worker's sync access handles
- * are not: the stand-in for Safari.
+ * The browser WebKitWebDriver starts is ours, e2e/webkit-browser.py (says
+ * why): a WebKitGTK window on a profile kept on disk, which also reports
+ * downloads and file choosers, and takes scripts to run before a page's
+ * own and an offline mode. WebKitGTK needs a display: an Xvfb of ours
+ * when there is none. One WebKitWebDriver serves one session: each
+ * context has its own, and its own browser and profile.
+ *
+ * Two feature sets: WebKit's defaults (no Storage API, no origin private
+ * file system), and Safari's storage features on (StorageAPI, FileSystem,
+ * AccessHandle), where a worker's sync access handles are not supported by
+ * WebKitGTK's storage: the stand-in for Safari.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { EventEmitter } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 const DRIVER = "/usr/bin/WebKitWebDriver";
-const MINIBROWSER = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser";
 const XVFB = "/usr/bin/Xvfb";
+const BROWSER = fileURLToPath(new URL("./webkit-browser.py", import.meta.url));
 
-export type WebKitProfile = "defaults" | "safari";
+/** Which of WebKit's features a browser has: its defaults, or Safari's storage features. */
+export type WebKitFeatures = "defaults" | "safari";
 
-/** The features Safari ships that WebKitGTK's MiniBrowser has off by default. */
+/** The features Safari ships that WebKitGTK has off by default. */
 const SAFARI_FEATURES = "+StorageAPI,+StorageAPIEstimate,+FileSystem,+AccessHandle";
 
-/** A WebKit browser session: one window, as WebDriver classic drives it. */
-export interface WebKitPage {
-  goto(url: string): Promise<void>;
-  /** Runs `body` (a function's source, taking `args`) in the page; its value, awaited. */
-  evaluate<T>(body: string, ...args: unknown[]): Promise<T>;
-  /** Waits until `body` answers true (polling), or throws after `timeout` ms. */
-  waitFor(body: string, timeout?: number): Promise<void>;
-  /** Types `text` as key presses ("\n" is Enter). */
-  type(text: string): Promise<void>;
-  close(): Promise<void>;
-}
+/** WebDriver's name for an element reference in JSON. */
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+type ElementRef = { [ELEMENT]: string };
 
-/** Starts WebKitWebDriver (and an Xvfb where there is no display) and opens a session. */
-export async function launchWebKit(profile: WebKitProfile): Promise<WebKitPage> {
-  const children: ChildProcess[] = [];
-  const home = mkdtempSync(join(tmpdir(), "overbox-webkit-"));
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home };
-  try {
-    if (!env.DISPLAY) {
-      const display = `:${90 + Math.floor(Math.random() * 400)}`;
-      children.push(
-        spawn(XVFB, [display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"], {
-          stdio: "ignore",
-        }),
-      );
-      env.DISPLAY = display;
+const DEFAULT_TIMEOUT = 30_000;
+
+// ---------------------------------------------------------------- display
+
+let display: Promise<string> | null = null;
+
+/** The X display WebKitGTK draws on: $DISPLAY, or an Xvfb of ours for this process's life. */
+function xDisplay(): Promise<string> {
+  if (process.env.DISPLAY) return Promise.resolve(process.env.DISPLAY);
+  display ??= (async () => {
+    for (let attempt = 0; ; attempt++) {
+      const name = `:${100 + Math.floor(Math.random() * 800)}`;
+      const xvfb = spawn(XVFB, [name, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
+        stdio: "ignore",
+      });
+      const ended = new Promise<boolean>((resolve) => xvfb.on("exit", () => resolve(false)));
+      // Xvfb that is still running after a moment has its display.
+      const up = await Promise.race([ended, sleep(500).then(() => true)]);
+      if (up) {
+        process.on("exit", () => xvfb.kill("SIGKILL"));
+        return name;
+      }
+      if (attempt > 5) throw new Error("Xvfb would not start");
     }
-    const port = await freePort();
-    children.push(spawn(DRIVER, [`--port=${port}`], { env, stdio: "ignore" }));
-    const base = `http://127.0.0.1:${port}`;
-    await until(
-      async () =>
-        await fetch(`${base}/status`).then(
-          (r) => r.ok,
-          () => false,
-        ),
-      15_000,
-    );
-    const args = [
-      "--automation",
-      ...(profile === "safari" ? [`--features=${SAFARI_FEATURES}`] : []),
-    ];
-    const created = await command<{ sessionId: string }>(base, "POST", "/session", {
-      capabilities: {
-        alwaysMatch: { "webkitgtk:browserOptions": { binary: MINIBROWSER, args } },
-      },
-    });
-    const session = `${base}/session/${created.sessionId}`;
-    const run = <T>(method: string, path: string, body?: unknown) =>
-      command<T>(session, method, path, body);
-    const page: WebKitPage = {
-      async goto(url) {
-        await run("POST", "/url", { url });
-      },
-      evaluate<T>(body: string, ...args: unknown[]) {
-        return run<T>("POST", "/execute/async", {
-          script: `const done = arguments[arguments.length - 1];
-            Promise.resolve((${body})(...Array.from(arguments).slice(0, -1)))
-              .then((v) => done({ ok: v }), (e) => done({ error: String(e && e.stack || e) }));`,
-          args,
-        }).then((r) => {
-          const answer = r as { ok?: T; error?: string };
-          if (answer.error !== undefined) throw new Error(`in WebKit: ${answer.error}`);
-          return answer.ok as T;
-        });
-      },
-      async waitFor(body, timeout = 30_000) {
-        await until(() => page.evaluate<boolean>(body).catch(() => false), timeout);
-      },
-      async type(text) {
-        const actions = [...text].flatMap((c) => {
-          const value = c === "\n" ? "\uE007" : c;
-          return [
-            { type: "keyDown", value },
-            { type: "keyUp", value },
-          ];
-        });
-        await run("POST", "/actions", { actions: [{ type: "key", id: "keys", actions }] });
-      },
-      async close() {
-        await run("DELETE", "").catch(() => undefined);
-        end();
-      },
-    };
-    return page;
-  } catch (e) {
-    end();
-    throw e;
+  })();
+  return display;
+}
+
+// ---------------------------------------------------------------- session
+
+interface ConsoleMessage {
+  type: string;
+  text: string;
+}
+
+/**
+ * One WebKitWebDriver, its browser and its session. Commands go one at a
+ * time (a page's are preceded by the switch to its window and frame).
+ */
+class Session extends EventEmitter {
+  private queue: Promise<unknown> = Promise.resolve();
+  private window: string | null = null;
+  private frame: string[] = [];
+  private nextOrder = 0;
+  private answered = new Map<number, () => void>();
+  /** Reported but not yet taken: downloads and file choosers. */
+  readonly reported: Array<{ download?: { filename: string; path: string }; filechooser?: true }> =
+    [];
+  closed = false;
+
+  private constructor(
+    private readonly driver: ChildProcess,
+    private readonly url: string,
+    readonly profile: string,
+    private readonly control: string,
+    private readonly ownsProfile: boolean,
+  ) {
+    super();
   }
 
-  function end(): void {
-    for (const child of children.reverse()) child.kill("SIGKILL");
-    rmSync(home, { recursive: true, force: true });
+  static async start(features: WebKitFeatures, kept?: string): Promise<Session> {
+    const profile = kept ?? mkdtempSync(join(tmpdir(), "overbox-webkit-"));
+    mkdirSync(profile, { recursive: true });
+    const control = join(profile, "control");
+    rmSync(control, { force: true });
+    await run("mkfifo", [control]);
+    const port = await freePort();
+    const env = { ...process.env, DISPLAY: await xDisplay() };
+    // A process group of its own: a crash (crash()) kills the driver, the browser and its processes.
+    const driver = spawn(DRIVER, [`--port=${port}`], {
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const session = new Session(driver, `http://127.0.0.1:${port}`, profile, control, !kept);
+    session.read(driver);
+    try {
+      await until(
+        () =>
+          fetch(`${session.url}/status`).then(
+            (r) => r.ok,
+            () => false,
+          ),
+        15_000,
+      );
+      const args = ["--profile", profile, "--control", control];
+      if (features === "safari") args.push("--features", SAFARI_FEATURES);
+      const created = await session.raw<{ sessionId: string }>("POST", "/session", {
+        capabilities: {
+          alwaysMatch: {
+            "webkitgtk:browserOptions": { binary: BROWSER, args },
+            timeouts: { script: 600_000, pageLoad: 120_000, implicit: 0 },
+          },
+        },
+      });
+      session.base = `/session/${created.sessionId}`;
+      session.window = await session.raw<string>("GET", `${session.base}/window`);
+    } catch (e) {
+      session.kill();
+      throw e;
+    }
+    return session;
+  }
+
+  private base = "";
+
+  /** The driver's output: the pages' console messages, and the browser's reports (OVERBOX lines). */
+  private read(driver: ChildProcess): void {
+    let message: ConsoleMessage | null = null;
+    const flush = () => {
+      if (message) this.emit("console", message);
+      message = null;
+    };
+    createInterface({ input: driver.stdout! }).on("line", (line) => {
+      const report = /^OVERBOX (.*)$/.exec(line);
+      const console = /^(?:\S+:\d+:\d+: )?CONSOLE (.+?) ?(LOG|WARN|ERROR|INFO|DEBUG) (.*)$/.exec(
+        line,
+      );
+      if (report) {
+        flush();
+        const event = JSON.parse(report[1]!) as Session["reported"][number] & { done?: number };
+        if (event.done !== undefined) this.answered.get(event.done)?.();
+        else {
+          this.reported.push(event);
+          this.emit("report");
+        }
+      } else if (console) {
+        flush();
+        const [, source, level, text] = console;
+        message = {
+          type: source === "JS" && level === "ERROR" ? "pageerror" : level!.toLowerCase(),
+          text: text!,
+        };
+        // A message is whole when the next one starts, or a moment later.
+        setTimeout(flush, 50);
+      } else if (message) {
+        message.text += `\n${line}`;
+      }
+    });
+    driver.stderr!.on("data", () => undefined);
+  }
+
+  /** Takes the first report that `pick` accepts, waiting up to `timeout` ms for it. */
+  async report<T>(pick: (r: Session["reported"][number]) => T | undefined, timeout: number) {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const at = this.reported.findIndex((r) => pick(r) !== undefined);
+      if (at >= 0) return pick(this.reported.splice(at, 1)[0]!)!;
+      const left = end - Date.now();
+      if (left <= 0) throw new Error(`Timeout ${timeout}ms exceeded`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.off("report", done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.on("report", done);
+      });
+    }
+  }
+
+  /** Sends a command to the browser (webkit-browser.py), resolving once it is done. */
+  async order(command: Record<string, unknown>): Promise<void> {
+    const id = this.nextOrder++;
+    const done = new Promise<void>((resolve) => this.answered.set(id, resolve));
+    writeFileSync(this.control, JSON.stringify({ id, ...command }) + "\n");
+    await done;
+    this.answered.delete(id);
+  }
+
+  private async raw<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.url + path, {
+      method,
+      headers: { "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = (await response.json()) as { value: T & { error?: string; message?: string } };
+    if (!response.ok) {
+      throw new WebDriverError(
+        answer.value.error ?? "",
+        `WebDriver ${method} ${path}: ${answer.value.error}: ${answer.value.message}`,
+      );
+    }
+    return answer.value;
+  }
+
+  /** Runs `body` with the session's commands, alone. */
+  private exclusive<T>(body: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(body, body);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A command of the session (not of a window). */
+  command<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.exclusive(() => this.raw<T>(method, this.base + path, body));
+  }
+
+  /** A command in window `window`, in its frame `frame` (iframe selectors from the top). */
+  in<T>(window: string, frame: string[], method: string, path: string, body?: unknown) {
+    return this.exclusive(async () => {
+      if (this.window !== window) {
+        await this.raw("POST", `${this.base}/window`, { handle: window });
+        this.window = window;
+        this.frame = [];
+        await this.raw("POST", `${this.base}/frame`, { id: null });
+      }
+      if (this.frame.join("\0") !== frame.join("\0")) {
+        await this.raw("POST", `${this.base}/frame`, { id: null });
+        this.frame = [];
+        for (const selector of frame) {
+          const element = await this.raw<ElementRef>("POST", `${this.base}/element`, {
+            using: "css selector",
+            value: selector,
+          });
+          await this.raw("POST", `${this.base}/frame`, { id: element });
+          this.frame.push(selector);
+        }
+      }
+      try {
+        return await this.raw<T>(method, this.base + path, body);
+      } catch (e) {
+        // A navigation leaves the frame: the next command starts from the top.
+        if (e instanceof WebDriverError && frame.length > 0) this.frame = ["?"];
+        throw e;
+      }
+    });
+  }
+
+  /** After a window is closed, the next command must switch to the window it is for. */
+  forgetWindow(): void {
+    this.window = null;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.command("DELETE", "").catch(() => undefined);
+    this.kill();
+  }
+
+  /** Every process of this browser gone at once (SIGKILL to its process group), as in a power cut. */
+  async crash(): Promise<void> {
+    const exited = new Promise((resolve) => this.driver.on("exit", resolve));
+    this.kill();
+    await exited;
+    // Its web and network processes are in the group too: wait until none is left.
+    while (groupAlive(this.driver.pid!)) await sleep(50);
+  }
+
+  private kill(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      process.kill(-this.driver.pid!, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+    if (this.ownsProfile) rmSync(this.profile, { recursive: true, force: true });
+    this.emit("close");
   }
 }
 
-/** One WebDriver command: its `value`, or an Error with WebDriver's error and message. */
-async function command<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(base + path, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json()) as { value: T & { error?: string; message?: string } };
-  if (!response.ok) {
-    throw new Error(`WebDriver ${method} ${path}: ${answer.value.error}: ${answer.value.message}`);
+class WebDriverError extends Error {
+  constructor(
+    readonly error: string,
+    message: string,
+  ) {
+    super(message);
   }
-  return answer.value;
+}
+
+// ---------------------------------------------------------------- browser and context
+
+export interface WebKitLaunch {
+  features: WebKitFeatures;
+}
+
+/** What the tests call a browser: here, a maker of contexts, each a WebKit of its own. */
+export class WebKitBrowser {
+  private readonly contexts = new Set<WebKitContext>();
+  constructor(private readonly features: WebKitFeatures) {}
+
+  async newContext(options: { viewport?: Viewport } = {}): Promise<WebKitContext> {
+    const context = new WebKitContext(await Session.start(this.features), options.viewport);
+    this.contexts.add(context);
+    context.once("close", () => this.contexts.delete(context));
+    return context;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.contexts].map((c) => c.close()));
+  }
+}
+
+/** A browser on a profile kept in `dir`: closing the context ends it, and launching again is a restart. */
+export async function launchWebKitWithProfile(
+  features: WebKitFeatures,
+  dir: string,
+  options: { viewport?: Viewport } = {},
+): Promise<WebKitContext> {
+  return new WebKitContext(await Session.start(features, dir), options.viewport);
+}
+
+interface Viewport {
+  width: number;
+  height: number;
+}
+
+export class WebKitContext extends EventEmitter {
+  private readonly open: WebKitPage[] = [];
+  /** A window of the session not given to a page: its first, or one kept open for the session's sake. */
+  spare: string | null = null;
+
+  constructor(
+    readonly session: Session,
+    private readonly viewport: Viewport | undefined,
+  ) {
+    super();
+    session.on("close", () => this.emit("close"));
+    session.on("console", (m: ConsoleMessage) => {
+      for (const page of this.open) page.emit(m.type === "pageerror" ? "pageerror" : "console", m);
+    });
+  }
+
+  pages(): WebKitPage[] {
+    return [...this.open];
+  }
+
+  async newPage(): Promise<WebKitPage> {
+    let handle: string;
+    if (this.open.length === 0 && this.spare === null) {
+      handle = await this.session.command<string>("GET", "/window");
+    } else if (this.spare !== null) {
+      handle = this.spare;
+      this.spare = null;
+    } else {
+      handle = (await this.session.command<{ handle: string }>("POST", "/window/new", {})).handle;
+    }
+    const page = this.adopt(handle);
+    if (this.viewport) await page.setViewportSize(this.viewport);
+    return page;
+  }
+
+  private adopt(handle: string): WebKitPage {
+    const page = new WebKitPage(this, handle);
+    this.open.push(page);
+    this.emit("page", page);
+    return page;
+  }
+
+  forget(page: WebKitPage): void {
+    this.open.splice(this.open.indexOf(page), 1);
+  }
+
+  /** Waits for `event`: "page", a window the pages opened (window.open, a link to a new tab). */
+  async waitForEvent(event: string, options: { timeout?: number } = {}): Promise<WebKitPage> {
+    if (event !== "page") throw new Error(`WebKit contexts have no event ${event} here`);
+    const known = new Set(
+      [...this.open.map((p) => p.handle), this.spare].filter((h) => h !== null),
+    );
+    const end = Date.now() + (options.timeout ?? DEFAULT_TIMEOUT);
+    for (;;) {
+      const handles = await this.session.command<string[]>("GET", "/window/handles");
+      const fresh = handles.find((h) => !known.has(h));
+      if (fresh) return this.adopt(fresh);
+      if (Date.now() > end) throw new Error(`Timeout waiting for event "page"`);
+      await sleep(100);
+    }
+  }
+
+  /** Runs `script` in every frame of every page loaded from now on, before its own scripts. */
+  async addInitScript(script: ((arg?: unknown) => unknown) | string, arg?: unknown) {
+    const source =
+      typeof script === "string" ? script : `(${String(script)})(${JSON.stringify(arg)});`;
+    await this.session.order({ initScript: source });
+  }
+
+  /** Offline: every request goes to a proxy that is not there (the service worker still answers). */
+  async setOffline(offline: boolean): Promise<void> {
+    await this.session.order({ offline });
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  /** The browser's processes killed at once (for faults/crash.e2e.ts). */
+  crash(): Promise<void> {
+    return this.session.crash();
+  }
+}
+
+// ---------------------------------------------------------------- pages and frames
+
+/** In-page helpers the locators use, given as the first argument of their scripts. */
+const FIND = String(function find(steps: Step[], visibleOnly: boolean): Element[] {
+  const visible = (e: Element) => {
+    if (e.closest("[aria-hidden=true]")) return false;
+    if ((e as HTMLElement).hidden) return false;
+    const style = getComputedStyle(e);
+    return e.getClientRects().length > 0 && style.visibility !== "hidden";
+  };
+  const norm = (s: string | null | undefined) => (s ?? "").replace(/\s+/g, " ").trim();
+  const roleOf = (e: Element): string => {
+    const explicit = e.getAttribute("role");
+    if (explicit) return explicit.split(" ")[0]!;
+    const tag = e.tagName.toLowerCase();
+    const type = (e.getAttribute("type") ?? "text").toLowerCase();
+    if (tag === "button") return "button";
+    if (tag === "a" && e.hasAttribute("href")) return "link";
+    if (tag === "dialog") return "dialog";
+    if (tag === "main") return "main";
+    if (tag === "li") return "listitem";
+    if (tag === "ul" || tag === "ol") return "list";
+    if (tag === "textarea") return "textbox";
+    if (tag === "select") return "combobox";
+    if (tag === "input") {
+      if (["button", "submit", "reset", "image"].includes(type)) return "button";
+      if (type === "radio") return "radio";
+      if (type === "checkbox") return "checkbox";
+      if (["text", "search", "email", "url", "tel"].includes(type))
+        return e.hasAttribute("list") ? "combobox" : "textbox";
+    }
+    return "";
+  };
+  const nameOf = (e: Element): string => {
+    const by = e.getAttribute("aria-labelledby");
+    if (by)
+      return norm(
+        by
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? "")
+          .join(" "),
+      );
+    const label = e.getAttribute("aria-label");
+    if (label) return norm(label);
+    const labels = (e as HTMLInputElement).labels;
+    if (labels && labels.length > 0)
+      return norm(Array.from(labels, (l) => l.textContent).join(" "));
+    const tag = e.tagName.toLowerCase();
+    if (tag === "input" && ["button", "submit", "reset"].includes((e as HTMLInputElement).type))
+      return norm((e as HTMLInputElement).value);
+    if (["button", "a", "li", "option"].includes(tag) || e.getAttribute("role"))
+      return norm(e.textContent) || norm(e.getAttribute("title"));
+    return norm(e.getAttribute("title") ?? e.getAttribute("placeholder"));
+  };
+  const matches = (text: string, want: Step["name"]) => {
+    if (!want) return true;
+    if ("source" in want) return new RegExp(want.source, want.flags).test(text);
+    return want.exact
+      ? text === norm(want.text)
+      : text.toLowerCase().includes(norm(want.text).toLowerCase());
+  };
+  let scope: Array<Element | Document> = [document];
+  for (const step of steps) {
+    const found: Element[] = [];
+    for (const root of scope) {
+      const all = Array.from(root.querySelectorAll(step.css ?? "*"));
+      for (const e of all) {
+        if (step.role !== undefined && roleOf(e) !== step.role) continue;
+        if (step.role !== undefined && !matches(nameOf(e), step.name)) continue;
+        if (step.label !== undefined) {
+          const labels = (e as HTMLInputElement).labels;
+          const text = norm(
+            e.getAttribute("aria-label") ?? Array.from(labels ?? [], (l) => l.textContent).join(" "),
+          );
+          if (!matches(text, step.label)) continue;
+        }
+        if (step.hasText !== undefined && !matches(norm(e.textContent), step.hasText)) continue;
+        if ((step.role !== undefined || visibleOnly) && !visible(e)) continue;
+        if (!found.includes(e)) found.push(e);
+      }
+    }
+    scope = found;
+  }
+  return scope as Element[];
+});
+
+type TextMatch = { text: string; exact?: boolean } | { source: string; flags: string };
+interface Step {
+  css?: string;
+  role?: string;
+  name?: TextMatch;
+  label?: TextMatch;
+  hasText?: TextMatch;
+}
+
+const textMatch = (t: string | RegExp, exact?: boolean): TextMatch =>
+  typeof t === "string" ? { text: t, exact } : { source: t.source, flags: t.flags };
+
+/** Keys by Playwright's names, as WebDriver's code points. */
+const KEYS: Record<string, string> = {
+  Enter: "\uE007",
+  Escape: "\uE00C",
+  Tab: "\uE004",
+  Backspace: "\uE003",
+  Delete: "\uE017",
+  ArrowUp: "\uE013",
+  ArrowDown: "\uE015",
+  ArrowLeft: "\uE012",
+  ArrowRight: "\uE014",
+  Home: "\uE011",
+  End: "\uE010",
+  PageUp: "\uE00E",
+  PageDown: "\uE00F",
+  Insert: "\uE016",
+  Control: "\uE009",
+  Shift: "\uE008",
+  Alt: "\uE00A",
+  Meta: "\uE03D",
+  AltGraph: "\uE052",
+  F1: "\uE031",
+};
+const key = (name: string) => KEYS[name] ?? (name.length === 1 ? name : unknownKey(name));
+function unknownKey(name: string): never {
+  throw new Error(`no WebDriver key for ${name}`);
+}
+
+/** A frame of a page: the page itself (no selectors) or an iframe's document. */
+export class WebKitFrame {
+  constructor(
+    readonly page: WebKitPage,
+    readonly path: string[],
+  ) {}
+
+  send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.page.context().session.in<T>(this.page.handle, this.path, method, path, body);
+  }
+
+  /**
+   * Runs `fn` in the frame with `arg`: a function, or the source of an
+   * expression (called with `arg` if it is a function); its value, awaited.
+   */
+  async evaluate<T>(fn: ((arg: never) => T | Promise<T>) | string, arg?: unknown): Promise<T> {
+    const answer = await this.send<{ ok?: T; undefined?: boolean; error?: string }>(
+      "POST",
+      "/execute/async",
+      {
+        script: `const done = arguments[arguments.length - 1];
+          Promise.resolve().then(() => {
+            const f = (${String(fn)});
+            return typeof f === "function" ? f(arguments[0]) : f;
+          }).then((v) => done({ ok: v === undefined ? null : v, undefined: v === undefined }),
+                  (e) => done({ error: String((e && e.stack) || e) }));`,
+        args: [arg ?? null],
+      },
+    );
+    if (answer.error !== undefined) throw new Error(`in WebKit: ${answer.error}`);
+    return (answer.undefined ? undefined : answer.ok) as T;
+  }
+
+  /**
+   * Waits until `fn(arg)` is truthy, polling in the page; resolves with a
+   * handle on that value. A navigation in between is waited out.
+   */
+  async waitForFunction<T>(
+    fn: ((arg: never) => T | Promise<T>) | string,
+    arg?: unknown,
+    options: { timeout?: number; polling?: number } = {},
+  ): Promise<{ jsonValue(): Promise<T> }> {
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const end = Date.now() + timeout;
+    const source = String(fn);
+    const every = options.polling ?? 20;
+    for (;;) {
+      const slice = Math.max(0, Math.min(2_000, end - Date.now()));
+      const value = await this.evaluate<{ value: T } | null>(
+        `async ([arg, slice, every]) => {
+          const f = (${source});
+          const fn = typeof f === "function" ? f : () => f;
+          const end = Date.now() + slice;
+          for (;;) {
+            const value = await fn(arg);
+            if (value) return { value };
+            if (Date.now() >= end) return null;
+            await new Promise((r) => setTimeout(r, every));
+          }
+        }`,
+        [arg ?? null, slice, every],
+      ).catch((e: unknown) => {
+        // The page went away under the script (a reload): try again in the next one.
+        if (e instanceof WebDriverError) return null;
+        throw e;
+      });
+      if (value) return { jsonValue: () => Promise.resolve(value.value) };
+      if (Date.now() >= end) throw new Error(`Timeout ${timeout}ms exceeded waiting for function`);
+      await sleep(every);
+    }
+  }
+
+  locator(css: string, options: { hasText?: string | RegExp } = {}): WebKitLocator {
+    return new WebKitLocator(this, [
+      { css, ...(options.hasText ? { hasText: textMatch(options.hasText) } : {}) },
+    ]);
+  }
+
+  getByRole(role: string, options: { name?: string | RegExp; exact?: boolean } = {}) {
+    return new WebKitLocator(this, [
+      { role, ...(options.name ? { name: textMatch(options.name, options.exact) } : {}) },
+    ]);
+  }
+
+  getByLabel(text: string | RegExp): WebKitLocator {
+    return new WebKitLocator(this, [{ label: textMatch(text) }]);
+  }
+
+  async waitForSelector(
+    selector: string,
+    options: { timeout?: number; state?: "visible" | "attached" } = {},
+  ): Promise<WebKitElement> {
+    const locator = this.locator(selector);
+    await locator.waitFor({ ...options, state: options.state ?? "visible" });
+    return new WebKitElement(this, selector);
+  }
+
+  /** The iframes of this frame, as elements. */
+  async $$(selector: string): Promise<WebKitElement[]> {
+    const n = await this.locator(selector).count();
+    return Array.from({ length: n }, (_, i) => new WebKitElement(this, selector, i));
+  }
+
+  textContent(selector: string): Promise<string | null> {
+    return this.locator(selector).textContent();
+  }
+
+  click(selector: string): Promise<void> {
+    return this.locator(selector).click();
+  }
+
+  fill(selector: string, value: string): Promise<void> {
+    return this.locator(selector).fill(value);
+  }
+
+  isHidden(selector: string): Promise<boolean> {
+    return this.locator(selector).isHidden();
+  }
+
+  getAttribute(selector: string, name: string): Promise<string | null> {
+    return this.locator(selector).getAttribute(name);
+  }
+
+  /** For the locators: runs `body(elements, arg)` on what `steps` find, in the frame. */
+  async onElements<T>(steps: Step[], visibleOnly: boolean, body: string, arg?: unknown) {
+    return this.evaluate<T>(
+      `([steps, visibleOnly, arg]) => (${body})((${FIND})(steps, visibleOnly), arg)`,
+      [steps, visibleOnly, arg ?? null],
+    );
+  }
+
+  /** A WebDriver reference to the one element `steps` find. */
+  async reference(steps: Step[]): Promise<ElementRef> {
+    return this.send<ElementRef>("POST", "/execute/sync", {
+      script: `const found = (${FIND})(arguments[0], true);
+        if (found.length !== 1) throw new Error("found " + found.length);
+        return found[0];`,
+      args: [steps],
+    });
+  }
+
+  elementCommand<T>(element: ElementRef, method: string, path: string, body?: unknown) {
+    return this.send<T>(method, `/element/${element[ELEMENT]}${path}`, body);
+  }
+}
+
+/** An element found by a selector (the `index`th match), as waitForSelector gives it. */
+export class WebKitElement {
+  constructor(
+    private readonly frame: WebKitFrame,
+    private readonly selector: string,
+    private readonly index = 0,
+  ) {}
+
+  /** The document of this iframe. */
+  async contentFrame(): Promise<WebKitFrame> {
+    const nth = await this.frame.evaluate<string>(
+      ([selector, index]: [string, number]) => {
+        const e = document.querySelectorAll(selector)[index]!;
+        // A selector that names this iframe alone.
+        if (!e.id) e.id = `overbox-frame-${Math.random().toString(36).slice(2)}`;
+        return `#${CSS.escape(e.id)}`;
+      },
+      [this.selector, this.index],
+    );
+    return new WebKitFrame(this.frame.page, [...this.frame.path, nth]);
+  }
+}
+
+/** Playwright's locators, as far as the tests use them: found afresh for each action. */
+export class WebKitLocator {
+  constructor(
+    private readonly frame: WebKitFrame,
+    private readonly steps: Step[],
+  ) {}
+
+  locator(css: string, options: { hasText?: string | RegExp } = {}): WebKitLocator {
+    return new WebKitLocator(this.frame, [
+      ...this.steps,
+      { css, ...(options.hasText ? { hasText: textMatch(options.hasText) } : {}) },
+    ]);
+  }
+
+  getByRole(role: string, options: { name?: string | RegExp; exact?: boolean } = {}) {
+    return new WebKitLocator(this.frame, [
+      ...this.steps,
+      { role, ...(options.name ? { name: textMatch(options.name, options.exact) } : {}) },
+    ]);
+  }
+
+  getByLabel(text: string | RegExp): WebKitLocator {
+    return new WebKitLocator(this.frame, [...this.steps, { label: textMatch(text) }]);
+  }
+
+  private run<T>(body: string, arg?: unknown, visibleOnly = false): Promise<T> {
+    return this.frame.onElements<T>(this.steps, visibleOnly, body, arg);
+  }
+
+  /** Waits until exactly one element matches (visible, and enabled if `enabled`), as Playwright's actions do. */
+  private async one(enabled = false, timeout = DEFAULT_TIMEOUT): Promise<void> {
+    const end = Date.now() + timeout;
+    let last = 0;
+    for (;;) {
+      last = await this.run<number>(
+        `(found, enabled) => found.filter((e) => !enabled || !e.disabled).length === 1 && found.length === 1 ? 1 : found.length`,
+        enabled,
+        true,
+      );
+      if (last === 1) return;
+      if (last > 1) throw new Error(`strict mode violation: ${JSON.stringify(this.steps)} found ${last}`);
+      if (Date.now() > end) {
+        throw new Error(`Timeout ${timeout}ms exceeded waiting for ${JSON.stringify(this.steps)}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  async waitFor(options: { timeout?: number; state?: "visible" | "attached" | "hidden" } = {}) {
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const state = options.state ?? "visible";
+    const end = Date.now() + timeout;
+    for (;;) {
+      const n = await this.run<number>("(found) => found.length", undefined, state !== "attached");
+      if (state === "hidden" ? n === 0 : n > 0) return;
+      if (Date.now() > end) {
+        throw new Error(`Timeout ${timeout}ms exceeded waiting for ${JSON.stringify(this.steps)}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  /** A click as a user makes it (WebDriver's element click: pointer events at its centre). */
+  async click(): Promise<void> {
+    await this.one(true);
+    const element = await this.frame.reference(this.steps);
+    await this.frame.elementCommand(element, "POST", "/click", {});
+  }
+
+  async fill(value: string): Promise<void> {
+    await this.one(true);
+    await this.run(
+      `([e], value) => {
+        e.focus();
+        e.value = value;
+        e.dispatchEvent(new Event("input", { bubbles: true }));
+        e.dispatchEvent(new Event("change", { bubbles: true }));
+      }`,
+      value,
+      true,
+    );
+  }
+
+  async check(): Promise<void> {
+    await this.one(true);
+    if (!(await this.run<boolean>("([e]) => e.checked", undefined, true))) await this.click();
+  }
+
+  async selectOption(value: string): Promise<void> {
+    await this.one(true);
+    await this.run(
+      `([e], value) => {
+        e.value = value;
+        if (e.value !== value) throw new Error("no option " + value);
+        e.dispatchEvent(new Event("input", { bubbles: true }));
+        e.dispatchEvent(new Event("change", { bubbles: true }));
+      }`,
+      value,
+      true,
+    );
+  }
+
+  /** Files chosen in a file input: written to disk, and given to it as WebDriver gives paths. */
+  async setInputFiles(files: FilePayload | FilePayload[]): Promise<void> {
+    await this.waitFor({ state: "attached" });
+    const paths = onDisk(Array.isArray(files) ? files : [files]);
+    const element = await this.frame.send<ElementRef>("POST", "/execute/sync", {
+      script: `return (${FIND})(arguments[0], false)[0];`,
+      args: [this.steps],
+    });
+    await this.frame.elementCommand(element, "POST", "/value", { text: paths.join("\n") });
+  }
+
+  async textContent(): Promise<string | null> {
+    await this.waitFor({ state: "attached" });
+    return this.run<string | null>("([e]) => e.textContent");
+  }
+
+  allTextContents(): Promise<string[]> {
+    return this.run<string[]>("(found) => found.map((e) => e.textContent ?? '')");
+  }
+
+  async inputValue(): Promise<string> {
+    await this.waitFor({ state: "attached" });
+    return this.run<string>("([e]) => e.value");
+  }
+
+  async getAttribute(name: string): Promise<string | null> {
+    await this.waitFor({ state: "attached" });
+    return this.run<string | null>("([e], name) => e.getAttribute(name)", name);
+  }
+
+  async isDisabled(): Promise<boolean> {
+    await this.waitFor({ state: "attached" });
+    return this.run<boolean>("([e]) => e.disabled === true || e.getAttribute('aria-disabled') === 'true'");
+  }
+
+  async isEnabled(): Promise<boolean> {
+    return !(await this.isDisabled());
+  }
+
+  async isHidden(): Promise<boolean> {
+    return (await this.run<number>("(found) => found.length", undefined, true)) === 0;
+  }
+
+  count(): Promise<number> {
+    return this.run<number>("(found) => found.length");
+  }
+
+  /**
+   * The accessibility tree under the element, as lines "- role: \"name\""
+   * for the elements that have a role (Playwright's ariaSnapshot, in
+   * short: flat, names quoted).
+   */
+  async ariaSnapshot(): Promise<string> {
+    await this.waitFor();
+    return this.run<string>(`([root]) => {
+      const lines = [];
+      const walk = (e, depth) => {
+        const role = e.getAttribute("role") ?? { LI: "listitem", UL: "list", OL: "list" }[e.tagName];
+        if (role) lines.push("  ".repeat(depth) + "- " + role + ": " + JSON.stringify((e.textContent ?? "").replace(/\\s+/g, " ").trim()));
+        for (const child of e.children) walk(child, role ? depth + 1 : depth);
+      };
+      walk(root, 0);
+      return lines.join("\\n");
+    }`);
+  }
+}
+
+interface FilePayload {
+  name: string;
+  mimeType?: string;
+  buffer: Buffer;
+}
+
+/** Each file written under its own name in a directory of its own; their paths. */
+function onDisk(files: FilePayload[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "overbox-webkit-files-"));
+  return files.map((f) => {
+    const path = join(dir, f.name);
+    writeFileSync(path, f.buffer);
+    return path;
+  });
+}
+
+export class WebKitPage extends WebKitFrame {
+  private readonly emitter = new EventEmitter();
+  private closed = false;
+
+  constructor(
+    private readonly owner: WebKitContext,
+    readonly handle: string,
+  ) {
+    super(undefined as unknown as WebKitPage, []);
+    (this as { page: WebKitPage }).page = this;
+  }
+
+  context(): WebKitContext {
+    return this.owner;
+  }
+
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.emitter.on(event, (m: ConsoleMessage) =>
+      (listener as (arg: unknown) => void)(
+        event === "pageerror" ? new Error(m.text) : { text: () => m.text, type: () => m.type },
+      ),
+    );
+    return this;
+  }
+
+  emit(event: string, message: ConsoleMessage): void {
+    this.emitter.emit(event, message);
+    // A modal dialog is seen by the commands it blocks (dialogAppeared).
+  }
+
+  mainFrame(): WebKitFrame {
+    return this;
+  }
+
+  async goto(url: string): Promise<void> {
+    await this.send("POST", "/url", { url });
+    this.currentUrl = url;
+  }
+
+  async reload(): Promise<void> {
+    await this.send("POST", "/refresh", {});
+  }
+
+  private currentUrl = "";
+
+  /** The page's address as last seen (waitForURL and goto keep it current). */
+  url(): string {
+    return this.currentUrl;
+  }
+
+  async waitForURL(want: string | RegExp, options: { timeout?: number } = {}): Promise<void> {
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const end = Date.now() + timeout;
+    for (;;) {
+      this.currentUrl = await this.send<string>("GET", "/url");
+      if (typeof want === "string" ? this.currentUrl === want : want.test(this.currentUrl)) {
+        // And loaded, as Playwright's waitForURL waits for the load event.
+        await this.waitForFunction(() => document.readyState === "complete");
+        return;
+      }
+      if (Date.now() > end) throw new Error(`Timeout ${timeout}ms exceeded waiting for ${want}`);
+      await sleep(50);
+    }
+  }
+
+  async waitForTimeout(ms: number): Promise<void> {
+    await sleep(ms);
+  }
+
+  /**
+   * Waits for "download", "filechooser" (as e2e/webkit-browser.py reports
+   * them) or "load" (a new document in the page, from the time of the
+   * call).
+   */
+  async waitForEvent(event: string, options: { timeout?: number } = {}): Promise<unknown> {
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    const session = this.owner.session;
+    if (event === "download") {
+      const d = await session.report((r) => r.download, timeout);
+      return { suggestedFilename: () => d.filename, path: () => Promise.resolve(d.path) };
+    }
+    if (event === "filechooser") {
+      await session.report((r) => r.filechooser, timeout);
+      return {
+        setFiles: (files: FilePayload | FilePayload[]) =>
+          session.order({ files: onDisk(Array.isArray(files) ? files : [files]) }),
+      };
+    }
+    if (event === "load") {
+      // This document is marked; a loaded document without the mark is the next one.
+      await this.evaluate(() => ((window as unknown as { overboxOld: boolean }).overboxOld = true));
+      await this.waitForFunction(
+        () =>
+          !(window as unknown as { overboxOld?: boolean }).overboxOld &&
+          document.readyState === "complete",
+        undefined,
+        { timeout },
+      );
+      return undefined;
+    }
+    throw new Error(`WebKit pages have no event ${event} here`);
+  }
+
+  async addInitScript(script: ((arg?: unknown) => unknown) | string, arg?: unknown) {
+    await this.owner.addInitScript(script, arg);
+  }
+
+  /** Adds a script element, by URL or inline, and waits for it to load. */
+  async addScriptTag(options: { url?: string; content?: string; type?: string }): Promise<void> {
+    await this.evaluate(
+      (o: { url?: string; content?: string; type?: string }) =>
+        new Promise<void>((resolve, reject) => {
+          const s = document.createElement("script");
+          if (o.type) s.type = o.type;
+          if (o.url) {
+            s.src = o.url;
+            s.onload = () => resolve();
+            s.onerror = () => reject(new Error(`could not load ${o.url}`));
+          } else {
+            s.textContent = o.content ?? "";
+          }
+          document.head.append(s);
+          if (!o.url) resolve();
+        }),
+      options,
+    );
+  }
+
+  /** The window's inner size set (WebDriver sets the outer: adjusted by the difference). */
+  async setViewportSize(size: Viewport): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const inner = await this.evaluate(() => ({ width: innerWidth, height: innerHeight }));
+      if (inner.width === size.width && inner.height === size.height) return;
+      const outer = await this.send<{ width: number; height: number }>("GET", "/window/rect");
+      await this.send("POST", "/window/rect", {
+        width: outer.width + size.width - inner.width,
+        height: outer.height + size.height - inner.height,
+      });
+    }
+  }
+
+  async screenshot(options: { path?: string } = {}): Promise<Buffer> {
+    const png = Buffer.from(await this.send<string>("GET", "/screenshot"), "base64");
+    if (options.path) writeFileSync(options.path, png);
+    return png;
+  }
+
+  readonly keyboard = {
+    type: async (text: string) => {
+      const actions = [...text].flatMap((c) => {
+        const value = c === "\n" ? KEYS.Enter! : c;
+        return [
+          { type: "keyDown", value },
+          { type: "keyUp", value },
+        ];
+      });
+      await this.actions({ type: "key", id: "keyboard", actions });
+    },
+    /** A key or chord ("Control+Shift+C"): each down in turn, then up in reverse. */
+    press: async (chord: string) => {
+      const keys = chord.split(/\+(?!$)/).map(key);
+      await this.actions({
+        type: "key",
+        id: "keyboard",
+        actions: [
+          ...keys.map((value) => ({ type: "keyDown", value })),
+          ...keys.reverse().map((value) => ({ type: "keyUp", value })),
+        ],
+      });
+    },
+  };
+
+  readonly mouse = {
+    move: async (x: number, y: number) => {
+      await this.actions(pointer([{ type: "pointerMove", x: Math.round(x), y: Math.round(y) }]));
+    },
+    click: async (x: number, y: number) => {
+      await this.actions(
+        pointer([
+          { type: "pointerMove", x: Math.round(x), y: Math.round(y) },
+          { type: "pointerDown", button: 0 },
+          { type: "pointerUp", button: 0 },
+        ]),
+      );
+    },
+  };
+
+  private async actions(source: Record<string, unknown>): Promise<void> {
+    await this.send("POST", "/actions", { actions: [source] });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // The last window closed would end the session: another is opened first, kept spare.
+    if (this.owner.pages().length === 1 && this.owner.spare === null) {
+      this.owner.spare = (
+        await this.owner.session.command<{ handle: string }>("POST", "/window/new", {})
+      ).handle;
+    }
+    await this.send("DELETE", "/window").catch(() => undefined);
+    this.owner.session.forgetWindow();
+    this.owner.forget(this);
+  }
+}
+
+function pointer(actions: Array<Record<string, unknown>>) {
+  return { type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions };
+}
+
+// ---------------------------------------------------------------- processes
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "ignore" });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ended with ${code}`)),
+    );
+  });
 }
 
 async function until(check: () => Promise<boolean>, timeout: number): Promise<void> {
   const end = Date.now() + timeout;
   while (!(await check())) {
     if (Date.now() > end) throw new Error(`not so after ${timeout} ms`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
