@@ -22,6 +22,14 @@ export const ENGINE: Engine = RUN === "webkit-safari" ? "webkit" : RUN;
 /** WebKit's features in this run. */
 const WEBKIT_FEATURES = RUN === "webkit-safari" ? "safari" : "defaults";
 
+/**
+ * Whether this browser keeps a replica of a container (browser/replica.ts):
+ * not WebKit, which gives the page no origin private file system with its
+ * defaults, and a worker no sync access handles with Safari's features
+ * (the page says so: Sandbox.info.unavailable).
+ */
+export const REPLICAS = ENGINE !== "webkit";
+
 /** The browser of this run, as test names say it. */
 export const BROWSER = {
   chromium: "Chromium",

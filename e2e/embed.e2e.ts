@@ -4,7 +4,7 @@ import type { Browser, Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { EmbeddedSandbox } from "../src/embed-client.ts";
 import type { FromEmbed } from "../src/embed-protocol.ts";
-import { ENGINE, launchBrowser, screenshotPath } from "./browser.ts";
+import { BROWSER, ENGINE, launchBrowser, REPLICAS, screenshotPath } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
 import { hostPage } from "./host-page.ts";
 import type {} from "../src/embed.ts";
@@ -528,21 +528,35 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     ).toMatchObject({ stdout: "note\n" });
   });
 
-  it("says in its ready event that a named container was restored from its replica after the browser dropped its database", async () => {
-    const page = await newPage();
-    await host(page, origin, `container=restored&${allowed}`);
-    expect(await ready(page, "e0")).toMatchObject({ container: "restored", restored: false });
-    const write = { id: 1, type: "exec", command: "echo kept > /root/note; sync" };
-    expect(await request(page, "#e0", write)).toMatchObject({ exitCode: 0 });
-    await dropDatabase(page, "overbox-embed.restored"); // As Chromium drops it; leaves the page.
-    await host(page, origin, `container=restored&${allowed}`);
-    expect(await ready(page, "e0")).toMatchObject({
-      container: "restored",
-      readOnly: false,
-      damage: [],
-      restored: true,
-    });
-    const note = { id: 2, type: "readFile", path: "/root/note" };
-    expect(await request(page, "#e0", note)).toMatchObject({ data: "kept\n" });
-  });
+  it(
+    REPLICAS
+      ? "says in its ready event that a named container was restored from its replica after the browser dropped its database"
+      : `says in its ready event that a named container is lost after the browser dropped its database: ${BROWSER} keeps no replica`,
+    async () => {
+      const page = await newPage();
+      await host(page, origin, `container=restored&${allowed}`);
+      expect(await ready(page, "e0")).toMatchObject({ container: "restored", restored: false });
+      const write = { id: 1, type: "exec", command: "echo kept > /root/note; sync" };
+      expect(await request(page, "#e0", write)).toMatchObject({ exitCode: 0 });
+      await dropDatabase(page, "overbox-embed.restored"); // As Chromium drops it; leaves the page.
+      await host(page, origin, `container=restored&${allowed}`);
+      if (!REPLICAS) {
+        expect(await ready(page, "e0")).toMatchObject({
+          container: "restored",
+          readOnly: true,
+          damage: [expect.stringMatching(/the browser no longer has the database/)],
+          restored: false,
+        });
+        return;
+      }
+      expect(await ready(page, "e0")).toMatchObject({
+        container: "restored",
+        readOnly: false,
+        damage: [],
+        restored: true,
+      });
+      const note = { id: 2, type: "readFile", path: "/root/note" };
+      expect(await request(page, "#e0", note)).toMatchObject({ data: "kept\n" });
+    },
+  );
 });

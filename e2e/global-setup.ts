@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import { createServer, type Plugin, type ViteDevServer } from "vite";
 import { hostPage } from "./host-page.ts";
+import { startXvfb } from "./webkit.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,6 +10,7 @@ declare module "vitest" {
 }
 
 let server: ViteDevServer;
+let xvfb: { stop: () => void } | undefined;
 
 /** The embed tests' host page at /__host.html (e2e/host-page.ts), on the site's own origin. */
 const hostPages: Plugin = {
@@ -25,9 +27,15 @@ const hostPages: Plugin = {
 
 /**
  * Serves the project with vite's dev server (as `npm run dev` does) on a
- * free port, and the embed tests' host page.
+ * free port, and the embed tests' host page; starts WebKit's display.
  */
 export async function setup(project: TestProject) {
+  // WebKitGTK needs a display: one Xvfb for every test file, when there is none.
+  if (process.env.OVERBOX_BROWSER?.startsWith("webkit") && !process.env.DISPLAY) {
+    const started = await startXvfb();
+    xvfb = started;
+    process.env.DISPLAY = started.name;
+  }
   server = await createServer({
     server: { port: 0, strictPort: false },
     logLevel: "warn",
@@ -41,4 +49,5 @@ export async function setup(project: TestProject) {
 
 export async function teardown() {
   await server?.close();
+  xvfb?.stop();
 }

@@ -10,6 +10,7 @@ import {
   grantClipboard,
   launchBrowser,
   launchBrowserWithProfile,
+  REPLICAS,
   screenshotPath,
 } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
@@ -546,6 +547,24 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await shell(first, "ls /root/from-tab-2")).toContain("No such file");
   });
 
+  it("gives its container up when the page is left, back/forward cache included (WebKit's keeps the worker): another tab opens it writable, and Back opens it again", async () => {
+    const context = await newContext();
+    const page = await openPlayground("left", context);
+    await shell(page, "echo left-behind > /root/left.txt");
+    await stored(page);
+    await page.goto(url("left-for"));
+    await ready(page);
+    const other = await openPlayground("left", context);
+    expect(await other.evaluate(() => window.overbox.box.info.readOnly)).toBe(false);
+    expect(await shell(other, "cat /root/left.txt")).toBe("left-behind");
+    await other.close();
+    await page.goBack();
+    await page.waitForURL(/\?container=left$/);
+    await ready(page);
+    expect(await page.evaluate(() => window.overbox.box.info.readOnly)).toBe(false);
+    expect(await shell(page, "cat /root/left.txt")).toBe("left-behind");
+  });
+
   it("offers a second tab on the same container a new container of the same image instead", async () => {
     const context = await newContext();
     const first = await openPlayground("shared-new", context);
@@ -765,55 +784,79 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect((await page.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
   });
 
-  it("restores a saved container from its replica when the browser has dropped its database", async () => {
-    const context = await newContext();
-    const page = await openPlayground("replicated", context);
-    await shell(
-      page,
-      "mkdir -p /root/tree && echo saved > /root/tree/a.txt && " +
-        "head -c 300000 /bin/busybox > /root/big && rm -r /var && " +
-        "mv /root/tree /root/moved && sync",
-    );
-    const sums = await shell(page, "md5sum /root/big /root/moved/a.txt");
-    expect(sums).toMatch(/^[0-9a-f]{32} {2}\/root\/big\n[0-9a-f]{32} {2}\/root\/moved\/a.txt$/);
-    // Some of it in an image of this browser's (its replica is the images'), the rest above it.
-    await page.evaluate(() => window.overbox.box.commit("replicated-image"));
-    await shell(page, "echo upper > /root/upper.txt; sync");
-    await page.close();
-    const other = await context.newPage();
-    // The whole site's IndexedDB, as Chromium drops it.
-    await dropDatabase(other, "overbox-replicated");
-    await dropDatabase(other, "overbox.images");
-    // Listed while only its replica is left.
-    await other.goto(url("replicated-neighbour"));
-    await ready(other);
-    await openPicker(other);
-    await expect
-      .poll(() => listedContainers(other))
-      .toEqual(["replicated", "replicated-neighbour"]);
-    await other.goto(url("replicated"));
-    await ready(other);
-    await statusMatching(
-      other,
-      /^The browser had dropped the database of container replicated: it was restored from the container's replica/,
-    );
-    expect(await other.evaluate(() => window.overbox.box.info)).toMatchObject({
-      readOnly: false,
-      damage: [],
-      restored: true,
-    });
-    expect(await shell(other, "md5sum /root/big /root/moved/a.txt")).toBe(sums);
-    expect(await shell(other, "cat /root/upper.txt")).toBe("upper");
-    expect(await other.evaluate(() => window.overbox.box.info.image)).toBe("replicated-image");
-    expect(await shell(other, "ls -d /var /root/tree 2>&1 | grep -c 'No such file'")).toBe("2");
-    expect((await other.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
-    // It goes on saving, and its next reload is an ordinary one.
-    await shell(other, "echo after > /root/after.txt; sync");
-    await other.reload();
-    await ready(other);
-    expect(await other.evaluate(() => window.overbox.box.info.restored)).toBe(false);
-    expect(await shell(other, "cat /root/after.txt /root/moved/a.txt")).toBe("after\nsaved");
-  });
+  it(
+    REPLICAS
+      ? "restores a saved container from its replica when the browser has dropped its database"
+      : `says a saved container is lost when the browser has dropped its database: ${BROWSER} keeps no replica`,
+    async () => {
+      if (!REPLICAS) {
+        const context = await newContext();
+        const page = await openPlayground("unreplicated", context);
+        await shell(page, "echo saved > /root/saved.txt; sync");
+        await page.close();
+        const other = await context.newPage();
+        await dropDatabase(other, "overbox-unreplicated");
+        await other.goto(url("unreplicated"));
+        await ready(other);
+        await statusMatching(
+          other,
+          /^The storage of container unreplicated is damaged \(database: the browser no longer has the database of this container, which was saved before: its files are lost\)\./,
+        );
+        expect(await other.evaluate(() => window.overbox.box.info)).toMatchObject({
+          readOnly: true,
+          restored: false,
+        });
+        return;
+      }
+      const context = await newContext();
+      const page = await openPlayground("replicated", context);
+      await shell(
+        page,
+        "mkdir -p /root/tree && echo saved > /root/tree/a.txt && " +
+          "head -c 300000 /bin/busybox > /root/big && rm -r /var && " +
+          "mv /root/tree /root/moved && sync",
+      );
+      const sums = await shell(page, "md5sum /root/big /root/moved/a.txt");
+      expect(sums).toMatch(/^[0-9a-f]{32} {2}\/root\/big\n[0-9a-f]{32} {2}\/root\/moved\/a.txt$/);
+      // Some of it in an image of this browser's (its replica is the images'), the rest above it.
+      await page.evaluate(() => window.overbox.box.commit("replicated-image"));
+      await shell(page, "echo upper > /root/upper.txt; sync");
+      await page.close();
+      const other = await context.newPage();
+      // The whole site's IndexedDB, as Chromium drops it.
+      await dropDatabase(other, "overbox-replicated");
+      await dropDatabase(other, "overbox.images");
+      // Listed while only its replica is left.
+      await other.goto(url("replicated-neighbour"));
+      await ready(other);
+      await openPicker(other);
+      await expect
+        .poll(() => listedContainers(other))
+        .toEqual(["replicated", "replicated-neighbour"]);
+      await other.goto(url("replicated"));
+      await ready(other);
+      await statusMatching(
+        other,
+        /^The browser had dropped the database of container replicated: it was restored from the container's replica/,
+      );
+      expect(await other.evaluate(() => window.overbox.box.info)).toMatchObject({
+        readOnly: false,
+        damage: [],
+        restored: true,
+      });
+      expect(await shell(other, "md5sum /root/big /root/moved/a.txt")).toBe(sums);
+      expect(await shell(other, "cat /root/upper.txt")).toBe("upper");
+      expect(await other.evaluate(() => window.overbox.box.info.image)).toBe("replicated-image");
+      expect(await shell(other, "ls -d /var /root/tree 2>&1 | grep -c 'No such file'")).toBe("2");
+      expect((await other.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
+      // It goes on saving, and its next reload is an ordinary one.
+      await shell(other, "echo after > /root/after.txt; sync");
+      await other.reload();
+      await ready(other);
+      expect(await other.evaluate(() => window.overbox.box.info.restored)).toBe(false);
+      expect(await shell(other, "cat /root/after.txt /root/moved/a.txt")).toBe("after\nsaved");
+    },
+  );
 
   it("says when the browser has dropped a saved container's database and its replica is gone too, instead of showing an empty container, and Reset starts it afresh", async () => {
     const context = await newContext();
@@ -822,10 +865,12 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     await page.close();
     const other = await context.newPage();
     await dropDatabase(other, "overbox-dropped");
-    await other.evaluate(async () => {
-      const root = await navigator.storage.getDirectory();
-      await (await root.getDirectoryHandle("overbox.replicas")).removeEntry("dropped");
-    });
+    if (REPLICAS) {
+      await other.evaluate(async () => {
+        const root = await navigator.storage.getDirectory();
+        await (await root.getDirectoryHandle("overbox.replicas")).removeEntry("dropped");
+      });
+    }
     await other.goto(url("dropped"));
     await ready(other);
     await statusMatching(
@@ -900,8 +945,15 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await page.evaluate(() => window.overbox.box.images())).toEqual(["busybox"]);
   });
 
-  it("shows the storage used and the quota, and asks the browser to keep storage", async () => {
+  it("shows the storage used and the quota, and asks the browser to keep storage; where the browser has no Storage API (WebKit's defaults), says so in the footer", async () => {
     const page = await openPlayground("storage");
+    if (!(await page.evaluate(() => typeof navigator.storage?.estimate === "function"))) {
+      expect(await statusMatching(page, /^storage/, "storage")).toBe(
+        "storage figures unavailable (this browser gives the page no Storage API)",
+      );
+      expect(await page.isHidden("#persist")).toBe(true);
+      return;
+    }
     const text = await statusMatching(page, /^storage: /, "storage");
     expect(text).toMatch(/^storage: [\d.]+ (bytes|kB|MB|GB) used of [\d.]+ (kB|MB|GB|TB), /);
     const before = await page.evaluate(() => navigator.storage.persisted());
@@ -952,7 +1004,7 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
       "for i in $(seq 0 255); do printf '\\e[48;5;%dm  ' $i; [ $((i % 64)) = 63 ] && printf '\\e[0m\\n'; done",
     );
     await statusMatching(page, /^saved$/, "saved");
-    await statusMatching(page, /^storage: /, "storage");
+    await statusMatching(page, /^storage/, "storage");
     const png = await page.screenshot({ path: screenshotPath("playground.png") });
     // A PNG of the window's size: its IHDR chunk's width and height.
     expect(png.subarray(1, 4).toString()).toBe("PNG");

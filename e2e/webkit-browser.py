@@ -6,20 +6,17 @@ WebKitWebDriver starts a browser binary and drives it through WebKit's
 remote inspector. MiniBrowser --automation keeps nothing (its website data
 is ephemeral), so a test could not restart the browser on its profile or
 crash it and look at what is left; and WebDriver classic has no downloads,
-file choosers, scripts run before a page's own, or offline mode. This is
-MiniBrowser's automation mode with the profile on disk, and those four
-done here:
+scripts run before a page's own, or offline mode. This is MiniBrowser's
+automation mode with the profile on disk, and those three done here:
 
 - what it tells the test is a line on stdout, "OVERBOX {json}" (the
   driver's stdout, where the pages' console messages go too): a download
-  that finished ({"download": {"filename", "path"}}), a file chooser
-  opened ({"filechooser": true}), and the answer to each command
-  ({"done": id});
+  that finished ({"download": {"filename", "path"}}), and the answer to
+  each command ({"done": id});
 - it takes commands from the named pipe --control, one JSON object a
   line: {"id", "initScript": source} (run in every frame of every later
-  page before its own scripts), {"id", "files": [path...]} (the open
-  file chooser's choice; [] cancels it), {"id", "offline": bool} (every
-  request through a proxy that is not there, or back to none).
+  page before its own scripts), {"id", "offline": bool} (every request
+  through a proxy that is not there, or back to none).
 
   webkit-browser.py --profile DIR --control FIFO [--features +A,+B,-C]
 """
@@ -69,7 +66,6 @@ def tell(event):
 
 
 scripts = WebKit2.UserContentManager()
-choosers = []
 downloads = os.path.join(options.profile, "downloads")
 os.makedirs(downloads, exist_ok=True)
 
@@ -90,12 +86,6 @@ def download_started(_context, download):
 context.connect("download-started", download_started)
 
 
-def file_chooser(_view, request):
-    choosers.append(request)
-    tell({"filechooser": True})
-    return True
-
-
 def command(line):
     order = json.loads(line)
     if "initScript" in order:
@@ -108,12 +98,6 @@ def command(line):
                 None,
             )
         )
-    elif "files" in order:
-        request = choosers.pop(0)
-        if order["files"]:
-            request.select_files(order["files"])
-        else:
-            request.cancel()
     elif "offline" in order:
         if order["offline"]:
             proxy = WebKit2.NetworkProxySettings.new("http://127.0.0.1:9", None)
@@ -158,7 +142,6 @@ def new_view(related=None):
     # window.open() from a page: a new window of the session.
     view.connect("create", lambda v, action: new_view(v))
     view.connect("ready-to-show", lambda v: window.show_all())
-    view.connect("run-file-chooser", file_chooser)
     window.show_all()
     windows.append(window)
     return view

@@ -11,8 +11,8 @@
  *
  * The browser WebKitWebDriver starts is ours, e2e/webkit-browser.py (says
  * why): a WebKitGTK window on a profile kept on disk, which also reports
- * downloads and file choosers, and takes scripts to run before a page's
- * own and an offline mode. WebKitGTK needs a display: an Xvfb of ours
+ * downloads, and takes scripts to run before a page's own and an offline
+ * mode. WebKitGTK needs a display: an Xvfb of ours
  * when there is none. One WebKitWebDriver serves one session: each
  * context has its own, and its own browser and profile.
  *
@@ -21,7 +21,7 @@
  * AccessHandle), where a worker's sync access handles are not supported by
  * WebKitGTK's storage: the stand-in for Safari.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { createServer } from "node:net";
@@ -53,23 +53,30 @@ let display: Promise<string> | null = null;
 /** The X display WebKitGTK draws on: $DISPLAY, or an Xvfb of ours for this process's life. */
 function xDisplay(): Promise<string> {
   if (process.env.DISPLAY) return Promise.resolve(process.env.DISPLAY);
-  display ??= (async () => {
-    for (let attempt = 0; ; attempt++) {
-      const name = `:${100 + Math.floor(Math.random() * 800)}`;
-      const xvfb = spawn(XVFB, [name, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
-        stdio: "ignore",
-      });
-      const ended = new Promise<boolean>((resolve) => xvfb.on("exit", () => resolve(false)));
-      // Xvfb that is still running after a moment has its display.
-      const up = await Promise.race([ended, sleep(500).then(() => true)]);
-      if (up) {
-        process.on("exit", () => xvfb.kill("SIGKILL"));
-        return name;
-      }
-      if (attempt > 5) throw new Error("Xvfb would not start");
-    }
-  })();
+  display ??= startXvfb().then(({ name, stop }) => {
+    process.on("exit", stop);
+    return name;
+  });
   return display;
+}
+
+/**
+ * An Xvfb on a free display (the browser suite starts one for all its
+ * test files, e2e/global-setup.ts); `stop` ends it.
+ */
+export async function startXvfb(): Promise<{ name: string; stop: () => void }> {
+  for (let attempt = 0; ; attempt++) {
+    const name = `:${100 + Math.floor(Math.random() * 800)}`;
+    const xvfb = spawn(XVFB, [name, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
+      stdio: "ignore",
+    });
+    const ended = new Promise<boolean>((resolve) => xvfb.on("exit", () => resolve(false)));
+    // An Xvfb still running after a moment has its display.
+    if (await Promise.race([ended, sleep(500).then(() => true)])) {
+      return { name, stop: () => xvfb.kill("SIGKILL") };
+    }
+    if (attempt > 5) throw new Error("Xvfb would not start");
+  }
 }
 
 // ---------------------------------------------------------------- session
@@ -89,9 +96,8 @@ class Session extends EventEmitter {
   private frame: string[] = [];
   private nextOrder = 0;
   private answered = new Map<number, () => void>();
-  /** Reported but not yet taken: downloads and file choosers. */
-  readonly reported: Array<{ download?: { filename: string; path: string }; filechooser?: true }> =
-    [];
+  /** Reported but not yet taken: downloads. */
+  readonly reported: Array<{ download?: { filename: string; path: string } }> = [];
   closed = false;
 
   private constructor(
@@ -112,8 +118,10 @@ class Session extends EventEmitter {
     await run("mkfifo", [control]);
     const port = await freePort();
     const env = { ...process.env, DISPLAY: await xDisplay() };
-    // A process group of its own: a crash (crash()) kills the driver, the browser and its processes.
-    const driver = spawn(DRIVER, [`--port=${port}`], {
+    // On a terminal of its own (script(1)), where WebKit writes the pages'
+    // console messages as they come: to a pipe, they would wait in its
+    // buffer until the browser ends.
+    const driver = spawn("script", ["-qfc", `${DRIVER} --port=${port}`, "/dev/null"], {
       env,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
@@ -157,11 +165,11 @@ class Session extends EventEmitter {
       if (message) this.emit("console", message);
       message = null;
     };
-    createInterface({ input: driver.stdout! }).on("line", (line) => {
+    createInterface({ input: driver.stdout! }).on("line", (text) => {
+      const line = text.replace(/\r$/, "");
       const report = /^OVERBOX (.*)$/.exec(line);
-      const console = /^(?:\S+:\d+:\d+: )?CONSOLE (.+?) ?(LOG|WARN|ERROR|INFO|DEBUG) (.*)$/.exec(
-        line,
-      );
+      const console =
+        /^(?:\S+:\d+:\d+: )?CONSOLE (?:(\w+) )?(LOG|WARN|ERROR|INFO|DEBUG) (.*)$/.exec(line);
       if (report) {
         flush();
         const event = JSON.parse(report[1]!) as Session["reported"][number] & { done?: number };
@@ -285,25 +293,27 @@ class Session extends EventEmitter {
     this.kill();
   }
 
-  /** Every process of this browser gone at once (SIGKILL to its process group), as in a power cut. */
+  /** Every process of this browser gone at once (SIGKILL), as in a power cut. */
   async crash(): Promise<void> {
-    const exited = new Promise((resolve) => this.driver.on("exit", resolve));
-    this.kill();
-    await exited;
-    // Its web and network processes are in the group too: wait until none is left.
-    while (groupAlive(this.driver.pid!)) await sleep(50);
+    const all = this.kill();
+    while (all.some(alive)) await sleep(50);
   }
 
-  private kill(): void {
-    if (this.closed) return;
+  /** SIGKILL to the driver and everything under it; their pids. */
+  private kill(): number[] {
+    if (this.closed) return [];
     this.closed = true;
-    try {
-      process.kill(-this.driver.pid!, "SIGKILL");
-    } catch {
-      // Gone already.
+    const all = [this.driver.pid!, ...descendants(this.driver.pid!)];
+    for (const pid of all) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
     }
     if (this.ownsProfile) rmSync(this.profile, { recursive: true, force: true });
     this.emit("close");
+    return all;
   }
 }
 
@@ -439,6 +449,39 @@ export class WebKitContext extends EventEmitter {
 
 // ---------------------------------------------------------------- pages and frames
 
+/**
+ * esbuild's helper that keeps functions' names (tsx turns it on), which
+ * functions sent to the page may call.
+ */
+const NAMES = "var __name = (f) => f;\n";
+
+/**
+ * Uint8Arrays through JSON, both ways, as Playwright passes them: a
+ * function (in the page too) that replaces in a value what `is` picks by
+ * what `as` makes of it.
+ */
+function bytes(value: unknown, is: (v: unknown) => boolean, as: (v: never) => unknown): unknown {
+  if (is(value)) return as(value as never);
+  if (Array.isArray(value)) return value.map((v) => bytes(v, is, as));
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, bytes(v, is, as)]));
+  }
+  return value;
+}
+const BYTES = String(bytes);
+const bytesOut = (value: unknown) =>
+  bytes(
+    value,
+    (v) => v instanceof Uint8Array,
+    (b: Uint8Array) => ({ overboxBytes: Array.from(b) }),
+  );
+const bytesIn = (value: unknown) =>
+  bytes(
+    value,
+    (v) => Array.isArray((v as { overboxBytes?: unknown } | null)?.overboxBytes),
+    (v: { overboxBytes: number[] }) => new Uint8Array(v.overboxBytes),
+  );
+
 /** In-page helpers the locators use, given as the first argument of their scripts. */
 const FIND = String(function find(steps: Step[], visibleOnly: boolean): Element[] {
   const visible = (e: Element) => {
@@ -509,7 +552,8 @@ const FIND = String(function find(steps: Step[], visibleOnly: boolean): Element[
         if (step.label !== undefined) {
           const labels = (e as HTMLInputElement).labels;
           const text = norm(
-            e.getAttribute("aria-label") ?? Array.from(labels ?? [], (l) => l.textContent).join(" "),
+            e.getAttribute("aria-label") ??
+              Array.from(labels ?? [], (l) => l.textContent).join(" "),
           );
           if (!matches(text, step.label)) continue;
         }
@@ -583,17 +627,19 @@ export class WebKitFrame {
       "POST",
       "/execute/async",
       {
-        script: `const done = arguments[arguments.length - 1];
+        script: `${NAMES}const done = arguments[arguments.length - 1];
+          const bytes = ${BYTES};
           Promise.resolve().then(() => {
             const f = (${String(fn)});
-            return typeof f === "function" ? f(arguments[0]) : f;
-          }).then((v) => done({ ok: v === undefined ? null : v, undefined: v === undefined }),
-                  (e) => done({ error: String((e && e.stack) || e) }));`,
-        args: [arg ?? null],
+            const arg = bytes(arguments[0], (v) => v && v.overboxBytes, (v) => new Uint8Array(v.overboxBytes));
+            return typeof f === "function" ? f(arg) : f;
+          }).then((v) => done({ ok: v === undefined ? null : bytes(v, (b) => b instanceof Uint8Array, (b) => ({ overboxBytes: Array.from(b) })), undefined: v === undefined }),
+                  (e) => done({ error: String(e) + (e && e.stack ? "\\n" + e.stack : "") }));`,
+        args: [bytesOut(arg ?? null)],
       },
     );
     if (answer.error !== undefined) throw new Error(`in WebKit: ${answer.error}`);
-    return (answer.undefined ? undefined : answer.ok) as T;
+    return (answer.undefined ? undefined : bytesIn(answer.ok)) as T;
   }
 
   /**
@@ -697,7 +743,7 @@ export class WebKitFrame {
   /** A WebDriver reference to the one element `steps` find. */
   async reference(steps: Step[]): Promise<ElementRef> {
     return this.send<ElementRef>("POST", "/execute/sync", {
-      script: `const found = (${FIND})(arguments[0], true);
+      script: `${NAMES}const found = (${FIND})(arguments[0], true);
         if (found.length !== 1) throw new Error("found " + found.length);
         return found[0];`,
       args: [steps],
@@ -772,7 +818,8 @@ export class WebKitLocator {
         true,
       );
       if (last === 1) return;
-      if (last > 1) throw new Error(`strict mode violation: ${JSON.stringify(this.steps)} found ${last}`);
+      if (last > 1)
+        throw new Error(`strict mode violation: ${JSON.stringify(this.steps)} found ${last}`);
       if (Date.now() > end) {
         throw new Error(`Timeout ${timeout}ms exceeded waiting for ${JSON.stringify(this.steps)}`);
       }
@@ -839,7 +886,7 @@ export class WebKitLocator {
     await this.waitFor({ state: "attached" });
     const paths = onDisk(Array.isArray(files) ? files : [files]);
     const element = await this.frame.send<ElementRef>("POST", "/execute/sync", {
-      script: `return (${FIND})(arguments[0], false)[0];`,
+      script: `${NAMES}return (${FIND})(arguments[0], false)[0];`,
       args: [this.steps],
     });
     await this.frame.elementCommand(element, "POST", "/value", { text: paths.join("\n") });
@@ -866,7 +913,9 @@ export class WebKitLocator {
 
   async isDisabled(): Promise<boolean> {
     await this.waitFor({ state: "attached" });
-    return this.run<boolean>("([e]) => e.disabled === true || e.getAttribute('aria-disabled') === 'true'");
+    return this.run<boolean>(
+      "([e]) => e.disabled === true || e.getAttribute('aria-disabled') === 'true'",
+    );
   }
 
   async isEnabled(): Promise<boolean> {
@@ -960,6 +1009,10 @@ export class WebKitPage extends WebKitFrame {
     await this.send("POST", "/refresh", {});
   }
 
+  async goBack(): Promise<void> {
+    await this.send("POST", "/back", {});
+  }
+
   private currentUrl = "";
 
   /** The page's address as last seen (waitForURL and goto keep it current). */
@@ -999,10 +1052,32 @@ export class WebKitPage extends WebKitFrame {
       return { suggestedFilename: () => d.filename, path: () => Promise.resolve(d.path) };
     }
     if (event === "filechooser") {
-      await session.report((r) => r.filechooser, timeout);
+      // WebKit's automation answers a file chooser itself (with no files):
+      // the file input the page clicks is marked, and given the files as
+      // WebDriver gives them, to an input element.
+      await this.evaluate(() =>
+        document.addEventListener(
+          "click",
+          function mark(e) {
+            const input = e.target as HTMLInputElement;
+            if (input.type !== "file") return;
+            input.setAttribute("data-overbox-chooser", "");
+            document.removeEventListener("click", mark, { capture: true });
+          },
+          { capture: true },
+        ),
+      );
+      const chosen = this.locator("input[data-overbox-chooser]");
+      await chosen.waitFor({ state: "attached", timeout });
       return {
-        setFiles: (files: FilePayload | FilePayload[]) =>
-          session.order({ files: onDisk(Array.isArray(files) ? files : [files]) }),
+        setFiles: async (files: FilePayload | FilePayload[]) => {
+          await chosen.setInputFiles(files);
+          await this.evaluate(() =>
+            document
+              .querySelector("[data-overbox-chooser]")!
+              .removeAttribute("data-overbox-chooser"),
+          );
+        },
       };
     }
     if (event === "load") {
@@ -1129,9 +1204,28 @@ function pointer(actions: Array<Record<string, unknown>>) {
 
 // ---------------------------------------------------------------- processes
 
-function groupAlive(group: number): boolean {
+/** The processes under `pid`, children first. */
+function descendants(pid: number): number[] {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((row) => row.trim().split(/\s+/).map(Number) as [number, number]);
+  const out: number[] = [];
+  const walk = (parent: number) => {
+    for (const [child, of] of rows) {
+      if (of === parent) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+function alive(pid: number): boolean {
   try {
-    process.kill(-group, 0);
+    process.kill(pid, 0);
     return true;
   } catch {
     return false;

@@ -10,6 +10,7 @@ import { HostApi } from "./embed/host-api.ts";
 import { CONTAINER_PREFIX, EPHEMERAL, parseEmbedParams } from "./embed/params.ts";
 import { Sandbox } from "./index.ts";
 import { keepOffline } from "./offline.ts";
+import { giveUpWhenCached } from "./page-cache.ts";
 import { progressBar } from "./progress.ts";
 import { DARK, LIGHT, openTerminal } from "./terminal.ts";
 
@@ -95,6 +96,7 @@ function storageAllowed(): Promise<boolean> {
 /** Opens the container and its terminal, types the start command, and tells the host. */
 async function start(): Promise<void> {
   const sandbox = await open();
+  giveUpWhenCached(sandbox);
   keepOffline();
   const decoder = new TextDecoder();
   let prompted!: () => void;

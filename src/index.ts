@@ -232,6 +232,16 @@ export class Sandbox {
     return this.api.fsck();
   }
 
+  /**
+   * Ends the worker at once, as closing the tab would: changes not yet
+   * stored are lost (`sync` first to keep them), and the container is free
+   * for another page.
+   */
+  terminate(): void {
+    this.api[releaseProxy]();
+    this.worker.terminate();
+  }
+
   /** Stops the programs, stores every change and ends the worker. */
   async close(): Promise<void> {
     try {

@@ -21,6 +21,7 @@ import { StatusLine } from "./playground/status.ts";
 import { watchSaving, watchStorage } from "./playground/storage.ts";
 import { $ } from "./playground/ui.ts";
 import { keepOffline } from "./offline.ts";
+import { giveUpWhenCached } from "./page-cache.ts";
 import { openTerminal } from "./terminal.ts";
 
 declare global {
@@ -41,6 +42,7 @@ async function start(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const container = await finishRename(query.get("container") ?? "default", status);
   const box = await openContainer(container, query.get("image") ?? "busybox");
+  giveUpWhenCached(box);
   keepOffline();
   // The image only matters when the container is made: a reload need not say it again.
   if (query.has("image")) history.replaceState(null, "", containerUrl(container));
