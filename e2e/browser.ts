@@ -275,6 +275,15 @@ function processGroupAlive(group: number): boolean {
  * so a new site gets a new process).
  */
 export async function crashTab(page: Page, before: number[]): Promise<void> {
+  if (ENGINE === "webkit") {
+    // WebKit loads the page in the process its window started with: the
+    // one process of its browser, which has this one page.
+    const processes = (page.context() as unknown as WebKitContext).session.webProcesses();
+    if (processes.length !== 1) throw new Error(`no one web process for the page: ${processes}`);
+    process.kill(processes[0]!, "SIGKILL");
+    while (contentProcesses().includes(processes[0]!)) await new Promise((r) => setTimeout(r, 50));
+    return;
+  }
   if (ENGINE === "chromium") {
     const crashed = new Promise<void>((resolve) => page.on("crash", () => resolve()));
     const cdp = await page.context().newCDPSession(page);

@@ -23,7 +23,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -287,16 +287,28 @@ class Session extends EventEmitter {
     this.window = null;
   }
 
+  /** Ends the session, and then every process of the browser; resolves when they are gone. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.command("DELETE", "").catch(() => undefined);
-    this.kill();
+    await this.crash();
   }
 
   /** Every process of this browser gone at once (SIGKILL), as in a power cut. */
   async crash(): Promise<void> {
     const all = this.kill();
     while (all.some(alive)) await sleep(50);
+  }
+
+  /** The web content processes of this browser (WebKitWebProcess), by pid. */
+  webProcesses(): number[] {
+    return descendants(this.driver.pid!).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("WebKitWebProcess");
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** SIGKILL to the driver and everything under it; their pids. */
@@ -1223,10 +1235,10 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Whether process `pid` runs (a zombie, which nothing may reap here, does not). */
 function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }
