@@ -77,9 +77,19 @@ export class IndexedDbStore implements Store {
     return this.write("strict", (s) => s.clear());
   }
 
+  /**
+   * Closes the database once every transaction of this connection has
+   * finished: a readwrite transaction, which waits for the ones before it,
+   * done first. A worker that ends right after (a listing's) must not end
+   * in the middle of a commit: WebKit keeps such a transaction open for
+   * ever, and every later readwrite transaction on the database (the
+   * container's own saves) waits for it.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.run("readonly", (s) => s.transaction.db.close());
+    await this.run("readwrite", (s) =>
+      promisifyRequest(s.transaction).then(() => s.transaction.db.close()),
+    );
     this.closed = true;
   }
 

@@ -660,6 +660,20 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await page.textContent("#container-name")).toBe("pick-d (image busybox)");
   });
 
+  it("goes on saving while the container picker lists the containers (in WebKit, a listing's worker ended mid-commit, and every later save waited for ever)", async () => {
+    const page = await openPlayground("listed");
+    for (let i = 0; i < 3; i++) {
+      await page.evaluate((i) => window.overbox.box.exec(`echo ${i} >> /root/n`), i);
+      await openPicker(page);
+      await page
+        .getByRole("dialog", { name: "Containers" })
+        .getByRole("button", { name: "Close" })
+        .click();
+      await stored(page);
+    }
+    expect(await shell(page, "cat /root/n")).toBe("0\n1\n2");
+  });
+
   it("renames the container open in this tab, which goes on under its new name", async () => {
     const page = await openPlayground("old-name");
     await shell(page, "echo carried > /root/carried.txt");
