@@ -11,6 +11,7 @@ import {
   launchBrowser,
   launchBrowserWithProfile,
   REPLICAS,
+  RUN,
   screenshotPath,
 } from "./browser.ts";
 import { dropDatabase } from "./drop.ts";
@@ -252,6 +253,76 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe("ü|é|日本語한국어");
     // And the terminal shows them back.
     expect(await shell(page, "cat /root/intl.txt; echo")).toBe("ü|é|日本語한국어");
+  });
+
+  it("takes AltGr and dead keys as browsers on Linux report them: @ and € with the AltGraph modifier, é and ü composed from a dead key, kept byte for byte in a file", async () => {
+    const page = await openPlayground("keys");
+    const start = await cursorRow(page);
+    await page.keyboard.type("printf '%s|' ");
+    // The events a browser sends for these keys of a German layout (a
+    // test's keyboard is a US one): AltGr+Q and AltGr+E come as keys of
+    // their own with the AltGraph modifier, neither Ctrl nor Alt; a dead
+    // key (´ or ¨) starts a composition that the next key ends.
+    for (const [char, code] of [
+      ["@", "KeyQ"],
+      ["€", "KeyE"],
+    ] as const) {
+      await page.evaluate(
+        ([char, code]) => {
+          const area = document.querySelector<HTMLTextAreaElement>(".xterm-helper-textarea")!;
+          const key = (type: string, init: KeyboardEventInit & { modifierAltGraph?: boolean }) =>
+            area.dispatchEvent(
+              new KeyboardEvent(type, { bubbles: true, cancelable: true, ...init }),
+            );
+          const init = { key: char, code, modifierAltGraph: true };
+          // keypress follows a keydown that was not cancelled, as a browser sends it.
+          if (key("keydown", { ...init, keyCode: char.codePointAt(0)! })) {
+            key("keypress", { ...init, charCode: char.codePointAt(0)! });
+          }
+          key("keyup", init);
+        },
+        [char, code] as const,
+      );
+      await page.keyboard.type(" ");
+    }
+    for (const [dead, letter, composed] of [
+      ["´", "KeyE", "é"],
+      ["¨", "KeyU", "ü"],
+    ] as const) {
+      await page.evaluate(
+        ([dead, letter, composed]) => {
+          const area = document.querySelector<HTMLTextAreaElement>(".xterm-helper-textarea")!;
+          const key = (type: string, init: KeyboardEventInit) =>
+            area.dispatchEvent(
+              new KeyboardEvent(type, { bubbles: true, cancelable: true, ...init }),
+            );
+          key("keydown", { key: "Dead", code: "Equal", keyCode: 229 });
+          area.dispatchEvent(new CompositionEvent("compositionstart", { data: "" }));
+          area.dispatchEvent(new CompositionEvent("compositionupdate", { data: dead }));
+          key("keyup", { key: "Dead", code: "Equal" });
+          key("keydown", { key: "Process", code: letter, keyCode: 229 });
+          area.value += composed;
+          area.dispatchEvent(new CompositionEvent("compositionupdate", { data: composed }));
+          area.dispatchEvent(new CompositionEvent("compositionend", { data: composed }));
+        },
+        [dead, letter, composed] as const,
+      );
+      await page.waitForFunction((text) => {
+        const buffer = window.overbox.term.buffer.active;
+        return buffer
+          .getLine(buffer.baseY + buffer.cursorY)
+          ?.translateToString()
+          .includes(text);
+      }, composed);
+      await page.keyboard.type(" ");
+    }
+    await page.keyboard.type("> /root/keys.txt");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    const bytes = await page.evaluate(async () =>
+      Array.from(await window.overbox.box.fs.readFile("/root/keys.txt")),
+    );
+    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe("@|€|é|ü|");
   });
 
   it("shows 256 colours and UTF-8 text that programs write", async () => {
@@ -938,6 +1009,45 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     await page.waitForURL(/\?container=tooled$/);
     await ready(page);
     expect(await shell(page, "/opt/tool/hello")).toBe("hello from the imported layer");
+  });
+
+  it("says in the status line what this browser cannot keep for the container (WebKit: no replica), and Commit leaves no half-written file", async () => {
+    const page = await openPlayground("abilities");
+    const info = await page.evaluate(() => window.overbox.box.info);
+    const missing = REPLICAS
+      ? []
+      : [
+          RUN === "webkit-safari"
+            ? /^no replica: this browser cannot write its origin private file system from a worker \(NotSupportedError[^)]*\), so a container is kept in IndexedDB alone, and is lost if the browser drops this site's storage$/
+            : /^no replica: this browser gives the page no origin private file system, so a container is kept in IndexedDB alone, and is lost if the browser drops this site's storage$/,
+          /^images made here have no replica: this browser cannot replace a file of its origin private file system \(no createWritable\), so they are kept in IndexedDB alone, and are lost if the browser drops this site's storage$/,
+        ];
+    expect(info.unavailable ?? []).toEqual(missing.map((m) => expect.stringMatching(m)));
+    if (missing.length > 0) {
+      expect(await page.textContent("#status")).toBe(
+        `In this browser: ${info.unavailable!.join("; ")}.`,
+      );
+    }
+    await shell(page, "echo committed > /root/c.txt; sync");
+    await page.evaluate(() => window.overbox.box.commit("abilities-image"));
+    expect(await page.evaluate(() => window.overbox.box.images())).toContain("abilities-image");
+    // Every file of the origin private file system, with its size: none empty.
+    const files = await page.evaluate(async () => {
+      const root = await navigator.storage?.getDirectory?.().catch(() => null);
+      const out: Array<[string, number]> = [];
+      const walk = async (dir: FileSystemDirectoryHandle, path: string) => {
+        for await (const [name, handle] of (
+          dir as unknown as { entries(): AsyncIterable<[string, FileSystemHandle]> }
+        ).entries()) {
+          if (handle.kind === "directory")
+            await walk(handle as FileSystemDirectoryHandle, `${path}${name}/`);
+          else out.push([path + name, (await (handle as FileSystemFileHandle).getFile()).size]);
+        }
+      };
+      if (root) await walk(root, "");
+      return out;
+    });
+    expect(files.filter(([, size]) => size === 0)).toEqual([]);
   });
 
   it("says in one line of the status why the container could not open, or a verb failed", async () => {

@@ -56,12 +56,23 @@ const TOOLCHAIN = [
   "dpkg-dev",
 ];
 /**
- * For the tests: the browsers (e2e/browser.ts; WebKitGTK's WebDriver, and
- * Xvfb for its window, e2e/webkit.ts), Debian's native busybox to compare
- * against, and attr, whose setfattr marks opaque directories in the lower
- * layers that core/overlay/linux.test.ts mounts with Linux overlayfs.
+ * For the tests: the browsers (e2e/browser.ts; for WebKit, e2e/webkit.ts:
+ * WebKitGTK's WebDriver, the GObject bindings our browser window
+ * e2e/webkit-browser.py is written with, and Xvfb for it), Debian's native
+ * busybox to compare against, and attr, whose setfattr marks opaque
+ * directories in the lower layers that core/overlay/linux.test.ts mounts
+ * with Linux overlayfs.
  */
-const TEST_PACKAGES = ["chromium", "firefox-esr", "webkit2gtk-driver", "xvfb", "busybox", "attr"];
+const TEST_PACKAGES = [
+  "chromium",
+  "firefox-esr",
+  "webkit2gtk-driver",
+  "python3-gi",
+  "gir1.2-webkit2-4.1",
+  "xvfb",
+  "busybox",
+  "attr",
+];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
 
 class SetupError extends Error {}
