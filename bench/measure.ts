@@ -9,11 +9,39 @@
 export type Subject =
   | "overbox (browser)"
   | "overbox (Firefox)"
+  | "overbox (WebKit)"
   | "overbox (CLI)"
   | "native busybox"
   | "raw IndexedDB"
+  | "raw IndexedDB (Firefox)"
+  | "raw IndexedDB (WebKit)"
   | "ZenFS"
   | "lifo";
+
+/**
+ * The browsers the browser suite measures overbox in: "overbox (browser)"
+ * is Chromium's (every figure), Firefox ESR's and WebKit's (with Safari's
+ * storage features, e2e/webkit.ts) have start, spawn, the pipeline, a CPU
+ * applet and persistence beside raw IndexedDB in the same browser.
+ */
+export type BrowserEngine = "chromium" | "firefox" | "webkit";
+
+/** overbox's subject in `engine`, and raw IndexedDB's there. */
+export const ENGINE_SUBJECTS: Record<BrowserEngine, { overbox: Subject; raw: Subject }> = {
+  chromium: { overbox: "overbox (browser)", raw: "raw IndexedDB" },
+  firefox: { overbox: "overbox (Firefox)", raw: "raw IndexedDB (Firefox)" },
+  webkit: { overbox: "overbox (WebKit)", raw: "raw IndexedDB (WebKit)" },
+};
+
+/**
+ * The subject a figure of `subject` is compared to, where the figure
+ * compares with `compare`: the same browser's raw IndexedDB for overbox in
+ * Firefox or WebKit, else `compare` itself.
+ */
+export function comparedIn(subject: Subject, compare: Subject): Subject {
+  const engine = Object.values(ENGINE_SUBJECTS).find((e) => e.overbox === subject);
+  return compare === "raw IndexedDB" && engine ? engine.raw : compare;
+}
 
 export type Unit = "ms" | "MB/s" | "ops/s" | "bytes" | "MB" | "×";
 

@@ -3,7 +3,7 @@
  * record, a Markdown table and an SVG chart (bench/results/latest.*).
  */
 import { FIGURES, type Figure } from "./figures.ts";
-import { summarize, type Measurement, type Subject, type Summary } from "./measure.ts";
+import { comparedIn, summarize, type Measurement, type Subject, type Summary } from "./measure.ts";
 
 export interface Results {
   /** ISO time the run started. */
@@ -29,6 +29,8 @@ export interface Row {
   ratio?: number;
   /** Whether the target is met; undefined for comparisons and for missing figures. */
   met?: boolean;
+  /** Who the ratio of a comparison is to. */
+  compared?: Subject;
 }
 
 export function rows(results: Results): Row[] {
@@ -51,9 +53,13 @@ export function rows(results: Results): Row[] {
         row.ratio = row.summary.median / row.limit;
         row.met = target.bound === "max" ? row.ratio <= 1 : row.ratio >= 1;
       } else {
-        const compare = target?.of?.subject ?? figure.compare;
+        const named = target?.of?.subject ?? figure.compare;
+        const compare = named && comparedIn(m.subject, named);
         const base = compare && compare !== m.subject ? median(figure.id, compare) : undefined;
-        if (base) row.ratio = row.summary.median / base;
+        if (base) {
+          row.ratio = row.summary.median / base;
+          row.compared = compare;
+        }
       }
     }
   }
@@ -73,9 +79,7 @@ function ratioText(row: Row): string {
   if (row.ratio === undefined) return "";
   const r = `${row.ratio.toFixed(2)}×`;
   if (row.met !== undefined) return `${r} of target ${row.met ? "✓" : "✗"}`;
-  const target = row.figure.target;
-  const compare = target?.of?.subject ?? row.figure.compare;
-  return `${r} ${compare}`;
+  return `${r} ${row.compared}`;
 }
 
 export function markdown(results: Results): string {

@@ -127,6 +127,24 @@ export function launchBrowserWithProfile(
 }
 
 /**
+ * `engine` with a profile kept in `userDataDir`, whatever engine this run
+ * is (the benchmarks'): WebKit with Safari's storage features, the
+ * stand-in for Safari.
+ */
+export function launchEngineWithProfile(
+  engine: Engine,
+  userDataDir: string,
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
+  if (engine === "webkit") {
+    return launchWebKitWithProfile("safari", userDataDir, options).then(asPlaywright);
+  }
+  return engine === "firefox"
+    ? launchFirefoxWithProfile(userDataDir, options)
+    : launchChromiumWithProfile(userDataDir, options);
+}
+
+/**
  * WebKit's objects (e2e/webkit.ts) as the Playwright types the tests are
  * written against: they have the part of the API the tests use, and a
  * method they lack fails its test loudly.

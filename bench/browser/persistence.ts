@@ -15,14 +15,22 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { launchChromiumWithProfile } from "../../e2e/browser.ts";
+import { launchEngineWithProfile } from "../../e2e/browser.ts";
 import { figure } from "../figures.ts";
-import { cannot, megabytesPerSecond, type Measurement, type Subject } from "../measure.ts";
+import {
+  cannot,
+  ENGINE_SUBJECTS,
+  megabytesPerSecond,
+  type BrowserEngine,
+  type Measurement,
+  type Subject,
+} from "../measure.ts";
 import type { BigSubject, FileSubject, PersistencePage } from "../page/persistence.ts";
 import type { BenchContext } from "../suite.ts";
 
 const OVERBOX = "overbox (browser)";
 const RAW = "raw IndexedDB";
+// (The page's names for the two; in Firefox and WebKit they are reported as ENGINE_SUBJECTS'.)
 const ZENFS = "ZenFS";
 const LIFO = "lifo";
 
@@ -92,6 +100,15 @@ class Tally {
   private readonly samples = new Map<string, number[]>();
   private readonly failures = new Map<string, string>();
 
+  /**
+   * `subjects`: who is measured for each figure, as the page names them;
+   * `as`: the subject a measurement is reported under.
+   */
+  constructor(
+    private readonly subjects: Record<string, Subject[]>,
+    private readonly as: (subject: Subject) => Subject,
+  ) {}
+
   add(figureId: string, subject: Subject, value: number): void {
     const key = `${figureId}|${subject}`;
     this.samples.set(key, [...(this.samples.get(key) ?? []), value]);
@@ -99,7 +116,7 @@ class Tally {
 
   fail(figures: string[], subject: Subject, note: string): void {
     for (const f of figures) {
-      if (SUBJECTS[f]?.includes(subject)) this.failures.set(`${f}|${subject}`, note);
+      if (this.subjects[f]?.includes(subject)) this.failures.set(`${f}|${subject}`, note);
     }
   }
 
@@ -111,17 +128,23 @@ class Tally {
     const out: Measurement[] = [];
     for (const f of figures) {
       const unit = figure(f).unit;
-      for (const subject of SUBJECTS[f] ?? []) {
+      for (const subject of this.subjects[f] ?? []) {
         const key = `${f}|${subject}`;
         const failure = this.failures.get(key);
         if (failure !== undefined) {
-          out.push(cannot(f, subject, unit, failure));
+          out.push(cannot(f, this.as(subject), unit, failure));
           continue;
         }
         const samples = this.samples.get(key);
         if (!samples) continue;
         const note = NOTES[f]?.[subject];
-        out.push({ figure: f, subject, unit, samples, ...(note ? { note } : {}) });
+        out.push({
+          figure: f,
+          subject: this.as(subject),
+          unit,
+          samples,
+          ...(note ? { note } : {}),
+        });
       }
     }
     return out;
@@ -168,19 +191,38 @@ function message(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
 }
 
+/**
+ * The persist.* figures in `engine`: Chromium's every one; in Firefox and
+ * WebKit, the big file's write and read beside raw IndexedDB in the same
+ * browser, under that browser's subjects (ENGINE_SUBJECTS).
+ */
 export async function persistence(
   context: BenchContext,
   site: { url: string },
+  engine: BrowserEngine = "chromium",
 ): Promise<Measurement[]> {
-  const figures = Object.keys(SUBJECTS).filter((f) => context.wants(f));
+  const elsewhere = engine !== "chromium";
+  const subjects: Record<string, Subject[]> = elsewhere
+    ? { [WRITE]: [OVERBOX, RAW], [READ]: [OVERBOX, RAW] }
+    : SUBJECTS;
+  const figures = Object.keys(subjects).filter((f) => context.wants(f));
   if (!figures.length) return [];
   const wants = (f: string) => figures.includes(f);
   const { sizes } = context;
-  const tally = new Tally();
+  const as = (s: Subject): Subject =>
+    !elsewhere
+      ? s
+      : s === OVERBOX
+        ? ENGINE_SUBJECTS[engine].overbox
+        : s === RAW
+          ? ENGINE_SUBJECTS[engine].raw
+          : s;
+  const bigSubjects: BigSubject[] = elsewhere ? [OVERBOX, RAW] : BIG_SUBJECTS;
+  const tally = new Tally(subjects, as);
   const pageUrl = new URL("bench/page/persistence.html", site.url);
   pageUrl.searchParams.set("images", new URL("images", site.url).href);
   const profile = await mkdtemp(join(context.scratch, "persistence-profile-"));
-  const browser = await launchChromiumWithProfile(profile);
+  const browser = await launchEngineWithProfile(engine, profile);
   const pages = new Pages(browser, pageUrl.href);
   /** Calls `window.persistence[method](...args)` on a fresh page. */
   const call = <K extends keyof PersistencePage>(
@@ -214,7 +256,7 @@ export async function persistence(
         await clear();
         const store = "bench-big";
         const bytes = sizes.persistBytes;
-        const active = BIG_SUBJECTS.filter((s) => !big.some((f) => tally.failed(f, s)));
+        const active = bigSubjects.filter((s) => !big.some((f) => tally.failed(f, s)));
         const written: BigSubject[] = [];
         for (const subject of active) {
           const ms = await attempt(subject, big, () => call("write", subject, store, bytes));

@@ -12,15 +12,23 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { launchChromiumWithProfile } from "../../e2e/browser.ts";
+import { launchEngineWithProfile } from "../../e2e/browser.ts";
 import { integers, randomBytes } from "../data.ts";
 import { figure } from "../figures.ts";
-import { megabytesPerSecond, summarize, type Measurement, type Subject } from "../measure.ts";
+import {
+  ENGINE_SUBJECTS,
+  megabytesPerSecond,
+  summarize,
+  type BrowserEngine,
+  type Measurement,
+  type Subject,
+} from "../measure.ts";
 import type { Inputs, Timed } from "../page/processes.ts";
 import type { BenchContext } from "../suite.ts";
 import { scripts, type Sizes } from "../workloads.ts";
 
-const SUBJECT: Subject = "overbox (browser)";
+/** The figures measured in Firefox and WebKit too (Chromium has every one). */
+const IN_EVERY_ENGINE = ["spawn.shell", "pipeline", "applet.awk"];
 
 /** The applets' inputs, written once into the ephemeral container's upper layer (memory). */
 const INPUTS: Inputs = {
@@ -64,10 +72,10 @@ const METADATA_CONTAINER = "bench-metadata";
 
 const median = (values: number[]) => summarize(values).median;
 
-function measurement(id: string, samples: number[], note?: string): Measurement {
+function measurement(subject: Subject, id: string, samples: number[], note?: string): Measurement {
   return {
     figure: id,
-    subject: SUBJECT,
+    subject,
     unit: figure(id).unit,
     samples,
     ...(note ? { note } : {}),
@@ -79,6 +87,8 @@ class ProcessesPage {
   constructor(
     private readonly page: Page,
     private readonly log: (message: string) => void,
+    /** overbox's subject in this page's browser. */
+    readonly subject: Subject,
   ) {}
 
   open(container: string): Promise<void> {
@@ -153,11 +163,12 @@ async function cpuFigures(p: ProcessesPage, context: BenchContext): Promise<Meas
   await p.open("ephemeral");
   await p.run(scripts.baseline());
   if (context.wants("spawn.api")) {
-    context.log("spawn.api: overbox (browser)");
+    context.log(`spawn.api: ${p.subject}`);
     const samples: number[] = [];
     for (let run = 0; run < runs; run++) samples.push(await p.apiSpawns(sizes.apiSpawns));
     out.push(
       measurement(
+        p.subject,
         "spawn.api",
         samples,
         `the mean of ${sizes.apiSpawns} calls after one warm-up, each awaited before the next; timed in the page (comlink round trip to the worker included)`,
@@ -175,17 +186,19 @@ async function cpuFigures(p: ProcessesPage, context: BenchContext): Promise<Meas
     });
   }
   if (context.wants("spawn.shell")) {
-    context.log("spawn.shell: overbox (browser)");
+    context.log(`spawn.shell: ${p.subject}`);
     const samples: number[] = [];
     for (let run = 0; run < runs; run++) {
       const empty = (await p.run(scripts.emptyLoop(sizes.spawnLoop))).ms;
       const loop = (await p.run(scripts.spawnLoop(sizes.spawnLoop, ""))).ms;
       samples.push((loop - empty) / sizes.spawnLoop);
     }
-    out.push(measurement("spawn.shell", samples, `${container}; timed in the page around exec`));
+    out.push(
+      measurement(p.subject, "spawn.shell", samples, `${container}; timed in the page around exec`),
+    );
   }
   if (context.wants("pipeline")) {
-    context.log("pipeline: overbox (browser)");
+    context.log(`pipeline: ${p.subject}`);
     const bytes = sizes.pipelineBytes;
     const timed = await p.lessBaseline("pipeline", scripts.pipeline(bytes, ""), runs);
     const samples = timed.map((t) => {
@@ -193,7 +206,9 @@ async function cpuFigures(p: ProcessesPage, context: BenchContext): Promise<Meas
         throw new Error(`pipeline: wc -c said ${t.stdout.trim()}, not ${bytes}`);
       return megabytesPerSecond(bytes, t.ms);
     });
-    out.push(measurement("pipeline", samples, "time less `sh -c true`'s, timed in the page"));
+    out.push(
+      measurement(p.subject, "pipeline", samples, "time less `sh -c true`'s, timed in the page"),
+    );
   }
   const applets = APPLETS.filter((a) => context.wants(a.id));
   if (applets.length) {
@@ -201,7 +216,7 @@ async function cpuFigures(p: ProcessesPage, context: BenchContext): Promise<Meas
     await p.writeInputs(sizes);
   }
   for (const applet of applets) {
-    context.log(`${applet.id}: overbox (browser)`);
+    context.log(`${applet.id}: ${p.subject}`);
     const timed = await p.lessBaseline(applet.id, applet.script, runs);
     const expected = applet.expected?.(sizes);
     for (const t of timed) {
@@ -214,6 +229,7 @@ async function cpuFigures(p: ProcessesPage, context: BenchContext): Promise<Meas
       context.log(`${applet.id}: printed ${JSON.stringify(timed[0]!.stdout)}, as Node computes it`);
     out.push(
       measurement(
+        p.subject,
         applet.id,
         timed.map((t) => t.ms),
         `input written once with the library's fs.writeFile into ${container}; time less \`sh -c true\`'s, timed in the page${expected !== undefined ? "; output checked against Node's on the same bytes" : ""}`,
@@ -237,7 +253,7 @@ async function metadataFigures(p: ProcessesPage, context: BenchContext): Promise
   const syncs = new Map<string, number[]>(METADATA.map((id) => [id, []]));
   await p.run(scripts.baseline());
   for (let run = 0; run < context.runs; run++) {
-    context.log(`metadata: overbox (browser), run ${run + 1}/${context.runs}`);
+    context.log(`metadata: ${p.subject}, run ${run + 1}/${context.runs}`);
     await p.reset();
     await p.run("mkdir /m");
     await p.sync();
@@ -255,6 +271,7 @@ async function metadataFigures(p: ProcessesPage, context: BenchContext): Promise
   const base = median(baselines);
   return METADATA.filter((id) => context.wants(id)).map((id) =>
     measurement(
+      p.subject,
       id,
       times.get(id)!.map((ms) => n / ((ms - base) / 1000)),
       `a named container (its upper layer in IndexedDB, in a browser profile on disk), reset before each run; time less \`sh -c true\`'s, timed in the page; ` +
@@ -263,11 +280,20 @@ async function metadataFigures(p: ProcessesPage, context: BenchContext): Promise
   );
 }
 
-/** spawn.*, pipeline, applet.* and metadata.* in one browser, on the bench page site at `siteUrl`. */
+/**
+ * spawn.*, pipeline, applet.* and metadata.* in one browser, on the bench
+ * page site at `siteUrl`: Chromium's every one, another engine's those of
+ * IN_EVERY_ENGINE.
+ */
 export async function processFigures(
-  context: BenchContext,
+  all: BenchContext,
   siteUrl: string,
+  engine: BrowserEngine = "chromium",
 ): Promise<Measurement[]> {
+  const context: BenchContext = {
+    ...all,
+    wants: (id) => all.wants(id) && (engine === "chromium" || IN_EVERY_ENGINE.includes(id)),
+  };
   const cpu = ["spawn.api", "spawn.shell", "pipeline", ...APPLETS.map((a) => a.id)];
   const wantsCpu = cpu.some((id) => context.wants(id));
   const wantsMetadata = METADATA.some((id) => context.wants(id));
@@ -276,12 +302,12 @@ export async function processFigures(
   const profile = await mkdtemp(join(tmpdir(), "overbox-bench-profile-"));
   let browser: BrowserContext | null = null;
   try {
-    browser = await launchChromiumWithProfile(profile);
+    browser = await launchEngineWithProfile(engine, profile);
     const page = browser.pages()[0] ?? (await browser.newPage());
     page.on("pageerror", (e) => context.log(`processes page: ${String(e)}`));
     await page.goto(new URL("bench/page/processes.html", siteUrl).href);
     await page.waitForFunction(() => window.processes !== undefined);
-    const p = new ProcessesPage(page, context.log);
+    const p = new ProcessesPage(page, context.log, ENGINE_SUBJECTS[engine].overbox);
     const out: Measurement[] = [];
     if (wantsCpu) out.push(...(await cpuFigures(p, context)));
     if (wantsMetadata) out.push(...(await metadataFigures(p, context)));

@@ -9,15 +9,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { launchChromiumWithProfile, launchFirefoxWithProfile } from "../../e2e/browser.ts";
+import { launchEngineWithProfile } from "../../e2e/browser.ts";
 import type { Measurement, Subject } from "../measure.ts";
 import type { BenchContext } from "../suite.ts";
 import type { MeteredSite, Sent } from "./sites.ts";
 
 /** The engines the start figures are measured in: "overbox (browser)" is Chromium's. */
 export const START_ENGINES = {
-  "overbox (browser)": launchChromiumWithProfile,
-  "overbox (Firefox)": launchFirefoxWithProfile,
+  "overbox (browser)": (dir, o) => launchEngineWithProfile("chromium", dir, o),
+  "overbox (Firefox)": (dir, o) => launchEngineWithProfile("firefox", dir, o),
+  "overbox (WebKit)": (dir, o) => launchEngineWithProfile("webkit", dir, o),
 } satisfies Partial<
   Record<
     Subject,
@@ -77,16 +78,23 @@ async function visit(page: Page, url: string): Promise<{ ms: number; at: number;
 async function reset(page: Page): Promise<number> {
   await page.keyboard.type("echo reset-me > /root/reset-me && echo written");
   await page.keyboard.press("Enter");
-  await page.getByText("written", { exact: true }).waitFor();
+  await page.waitForFunction(() =>
+    Array.from(document.querySelectorAll(".xterm-rows > div")).some(
+      (row) => (row.textContent ?? "").trim() === "written",
+    ),
+  );
   await page.getByRole("button", { name: "Reset container" }).click();
-  const confirm = page
+  await page
     .getByRole("dialog", { name: /^Reset the container/ })
-    .getByRole("button", { name: "Reset" });
-  await confirm.waitFor();
-  const handle = await confirm.elementHandle();
+    .getByRole("button", { name: "Reset" })
+    .waitFor();
   return page.evaluate(
-    (button) =>
+    () =>
       new Promise<number>((resolve) => {
+        // The dialog's Reset button (found here: WebKit's client passes no element handles).
+        const button = Array.from(document.querySelectorAll("dialog[open] button")).find(
+          (b) => b.textContent?.trim() === "Reset",
+        )!;
         const prompt = /^root@overbox:\S*#$/;
         const rows = document.querySelector(".xterm-rows")!;
         let start = 0;
@@ -101,7 +109,6 @@ async function reset(page: Page): Promise<number> {
         start = performance.now();
         (button as HTMLButtonElement).click();
       }),
-    handle,
   );
 }
 

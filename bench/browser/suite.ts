@@ -1,7 +1,10 @@
 /**
  * The browser suite: overbox in Debian's headless Chromium (playwright-core),
- * subject "overbox (browser)", and for start.* in Firefox ESR too, subject
- * "overbox (Firefox)". Two sites are built and served (sites.ts):
+ * subject "overbox (browser)", every figure; and in Firefox ESR and WebKit
+ * (with Safari's storage features: e2e/webkit.ts), subjects "overbox
+ * (Firefox)" and "overbox (WebKit)", start.*, spawn.shell, the pipeline,
+ * applet.awk, and persist.write and persist.read beside raw IndexedDB in
+ * the same browser. Two sites are built and served (sites.ts):
  * the product's, gzipped, for start.* (start.ts); the bench pages', for the
  * process figures (processes.ts), memory.* (memory.ts) and, last, persist.*
  * (persistence.ts). Every browser and server it starts is closed before it
@@ -30,6 +33,7 @@ export const browserSuite: Suite = {
       try {
         out.push(...(await startFigures(context, site)));
         out.push(...(await startFigures(context, site, "overbox (Firefox)")));
+        out.push(...(await startFigures(context, site, "overbox (WebKit)")));
       } finally {
         await site.close();
       }
@@ -42,6 +46,12 @@ export const browserSuite: Suite = {
         out.push(...(await processFigures(context, site.url)));
         out.push(...(await memoryFigures(context, site.url)));
         if (wantsAny(context, "persist.")) out.push(...(await persistence(context, site)));
+        for (const engine of ["firefox", "webkit"] as const) {
+          out.push(...(await processFigures(context, site.url, engine)));
+          if (wantsAny(context, "persist.")) {
+            out.push(...(await persistence(context, site, engine)));
+          }
+        }
       } finally {
         await site.close();
       }
