@@ -95,6 +95,7 @@ export const FIGURES: Figure[] = [
     better: "lower",
     how: "`/bin/true` 1000 times in an sh while loop, less the same loop running `:`; per process",
     target: { bound: "max", limit: 2, for: OVERBOX, text: "≤ 2 ms" },
+    compare: NATIVE,
   },
   {
     id: "spawn.api",

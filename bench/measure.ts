@@ -35,12 +35,16 @@ export const ENGINE_SUBJECTS: Record<BrowserEngine, { overbox: Subject; raw: Sub
 
 /**
  * The subject a figure of `subject` is compared to, where the figure
- * compares with `compare`: the same browser's raw IndexedDB for overbox in
- * Firefox or WebKit, else `compare` itself.
+ * compares with `compare` (raw IndexedDB in Chromium): the same browser's
+ * raw IndexedDB for overbox in Firefox or WebKit, and nobody (itself) for
+ * raw IndexedDB there; else `compare` itself.
  */
 export function comparedIn(subject: Subject, compare: Subject): Subject {
-  const engine = Object.values(ENGINE_SUBJECTS).find((e) => e.overbox === subject);
-  return compare === "raw IndexedDB" && engine ? engine.raw : compare;
+  if (compare !== "raw IndexedDB") return compare;
+  const engine = Object.values(ENGINE_SUBJECTS).find(
+    (e) => e.overbox === subject || e.raw === subject,
+  );
+  return engine ? (engine.raw === subject ? subject : engine.raw) : compare;
 }
 
 export type Unit = "ms" | "MB/s" | "ops/s" | "bytes" | "MB" | "×";

@@ -36,6 +36,34 @@ describe("the benchmark report", () => {
     expect(missed).toMatchObject({ limit: 1000, ratio: 1.5, met: false });
   });
 
+  it("compares overbox in Firefox or WebKit with raw IndexedDB in the same browser, and that with nobody", () => {
+    const table = rows(
+      results([
+        { figure: "persist.read", subject: "raw IndexedDB", unit: "MB/s", samples: [100] },
+        { figure: "persist.read", subject: "overbox (WebKit)", unit: "MB/s", samples: [90] },
+        { figure: "persist.read", subject: "raw IndexedDB (WebKit)", unit: "MB/s", samples: [180] },
+      ]),
+    );
+    const of = (subject: string) => table.find((r) => r.subject === subject);
+    expect(of("overbox (WebKit)")).toMatchObject({
+      ratio: 0.5,
+      compared: "raw IndexedDB (WebKit)",
+    });
+    expect(of("raw IndexedDB (WebKit)")?.ratio).toBeUndefined();
+    expect(
+      markdown(
+        results(
+          table.map((r) => ({
+            figure: r.figure.id,
+            subject: r.subject,
+            unit: "MB/s",
+            samples: [r.summary!.median],
+          })),
+        ),
+      ),
+    ).toContain("| 0.50× raw IndexedDB (WebKit) |");
+  });
+
   it("holds a figure to a multiple of another subject's median in the same run", () => {
     const table = rows(
       results([
