@@ -482,6 +482,53 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await shell(page, "cat /etc/hostname")).toBe("overbox");
   });
 
+  it("edits the command line with Tab, Ctrl-A, Ctrl-E and Backspace; Ctrl-Z stops a job that fg brings back; Ctrl-D ends a shell", async () => {
+    const page = await openPlayground("editing");
+    await shell(page, "mkdir -p /tmp/tab/unique-name; export DEPTH=outer");
+    let start = await cursorRow(page);
+    // Tab completes the path.
+    await page.keyboard.type("ls -d /tmp/tab/uni");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect((await screenLines(page)).slice(-2)[0]).toBe("/tmp/tab/unique-name/");
+    // Ctrl-A to the start, Ctrl-E to the end, Backspace.
+    start = await cursorRow(page);
+    await page.keyboard.type("cho edited-linf");
+    await page.keyboard.press("Control+A");
+    await page.keyboard.type("e");
+    await page.keyboard.press("Control+E");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.type("e");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect((await screenLines(page)).slice(-2)[0]).toBe("edited-line");
+    // Ctrl-Z stops the foreground job; fg resumes it, and Ctrl-C ends it.
+    start = await cursorRow(page);
+    await page.keyboard.type("sleep 30");
+    await page.keyboard.press("Enter");
+    await expect(waitForPrompt(page, start, 500)).rejects.toThrow(/Timeout/);
+    await page.keyboard.press("Control+Z");
+    await waitForPrompt(page, start);
+    expect((await screenLines(page)).join("\n")).toMatch(/\[1\]\+ +Stopped +sleep 30/);
+    start = await cursorRow(page);
+    await page.keyboard.type("fg");
+    await page.keyboard.press("Enter");
+    await expect(waitForPrompt(page, start, 500)).rejects.toThrow(/Timeout/);
+    await page.keyboard.press("Control+C");
+    await waitForPrompt(page, start);
+    expect(await shell(page, "jobs; echo none-left")).toBe("none-left");
+    // Ctrl-D at an empty line ends a shell started in this one.
+    start = await cursorRow(page);
+    await page.keyboard.type("sh");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("export DEPTH=inner");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Control+D");
+    await waitForPrompt(page, start);
+    expect(await shell(page, "echo $DEPTH")).toBe("outer");
+  });
+
   it("stops `yes > /dev/null` with Ctrl-C: the prompt comes back and $? is 130", async () => {
     const page = await openPlayground("interrupt");
     const start = await cursorRow(page);
