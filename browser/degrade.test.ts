@@ -71,8 +71,14 @@ class HalfDirectory {
 const root = new HalfDirectory();
 let server: { url: string; close: () => Promise<void> };
 
+/** Web Locks, as WebKit has them: each request granted at once (one tab here). */
+const locks = {
+  request: (_name: string, ...rest: unknown[]) =>
+    (rest.at(-1) as (lock: unknown) => Promise<unknown>)({ name: _name }),
+};
+
 beforeAll(async () => {
-  vi.stubGlobal("navigator", { storage: { getDirectory: async () => root } });
+  vi.stubGlobal("navigator", { storage: { getDirectory: async () => root }, locks });
   // File handles without createWritable (WebKit's; Safari's before 26).
   vi.stubGlobal("FileSystemFileHandle", class {});
   server = await serveStatic(IMAGES);
@@ -125,5 +131,27 @@ describe("a browser whose origin private file system is only half there", () => 
     expect(new TextDecoder().decode(await again.box.readFile("/root/kept.txt"))).toBe("kept\n");
     await again.box.close();
     expect(root.all()).toEqual([]);
+  });
+});
+
+describe("a browser without Web Locks (Safari before 15.4)", () => {
+  it("opens a kept container and says in one line that another tab could write it at once; an ephemeral one says nothing of it", async () => {
+    vi.stubGlobal("navigator", { storage: { getDirectory: async () => root } });
+    try {
+      const imagesUrl = server.url.replace(/\/$/, "");
+      const kept = new SandboxService();
+      const info = await kept.open({ container: "unlocked", imagesUrl });
+      expect(info.readOnly).toBe(false);
+      expect(info.unavailable).toContain(
+        "no Web Locks: this browser cannot tell whether another tab has this container open, so two tabs may write it at once and damage it",
+      );
+      await kept.close();
+      const ephemeral = new SandboxService();
+      const other = await ephemeral.open({ container: "ephemeral", imagesUrl });
+      expect(other.unavailable ?? []).not.toContainEqual(expect.stringMatching(/Web Locks/));
+      await ephemeral.close();
+    } finally {
+      vi.stubGlobal("navigator", { storage: { getDirectory: async () => root }, locks });
+    }
   });
 });

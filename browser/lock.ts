@@ -9,6 +9,17 @@ import { fail } from "../core/errno.ts";
  * Where there are no Web Locks (Node has none), there is no second tab
  * either: the call does nothing.
  */
+/**
+ * What a kept container lacks in a browser that gives the page no Web
+ * Locks (Safari before 15.4), as the page says it; null where it has them,
+ * or where there is no browser (Node, where there is no second tab).
+ */
+export function locksMissing(): string | null {
+  const nav = globalThis.navigator as { locks?: LockManager } | undefined;
+  if (!nav || nav.locks) return null;
+  return "no Web Locks: this browser cannot tell whether another tab has this container open, so two tabs may write it at once and damage it";
+}
+
 /** How long a new worker waits for the lock before saying the container is taken. */
 const WAIT_MS = 3000;
 

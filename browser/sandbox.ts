@@ -32,7 +32,7 @@ import { describeProblem } from "../core/overlay/fsck.ts";
 import type { FsckProblem } from "../core/overlay/upper-format.ts";
 import { IndexedDbStore } from "./indexeddb.ts";
 import { ledger } from "./ledger.ts";
-import { holdContainerLock, withContainerLock } from "./lock.ts";
+import { holdContainerLock, locksMissing, withContainerLock } from "./lock.ts";
 import { MemoryStore } from "../core/store/memory.ts";
 import { recordSupport, RecordReplicatedStore } from "./record-replica.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
@@ -129,6 +129,8 @@ export class SandboxService implements SandboxApi {
     const kept = name !== EPHEMERAL && !options.readOnly;
     const records = kept ? (await this.records).missing : null;
     if (records) unavailable.push(records);
+    const unlocked = kept ? locksMissing() : null;
+    if (unlocked) unavailable.push(unlocked);
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
     const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
     if (name !== EPHEMERAL && !options.readOnly && container.damage.length === 0) {

@@ -87,6 +87,25 @@ describe("the built site", () => {
     await context.close();
   });
 
+  it("says in one line that there are no offline visits where the browser runs no service worker (as a private window may), and runs", async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      delete (Navigator.prototype as { serviceWorker?: unknown }).serviceWorker;
+    });
+    const page = await context.newPage();
+    await page.goto(`${site.url}?container=no-worker`);
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    await page.waitForFunction(() =>
+      /no offline visits/.test(document.getElementById("status")!.textContent ?? ""),
+    );
+    expect(await page.textContent("#status")).toMatch(
+      /^In this browser: (.+; )?no offline visits: this browser runs no service worker for this page \(a private window, or a setting\), so each visit needs the network\.$/,
+    );
+    const r = await page.evaluate(() => window.overbox.box.exec("echo still-runs"));
+    expect(r.stdout).toBe("still-runs\n");
+    await context.close();
+  });
+
   it("runs its pages under a Content-Security-Policy without a violation, and refuses a script it did not ship", async () => {
     const context = await browser.newContext();
     // Every frame records the policy's violations from its start.

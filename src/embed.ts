@@ -97,7 +97,8 @@ function storageAllowed(): Promise<boolean> {
 async function start(): Promise<void> {
   const sandbox = await open();
   giveUpWhenCached(sandbox);
-  keepOffline();
+  // The host page's visits are its own: a frame without offline visits says nothing of it.
+  void keepOffline();
   const decoder = new TextDecoder();
   let prompted!: () => void;
   const prompt = new Promise<void>((resolve) => (prompted = resolve));

@@ -1,5 +1,5 @@
 /**
- * Registers the service worker (src/sw/service-worker.ts) of the built
+ * The service worker (src/sw/service-worker.ts) of the built
  * site, so later visits start from the cache and work offline. Not in the
  * dev server (`npm run dev`), where files change under it and there is no
  * sw.js: vite.config.ts defines __SERVICE_WORKER__ for builds only.
@@ -9,10 +9,22 @@
  */
 declare const __SERVICE_WORKER__: boolean;
 
-export function keepOffline(): void {
-  if (!__SERVICE_WORKER__ || !("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("./sw.js").catch((e: unknown) => {
-    // The pages work without it: only offline visits are lost.
+/**
+ * Registers it; resolves with what the page cannot do without it, as one
+ * line for the status, or null. The pages work without it: only visits
+ * without the network are lost (a private window may run no service
+ * worker, or refuse to register one).
+ */
+export async function keepOffline(): Promise<string | null> {
+  if (!__SERVICE_WORKER__) return null;
+  const lost =
+    "no offline visits: this browser runs no service worker for this page (a private window, or a setting), so each visit needs the network";
+  if (!("serviceWorker" in navigator)) return lost;
+  try {
+    await navigator.serviceWorker.register("./sw.js");
+    return null;
+  } catch (e) {
     console.warn(`overbox: no offline copy: ${String(e)}`);
-  });
+    return `${lost} (${String(e)})`;
+  }
 }

@@ -43,7 +43,7 @@ async function start(): Promise<void> {
   const container = await finishRename(query.get("container") ?? "default", status);
   const box = await openContainer(container, query.get("image") ?? "busybox");
   giveUpWhenCached(box);
-  keepOffline();
+  const offline = await keepOffline();
   // The image only matters when the container is made: a reload need not say it again.
   if (query.has("image")) history.replaceState(null, "", containerUrl(container));
 
@@ -70,9 +70,10 @@ async function start(): Promise<void> {
       `The browser had dropped the database of container ${container}: ` +
         "it was restored from the container's replica, with every change saved before.",
     );
-  } else if (box.info.unavailable) {
-    // What this browser cannot do here (no replica, say): the container works without it.
-    status.say(`In this browser: ${box.info.unavailable.join("; ")}.`);
+  } else if (box.info.unavailable || offline) {
+    // What this browser cannot do here (no replica, no offline visits): the container works without it.
+    const missing = [...(box.info.unavailable ?? []), ...(offline ? [offline] : [])];
+    status.say(`In this browser: ${missing.join("; ")}.`);
   }
 
   const term = await openTerminal(box, $("terminal"));
