@@ -380,6 +380,26 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     expect(await shell(page, "ls -1 /tmp/u")).toBe("€uro\n中文");
   });
 
+  it("copies with Ctrl+Shift+C where the page has no Clipboard API (an older browser, or not a secure context), and pastes it with Ctrl+Shift+V", async () => {
+    const context = await newContext();
+    await grantClipboard(context, inject("baseUrl"));
+    await context.addInitScript(() => {
+      delete (Navigator.prototype as { clipboard?: unknown }).clipboard;
+    });
+    const page = await openPlayground("no-clipboard-api", context);
+    expect(await page.evaluate(() => "clipboard" in navigator)).toBe(false);
+    await shell(page, "echo copied-by-command");
+    const row = (await cursorRow(page)) - 1;
+    await page.evaluate((row) => window.overbox.term.select(0, row, 17), row);
+    await page.keyboard.press("Control+Shift+C");
+    const start = await cursorRow(page);
+    await page.keyboard.type("echo ");
+    await page.keyboard.press("Control+Shift+V");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect((await screenLines(page)).slice(-2)[0]).toBe("copied-by-command");
+  });
+
   it("opens a link printed in the terminal when it is clicked", async () => {
     const context = await newContext();
     const page = await openPlayground("links", context);

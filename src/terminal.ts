@@ -27,6 +27,42 @@ export const LIGHT: ITheme = {
 };
 
 /**
+ * Puts `text` on the clipboard, in a key press of the user's: through the
+ * Clipboard API where the page has it, else (an older browser, a page
+ * that is not a secure context) through the copy command of the key press
+ * itself, which every engine has.
+ */
+function copy(text: string): void {
+  if (navigator.clipboard?.writeText) {
+    void navigator.clipboard.writeText(text).catch(() => copyByCommand(text));
+  } else {
+    copyByCommand(text);
+  }
+}
+
+/**
+ * The copy command on a hidden textarea holding `text`, selected (WebKit
+ * copies nothing without a selection of the page's), then the focus back.
+ */
+function copyByCommand(text: string): void {
+  const focused = document.activeElement as HTMLElement | null;
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.readOnly = true;
+  area.setAttribute("aria-hidden", "true");
+  Object.assign(area.style, { position: "fixed", top: "0", opacity: "0", pointerEvents: "none" });
+  document.body.append(area);
+  area.select();
+  try {
+    // Deprecated, and still the one way to copy without the Clipboard API.
+    document.execCommand("copy");
+  } finally {
+    area.remove();
+    focused?.focus();
+  }
+}
+
+/**
  * Opens a terminal in `element` and logs in to `box`'s shell. xterm.js's
  * screen-reader mode is on, so the screen's text is in the page's
  * accessibility tree. Ctrl+Shift+C copies the selection (Ctrl+C is the
@@ -55,7 +91,7 @@ export async function openTerminal(
   term.attachCustomKeyEventHandler((e) => {
     if (e.type === "keydown" && e.ctrlKey && e.shiftKey && e.code === "KeyC") {
       const text = term.getSelection();
-      if (text) void navigator.clipboard?.writeText(text);
+      if (text) copy(text);
       return false;
     }
     if (e.ctrlKey && e.shiftKey && e.code === "KeyV") return false;
