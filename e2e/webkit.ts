@@ -296,8 +296,7 @@ class Session extends EventEmitter {
 
   /** Every process of this browser gone at once (SIGKILL), as in a power cut. */
   async crash(): Promise<void> {
-    const all = this.kill();
-    while (all.some(alive)) await sleep(50);
+    this.kill();
   }
 
   /** The web content processes of this browser (WebKitWebProcess), by pid. */
@@ -311,21 +310,32 @@ class Session extends EventEmitter {
     });
   }
 
-  /** SIGKILL to the driver and everything under it; their pids. */
-  private kill(): number[] {
-    if (this.closed) return [];
+  /**
+   * SIGKILL to the driver and everything it started, until none is left:
+   * the processes of its terminal's session (script(1) makes one), found
+   * by session, so that one the browser started a moment before (its
+   * storage process, restarted after a crash) is not missed.
+   */
+  private kill(): void {
+    if (this.closed) return;
     this.closed = true;
-    const all = [this.driver.pid!, ...descendants(this.driver.pid!)];
-    for (const pid of all) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Gone already.
+    const sessions = new Set([this.driver.pid!, ...descendants(this.driver.pid!)].map(sessionOf));
+    sessions.delete(sessionOf(process.pid));
+    sessions.delete(0);
+    for (;;) {
+      const members = [this.driver.pid!, ...processesOf(sessions)].filter(alive);
+      if (members.length === 0) break;
+      for (const pid of members) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Gone already.
+        }
       }
+      execFileSync("sleep", ["0.05"]);
     }
     if (this.ownsProfile) rmSync(this.profile, { recursive: true, force: true });
     this.emit("close");
-    return all;
   }
 }
 
@@ -1215,6 +1225,29 @@ function pointer(actions: Array<Record<string, unknown>>) {
 }
 
 // ---------------------------------------------------------------- processes
+
+/** The session of process `pid` (0 when it is gone). */
+function sessionOf(pid: number): number {
+  try {
+    // /proc/PID/stat: pid (comm) state ppid pgrp session ...
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ");
+    return Number(fields[3]);
+  } catch {
+    return 0;
+  }
+}
+
+/** Every process of the sessions `sessions`. */
+function processesOf(sessions: Set<number>): number[] {
+  return execFileSync("ps", ["-eo", "pid=,sid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((row) => row.trim().split(/\s+/).map(Number) as [number, number])
+    .filter(([, sid]) => sessions.has(sid))
+    .map(([pid]) => pid);
+}
 
 /** The processes under `pid`, children first. */
 function descendants(pid: number): number[] {

@@ -105,6 +105,23 @@ describe("fsck of an upper layer", () => {
     ]);
   });
 
+  it("finds nothing after an open drops the chunks a torn commit left past the end of a file", async () => {
+    const { store, ino } = await worked();
+    const notes = ino("/home/notes");
+    // The chunks of a commit that grew the file, kept without its inode record.
+    await put(store, `c/${notes}/3`, "x".repeat(100));
+    await put(store, `c/${notes}/4`, "y");
+    expect(await problems(store)).toEqual([
+      `c/${notes}/3: chunk 3 lies past the end of inode ${notes} (150000 bytes)`,
+      `c/${notes}/4: chunk 4 lies past the end of inode ${notes} (150000 bytes)`,
+      `i/${notes}: it counts 3 chunks, the store holds 5`,
+    ]);
+    const ov = await openOverlay(store.reopen(), lowers, { chunkSize: 64 * 1024 });
+    await ov.upper.close();
+    expect(await problems(store)).toEqual([]);
+    expect(await store.get(`c/${notes}/3`)).toBeUndefined();
+  });
+
   it("finds a damaged inode record, and the entries that name it", async () => {
     const { store, ino } = await worked();
     const notes = ino("/home/notes");

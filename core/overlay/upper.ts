@@ -190,6 +190,25 @@ export class UpperLayer {
       if (named.has(inode.ino)) inode.nlink = inode.type === "directory" ? 2 : 1;
       else upper.remove(inode);
     }
+    // Chunks past the end of their file: a commit torn by a crash of the
+    // browser's storage (WebKit's storage process, when the disk fills)
+    // kept them without the inode record that grew the file. Never read,
+    // and in the way of the file growing again: dropped.
+    const left = new Map<UpperInode, number>();
+    for (const key of [...upper.present]) {
+      const [, ino, n] = splitKey(key);
+      const inode = upper.inodes.get(Number(ino));
+      if (!inode) continue;
+      if (Number(n) * upper.chunkSize < inode.size) {
+        left.set(inode, (left.get(inode) ?? 0) + 1);
+      } else {
+        upper.present.delete(key);
+        upper.markDirty(key);
+        left.set(inode, left.get(inode) ?? 0);
+      }
+    }
+    // (Their inode's count is of what its record saw: the chunks left.)
+    for (const [inode, n] of left) if (inode.chunks > n) inode.chunks = n;
     if (!upper.inodes.has(ROOT_INO)) upper.addRoot();
     // A damaged store gets nothing at open, not even repairs: the caller decides.
     if (upper.damage.length === 0 && upper.dirty.size > 0) await upper.flush();
