@@ -112,6 +112,26 @@ async function shell(page: Page, command: string): Promise<string> {
   return lines.slice(at + 1, -1).join("\n");
 }
 
+/** Waits until the cursor's row holds `text` (the shell echoed what was typed). */
+async function onCursorLine(page: Page, text: string): Promise<void> {
+  await page.waitForFunction((text) => {
+    const buffer = window.overbox.term.buffer.active;
+    return buffer
+      .getLine(buffer.baseY + buffer.cursorY)
+      ?.translateToString()
+      .includes(text);
+  }, text);
+}
+
+/** A file of the container, through the library, decoded as UTF-8 byte for byte. */
+async function fileText(page: Page, path: string): Promise<string> {
+  const bytes = await page.evaluate(
+    async (path) => Array.from(await window.overbox.box.fs.readFile(path)),
+    path,
+  );
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
 /**
  * Waits for a new shell on a cleared screen (after a reset or a commit):
  * a prompt, and `gone` no longer on the screen.
@@ -236,21 +256,12 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
         area.dispatchEvent(new CompositionEvent("compositionend", { data: text }));
       }, text);
       // xterm.js sends a composition's text a moment after it ends: the shell echoes it.
-      await page.waitForFunction((text) => {
-        const buffer = window.overbox.term.buffer.active;
-        return buffer
-          .getLine(buffer.baseY + buffer.cursorY)
-          ?.translateToString()
-          .includes(text);
-      }, text);
+      await onCursorLine(page, text);
     }
     await page.keyboard.type("' >> /root/intl.txt");
     await page.keyboard.press("Enter");
     await waitForPrompt(page, start);
-    const bytes = await page.evaluate(async () =>
-      Array.from(await window.overbox.box.fs.readFile("/root/intl.txt")),
-    );
-    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe("ü|é|日本語한국어");
+    expect(await fileText(page, "/root/intl.txt")).toBe("ü|é|日本語한국어");
     // And the terminal shows them back.
     expect(await shell(page, "cat /root/intl.txt; echo")).toBe("ü|é|日本語한국어");
   });
@@ -307,22 +318,13 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
         },
         [dead, letter, composed] as const,
       );
-      await page.waitForFunction((text) => {
-        const buffer = window.overbox.term.buffer.active;
-        return buffer
-          .getLine(buffer.baseY + buffer.cursorY)
-          ?.translateToString()
-          .includes(text);
-      }, composed);
+      await onCursorLine(page, composed);
       await page.keyboard.type(" ");
     }
     await page.keyboard.type("> /root/keys.txt");
     await page.keyboard.press("Enter");
     await waitForPrompt(page, start);
-    const bytes = await page.evaluate(async () =>
-      Array.from(await window.overbox.box.fs.readFile("/root/keys.txt")),
-    );
-    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe("@|€|é|ü|");
+    expect(await fileText(page, "/root/keys.txt")).toBe("@|€|é|ü|");
   });
 
   it("shows 256 colours and UTF-8 text that programs write", async () => {
