@@ -148,5 +148,8 @@ function storeError(e: unknown): ErrnoError {
   if (e instanceof ErrnoError) return e;
   const name = (e as { name?: string } | null)?.name;
   if (name === "QuotaExceededError") return new ErrnoError("ENOSPC", "storage quota exceeded");
+  // A transaction the browser aborted with no error of its own (WebKit's,
+  // when its storage process crashes).
+  if (e === null) return new ErrnoError("EIO", "IndexedDB: the browser aborted the transaction");
   return new ErrnoError("EIO", `IndexedDB: ${String((e as Error)?.message ?? e)}`);
 }

@@ -540,12 +540,12 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     await page.keyboard.press("Control+C");
     await waitForPrompt(page, start);
     expect(await shell(page, "jobs; echo none-left")).toBe("none-left");
-    // Ctrl-D at an empty line ends a shell started in this one.
+    // Ctrl-D at an empty line ends a shell started in this one. Each step
+    // waits for the inner shell's prompt: typed ahead, the outer prompt
+    // could not be told from the inner one.
+    await shell(page, "sh");
+    expect(await shell(page, "export DEPTH=inner; echo $DEPTH")).toBe("inner");
     start = await cursorRow(page);
-    await page.keyboard.type("sh");
-    await page.keyboard.press("Enter");
-    await page.keyboard.type("export DEPTH=inner");
-    await page.keyboard.press("Enter");
     await page.keyboard.press("Control+D");
     await waitForPrompt(page, start);
     expect(await shell(page, "echo $DEPTH")).toBe("outer");

@@ -42,14 +42,14 @@ const textOf = (page: Page, id: string, pattern: RegExp) =>
 
 // WebKitGTK's storage process crashes when the disk is full, and comes
 // back: the write fails, and IndexedDB gives no QuotaExceededError to say
-// why. What overbox still promises there: the program gets an error, and
-// nothing stored before is lost.
+// why. What overbox still promises there: the program gets an error,
+// nothing stored before is lost, and once there is space again, it saves.
 const crashes = ENGINE === "webkit";
 
 describe(`a full disk in ${BROWSER}`, () => {
   it(
     crashes
-      ? "gives the program EIO, as WebKit's storage process crashes (no QuotaExceededError to tell ENOSPC by), and keeps what was stored"
+      ? "gives the program EIO, as WebKit's storage process crashes (no QuotaExceededError to tell ENOSPC by), keeps what was stored, and saves again once there is space"
       : "gives the program ENOSPC, says so with the storage figures, keeps what was stored, and saves again after a delete",
     async () => {
       context = await launchBrowserWithProfile(join(disk, "profile"));
@@ -61,9 +61,25 @@ describe(`a full disk in ${BROWSER}`, () => {
       const filled = await sh(page, "dd if=/dev/urandom of=/root/big bs=64k count=1600 conv=fsync");
       if (crashes) {
         expect(filled).toMatchObject({ exitCode: 1, stderr: "dd: /root/big: I/O error\n" });
+        await textOf(page, "saved", /^not saved: /);
+        // The disk still full, the container opens (its repairs at open
+        // wait unsaved) and reads what was stored.
         await page.reload();
         await open(page);
         expect((await sh(page, "cat /root/older.txt")).stdout).toBe("older\n");
+        // Space freed on the disk (here, a bigger tmpfs): it saves again.
+        execFileSync("mount", ["-o", "remount,size=300m", disk]);
+        await page.reload();
+        await open(page);
+        expect((await sh(page, "rm /root/big; echo after > /root/after.txt; sync")).exitCode).toBe(
+          0,
+        );
+        await textOf(page, "saved", /^saved$/);
+        await page.reload();
+        await open(page);
+        expect((await sh(page, "cat /root/older.txt /root/after.txt; ls /root")).stdout).toBe(
+          "older\nafter\nafter.txt\nolder.txt\n",
+        );
         expect((await page.evaluate(() => window.overbox.box.fsck())).problems).toEqual([]);
         return;
       }

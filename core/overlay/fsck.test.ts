@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LayerFilesystem } from "../image/layer-fs.ts";
+import { ErrnoError } from "../errno.ts";
 import { MemoryStore } from "../store/memory.ts";
 import { resolveExisting } from "../vfs/resolve.ts";
 import { retrying } from "../vfs/would-block.ts";
@@ -120,6 +121,21 @@ describe("fsck of an upper layer", () => {
     await ov.upper.close();
     expect(await problems(store)).toEqual([]);
     expect(await store.get(`c/${notes}/3`)).toBeUndefined();
+  });
+
+  it("opens where those chunks cannot be dropped (a full disk): the drop waits, saveError says why, and a later commit stores it", async () => {
+    const { store, ino } = await worked();
+    const notes = ino("/home/notes");
+    await put(store, `c/${notes}/3`, "x".repeat(100));
+    const full = store.reopen();
+    const commit = full.commit.bind(full);
+    full.commit = () => Promise.reject(new ErrnoError("EIO", "the disk is full"));
+    const ov = await openOverlay(full, lowers, { chunkSize: 64 * 1024 });
+    expect(ov.upper.saveError?.message).toBe("EIO: the disk is full");
+    expect(await store.get(`c/${notes}/3`)).toBeDefined();
+    full.commit = commit;
+    await ov.upper.close();
+    expect(await problems(store)).toEqual([]);
   });
 
   it("finds a damaged inode record, and the entries that name it", async () => {

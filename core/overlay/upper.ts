@@ -211,7 +211,10 @@ export class UpperLayer {
     for (const [inode, n] of left) if (inode.chunks > n) inode.chunks = n;
     if (!upper.inodes.has(ROOT_INO)) upper.addRoot();
     // A damaged store gets nothing at open, not even repairs: the caller decides.
-    if (upper.damage.length === 0 && upper.dirty.size > 0) await upper.flush();
+    // Repairs that cannot be stored (a full disk) do not stop the open:
+    // they stay to be saved, and saveError says why.
+    if (upper.damage.length === 0 && upper.dirty.size > 0)
+      await upper.flush().catch(() => undefined);
     return upper;
   }
 
