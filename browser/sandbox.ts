@@ -35,6 +35,7 @@ import { ledger } from "./ledger.ts";
 import { holdContainerLock, locksMissing, withContainerLock } from "./lock.ts";
 import { MemoryStore } from "../core/store/memory.ts";
 import { recordSupport, RecordReplicatedStore } from "./record-replica.ts";
+import { PreparedDb } from "./prepared-db.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
@@ -88,6 +89,8 @@ export class SandboxService implements SandboxApi {
     this.records.then((r) => r.folder),
   );
   private readonly blobs = new StoreBlobs(this.imageStore);
+  /** Programs built elsewhere, prepared when first run (core/wasi/prepare.ts), for every container. */
+  private readonly prepared = new PreparedDb();
   private source: HttpBlobSource | null = null;
   private base: Promise<Image> | null = null;
 
@@ -148,7 +151,7 @@ export class SandboxService implements SandboxApi {
     this.session = {
       info,
       container,
-      kernel: new Kernel(container.fs, new WasmLoader()),
+      kernel: new Kernel(container.fs, new WasmLoader(this.prepared)),
       screen: null,
       stdin: new Map(),
       generation: 0,
@@ -479,7 +482,7 @@ export class SandboxService implements SandboxApi {
     await stopAll(s.kernel);
     s.stdin.clear();
     await change();
-    s.kernel = new Kernel(s.container.fs, new WasmLoader());
+    s.kernel = new Kernel(s.container.fs, new WasmLoader(this.prepared));
     if (s.screen) {
       const { tty, send } = s.screen;
       s.screen = this.newScreen(s, tty.winsize, send);

@@ -12,7 +12,9 @@ import {
   readFileSync,
   readlinkSync,
   rmSync,
+  statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -321,6 +323,120 @@ describe("images", () => {
     expect(r).toEqual({ status: 0, stdout: "committed\n", stderr: "" });
     expect((await overbox(["ps"])).stdout).toMatch(/\ntocommit +committed +/);
   }, 60_000);
+});
+
+describe("cp", () => {
+  const sh = (name: string, script: string) => overbox(["exec", name, "--", "sh", "-c", script]);
+
+  it("copies a file and a tree into a container and back out, with modes, mtimes and symlinks", async () => {
+    expect((await overbox(["run", "--name", "cp-box", "--", "true"])).status).toBe(0);
+    const tree = join(scratch, "cp-tree");
+    mkdirSync(join(tree, "sub"), { recursive: true });
+    writeFileSync(join(tree, "run.sh"), "#!/bin/sh\necho ran\n", { mode: 0o750 });
+    writeFileSync(join(tree, "sub", "data"), "data\n", { mode: 0o600 });
+    symlinkSync("../run.sh", join(tree, "sub", "link"));
+    utimesSync(join(tree, "sub", "data"), 1_000_000_000, 1_000_000_000);
+    writeFileSync(join(scratch, "one.txt"), "one\n");
+
+    expect(await overbox(["cp", join(scratch, "one.txt"), "cp-box:/root/"])).toEqual({
+      status: 0,
+      stdout: "",
+      stderr: "",
+    });
+    expect(await overbox(["cp", tree, "cp-box:/tmp/t"])).toMatchObject({ status: 0, stderr: "" });
+    expect(await overbox(["cp", `${tree}/.`, "cp-box:/root"])).toMatchObject({ status: 0 });
+    expect(
+      (
+        await sh(
+          "cp-box",
+          "cat /root/one.txt; /tmp/t/run.sh; stat -c '%n %a %U %Y' /tmp/t/run.sh /tmp/t/sub/data /root/run.sh; readlink /tmp/t/sub/link",
+        )
+      ).stdout,
+    ).toBe(
+      "one\nran\n/tmp/t/run.sh 750 root " +
+        String(Math.floor(statSync(join(tree, "run.sh")).mtimeMs / 1000)) +
+        "\n/tmp/t/sub/data 600 root 1000000000\n/root/run.sh 750 root " +
+        String(Math.floor(statSync(join(tree, "run.sh")).mtimeMs / 1000)) +
+        "\n../run.sh\n",
+    );
+
+    const back = join(scratch, "cp-back");
+    mkdirSync(back);
+    expect(await overbox(["cp", "cp-box:/tmp/t", back])).toMatchObject({ status: 0, stderr: "" });
+    expect(readFileSync(join(back, "t", "sub", "data"), "utf8")).toBe("data\n");
+    expect(statSync(join(back, "t", "sub", "data")).mode & 0o777).toBe(0o600);
+    expect(statSync(join(back, "t", "sub", "data")).mtimeMs).toBe(1_000_000_000_000);
+    expect(statSync(join(back, "t", "run.sh")).mode & 0o777).toBe(0o750);
+    expect(readlinkSync(join(back, "t", "sub", "link"))).toBe("../run.sh");
+    expect(await overbox(["cp", "cp-box:/root/one.txt", join(back, "renamed.txt")])).toMatchObject({
+      status: 0,
+    });
+    expect(readFileSync(join(back, "renamed.txt"), "utf8")).toBe("one\n");
+  });
+
+  it("copies a container's symlink as a link, and never writes through a symlink on the host", async () => {
+    expect(
+      (await sh("cp-box", "mkdir -p /evil && ln -s /etc /evil/sub && ln -s /etc/passwd /evil/pw"))
+        .status,
+    ).toBe(0);
+    const out = join(scratch, "cp-out");
+    mkdirSync(out);
+    expect(await overbox(["cp", "cp-box:/evil", out])).toMatchObject({ status: 0 });
+    expect(readlinkSync(join(out, "evil", "pw"))).toBe("/etc/passwd");
+    // A host tree where the directory a copy needs is a symlink elsewhere: refused.
+    const victim = join(scratch, "cp-victim");
+    mkdirSync(victim);
+    const trap = join(scratch, "cp-trap");
+    mkdirSync(trap);
+    symlinkSync(victim, join(trap, "t"));
+    const r = await overbox(["cp", "cp-box:/tmp/t", trap]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`overbox: cp: ${join(trap, "t")}: refusing to write through a symlink\n`);
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
+  it("refuses two host paths, a missing source and a directory onto a file, in one line", async () => {
+    expect(await overbox(["cp", "/tmp/a", "/tmp/b"])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr:
+        "overbox: cp: one of SRC and DEST must be a container's path, NAME:PATH (and only one)\n",
+    });
+    expect(await overbox(["cp", "cp-box:/nothing", scratch])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "overbox: cp: /nothing: no such file or directory\n",
+    });
+    expect(await overbox(["cp", join(scratch, "one.txt"), "cp-box:/no/such/place"])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "overbox: cp: /no/such: no such directory\n",
+    });
+    expect(await overbox(["cp", join(scratch, "cp-tree"), "cp-box:/root/one.txt"])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "overbox: cp: /root/one.txt: cannot copy a directory onto a file\n",
+    });
+  });
+
+  it("brings in a WASI program built elsewhere, which runs by path once executable, in a container and from a built image", async () => {
+    const wasm = join(import.meta.dirname, "..", "build", "wasi-programs", "args.wasm");
+    expect(await overbox(["cp", wasm, "cp-box:/usr/local/bin/"])).toMatchObject({ status: 0 });
+    expect((await sh("cp-box", "GREETING=cp args.wasm x")).stdout).toBe(
+      "argv[0]=args.wasm\nargv[1]=x\nGREETING=cp\n",
+    );
+    const dir = join(scratch, "wasi-image");
+    mkdirSync(join(dir, "bin"), { recursive: true });
+    writeFileSync(join(dir, "bin", "args.wasm"), readFileSync(wasm), { mode: 0o755 });
+    expect((await overbox(["image", "build", dir, "--tag", "wasi-tools"])).status).toBe(0);
+    expect(
+      await overbox(["run", "--rm", "--image", "wasi-tools", "--", "/bin/args.wasm", "from-image"]),
+    ).toEqual({
+      status: 0,
+      stdout: "argv[0]=/bin/args.wasm\nargv[1]=from-image\nGREETING=(unset)\n",
+      stderr: "",
+    });
+  });
 });
 
 describe("bad input is one line on stderr and changes nothing stored", () => {

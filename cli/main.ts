@@ -17,6 +17,14 @@ import { putLayer, withLayer } from "../core/image/image.ts";
 import { buildLayer } from "../core/image/layer.ts";
 import { packDirectory } from "../node/pack.ts";
 import { parseArgs, verbHelp, type Parsed, type VerbSpec } from "./args.ts";
+import {
+  asksForContents,
+  copyTarget,
+  destKind,
+  readItem,
+  writeItem,
+} from "../core/container/copy.ts";
+import { hostDestKind, readHostItem, writeHostItem } from "../node/copy.ts";
 import { writeFileAtomic } from "../node/disk.ts";
 import type { Holder } from "../node/lock.ts";
 import type { SessionStart } from "./protocol.ts";
@@ -61,6 +69,18 @@ const ENV_OPTION = {
 };
 
 const out = (text: string | Uint8Array) => process.stdout.write(text);
+
+/**
+ * `NAME:PATH`, a path in container NAME (absolute; a relative one is from
+ * `/`), or null for a host path: as in docker cp, a path with a colon
+ * that starts with `/` or `.` is the host's.
+ */
+function containerPath(arg: string): { name: string; path: string } | null {
+  const colon = arg.indexOf(":");
+  if (colon <= 0 || arg.startsWith("/") || arg.startsWith(".")) return null;
+  const path = arg.slice(colon + 1);
+  return { name: arg.slice(0, colon), path: path.startsWith("/") ? path : `/${path}` };
+}
 
 /** Says once, on a terminal, that a command waits for another to finish with the container. */
 function waitingNote(name: string): (holder: Holder) => void {
@@ -426,6 +446,48 @@ const VERBS: Verb[] = [
       );
       if (file === undefined) out(tar);
       else await writeFileAtomic(file, tar);
+      return 0;
+    },
+  },
+  {
+    name: "cp",
+    brief: "copy files between the host and a container",
+    summary:
+      "Copies a file or a directory tree from the host into a container (DEST is NAME:PATH) or out of one (SRC is NAME:PATH), as docker cp does: into DEST if it is a directory, else to DEST; SRC ending in /. copies a directory's contents. Modes and mtimes are kept, symlinks are copied as links, and files in the container are root's.",
+    positionals: ["SRC", "DEST"],
+    options: [],
+    more: "Example: overbox cp ./prog.wasm box:/usr/local/bin/",
+    async run(state, args) {
+      const [src, dest] = args.positionals as [string, string];
+      const from = containerPath(src);
+      const to = containerPath(dest);
+      if ((from === null) === (to === null)) {
+        throw new UserError(
+          "one of SRC and DEST must be a container's path, NAME:PATH (and only one)",
+        );
+      }
+      if (to) {
+        const item = await readHostItem(src);
+        await state.withContainer(
+          to.name,
+          `overbox cp ${to.name}`,
+          async (c) => {
+            const target = copyTarget(item, to.path, destKind(c.fs, to.path), asksForContents(src));
+            await writeItem(c.fs, target, item);
+            await c.sync();
+          },
+          waitingNote(to.name),
+        );
+      } else {
+        const item = await state.withContainer(
+          from!.name,
+          `overbox cp ${from!.name}`,
+          (c) => readItem(c.fs, from!.path),
+          waitingNote(from!.name),
+        );
+        const target = copyTarget(item, dest, await hostDestKind(dest), asksForContents(src));
+        await writeHostItem(target, item);
+      }
       return 0;
     },
   },

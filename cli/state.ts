@@ -17,6 +17,7 @@ import type { FsckProblem } from "../core/overlay/upper-format.ts";
 import { FileBlobs } from "../node/blobs.ts";
 import { makeDirectory, writeFileAtomic } from "../node/disk.ts";
 import { FileStore } from "../node/file-store.ts";
+import { PreparedFiles } from "../node/prepared-files.ts";
 import { FileLock, processGone, type Holder } from "../node/lock.ts";
 
 /** The base image's name: built from BusyBox by the set-up, never removed or replaced by hand. */
@@ -47,6 +48,8 @@ export class UserError extends Error {
  */
 export class State {
   readonly blobs: FileBlobs;
+  /** Programs built elsewhere, prepared when first run (core/wasi/prepare.ts), for every container. */
+  readonly prepared: PreparedFiles;
 
   constructor(
     readonly dir: string,
@@ -54,6 +57,7 @@ export class State {
     private readonly builtImages?: string,
   ) {
     this.blobs = new FileBlobs(join(dir, "blobs"));
+    this.prepared = new PreparedFiles(join(dir, "prepared"));
   }
 
   /** `--state DIR`, else $OVERBOX_HOME, else ~/.overbox. */

@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   let stored = false;
   try {
     const config = container.image.manifest.config;
-    const kernel = new Kernel(container.fs, new WasmLoader());
+    const kernel = new Kernel(container.fs, new WasmLoader(state.prepared));
     const args = start.args.length > 0 ? start.args : config.cmd;
     const env = mergeEnv(config.env, start.env);
     const cwd = start.cwd ?? config.cwd;

@@ -633,6 +633,38 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     );
   });
 
+  it("runs a WASI program built elsewhere, uploaded: EACCES until chmod +x, then prepared at its first run, and Ctrl-C stops its busy loop", async () => {
+    const page = await openPlayground("wasi-upload");
+    await shell(page, "cd /root");
+    const built = join(import.meta.dirname, "..", "build", "wasi-programs");
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByRole("button", { name: "Upload files…" }).click();
+    await (
+      await chooser
+    ).setFiles(
+      await Promise.all(
+        ["args.wasm", "spin.wasm"].map(async (name) => ({
+          name,
+          mimeType: "application/wasm",
+          buffer: await readFile(join(built, name)),
+        })),
+      ),
+    );
+    await statusMatching(page, /^uploaded 2 files/);
+    expect(await shell(page, "./args.wasm")).toBe("sh: ./args.wasm: Permission denied");
+    expect(await shell(page, "chmod +x *.wasm; GREETING=hi ./args.wasm one; echo $?")).toBe(
+      "argv[0]=./args.wasm\nargv[1]=one\nGREETING=hi\n0",
+    );
+    const start = await cursorRow(page);
+    await page.keyboard.type("./spin.wasm");
+    await page.keyboard.press("Enter");
+    await expect.poll(async () => (await screenLines(page)).includes("spinning")).toBe(true);
+    await expect(waitForPrompt(page, start, 700)).rejects.toThrow(/Timeout/);
+    await page.keyboard.press("Control+C");
+    await waitForPrompt(page, start);
+    expect(await shell(page, "echo $?")).toBe("130");
+  });
+
   it("downloads a file named by a path relative to the shell's directory", async () => {
     const page = await openPlayground("download");
     await shell(page, "mkdir -p /root/out && cd /root && printf 'a\\000b\\377\\n' > out/file.bin");

@@ -13,6 +13,9 @@
  *     the npm package binaryen, whose wasm-opt runs Asyncify).
  *  4. The base image `busybox` in build/images, cached on a hash of the
  *     module and of the image's own inputs.
+ *  5. For the tests: the WASI programs of core/wasi/programs (C and Rust,
+ *     built elsewhere than BusyBox: no Asyncify), in build/wasi-programs,
+ *     cached on a hash of that folder and the toolchain's versions.
  *
  * Every run then writes build/busybox-build.json (`BuildRecord`): where the
  * source tree and the build's outputs are, for the tests that need them
@@ -61,7 +64,8 @@ const TOOLCHAIN = [
  * e2e/webkit-browser.py is written with, and Xvfb for it), Debian's native
  * busybox to compare against, and attr, whose setfattr marks opaque
  * directories in the lower layers that core/overlay/linux.test.ts mounts
- * with Linux overlayfs.
+ * with Linux overlayfs. Debian's rustc and its wasm32 standard library
+ * build the Rust test programs of core/wasi/programs.
  */
 const TEST_PACKAGES = [
   "chromium",
@@ -72,6 +76,8 @@ const TEST_PACKAGES = [
   "xvfb",
   "busybox",
   "attr",
+  "rustc",
+  "libstd-rust-dev-wasm32",
 ];
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
 
@@ -287,12 +293,33 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
   );
 }
 
+/** The test programs of core/wasi/programs, built by its build.sh into build/wasi-programs. */
+function ensurePrograms(): void {
+  const toolchain = ["clang-19", "wasi-libc", "lld-19", "rustc", "libstd-rust-dev-wasm32"].map(
+    (p) => sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p]),
+  );
+  const key = hashInputs([join(ROOT, "core", "wasi", "programs")], toolchain);
+  const out = join(BUILD, "wasi-programs");
+  const stamp = join(BUILD, "wasi-programs.inputs");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === key) return;
+  log("building the WASI test programs (core/wasi/programs)");
+  rmSync(out, { recursive: true, force: true });
+  const r = spawnSync("bash", [join(ROOT, "core", "wasi", "programs", "build.sh"), out], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) {
+    throw new SetupError(`the WASI test programs failed to build\n${r.stdout}${r.stderr}`);
+  }
+  writeFileSync(stamp, key);
+}
+
 async function main(): Promise<void> {
   const withBrowser = process.argv.includes("--with-browser");
   ensurePackages(withBrowser ? [...TOOLCHAIN, ...TEST_PACKAGES] : TOOLCHAIN);
   const source = ensureSource();
   const busybox = ensureBusybox(source);
   await ensureImage(busybox, source);
+  if (withBrowser) ensurePrograms();
   const record: BuildRecord = {
     version: source.version,
     source: relative(ROOT, source.dir),

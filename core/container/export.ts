@@ -15,7 +15,7 @@ export async function treeEntries(fs: Filesystem): Promise<PackEntry[]> {
 }
 
 /** The entries below directory `root`, with paths relative to it, parents first. */
-async function subtreeEntries(fs: Filesystem, root: number): Promise<PackEntry[]> {
+export async function subtreeEntries(fs: Filesystem, root: number): Promise<PackEntry[]> {
   const entries: PackEntry[] = [];
   const firstName = new Map<number, string>();
   const walk = async (dir: number, prefix: string): Promise<void> => {
@@ -122,7 +122,8 @@ function whiteout(path: string): PackEntry {
   return { path, type: "whiteout", mode: 0, uid: 0, gid: 0, mtime: 0 };
 }
 
-async function entryOf(
+/** The entry of inode `ino` at `path`: a hard link to the first path `firstName` has for it, if any. */
+export async function entryOf(
   fs: Filesystem,
   ino: number,
   path: string,

@@ -5,8 +5,11 @@ import type { Program, ProgramLoader } from "../kernel/program.ts";
 import type { Filesystem } from "../vfs/filesystem.ts";
 import { resolve, resolveExisting } from "../vfs/resolve.ts";
 import { retrying, WouldBlock } from "../vfs/would-block.ts";
+import { ProcessExit } from "../kernel/exit.ts";
 import { importedMemoryPages, MemoryPool } from "./memory-pool.ts";
-import { WasmProgram } from "./program.ts";
+import { checkCommand, isPausable, prepare, Unrunnable } from "./prepare.ts";
+import { MemoryPrepared, preparedKey, type PreparedModules } from "./prepared.ts";
+import { RefusedProgram, WasmProgram } from "./program.ts";
 
 /** A program file found and read: the wasm file to run, and the argv to run it with. */
 interface Loaded {
@@ -27,10 +30,15 @@ interface Loaded {
 export class WasmLoader implements ProgramLoader {
   private readonly modules = new Map<string, Promise<WebAssembly.Module>>();
   private readonly ready = new Map<string, WebAssembly.Module>();
+  /** Files that cannot run (prepare.ts's checks), by the same key. */
+  private readonly refused = new Map<string, Unrunnable>();
   /** The pages each compiled module's imported memory needs (null: it has its own memory). */
   private readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
   /** Memories of ended programs, for the next ones. */
   readonly memories = new MemoryPool();
+
+  /** `prepared`: where programs built elsewhere are kept once prepared (prepare.ts), by content. */
+  constructor(private readonly prepared: PreparedModules = new MemoryPrepared()) {}
 
   find(fs: Filesystem, name: string, path: string, cwd: string): string {
     if (name.includes("/")) return name;
@@ -49,8 +57,15 @@ export class WasmLoader implements ProgramLoader {
 
   async start(kernel: Kernel, proc: Process, file: string): Promise<Program> {
     const loaded = await retrying(() => this.load(proc.fs, proc.cwd, file, proc.args));
-    const module = await this.compile(proc.fs, loaded.ino);
+    let module: WebAssembly.Module | Unrunnable;
+    try {
+      module = await this.compile(proc.fs, loaded.ino);
+    } catch (e) {
+      if (!(e instanceof Unrunnable)) throw e;
+      module = e;
+    }
     proc.exec(loaded.args, proc.env, execFile(proc.cwd, file, loaded.path));
+    if (module instanceof Unrunnable) return new RefusedProgram(proc, refusal(loaded.path, module));
     return new WasmProgram(kernel, this, proc, module);
   }
 
@@ -62,10 +77,23 @@ export class WasmLoader implements ProgramLoader {
    */
   exec(proc: Process, path: string, args: string[], env: string[]): WebAssembly.Module {
     const loaded = this.load(proc.fs, proc.cwd, path, args);
-    const module = this.ready.get(this.key(proc.fs, loaded.ino));
-    if (!module) throw new WouldBlock(this.compile(proc.fs, loaded.ino), "compiling a program");
+    const key = this.key(proc.fs, loaded.ino);
+    const module = this.ready.get(key);
+    const refused = this.refused.get(key);
+    if (!module && !refused) {
+      throw new WouldBlock(
+        this.compile(proc.fs, loaded.ino).catch(() => undefined),
+        "compiling a program",
+      );
+    }
     proc.exec(loaded.args, env, execFile(proc.cwd, path, loaded.path));
-    return module;
+    if (refused) {
+      // As Linux's dynamic loader does: the exec is done, and the new
+      // program says why it cannot run and exits 127.
+      proc.write(2, new TextEncoder().encode(refusal(loaded.path, refused)));
+      throw new ProcessExit(127);
+    }
+    return module!;
   }
 
   /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */
@@ -107,17 +135,56 @@ export class WasmLoader implements ProgramLoader {
     let module = this.modules.get(key);
     if (!module) {
       const size = fs.stat(ino).size;
-      module = retrying(() => fs.read(ino, 0, size)).then(async (bytes) => {
-        const m = await WebAssembly.compile(bytes.slice());
-        this.memoryPages.set(m, importedMemoryPages(bytes));
-        this.ready.set(key, m);
-        return m;
+      module = retrying(() => fs.read(ino, 0, size)).then(async (read) => {
+        let bytes = read.slice();
+        try {
+          let m = await WebAssembly.compile(bytes);
+          if (!isPausable(m)) {
+            checkCommand(m);
+            bytes = await this.prepareOnce(bytes);
+            m = await WebAssembly.compile(bytes);
+          }
+          this.memoryPages.set(m, importedMemoryPages(bytes));
+          this.ready.set(key, m);
+          return m;
+        } catch (e) {
+          // Not a module this engine compiles, or one it cannot run: every
+          // exec of this version of the file is refused with the reason.
+          const refused =
+            e instanceof Unrunnable
+              ? e
+              : new Unrunnable(`it is not a WebAssembly module this engine runs (${String(e)})`);
+          this.refused.set(key, refused);
+          throw refused;
+        }
       });
       module.catch(() => this.modules.delete(key));
       this.modules.set(key, module);
     }
     return module;
   }
+
+  /** A program built elsewhere, prepared (prepare.ts): from `prepared` when it was before. */
+  private async prepareOnce(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+    const key = await preparedKey(bytes);
+    const kept = await this.prepared.get(key).catch(() => undefined);
+    if (kept) return kept;
+    let done: Uint8Array<ArrayBuffer>;
+    try {
+      done = await prepare(bytes);
+    } catch (e) {
+      if (e instanceof Unrunnable) throw e;
+      throw new Unrunnable(`it could not be prepared to run: ${String(e)}`);
+    }
+    // Not kept (a full disk) only costs preparing it again next time.
+    await this.prepared.put(key, done).catch(() => undefined);
+    return done;
+  }
+}
+
+/** The line a program that cannot run writes to its stderr. */
+function refusal(path: string, why: Unrunnable): string {
+  return `overbox: ${path}: cannot run: ${why.message}\n`;
 }
 
 /** What /proc tells of an exec: the program file (absolute) and the command name (the file exec was given). */

@@ -8,6 +8,56 @@ import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
 import type { WasmMemory } from "./memory.ts";
 
+/** The 46 functions of WASI preview 1 (its witx definitions), every one of which preview1Imports gives. */
+export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
+  "args_get",
+  "args_sizes_get",
+  "environ_get",
+  "environ_sizes_get",
+  "clock_res_get",
+  "clock_time_get",
+  "fd_advise",
+  "fd_allocate",
+  "fd_close",
+  "fd_datasync",
+  "fd_sync",
+  "fd_fdstat_get",
+  "fd_fdstat_set_flags",
+  "fd_fdstat_set_rights",
+  "fd_filestat_get",
+  "fd_filestat_set_size",
+  "fd_filestat_set_times",
+  "fd_pread",
+  "fd_pwrite",
+  "fd_read",
+  "fd_write",
+  "fd_prestat_get",
+  "fd_prestat_dir_name",
+  "fd_readdir",
+  "fd_renumber",
+  "fd_seek",
+  "fd_tell",
+  "path_create_directory",
+  "path_filestat_get",
+  "path_filestat_set_times",
+  "path_link",
+  "path_open",
+  "path_readlink",
+  "path_remove_directory",
+  "path_rename",
+  "path_symlink",
+  "path_unlink_file",
+  "poll_oneoff",
+  "proc_exit",
+  "proc_raise",
+  "sched_yield",
+  "random_get",
+  "sock_accept",
+  "sock_recv",
+  "sock_send",
+  "sock_shutdown",
+]);
+
 /**
  * The `wasi_snapshot_preview1` imports. Each function only translates: it
  * reads its arguments out of wasm memory, calls the process, and writes the
@@ -16,6 +66,13 @@ import type { WasmMemory } from "./memory.ts";
 export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.ModuleImports {
   const str = (ptr: number, len: number) => mem.string(ptr, len);
   const follow = (lookupflags: number) => (lookupflags & 1) !== 0;
+  // A path relative to a directory fd, as WASI's are: an absolute one would
+  // reach past the directory (wasi-libc never passes one).
+  const path = (ptr: number, len: number) => {
+    const p = str(ptr, len);
+    if (p.startsWith("/")) fail("EPERM", `${p}: an absolute path relative to a directory fd`);
+    return p;
+  };
 
   const writeStrings = (list: string[], ptrs: number, buf: number) => {
     for (const s of list) {
@@ -48,6 +105,9 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
   };
 
   const times = (atim: bigint, mtim: bigint, flags: number) => {
+    const both = (a: number, b: number) => (flags & a) !== 0 && (flags & b) !== 0;
+    if (both(wasi.FSTFLAGS_ATIM, wasi.FSTFLAGS_ATIM_NOW)) fail("EINVAL", "ATIM and ATIM_NOW");
+    if (both(wasi.FSTFLAGS_MTIM, wasi.FSTFLAGS_MTIM_NOW)) fail("EINVAL", "MTIM and MTIM_NOW");
     const t = now();
     return {
       atime: flags & wasi.FSTFLAGS_ATIM_NOW ? t : flags & wasi.FSTFLAGS_ATIM ? atim : undefined,
@@ -148,20 +208,23 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         });
         mem.u32(out, n);
       }),
+    // With no iovec, the fd is still checked (EBADF), as Linux's read and write of 0 bytes do.
     fd_read: (fd: number, iovs: number, count: number, out: number) =>
-      syscall(() =>
+      syscall(() => {
+        if (count === 0) proc.file(fd);
         mem.u32(
           out,
           readInto(iovs, count, (len) => proc.read(fd, len)),
-        ),
-      ),
+        );
+      }),
     fd_write: (fd: number, iovs: number, count: number, out: number) =>
-      syscall(() =>
+      syscall(() => {
+        if (count === 0) proc.file(fd);
         mem.u32(
           out,
           writeFrom(iovs, count, (d) => proc.write(fd, d)),
-        ),
-      ),
+        );
+      }),
     fd_prestat_get: (fd: number, out: number) =>
       syscall(() => {
         const name = proc.preopenAt(fd);
@@ -173,7 +236,9 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       syscall(() => {
         const name = proc.preopens.get(fd);
         if (name === undefined) fail("EBADF");
-        mem.bytes.set(mem.encode(name).subarray(0, len), ptr);
+        const bytes = mem.encode(name);
+        if (bytes.length > len) fail("ENAMETOOLONG", "the buffer is shorter than the name");
+        mem.bytes.set(bytes, ptr);
       }),
     fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, out: number) =>
       syscall(() => {
@@ -203,14 +268,16 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     fd_seek: (fd: number, offset: bigint, whence: number, out: number) =>
       syscall(() => {
         const w = whence === wasi.WHENCE_SET ? "set" : whence === wasi.WHENCE_CUR ? "cur" : "end";
+        // A directory's position is fd_readdir's cookie, not an offset.
+        if (proc.file(fd).stat().type === "directory") fail("EISDIR", "seek in a directory");
         mem.u64(out, proc.seek(fd, Number(offset), w));
       }),
     fd_tell: (fd: number, out: number) => syscall(() => mem.u64(out, proc.seek(fd, 0, "cur"))),
 
     path_create_directory: (fd: number, p: number, l: number) =>
-      syscall(() => proc.mkdir(fd, str(p, l), 0o777)),
+      syscall(() => proc.mkdir(fd, path(p, l), 0o777)),
     path_filestat_get: (fd: number, flags: number, p: number, l: number, out: number) =>
-      syscall(() => writeFilestat(out, proc.stat(fd, str(p, l), follow(flags)))),
+      syscall(() => writeFilestat(out, proc.stat(fd, path(p, l), follow(flags)))),
     path_filestat_set_times: (
       fd: number,
       flags: number,
@@ -219,7 +286,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       atim: bigint,
       mtim: bigint,
       fst: number,
-    ) => syscall(() => proc.setattr(fd, str(p, l), follow(flags), times(atim, mtim, fst))),
+    ) => syscall(() => proc.setattr(fd, path(p, l), follow(flags), times(atim, mtim, fst))),
     path_link: (
       fromFd: number,
       flags: number,
@@ -228,7 +295,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       toFd: number,
       tp: number,
       tl: number,
-    ) => syscall(() => proc.link(fromFd, str(fp, fl), follow(flags), toFd, str(tp, tl))),
+    ) => syscall(() => proc.link(fromFd, path(fp, fl), follow(flags), toFd, path(tp, tl))),
     path_open: (
       fd: number,
       dirflags: number,
@@ -241,7 +308,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       out: number,
     ) =>
       syscall(() => {
-        const opened = proc.open(fd, str(p, l), {
+        const opened = proc.open(fd, path(p, l), {
           follow: follow(dirflags),
           create: (oflags & wasi.OFLAGS_CREAT) !== 0,
           exclusive: (oflags & wasi.OFLAGS_EXCL) !== 0,
@@ -260,18 +327,18 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     path_readlink: (fd: number, p: number, l: number, buf: number, len: number, out: number) =>
       syscall(() => {
-        const target = mem.encode(proc.readlink(fd, str(p, l))).subarray(0, len);
+        const target = mem.encode(proc.readlink(fd, path(p, l))).subarray(0, len);
         mem.bytes.set(target, buf);
         mem.u32(out, target.length);
       }),
     path_remove_directory: (fd: number, p: number, l: number) =>
-      syscall(() => proc.rmdir(fd, str(p, l))),
+      syscall(() => proc.rmdir(fd, path(p, l))),
     path_rename: (fd: number, fp: number, fl: number, toFd: number, tp: number, tl: number) =>
-      syscall(() => proc.rename(fd, str(fp, fl), toFd, str(tp, tl))),
+      syscall(() => proc.rename(fd, path(fp, fl), toFd, path(tp, tl))),
     path_symlink: (tp: number, tl: number, fd: number, p: number, l: number) =>
-      syscall(() => proc.symlink(str(tp, tl), fd, str(p, l))),
+      syscall(() => proc.symlink(str(tp, tl), fd, path(p, l))),
     path_unlink_file: (fd: number, p: number, l: number) =>
-      syscall(() => proc.unlink(fd, str(p, l))),
+      syscall(() => proc.unlink(fd, path(p, l))),
 
     poll_oneoff: (inPtr: number, outPtr: number, count: number, out: number) =>
       syscall(() => {

@@ -21,8 +21,9 @@ interface ProgramExports {
   asyncify_start_rewind(data: number): void;
   asyncify_stop_rewind(): void;
   asyncify_get_state(): number;
-  overbox_asyncify_buffer: WebAssembly.Global;
-  overbox_asyncify_buffer_size: WebAssembly.Global;
+  /** BusyBox's own Asyncify buffer; a program built elsewhere has none (prepare.ts). */
+  overbox_asyncify_buffer?: WebAssembly.Global;
+  overbox_asyncify_buffer_size?: WebAssembly.Global;
   __stack_pointer: WebAssembly.Global;
   /** Runs the program's handler for a signal (compat/signal.c). */
   overbox_signal?: (sig: number) => void;
@@ -36,6 +37,13 @@ const enum State {
 
 const WASI_EINTR = 27;
 const WASI_EAGAIN = 6;
+
+/**
+ * A program built elsewhere has no Asyncify buffer of its own: a pause
+ * borrows the last SCRATCH bytes of its memory, kept aside and put back
+ * once the program is rewound (README.md, "Programs built elsewhere").
+ */
+const SCRATCH = 64 * 1024;
 
 /**
  * A process's program: one instance of a wasm module, run on the worker's
@@ -79,6 +87,10 @@ export class WasmProgram implements Program {
   /** The memory the kernel gave the instance (the module imports it), until it goes back to the pool. */
   private given: WebAssembly.Memory | null = null;
   private ended = false;
+  /** Where Asyncify's data of the pause under way is. */
+  private dataAt = 0;
+  /** The program's own bytes where a borrowed buffer is (SCRATCH), while it is paused. */
+  private borrowed: Uint8Array | null = null;
 
   /** `memory`: a fork child's, sized and about to be overwritten with its parent's. */
   constructor(
@@ -198,7 +210,17 @@ export class WasmProgram implements Program {
 
   private startRewind(): void {
     this.sjlj.rewinding = true;
-    this.ex.asyncify_start_rewind(this.ex.overbox_asyncify_buffer.value as number);
+    this.ex.asyncify_start_rewind(this.dataAt);
+  }
+
+  /** Rewound: the program runs on from the call that paused, with its memory as it was. */
+  private stopRewind(): void {
+    this.sjlj.rewinding = false;
+    this.ex.asyncify_stop_rewind();
+    if (this.borrowed) {
+      new Uint8Array(this.ex.memory.buffer).set(this.borrowed, this.dataAt);
+      this.borrowed = null;
+    }
   }
 
   /** A pending signal that would kill the process anyway (no need to resume it first). */
@@ -245,6 +267,7 @@ export class WasmProgram implements Program {
     copy.ex.__stack_pointer.value = this.ex.__stack_pointer.value;
     copy.sjlj.copyFrom(this.sjlj);
     copy.forkAnswer = 0;
+    copy.dataAt = this.dataAt;
     return copy;
   }
 
@@ -260,10 +283,7 @@ export class WasmProgram implements Program {
       out[name] = (...args: unknown[]) => {
         const ex = this.ex;
         const resumed = this.sjlj.rewinding;
-        if (resumed) {
-          this.sjlj.rewinding = false;
-          ex.asyncify_stop_rewind();
-        }
+        if (resumed) this.stopRewind();
         try {
           if (this.inHandler === 0) {
             if (resumed && this.interrupted) {
@@ -273,6 +293,11 @@ export class WasmProgram implements Program {
                 return WASI_EINTR;
               }
             } else if (!resumed) {
+              // A program built elsewhere grows its memory itself (BusyBox
+              // asks brk first): past the limit, it is killed here.
+              const bytes = ex.memory.buffer.byteLength;
+              if (bytes > this.kernel.limits.memory && !ex.overbox_asyncify_buffer)
+                this.kernel.outOfMemory(this.proc, bytes);
               this.deliver();
               if (this.kernel.mustYield() && performance.now() >= this.proc.interactiveUntil)
                 throw new WouldBlock(this.kernel.nextTurn(), "time slice");
@@ -338,13 +363,50 @@ export class WasmProgram implements Program {
 
   private pause(ready: Promise<unknown>): void {
     const ex = this.ex;
-    const buffer = ex.overbox_asyncify_buffer.value as number;
     const view = new DataView(ex.memory.buffer);
-    const size = view.getUint32(ex.overbox_asyncify_buffer_size.value as number, true);
+    let buffer: number;
+    let size: number;
+    if (ex.overbox_asyncify_buffer && ex.overbox_asyncify_buffer_size) {
+      buffer = ex.overbox_asyncify_buffer.value as number;
+      size = view.getUint32(ex.overbox_asyncify_buffer_size.value as number, true);
+    } else {
+      size = Math.min(SCRATCH, view.byteLength);
+      buffer = view.byteLength - size;
+      this.borrowed = new Uint8Array(ex.memory.buffer, buffer, size).slice();
+    }
     // Asyncify's data: where the saved stack goes next, and where the buffer ends.
     view.setUint32(buffer, buffer + 8, true);
     view.setUint32(buffer + 4, buffer + size, true);
+    this.dataAt = buffer;
     this.waiting = ready;
     ex.asyncify_start_unwind(buffer);
+  }
+}
+
+/**
+ * The program of a process whose file cannot run (prepare.ts's checks):
+ * like Linux's dynamic loader missing a library, it says why on its stderr
+ * and exits 127.
+ */
+export class RefusedProgram implements Program {
+  readonly running = false;
+  readonly memoryBytes = 0;
+
+  constructor(
+    private readonly proc: Process,
+    private readonly line: string,
+  ) {}
+
+  run(): Promise<number> {
+    try {
+      this.proc.write(2, new TextEncoder().encode(this.line));
+    } catch {
+      // No stderr to tell: the status still says it.
+    }
+    return Promise.resolve(exited(127));
+  }
+
+  copy(): Program {
+    throw new RangeError("a program that cannot run is not forked");
   }
 }
