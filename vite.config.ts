@@ -21,6 +21,10 @@ export default defineConfig(({ command }) => ({
   // `npm run dev` the sources, with hot reload, on the same port.
   preview: { port: 5173, strictPort: true },
   worker: { format: "es" },
+  // Binaryen (core/wasi/prepare.ts) is already an ES module, loaded only
+  // when a program built elsewhere is first run: found then by the dev
+  // server's optimizer, it would reload the page.
+  optimizeDeps: { exclude: ["binaryen"] },
   plugins: [serviceWorker(), contentSecurityPolicy()],
   build: {
     target: "es2022",
@@ -73,8 +77,9 @@ function contentSecurityPolicy(): Plugin {
 
 /**
  * Writes dist/sw.js once the site is built: src/sw/service-worker.ts, with
- * the list of every file of the site to cache and a version that changes
- * with their bytes (see that file).
+ * the list of the site's files to cache at install, those to cache when
+ * first fetched, and a version that changes with their bytes (see that
+ * file).
  */
 function serviceWorker(): Plugin {
   let root = "";
@@ -92,8 +97,12 @@ function serviceWorker(): Plugin {
       for (const f of files) hash.update(f).update(readFileSync(join(outDir, f)));
       const source = readFileSync(join(root, "src", "sw", "service-worker.ts"), "utf8");
       const { code } = await transform(source, { loader: "ts", target: "es2022" });
+      // Binaryen's 13 MB, which only a program built elsewhere needs
+      // (core/wasi/prepare.ts): cached when first fetched, not at install.
+      const onDemand = files.filter((f) => /^assets\/binaryen-[\w-]+\.js$/.test(f));
       const header = [
-        `const PRECACHE = ${JSON.stringify(["./", ...files])};`,
+        `const PRECACHE = ${JSON.stringify(["./", ...files.filter((f) => !onDemand.includes(f))])};`,
+        `const ON_DEMAND = ${JSON.stringify(onDemand)};`,
         `const VERSION = ${JSON.stringify(hash.digest("hex").slice(0, 16))};`,
       ].join("\n");
       writeFileSync(join(outDir, "sw.js"), `${header}\n${code}`);

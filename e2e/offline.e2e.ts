@@ -4,6 +4,7 @@
  * and works offline after that visit (its service worker).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
@@ -84,6 +85,37 @@ describe("the built site", () => {
     await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
     const r = await page.evaluate(() => window.overbox.box.exec("cat /root/offline.txt"));
     expect(r).toEqual({ exitCode: 0, stdout: "kept\n", stderr: "" });
+    await context.close();
+  });
+
+  it("prepares a WASI program built elsewhere, written with the library's fs.writeFile, under the site's policy, and offline again, its Binaryen cached at that first use", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${site.url}?container=offline-wasi`);
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+      timeout: 20_000,
+    });
+    const wasm = await readFile(
+      join(import.meta.dirname, "..", "build", "wasi-programs", "args.wasm"),
+    );
+    await page.evaluate(async (bytes) => {
+      await window.overbox.box.fs.writeFile("/root/args.wasm", new Uint8Array(bytes));
+    }, Array.from(wasm));
+    const run = () =>
+      page.evaluate(() =>
+        window.overbox.box.exec("chmod +x /root/args.wasm; GREETING=hi /root/args.wasm"),
+      );
+    const expected = { exitCode: 0, stdout: "argv[0]=/root/args.wasm\nGREETING=hi\n", stderr: "" };
+    expect(await run()).toEqual(expected);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    // Prepared anew in this page (its kept copy dropped first): Binaryen comes from the cache.
+    await page.evaluate(
+      () => new Promise((r) => (indexedDB.deleteDatabase("overbox.prepared").onsuccess = r)),
+    );
+    expect(await run()).toEqual(expected);
     await context.close();
   });
 

@@ -651,7 +651,7 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
       ),
     );
     await statusMatching(page, /^uploaded 2 files/);
-    expect(await shell(page, "./args.wasm")).toBe("sh: ./args.wasm: Permission denied");
+    expect(await shell(page, "./args.wasm")).toBe("-sh: ./args.wasm: Permission denied");
     expect(await shell(page, "chmod +x *.wasm; GREETING=hi ./args.wasm one; echo $?")).toBe(
       "argv[0]=./args.wasm\nargv[1]=one\nGREETING=hi\n0",
     );

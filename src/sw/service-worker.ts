@@ -10,12 +10,16 @@
  * (vite.config.ts, `serviceWorker`), so a new build is a new service worker
  * with a new cache, and the old cache is deleted once it takes over.
  *
+ * Files in `ON_DEMAND` (Binaryen, for programs built elsewhere: 13 MB
+ * most visitors never need) are cached when first fetched instead.
+ *
  * Requests for cached files are answered from the cache (a page's
  * `?container=...` query ignored); anything else goes to the network.
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 /** Written by the build. */
 declare const PRECACHE: string[];
+declare const ON_DEMAND: string[];
 declare const VERSION: string;
 
 const CACHE = `overbox-${VERSION}`;
@@ -57,7 +61,11 @@ sw.addEventListener("fetch", (event) => {
       const cache = await caches.open(CACHE);
       const page = request.mode === "navigate";
       const cached = await cache.match(request, { ignoreSearch: page });
-      return cached ?? fetch(request);
+      if (cached) return cached;
+      const response = await fetch(request);
+      const wanted = ON_DEMAND.some((p) => new URL(p, sw.registration.scope).href === request.url);
+      if (wanted && response.ok) await cache.put(request, response.clone());
+      return response;
     })(),
   );
 });
