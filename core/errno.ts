@@ -28,6 +28,7 @@ export type Errno =
   | "ENOMEM"
   | "ENOSPC"
   | "ENOSYS"
+  | "ENOTCAPABLE"
   | "ENOTDIR"
   | "ENOTEMPTY"
   | "ENOTSUP"

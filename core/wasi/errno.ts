@@ -26,6 +26,7 @@ const numbers: Record<Errno, number> = {
   ENOMEM: wasi.ERRNO_NOMEM,
   ENOSPC: wasi.ERRNO_NOSPC,
   ENOSYS: wasi.ERRNO_NOSYS,
+  ENOTCAPABLE: wasi.ERRNO_NOTCAPABLE,
   ENOTDIR: wasi.ERRNO_NOTDIR,
   ENOTEMPTY: wasi.ERRNO_NOTEMPTY,
   ENOTSUP: wasi.ERRNO_NOTSUP,

@@ -1,12 +1,25 @@
 import { wasi } from "@bjorn3/browser_wasi_shim";
 import { fail } from "../errno.ts";
 import { ProcessExit } from "../kernel/exit.ts";
+import type { OpenFile } from "../kernel/open-file.ts";
 import type { Process } from "../kernel/process.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
 import type { WasmMemory } from "./memory.ts";
+import {
+  FD_READ,
+  FD_WRITE,
+  giveRights,
+  narrowRights,
+  need,
+  needOnDirectory,
+  PATH_CREATE_FILE,
+  PATH_FILESTAT_SET_SIZE,
+  PATH_OPEN,
+  rightsOf,
+} from "./rights.ts";
 
 /** The 46 functions of WASI preview 1 (its witx definitions), every one of which preview1Imports gives. */
 export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -57,6 +70,13 @@ export const PREVIEW1_FUNCTIONS: ReadonlySet<string> = new Set([
   "sock_send",
   "sock_shutdown",
 ]);
+
+/**
+ * The SYNC, DSYNC and RSYNC flags an fd was opened with: reported by
+ * fd_fdstat_get. Its writes are stored as every write is (written back,
+ * durable at fsync).
+ */
+const syncFlags = new WeakMap<OpenFile, number>();
 
 /**
  * The `wasi_snapshot_preview1` imports. Each function only translates: it
@@ -169,12 +189,14 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         v.setUint8(out, filetype(f.stat().type));
         v.setUint16(
           out + 2,
-          (f.append ? wasi.FDFLAGS_APPEND : 0) | (f.nonblocking ? wasi.FDFLAGS_NONBLOCK : 0),
+          (f.append ? wasi.FDFLAGS_APPEND : 0) |
+            (f.nonblocking ? wasi.FDFLAGS_NONBLOCK : 0) |
+            (syncFlags.get(f) ?? 0),
           true,
         );
-        // All rights: access is checked by the kernel, not by WASI rights.
-        v.setBigUint64(out + 8, 0x1fffffffn, true);
-        v.setBigUint64(out + 16, 0x1fffffffn, true);
+        const rights = rightsOf(f);
+        v.setBigUint64(out + 8, rights.base, true);
+        v.setBigUint64(out + 16, rights.inheriting, true);
       }),
     fd_fdstat_set_flags: (fd: number, flags: number) =>
       syscall(() => {
@@ -182,7 +204,8 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         f.append = (flags & wasi.FDFLAGS_APPEND) !== 0;
         f.nonblocking = (flags & wasi.FDFLAGS_NONBLOCK) !== 0;
       }),
-    fd_fdstat_set_rights: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) =>
+      syscall(() => narrowRights(proc.file(fd), { base, inheriting })),
     fd_filestat_get: (fd: number, out: number) => syscall(() => writeFilestat(out, proc.fstat(fd))),
     fd_filestat_set_size: (fd: number, size: bigint) =>
       syscall(() => proc.ftruncate(fd, Number(size))),
@@ -190,6 +213,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       syscall(() => proc.fsetattr(fd, times(atim, mtim, flags))),
     fd_pread: (fd: number, iovs: number, count: number, offset: bigint, out: number) =>
       syscall(() => {
+        need(proc.file(fd), FD_READ, "read");
         let at = Number(offset);
         const n = readInto(iovs, count, (len) => {
           const d = proc.pread(fd, len, at);
@@ -200,6 +224,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     fd_pwrite: (fd: number, iovs: number, count: number, offset: bigint, out: number) =>
       syscall(() => {
+        need(proc.file(fd), FD_WRITE, "write");
         let at = Number(offset);
         const n = writeFrom(iovs, count, (d) => {
           const w = proc.pwrite(fd, d, at);
@@ -208,10 +233,10 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         });
         mem.u32(out, n);
       }),
-    // With no iovec, the fd is still checked (EBADF), as Linux's read and write of 0 bytes do.
+    // The fd is checked first (EBADF), even with no iovec, as Linux's read and write of 0 bytes do.
     fd_read: (fd: number, iovs: number, count: number, out: number) =>
       syscall(() => {
-        if (count === 0) proc.file(fd);
+        need(proc.file(fd), FD_READ, "read");
         mem.u32(
           out,
           readInto(iovs, count, (len) => proc.read(fd, len)),
@@ -219,7 +244,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     fd_write: (fd: number, iovs: number, count: number, out: number) =>
       syscall(() => {
-        if (count === 0) proc.file(fd);
+        need(proc.file(fd), FD_WRITE, "write");
         mem.u32(
           out,
           writeFrom(iovs, count, (d) => proc.write(fd, d)),
@@ -303,26 +328,31 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       l: number,
       oflags: number,
       rightsBase: bigint,
-      _rightsInheriting: bigint,
+      rightsInheriting: bigint,
       fdflags: number,
       out: number,
     ) =>
       syscall(() => {
+        const dir = proc.file(fd);
+        needOnDirectory(dir, PATH_OPEN, "open");
+        if (oflags & wasi.OFLAGS_TRUNC) needOnDirectory(dir, PATH_FILESTAT_SET_SIZE, "truncate");
+        if (oflags & wasi.OFLAGS_CREAT) needOnDirectory(dir, PATH_CREATE_FILE, "create");
         const opened = proc.open(fd, path(p, l), {
           follow: follow(dirflags),
           create: (oflags & wasi.OFLAGS_CREAT) !== 0,
           exclusive: (oflags & wasi.OFLAGS_EXCL) !== 0,
           truncate: (oflags & wasi.OFLAGS_TRUNC) !== 0,
           directory: (oflags & wasi.OFLAGS_DIRECTORY) !== 0,
-          read: (rightsBase & BigInt(wasi.RIGHTS_FD_READ)) !== 0n,
-          // WASI rights are capabilities, not intent: a directory opened
-          // with every right is still opened for reading only.
-          write:
-            (rightsBase & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n &&
-            (oflags & wasi.OFLAGS_DIRECTORY) === 0,
+          read: (rightsBase & FD_READ) !== 0n,
+          // A directory asked for with FD_WRITE is EISDIR, as Linux's O_RDWR.
+          write: (rightsBase & FD_WRITE) !== 0n,
           append: (fdflags & wasi.FDFLAGS_APPEND) !== 0,
           mode: 0o666,
         });
+        const file = proc.file(opened);
+        giveRights(file, { base: rightsBase, inheriting: rightsInheriting }, rightsOf(dir));
+        const sync = fdflags & (wasi.FDFLAGS_SYNC | wasi.FDFLAGS_DSYNC | wasi.FDFLAGS_RSYNC);
+        if (sync) syncFlags.set(file, sync);
         mem.u32(out, opened);
       }),
     path_readlink: (fd: number, p: number, l: number, buf: number, len: number, out: number) =>

@@ -32,6 +32,7 @@ const PROGRAMS = [
   "spin",
   "hog",
   "big",
+  "calls",
   "upper",
   "facts",
 ];
@@ -113,6 +114,45 @@ describe("a WASI program built elsewhere", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("answers WASI's own calls as WASI says: rights, preopens, flags, times, absolute paths", async () => {
+    const { sh } = await withPrograms();
+    expect(await sh("calls.wasm")).toEqual({
+      status: 0,
+      stdout: [
+        "fdstat of the preopen: ok",
+        "preopen rights: open 1, readdir 1, fd_write 0, inherits fd_write 1",
+        "open . with the preopen's rights: ok",
+        "open . with no rights: ok",
+        "open . as a directory to read and write: ISDIR",
+        "open /tmp, an absolute path: PERM",
+        "preopen name into no bytes: NAMETOOLONG",
+        "make calls.d: ok",
+        "open calls.d: ok",
+        "seek in a directory: ISDIR",
+        "create f with SYNC: ok",
+        "fdstat of f: ok",
+        "f's flags have SYNC: 1, rights read 1 write 1",
+        "write f: ok",
+        "write nothing to fd 99: BADF",
+        "drop f's write right: ok",
+        "write f without the right: BADF",
+        "take the right back: NOTCAPABLE",
+        "set f's atime and atime-now: INVAL",
+        "close f: ok",
+        "open f read-only: ok",
+        "write f read-only: BADF",
+        "close f: ok",
+        "fdstat of calls.d: ok",
+        "drop calls.d's truncate right: ok",
+        "truncate f through calls.d: NOTCAPABLE",
+        "unlink f: ok",
+        "remove calls.d: ok",
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
   });
 
   it("runs Rust's std: arguments, environment, files and their errors, the clock, the exit status", async () => {
