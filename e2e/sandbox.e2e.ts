@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BROWSER, launchBrowser } from "./browser.ts";
@@ -169,5 +173,71 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
       lib: "from the library\n",
     });
     expect(seen.left).not.toContain("library");
+  });
+});
+
+describe(`WASI programs built elsewhere, in ${BROWSER}`, () => {
+  const BUILT = join(import.meta.dirname, "..", "build", "wasi-programs");
+  const NAMES = ["args", "files", "gen", "count", "nap", "hog", "big", "upper", "facts", "calls"];
+
+  beforeAll(async () => {
+    for (const name of NAMES) {
+      const bytes = Array.from(await readFile(join(BUILT, `${name}.wasm`)));
+      await page.evaluate(
+        async ([path, data]) => window.overbox.box.fs.writeFile(path, new Uint8Array(data)),
+        [`/usr/local/bin/${name}.wasm`, bytes] as const,
+      );
+    }
+    expect((await run(["sh", "-c", "chmod +x /usr/local/bin/*.wasm"])).status).toBe(0);
+  });
+
+  const sh = (script: string) => run(["sh", "-c", script]);
+
+  it("run as in Node: arguments, exit status, files with Linux's errors, Rust's std, WASI's own calls", async () => {
+    expect(await sh("GREETING=hi EXIT=4 args.wasm a")).toEqual({
+      status: 4,
+      stdout: "argv[0]=args.wasm\nargv[1]=a\nGREETING=hi\n",
+      stderr: "",
+    });
+    const dir = await mkdtemp(join(tmpdir(), "overbox-files-"));
+    try {
+      const native = execFileSync(join(BUILT, "native", "files"), { cwd: dir, encoding: "utf8" });
+      expect(await sh("mkdir -p /tmp/f && cd /tmp/f && files.wasm")).toEqual({
+        status: 0,
+        stdout: native,
+        stderr: "",
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    expect((await sh("cd /tmp && facts.wasm x")).stdout).toContain("read back: written by rust\n");
+    expect((await sh("calls.wasm")).stdout).toContain("truncate f through calls.d: NOTCAPABLE\n");
+  });
+
+  it("stream through pipelines both ways, sleep, and end at the memory limit", async () => {
+    expect(await sh("gen.wasm 50000 | sort | upper.wasm | count.wasm")).toEqual({
+      status: 0,
+      stdout: '50000 lines, 600000 bytes, first "LINE 000001", last "LINE 050000"\n',
+      stderr: "",
+    });
+    expect((await sh("nap.wasm 200")).stdout).toBe("slept long enough\n");
+    const hog = await sh("hog.wasm");
+    expect(hog.status).toBe(137);
+    expect(hog.stderr).toMatch(/^overbox: out of memory: killed process \d+ \(hog\.wasm\)/);
+  });
+
+  it("write a large file that a page opened later reads back", async () => {
+    expect(await sh("big.wasm write /root/big 16 && sync")).toEqual({
+      status: 0,
+      stdout: "wrote 16 MiB: ok\n",
+      stderr: "",
+    });
+    await page.reload();
+    await page.waitForFunction(() => window.overbox !== undefined);
+    expect(await sh("big.wasm check /root/big 16")).toEqual({
+      status: 0,
+      stdout: "checked 16 MiB: ok\n",
+      stderr: "",
+    });
   });
 });
