@@ -40,6 +40,9 @@ const CLI: Subject = "overbox (CLI)";
 const NATIVE: Subject = "native busybox";
 const OVERBOX = [BROWSER, CLI];
 
+/** The same C source built natively with clang-19 (bench/programs). */
+const CLANG: Subject = "native (clang)";
+
 const nativeTimes = (times: number): Target => ({
   bound: "max",
   limit: times,
@@ -256,6 +259,30 @@ export const FIGURES: Figure[] = [
       for: [BROWSER],
       text: "< the image's size (held once)",
     },
+  },
+  {
+    id: "wasi.first",
+    title: "a 1 MB program built elsewhere, first run",
+    unit: "ms",
+    better: "lower",
+    how: "`overbox exec` of bench/programs/crunch.c built for WASI with clang (1.1 MB, no Asyncify), 1 round, with nothing prepared: the command's whole time, its preparation (prepare.ts) included",
+    compare: CLANG,
+  },
+  {
+    id: "wasi.again",
+    title: "the same program, run again",
+    unit: "ms",
+    better: "lower",
+    how: "the same `overbox exec`, once the prepared module is kept: the command's whole time",
+    compare: CLANG,
+  },
+  {
+    id: "wasi.cpu",
+    title: "a CPU-bound program built elsewhere",
+    unit: "ms",
+    better: "lower",
+    how: "the work crunch.c times itself (its rounds of 5,120 functions and a sort, by the monotonic clock), prepared and run by the `overbox` command, against the same source built natively with clang -O2",
+    target: { bound: "max", limit: 1.5, of: { subject: CLANG }, for: [CLI], text: "≤ 1.5× native" },
   },
 ];
 

@@ -12,6 +12,7 @@ export type Subject =
   | "overbox (WebKit)"
   | "overbox (CLI)"
   | "native busybox"
+  | "native (clang)"
   | "raw IndexedDB"
   | "raw IndexedDB (Firefox)"
   | "raw IndexedDB (WebKit)"

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every figure of figures.ts, measured in headless
- * Chromium against the built site and in Node (the `overbox` command and
- * native busybox), then written to bench/results/latest.{json,md,svg}.
+ * Chromium against the built site and in Node (the `overbox` command,
+ * native busybox, and a program built natively with clang), then written
+ * to bench/results/latest.{json,md,svg}.
  *
  *   npm run bench                      the whole suite, 5 runs per figure
  *   npm run bench -- --runs 7          more runs
@@ -16,11 +17,12 @@ import { parseArgs } from "node:util";
 import { browserSuite } from "./browser/suite.ts";
 import type { Measurement } from "./measure.ts";
 import { nodeSuite } from "./node/suite.ts";
+import { wasiSuite } from "./node/wasi.ts";
 import { chart, markdown, type Results } from "./report.ts";
 import type { BenchContext, Suite } from "./suite.ts";
 import { FULL, QUICK } from "./workloads.ts";
 
-const SUITES: Suite[] = [nodeSuite, browserSuite];
+const SUITES: Suite[] = [nodeSuite, wasiSuite, browserSuite];
 
 function version(command: string, args: string[]): string {
   try {

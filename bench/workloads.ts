@@ -25,6 +25,8 @@ export interface Sizes {
   lowerFileBytes: number;
   /** Containers of one image for the memory figure. */
   containers: number;
+  /** Rounds of bench/programs/crunch.c for wasi.cpu. */
+  crunchRounds: number;
 }
 
 export const FULL: Sizes = {
@@ -41,6 +43,7 @@ export const FULL: Sizes = {
   smallFileBytes: 100,
   lowerFileBytes: 64 * 2 ** 20,
   containers: 10,
+  crunchRounds: 10_000,
 };
 
 /** For trying the suite out: the same workloads, small. Not the figures. */
@@ -58,6 +61,7 @@ export const QUICK: Sizes = {
   smallFileBytes: 100,
   lowerFileBytes: 4 * 2 ** 20,
   containers: 3,
+  crunchRounds: 1000,
 };
 
 /**

@@ -10,6 +10,9 @@
 # Usage: build.sh OUT
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+# As a user's clang builds them: clang runs a wasm-opt it finds on the PATH
+# after linking, and npm puts binaryen's (node_modules/.bin) there.
+PATH=$(printf %s "$PATH" | tr ':' '\n' | grep -v node_modules | paste -sd: -)
 OUT=$1
 mkdir -p "$OUT/native" "$OUT/sysroot/lib"
 # Only wasi-libc: without --sysroot, Debian's clang also searches the
