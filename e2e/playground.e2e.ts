@@ -633,7 +633,7 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     );
   });
 
-  it("runs a WASI program built elsewhere, uploaded: EACCES until chmod +x, then prepared at its first run, and Ctrl-C stops its busy loop", async () => {
+  it("runs WASI programs built elsewhere, uploaded: EACCES until chmod +x, then prepared at the first run; one reads a typed line, and Ctrl-C stops another's busy loop", async () => {
     const page = await openPlayground("wasi-upload");
     await shell(page, "cd /root");
     const built = join(import.meta.dirname, "..", "build", "wasi-programs");
@@ -643,19 +643,28 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
       await chooser
     ).setFiles(
       await Promise.all(
-        ["args.wasm", "spin.wasm"].map(async (name) => ({
+        ["args.wasm", "ask.wasm", "spin.wasm"].map(async (name) => ({
           name,
           mimeType: "application/wasm",
           buffer: await readFile(join(built, name)),
         })),
       ),
     );
-    await statusMatching(page, /^uploaded 2 files/);
+    await statusMatching(page, /^uploaded 3 files/);
     expect(await shell(page, "./args.wasm")).toBe("-sh: ./args.wasm: Permission denied");
     expect(await shell(page, "chmod +x *.wasm; GREETING=hi ./args.wasm one; echo $?")).toBe(
       "argv[0]=./args.wasm\nargv[1]=one\nGREETING=hi\n0",
     );
-    const start = await cursorRow(page);
+    // A prompt that reads a line typed at the terminal.
+    let start = await cursorRow(page);
+    await page.keyboard.type("./ask.wasm");
+    await page.keyboard.press("Enter");
+    await onCursorLine(page, "name? ");
+    await page.keyboard.type("Ada");
+    await page.keyboard.press("Enter");
+    await waitForPrompt(page, start);
+    expect((await screenLines(page)).slice(-2)[0]).toBe("hello, Ada");
+    start = await cursorRow(page);
     await page.keyboard.type("./spin.wasm");
     await page.keyboard.press("Enter");
     await expect.poll(async () => (await screenLines(page)).includes("spinning")).toBe(true);
