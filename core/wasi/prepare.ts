@@ -29,6 +29,9 @@ const TICK_EVERY = 10_000;
 const BUDGET = "overbox_budget";
 const TICK = "overbox_tick";
 
+/** Expressions in a function past which Asyncify runs without its own optimizations (see prepare). */
+const HUGE_FUNCTION = 50_000;
+
 /** Binaryen's passes run after Asyncify: what its instrumentation leaves, tidied within each function. */
 const CLEAN_UPS = [
   "simplify-locals-nostructure",
@@ -39,6 +42,13 @@ const CLEAN_UPS = [
   "vacuum",
   "merge-blocks",
   "remove-unused-brs",
+  "optimize-instructions",
+  "precompute",
+  "simplify-locals",
+  "vacuum",
+  "remove-unused-brs",
+  "coalesce-locals",
+  "reorder-locals",
 ];
 
 /** A module overbox cannot run, and the one line that says why. */
@@ -100,15 +110,18 @@ export async function prepare(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer
   try {
     m.setFeatures(features);
     if (!m.validate()) throw new Unrunnable("it uses WebAssembly features overbox cannot prepare");
-    addTicks(b, m);
+    const largest = addTicks(b, m);
     if (m.hasMemory()) {
       const memory = m.getMemoryInfo();
       if (!memory.module) m.addMemoryImport("0", "env", "memory", memory.shared);
     }
     // Asyncify with its own optimizations (level 2), then Binaryen's local
     // clean-ups, not its whole -O2: on the bench's 1 MB program (wasi.*)
-    // -O2 took 7.5 s, these 0.6 s.
-    b.setOptimizeLevel(2);
+    // -O2 took 7.5 s, these 0.6 s. Asyncify's optimizations take minutes
+    // on a huge function (wasm-opt's inlining made one of 444,000
+    // expressions of the bench's program): there, none, and the clean-ups
+    // bring its locals back within what engines compile.
+    b.setOptimizeLevel(largest > HUGE_FUNCTION ? 0 : 2);
     b.setShrinkLevel(0);
     m.runPasses(["asyncify"]);
     m.runPasses(CLEAN_UPS);
@@ -131,8 +144,11 @@ interface LoopApi {
   };
 }
 
-/** Step 2: a countdown at the top of every loop, and the tick import it calls. */
-function addTicks(b: Binaryen, m: Module): void {
+/**
+ * Step 2: a countdown at the top of every loop, and the tick import it
+ * calls. Answers the number of expressions of the largest function.
+ */
+function addTicks(b: Binaryen, m: Module): number {
   m.addGlobal(BUDGET, b.i32, true, m.i32.const(TICK_EVERY));
   m.addFunctionImport(TICK, TICK_IMPORT.module, TICK_IMPORT.name, b.none, b.none);
   // The operands of each kind of expression a loop can sit in.
@@ -176,10 +192,12 @@ function addTicks(b: Binaryen, m: Module): void {
       b.getExpressionType(body),
     );
   // Iterative: a function's expressions may nest thousands deep.
-  const walk = (body: ExpressionRef): void => {
+  const walk = (body: ExpressionRef): number => {
+    let size = 0;
     const stack = [body];
     for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
       if (!e) continue;
+      size++;
       const id = b.getExpressionId(e);
       const fields = children.get(id);
       if (!fields) continue; // no operands (constants, local.get...), or none that hold loops
@@ -197,9 +215,12 @@ function addTicks(b: Binaryen, m: Module): void {
         Loop.setBody(e, countdown(Loop.getBody(e)));
       }
     }
+    return size;
   };
+  let largest = 0;
   for (let i = 0; i < m.getNumFunctions(); i++) {
     const f = b.getFunctionInfo(m.getFunctionByIndex(i));
-    if (!f.module) walk(f.body);
+    if (!f.module) largest = Math.max(largest, walk(f.body));
   }
+  return largest;
 }
