@@ -42,13 +42,6 @@ const CLEAN_UPS = [
   "vacuum",
   "merge-blocks",
   "remove-unused-brs",
-  "optimize-instructions",
-  "precompute",
-  "simplify-locals",
-  "vacuum",
-  "remove-unused-brs",
-  "coalesce-locals",
-  "reorder-locals",
 ];
 
 /** A module overbox cannot run, and the one line that says why. */
