@@ -36,6 +36,7 @@ import { holdContainerLock, locksMissing, withContainerLock } from "./lock.ts";
 import { MemoryStore } from "../core/store/memory.ts";
 import { recordSupport, RecordReplicatedStore } from "./record-replica.ts";
 import { PreparedDb } from "./prepared-db.ts";
+import { browserPreparer } from "./preparer.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
@@ -91,6 +92,8 @@ export class SandboxService implements SandboxApi {
   private readonly blobs = new StoreBlobs(this.imageStore);
   /** Programs built elsewhere, prepared when first run (core/wasi/prepare.ts), for every container. */
   private readonly prepared = new PreparedDb();
+  /** Where they are prepared: a worker of their own. */
+  private readonly preparer = browserPreparer();
   private source: HttpBlobSource | null = null;
   private base: Promise<Image> | null = null;
 
@@ -151,7 +154,7 @@ export class SandboxService implements SandboxApi {
     this.session = {
       info,
       container,
-      kernel: new Kernel(container.fs, new WasmLoader(this.prepared)),
+      kernel: new Kernel(container.fs, new WasmLoader(this.prepared, this.preparer)),
       screen: null,
       stdin: new Map(),
       generation: 0,
@@ -482,7 +485,7 @@ export class SandboxService implements SandboxApi {
     await stopAll(s.kernel);
     s.stdin.clear();
     await change();
-    s.kernel = new Kernel(s.container.fs, new WasmLoader(this.prepared));
+    s.kernel = new Kernel(s.container.fs, new WasmLoader(this.prepared, this.preparer));
     if (s.screen) {
       const { tty, send } = s.screen;
       s.screen = this.newScreen(s, tty.winsize, send);

@@ -429,11 +429,18 @@ describe("cp", () => {
     mkdirSync(join(dir, "bin"), { recursive: true });
     writeFileSync(join(dir, "bin", "args.wasm"), readFileSync(wasm), { mode: 0o755 });
     expect((await overbox(["image", "build", dir, "--tag", "wasi-tools"])).status).toBe(0);
+    // Prepared again, from the image's layer: exec'd by env, then run
+    // again from the same layer (the layer's bytes must survive being
+    // sent to the preparing worker).
+    rmSync(join(home, "prepared"), { recursive: true, force: true });
+    const script = "env /bin/args.wasm from-image && /bin/args.wasm again";
     expect(
-      await overbox(["run", "--rm", "--image", "wasi-tools", "--", "/bin/args.wasm", "from-image"]),
+      await overbox(["run", "--rm", "--image", "wasi-tools", "--", "sh", "-c", script]),
     ).toEqual({
       status: 0,
-      stdout: "argv[0]=/bin/args.wasm\nargv[1]=from-image\nGREETING=(unset)\n",
+      stdout:
+        "argv[0]=/bin/args.wasm\nargv[1]=from-image\nGREETING=(unset)\n" +
+        "argv[0]=/bin/args.wasm\nargv[1]=again\nGREETING=(unset)\n",
       stderr: "",
     });
   });

@@ -1,8 +1,8 @@
 // The `overbox` command is TypeScript (cli/, on core/ and node/);
 // Node 20 runs JavaScript. So the command runs from a bundle made with
-// esbuild: build/cli/HASH/main.js and worker-thread.js (the worker
-// thread's entry), named by the hash of their bytes, and
-// build/cli/current.json saying which is current and what it was made
+// esbuild: build/cli/HASH/main.js, worker-thread.js (the worker
+// thread's entry) and prepare-worker.js (node/prepare-worker.ts), named
+// by the hash of their bytes, and build/cli/current.json saying which is current and what it was made
 // from. It is made again when one of those source files changed since:
 // checking that is a stat per file, a bundle costs a tenth of a second, and
 // a command then starts in plain Node (loading TypeScript through a loader
@@ -25,7 +25,11 @@ export async function compiled() {
   const startedAt = Date.now();
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: { main: "cli/main.ts", "worker-thread": "cli/worker-thread.ts" },
+    entryPoints: {
+      main: "cli/main.ts",
+      "worker-thread": "cli/worker-thread.ts",
+      "prepare-worker": "node/prepare-worker.ts",
+    },
     bundle: true,
     platform: "node",
     format: "esm",

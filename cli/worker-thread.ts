@@ -21,8 +21,11 @@ import { TtyFile, type Tty } from "../core/kernel/tty.ts";
 import { makeDirectories } from "../core/vfs/paths.ts";
 import { WINDOW, type FromWorker, type SessionStart, type ToWorker } from "./protocol.ts";
 import { damageNote, reason, State } from "./state.ts";
+import { nodePreparer } from "../node/preparer.ts";
 
 const start = workerData as SessionStart;
+/** Programs built elsewhere are prepared in a worker of their own, beside this bundle's file. */
+const preparer = nodePreparer(new URL("./prepare-worker.js", import.meta.url));
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
 
@@ -72,7 +75,7 @@ async function main(): Promise<void> {
   let stored = false;
   try {
     const config = container.image.manifest.config;
-    const kernel = new Kernel(container.fs, new WasmLoader(state.prepared));
+    const kernel = new Kernel(container.fs, new WasmLoader(state.prepared, preparer));
     const args = start.args.length > 0 ? start.args : config.cmd;
     const env = mergeEnv(config.env, start.env);
     const cwd = start.cwd ?? config.cwd;

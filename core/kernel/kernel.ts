@@ -303,11 +303,8 @@ export class Kernel implements TtyOwner {
     try {
       status = await entry.program!.run();
     } catch (e) {
-      console.error(
-        `overbox: pid ${entry.proc.pid} (${entry.proc.args[0]}) crashed:`,
-        e,
-        (e as Error).stack,
-      );
+      // The error once, with its stack.
+      console.error(`overbox: pid ${entry.proc.pid} (${entry.proc.args[0]}) crashed:`, e);
       status = 11; // SIGSEGV
     }
     this.exit(entry, status);

@@ -421,6 +421,27 @@ export class Process {
     this.setattr(dirfd, path, follow, { atime, mtime });
   }
 
+  /**
+   * WASI's sandbox for `path` relative to `dirfd` (core/wasi/preview1.ts):
+   * ENOTCAPABLE if it climbs above that directory with `..`, in the path
+   * or a relative symlink's target (resolve.ts's `beneath`). Nothing to
+   * check from the root; any other error is left to the call itself.
+   */
+  checkBeneath(dirfd: number, path: string, followLast: boolean): void {
+    let start: number;
+    try {
+      start = this.dirIno(dirfd);
+    } catch {
+      return;
+    }
+    if (start === this.fs.root) return;
+    try {
+      resolve(this.fs, start, path, { follow: followLast, beneath: true });
+    } catch (e) {
+      if (e instanceof ErrnoError && e.errno === "ENOTCAPABLE") throw e;
+    }
+  }
+
   private dirIno(dirfd: number): number {
     const f = this.file(dirfd);
     const node = f.inode;

@@ -32,6 +32,26 @@ describe("path walk", () => {
     expect(resolveExisting(fs, fs.root, "/..", { follow: true })).toBe(fs.root);
   });
 
+  it("beneath a directory (WASI's sandbox): .. above it is ENOTCAPABLE, in the path or a relative link; not at the root, nor after an absolute link", () => {
+    const { fs, etc, passwd } = tree();
+    const beneath = { follow: true, beneath: true };
+    const sub = fs.mkdir(etc, "sub", 0o755, root);
+    expect(resolveExisting(fs, etc, "sub/../passwd", beneath)).toBe(passwd);
+    expect(resolveExisting(fs, etc, "sub/..", beneath)).toBe(etc);
+    expect(errnoOf(() => resolve(fs, etc, "..", beneath))).toBe("ENOTCAPABLE");
+    expect(errnoOf(() => resolve(fs, etc, "sub/../../etc/passwd", beneath))).toBe("ENOTCAPABLE");
+    // etc/rel is ../etc/passwd: it climbs above etc, not above the root.
+    expect(errnoOf(() => resolve(fs, etc, "rel", beneath))).toBe("ENOTCAPABLE");
+    expect(resolveExisting(fs, fs.root, "etc/rel", beneath)).toBe(passwd);
+    expect(resolveExisting(fs, fs.root, "../etc/passwd", beneath)).toBe(passwd);
+    fs.symlink(sub, "abs", "/etc", root);
+    expect(resolveExisting(fs, sub, "abs/../etc/passwd", beneath)).toBe(passwd);
+    // Not followed, the link's target is not walked.
+    expect(fs.stat(resolveExisting(fs, etc, "rel", { follow: false, beneath: true })).type).toBe(
+      "symlink",
+    );
+  });
+
   it("answers ELOOP after 40 symlinks, ENOTDIR through a file, ENOENT in the middle", () => {
     const { fs } = tree();
     expect(errnoOf(() => resolve(fs, fs.root, "/loop", { follow: true }))).toBe("ELOOP");

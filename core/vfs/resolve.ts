@@ -26,6 +26,14 @@ export interface Resolved {
 export interface ResolveOptions {
   /** Follow a symlink in the last component (intermediate ones always are). */
   follow: boolean;
+  /**
+   * WASI's sandbox, as Linux's openat2 RESOLVE_BENEATH: a `..` that would
+   * climb above `start` (in the path or a relative symlink's target) is
+   * ENOTCAPABLE. Not at the root, which has nothing above; and an absolute
+   * symlink target is still followed, from the root (BusyBox's links are
+   * absolute), as is everything after it.
+   */
+  beneath?: boolean;
 }
 
 /**
@@ -54,6 +62,8 @@ export function resolve(
   }
   let hops = 0;
   let dir = path.startsWith("/") ? fs.root : start;
+  // How far below `start` the walk is, while `beneath` holds.
+  let depth = options.beneath && dir !== fs.root ? 0 : -1;
   let trailingSlash = /\/$/.test(path);
   const pending = components(path);
   if (pending.length === 0) return { dir, name: ".", ino: dir, trailingSlash };
@@ -65,6 +75,9 @@ export function resolve(
       fail("ENAMETOOLONG", name);
     }
     if (fs.stat(dir).type !== "directory") fail("ENOTDIR");
+    if (depth === 0 && name === "..") {
+      fail("ENOTCAPABLE", `${path}: .. above the directory it is relative to`);
+    }
     let ino: number | null;
     if (last && fs.lookupOrNull) {
       // No exception for a missing name, which each file's creation meets.
@@ -84,7 +97,10 @@ export function resolve(
       if (++hops > MAX_SYMLINK_HOPS) fail("ELOOP");
       const target = fs.readlink(ino);
       if (target === "") fail("ENOENT", "empty symlink");
-      if (target.startsWith("/")) dir = fs.root;
+      if (target.startsWith("/")) {
+        dir = fs.root;
+        depth = -1;
+      }
       // The target's own trailing slash makes its last component a directory
       // too (Linux's lookup_last): a link to "file/" is ENOTDIR.
       if (last && target.endsWith("/")) trailingSlash = true;
@@ -98,6 +114,7 @@ export function resolve(
       return { dir, name, ino, trailingSlash };
     }
     if (st.type !== "directory") fail("ENOTDIR", name);
+    if (depth >= 0) depth += name === ".." ? -1 : name === "." ? 0 : 1;
     dir = ino;
   }
 }

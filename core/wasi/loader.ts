@@ -7,8 +7,9 @@ import { resolve, resolveExisting } from "../vfs/resolve.ts";
 import { retrying, WouldBlock } from "../vfs/would-block.ts";
 import { ProcessExit } from "../kernel/exit.ts";
 import { importedMemoryPages, MemoryPool } from "./memory-pool.ts";
-import { checkCommand, isPausable, prepare, Unrunnable } from "./prepare.ts";
+import { checkCommand, isPausable, Unrunnable } from "./prepare.ts";
 import { MemoryPrepared, preparedKey, type PreparedModules } from "./prepared.ts";
+import { InThreadPreparer, type Preparer } from "./preparer.ts";
 import { RefusedProgram, WasmProgram } from "./program.ts";
 
 /** A program file found and read: the wasm file to run, and the argv to run it with. */
@@ -37,8 +38,15 @@ export class WasmLoader implements ProgramLoader {
   /** Memories of ended programs, for the next ones. */
   readonly memories = new MemoryPool();
 
-  /** `prepared`: where programs built elsewhere are kept once prepared (prepare.ts), by content. */
-  constructor(private readonly prepared: PreparedModules = new MemoryPrepared()) {}
+  /**
+   * `prepared`: where programs built elsewhere are kept once prepared
+   * (prepare.ts), by content; `preparer`: where they are prepared (off
+   * this thread, where the host gives workers).
+   */
+  constructor(
+    private readonly prepared: PreparedModules = new MemoryPrepared(),
+    private readonly preparer: Preparer = new InThreadPreparer(),
+  ) {}
 
   find(fs: Filesystem, name: string, path: string, cwd: string): string {
     if (name.includes("/")) return name;
@@ -136,7 +144,8 @@ export class WasmLoader implements ProgramLoader {
     if (!module) {
       const size = fs.stat(ino).size;
       module = retrying(() => fs.read(ino, 0, size)).then(async (read) => {
-        let bytes = read.slice();
+        // A copy (a Node Buffer's slice() is a view): the module's own.
+        let bytes = new Uint8Array(read);
         try {
           let m = await WebAssembly.compile(bytes);
           if (!isPausable(m)) {
@@ -171,7 +180,7 @@ export class WasmLoader implements ProgramLoader {
     if (kept) return kept;
     let done: Uint8Array<ArrayBuffer>;
     try {
-      done = await prepare(bytes);
+      done = await this.preparer.prepare(bytes);
     } catch (e) {
       if (e instanceof Unrunnable) throw e;
       throw new Unrunnable(`it could not be prepared to run: ${String(e)}`);

@@ -86,11 +86,14 @@ const syncFlags = new WeakMap<OpenFile, number>();
 export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.ModuleImports {
   const str = (ptr: number, len: number) => mem.string(ptr, len);
   const follow = (lookupflags: number) => (lookupflags & 1) !== 0;
-  // A path relative to a directory fd, as WASI's are: an absolute one would
-  // reach past the directory (wasi-libc never passes one).
-  const path = (ptr: number, len: number) => {
+  // A path relative to a directory fd, as WASI's are: one reaching past the
+  // directory is refused, absolute (EPERM: wasi-libc never passes one) or
+  // climbing above it with `..` (ENOTCAPABLE, Process.checkBeneath).
+  // `followLast`: whether the call follows a symlink in the last component.
+  const path = (fd: number, ptr: number, len: number, followLast = false) => {
     const p = str(ptr, len);
     if (p.startsWith("/")) fail("EPERM", `${p}: an absolute path relative to a directory fd`);
+    proc.checkBeneath(fd, p, followLast);
     return p;
   };
 
@@ -176,8 +179,12 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     fd_advise: (fd: number) => syscall(() => void proc.file(fd)),
     fd_allocate: (fd: number, offset: bigint, len: bigint) =>
       syscall(() => {
+        const st = proc.fstat(fd);
+        // As Linux's fallocate: a directory is EISDIR, a pipe ESPIPE.
+        if (st.type === "directory") fail("EISDIR", "allocate in a directory");
+        if (st.type !== "file") fail("ESPIPE", "allocate in what is not a file");
         const size = Number(offset + len);
-        if (proc.fstat(fd).size < size) proc.ftruncate(fd, size);
+        if (st.size < size) proc.ftruncate(fd, size);
       }),
     fd_close: (fd: number) => syscall(() => proc.close(fd)),
     fd_datasync: (fd: number) => syscall(() => proc.fsync(fd)),
@@ -297,12 +304,18 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         if (proc.file(fd).stat().type === "directory") fail("EISDIR", "seek in a directory");
         mem.u64(out, proc.seek(fd, Number(offset), w));
       }),
-    fd_tell: (fd: number, out: number) => syscall(() => mem.u64(out, proc.seek(fd, 0, "cur"))),
+    fd_tell: (fd: number, out: number) =>
+      syscall(() => {
+        if (proc.file(fd).stat().type === "directory") fail("EISDIR", "tell in a directory");
+        mem.u64(out, proc.seek(fd, 0, "cur"));
+      }),
 
     path_create_directory: (fd: number, p: number, l: number) =>
-      syscall(() => proc.mkdir(fd, path(p, l), 0o777)),
+      syscall(() => proc.mkdir(fd, path(fd, p, l), 0o777)),
     path_filestat_get: (fd: number, flags: number, p: number, l: number, out: number) =>
-      syscall(() => writeFilestat(out, proc.stat(fd, path(p, l), follow(flags)))),
+      syscall(() =>
+        writeFilestat(out, proc.stat(fd, path(fd, p, l, follow(flags)), follow(flags))),
+      ),
     path_filestat_set_times: (
       fd: number,
       flags: number,
@@ -311,7 +324,10 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       atim: bigint,
       mtim: bigint,
       fst: number,
-    ) => syscall(() => proc.setattr(fd, path(p, l), follow(flags), times(atim, mtim, fst))),
+    ) =>
+      syscall(() =>
+        proc.setattr(fd, path(fd, p, l, follow(flags)), follow(flags), times(atim, mtim, fst)),
+      ),
     path_link: (
       fromFd: number,
       flags: number,
@@ -320,7 +336,16 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       toFd: number,
       tp: number,
       tl: number,
-    ) => syscall(() => proc.link(fromFd, path(fp, fl), follow(flags), toFd, path(tp, tl))),
+    ) =>
+      syscall(() =>
+        proc.link(
+          fromFd,
+          path(fromFd, fp, fl, follow(flags)),
+          follow(flags),
+          toFd,
+          path(toFd, tp, tl),
+        ),
+      ),
     path_open: (
       fd: number,
       dirflags: number,
@@ -337,7 +362,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         needOnDirectory(dir, PATH_OPEN, "open");
         if (oflags & wasi.OFLAGS_TRUNC) needOnDirectory(dir, PATH_FILESTAT_SET_SIZE, "truncate");
         if (oflags & wasi.OFLAGS_CREAT) needOnDirectory(dir, PATH_CREATE_FILE, "create");
-        const opened = proc.open(fd, path(p, l), {
+        const opened = proc.open(fd, path(fd, p, l, follow(dirflags)), {
           follow: follow(dirflags),
           create: (oflags & wasi.OFLAGS_CREAT) !== 0,
           exclusive: (oflags & wasi.OFLAGS_EXCL) !== 0,
@@ -357,18 +382,18 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     path_readlink: (fd: number, p: number, l: number, buf: number, len: number, out: number) =>
       syscall(() => {
-        const target = mem.encode(proc.readlink(fd, path(p, l))).subarray(0, len);
+        const target = mem.encode(proc.readlink(fd, path(fd, p, l))).subarray(0, len);
         mem.bytes.set(target, buf);
         mem.u32(out, target.length);
       }),
     path_remove_directory: (fd: number, p: number, l: number) =>
-      syscall(() => proc.rmdir(fd, path(p, l))),
+      syscall(() => proc.rmdir(fd, path(fd, p, l))),
     path_rename: (fd: number, fp: number, fl: number, toFd: number, tp: number, tl: number) =>
-      syscall(() => proc.rename(fd, path(fp, fl), toFd, path(tp, tl))),
+      syscall(() => proc.rename(fd, path(fd, fp, fl), toFd, path(toFd, tp, tl))),
     path_symlink: (tp: number, tl: number, fd: number, p: number, l: number) =>
-      syscall(() => proc.symlink(str(tp, tl), fd, path(p, l))),
+      syscall(() => proc.symlink(str(tp, tl), fd, path(fd, p, l))),
     path_unlink_file: (fd: number, p: number, l: number) =>
-      syscall(() => proc.unlink(fd, path(p, l))),
+      syscall(() => proc.unlink(fd, path(fd, p, l))),
 
     poll_oneoff: (inPtr: number, outPtr: number, count: number, out: number) =>
       syscall(() => {

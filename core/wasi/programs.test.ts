@@ -20,6 +20,7 @@ import { MemoryStore } from "../store/memory.ts";
 import { writePath } from "../vfs/paths.ts";
 import { WasmLoader } from "./loader.ts";
 import { MemoryPrepared, type PreparedModules } from "./prepared.ts";
+import { InThreadPreparer, type Preparer } from "./preparer.ts";
 
 const BUILT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "build", "wasi-programs");
 const PROGRAMS = [
@@ -53,10 +54,14 @@ class CountingPrepared implements PreparedModules {
 const prepared = new CountingPrepared();
 
 /** A container of the base image with the programs in /opt/w (executable), and a kernel on it. */
-async function container(store = new MemoryStore(), limits: Partial<Limits> = {}) {
+async function container(
+  store = new MemoryStore(),
+  limits: Partial<Limits> = {},
+  loader = new WasmLoader(prepared),
+) {
   const { manifest, source } = builtImage();
   const c = await Container.open(store, await loadImage(source, manifest), source);
-  const kernel = new Kernel(c.fs, new WasmLoader(prepared), { ...DEFAULT_LIMITS, ...limits });
+  const kernel = new Kernel(c.fs, loader, { ...DEFAULT_LIMITS, ...limits });
   const sh = async (script: string, stdin?: string) => {
     const r = await kernel.run({
       args: ["sh", "-c", script],
@@ -69,8 +74,12 @@ async function container(store = new MemoryStore(), limits: Partial<Limits> = {}
   return { container: c, kernel, sh };
 }
 
-async function withPrograms(store = new MemoryStore(), limits: Partial<Limits> = {}) {
-  const box = await container(store, limits);
+async function withPrograms(
+  store = new MemoryStore(),
+  limits: Partial<Limits> = {},
+  loader?: WasmLoader,
+) {
+  const box = await container(store, limits, loader);
   expect((await box.sh("mkdir -p /opt/w")).status).toBe(0);
   for (const name of PROGRAMS) {
     const bytes = new Uint8Array(readFileSync(join(BUILT, `${name}.wasm`)));
@@ -116,7 +125,7 @@ describe("a WASI program built elsewhere", () => {
     }
   });
 
-  it("answers WASI's own calls as WASI says: rights, preopens, flags, times, absolute paths", async () => {
+  it("answers WASI's own calls as WASI says: rights, preopens, flags, times, absolute paths, .. above a directory fd", async () => {
     const { sh } = await withPrograms();
     expect(await sh("calls.wasm")).toEqual({
       status: 0,
@@ -131,6 +140,16 @@ describe("a WASI program built elsewhere", () => {
         "make calls.d: ok",
         "open calls.d: ok",
         "seek in a directory: ISDIR",
+        "tell in a directory: ISDIR",
+        "allocate in a directory: ISDIR",
+        "make calls.d/sub: ok",
+        "stat sub/.. from calls.d: ok",
+        "stat sub/../.. from calls.d, above it: NOTCAPABLE",
+        "link up to ../ in calls.d: ok",
+        "stat up/calls.d from calls.d, above it: NOTCAPABLE",
+        "stat tmp/../.. from the preopen, the root: ok",
+        "unlink up: ok",
+        "remove sub: ok",
         "create f with SYNC: ok",
         "fdstat of f: ok",
         "f's flags have SYNC: 1, rights read 1 write 1",
@@ -254,7 +273,37 @@ describe("a WASI program built elsewhere", () => {
     await b.sh("args.wasm");
     expect(prepared.puts - before).toBeLessThanOrEqual(1);
   });
+
+  it("waits to be prepared without stopping the container: other processes run meanwhile, and kill ends the waiting one", async () => {
+    const held: Array<() => void> = [];
+    const hold: Preparer = {
+      prepare: async (bytes) => {
+        await new Promise<void>((r) => held.push(r));
+        return new InThreadPreparer().prepare(bytes);
+      },
+    };
+    const { sh } = await withPrograms(undefined, {}, new WasmLoader(new MemoryPrepared(), hold));
+    const first = sh("args.wasm one; echo status $?");
+    await until(() => held.length === 1);
+    expect(await sh("echo meanwhile; ls /opt/w | wc -l")).toMatchObject({
+      status: 0,
+      stdout: `meanwhile\n${PROGRAMS.length}\n`,
+    });
+    const second = sh("spin.wasm & pid=$!; sleep 0.1; kill $pid; wait $pid; echo killed $?");
+    await until(() => held.length === 2);
+    held.shift()!();
+    expect((await first).stdout).toBe(
+      "argv[0]=args.wasm\nargv[1]=one\nGREETING=(unset)\nstatus 0\n",
+    );
+    expect((await second).stdout).toBe("killed 143\n");
+    held.shift()?.();
+  });
 });
+
+/** Resolves once `condition` holds, looking every few milliseconds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
+}
 
 describe("a WASI program at the terminal", () => {
   it("reads a line typed at its prompt, and Ctrl-C stops its busy loop", async () => {

@@ -1,6 +1,7 @@
 /*
  * WASI preview 1 calls made directly, where WASI says more than POSIX:
- * rights, preopens, flags, times, absolute paths. Each line names a call
+ * rights, preopens, flags, times, absolute paths, `..` above a directory
+ * fd. Each line names a call
  * and its answer (ok, or the WASI errno's name). Run in a directory it
  * may write, which is fd 3's "/" or below it.
  */
@@ -48,6 +49,17 @@ int main(void) {
   say("open calls.d", __wasi_path_open(root, 0, "tmp/calls.d", __WASI_OFLAGS_DIRECTORY, preopen,
                                        ~0ull, 0, &dir));
   say("seek in a directory", __wasi_fd_seek(dir, 0, __WASI_WHENCE_SET, &(__wasi_filesize_t){0}));
+  say("tell in a directory", __wasi_fd_tell(dir, &(__wasi_filesize_t){0}));
+  say("allocate in a directory", __wasi_fd_allocate(dir, 0, 1));
+  __wasi_filestat_t fst;
+  say("make calls.d/sub", __wasi_path_create_directory(dir, "sub"));
+  say("stat sub/.. from calls.d", __wasi_path_filestat_get(dir, 0, "sub/..", &fst));
+  say("stat sub/../.. from calls.d, above it", __wasi_path_filestat_get(dir, 0, "sub/../..", &fst));
+  say("link up to ../ in calls.d", __wasi_path_symlink("../", dir, "up"));
+  say("stat up/calls.d from calls.d, above it", __wasi_path_filestat_get(dir, 0, "up/calls.d", &fst));
+  say("stat tmp/../.. from the preopen, the root", __wasi_path_filestat_get(root, 0, "tmp/../..", &fst));
+  say("unlink up", __wasi_path_unlink_file(dir, "up"));
+  say("remove sub", __wasi_path_remove_directory(dir, "sub"));
   say("create f with SYNC", __wasi_path_open(dir, 0, "f", __WASI_OFLAGS_CREAT,
                                             __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE |
                                                 __WASI_RIGHTS_FD_SEEK,
