@@ -13,8 +13,8 @@
  *    system calls still lets the kernel deliver Ctrl-C and run the rest.
  * 3. Its memory becomes the import env.memory, so that the kernel gives it
  *    (memory-pool.ts), as it gives BusyBox's.
- * 4. Binaryen's Asyncify, with every import as one that may pause, and
- *    Binaryen's local clean-ups after it.
+ * 4. Binaryen's Asyncify, with every import as one that may pause, then
+ *    Binaryen's inlining and local clean-ups.
  *
  * Binaryen (the npm package, 14 MB of JavaScript and wasm) is loaded only
  * when a program needs preparing.
@@ -31,6 +31,19 @@ const TICK = "overbox_tick";
 
 /** Expressions in a function past which Asyncify runs without its own optimizations (see prepare). */
 const HUGE_FUNCTION = 50_000;
+
+/**
+ * The largest function (in expressions) inlined into its only caller
+ * after Asyncify. On the bench's 1 MB program (wasi.*: 5,120 small
+ * functions with a loop each, each called from one place) it is what
+ * brings its CPU-bound work from 1.5-1.75x native (as slow as the module
+ * unprepared: V8 makes each call as it is) to about 1.1x, for 0.4 s more
+ * preparing; Binaryen's whole -O2 does no better and takes 7.5 s more.
+ * Without a bound (Binaryen's default), everything was inlined into a few
+ * functions that V8's optimizing compiler took a second over, which every
+ * run of the CLI then waited for as it exited.
+ */
+const ONE_CALLER_INLINE = 200;
 
 /** Binaryen's passes run after Asyncify: what its instrumentation leaves, tidied within each function. */
 const CLEAN_UPS = [
@@ -108,15 +121,20 @@ export async function prepare(bytes: Uint8Array): Promise<Uint8Array<ArrayBuffer
       const memory = m.getMemoryInfo();
       if (!memory.module) m.addMemoryImport("0", "env", "memory", memory.shared);
     }
-    // Asyncify with its own optimizations (level 2), then Binaryen's local
-    // clean-ups, not its whole -O2: on the bench's 1 MB program (wasi.*)
-    // -O2 took 7.5 s, these 0.6 s. Asyncify's optimizations take minutes
+    // Asyncify with its own optimizations (level 2), then Binaryen's
+    // inlining of small functions and its local clean-ups, not its whole
+    // -O2 (see ONE_CALLER_INLINE). Asyncify's optimizations take minutes
     // on a huge function (wasm-opt's inlining made one of 444,000
-    // expressions of the bench's program): there, none, and the clean-ups
-    // bring its locals back within what engines compile.
-    b.setOptimizeLevel(largest > HUGE_FUNCTION ? 0 : 2);
+    // expressions of the bench's program): there, none and no inlining,
+    // and the clean-ups bring its locals back within what engines compile.
+    const huge = largest > HUGE_FUNCTION;
+    b.setOptimizeLevel(huge ? 0 : 2);
     b.setShrinkLevel(0);
     m.runPasses(["asyncify"]);
+    if (!huge) {
+      b.setOneCallerInlineMaxSize(ONE_CALLER_INLINE);
+      m.runPasses(["inlining"]);
+    }
     m.runPasses(CLEAN_UPS);
     if (!m.validate())
       throw new Unrunnable("Binaryen could not prepare it (the result is invalid)");

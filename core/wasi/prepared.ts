@@ -14,7 +14,7 @@ export interface PreparedModules {
  * What a preparation depends on besides the file: bump it when prepare.ts
  * changes what it makes, so that programs kept before are prepared again.
  */
-export const PREPARATION = "4";
+export const PREPARATION = "5";
 
 /** The key of a program file's prepared module: its SHA-256, and the preparation's version. */
 export async function preparedKey(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
