@@ -89,6 +89,8 @@ declare namespace WebAssembly {
     get(index: number): unknown;
     readonly length: number;
   }
+  /** A trap: what a program's abort(), a bad memory access or a division by zero throws. */
+  class RuntimeError extends Error {}
   function compile(bytes: BufferSource): Promise<Module>;
 }
 

@@ -3,7 +3,15 @@ import { exited, Killed, ProcessExit } from "../kernel/exit.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Process } from "../kernel/process.ts";
 import type { Program } from "../kernel/program.ts";
-import { bit, defaultAction, Disposition, SIGKILL } from "../kernel/signals.ts";
+import {
+  bit,
+  defaultAction,
+  Disposition,
+  SIGABRT,
+  SIGFPE,
+  SIGKILL,
+  SIGSEGV,
+} from "../kernel/signals.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
 import type { WasmLoader } from "./loader.ts";
@@ -152,6 +160,8 @@ export class WasmProgram implements Program {
           }
           if (e instanceof ProcessExit) return exited(e.status);
           if (e instanceof Killed) return e.signal;
+          const trap = trapSignal(e);
+          if (trap !== null) return trap;
           throw e;
         }
       }
@@ -409,4 +419,21 @@ export class RefusedProgram implements Program {
   copy(): Program {
     throw new RangeError("a program that cannot run is not forked");
   }
+}
+
+/**
+ * A trap of the program's own, as the signal Linux kills a process with
+ * for it: `unreachable` is what abort(), a failed assert and a Rust panic
+ * come to (SIGABRT), a division by zero is SIGFPE, and a memory access out
+ * of bounds, a bad indirect call or the stack exhausted SIGSEGV. The
+ * engines word them differently (V8, SpiderMonkey, JavaScriptCore). Null
+ * when `e` is no trap: a fault of overbox's, which the kernel reports.
+ */
+export function trapSignal(e: unknown): number | null {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return SIGSEGV;
+  if (typeof e === "object" && e?.constructor?.name === "InternalError") return SIGSEGV; // SpiderMonkey: too much recursion
+  if (!(e instanceof WebAssembly.RuntimeError)) return null;
+  if (/unreachable/i.test(e.message)) return SIGABRT;
+  if (/divi(de|sion) by zero|remainder by zero/i.test(e.message)) return SIGFPE;
+  return SIGSEGV;
 }

@@ -5,9 +5,9 @@
  * paused at their system calls, in pipelines with BusyBox's applets, at
  * the terminal, within the kernel's limits.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,7 @@ const PROGRAMS = [
   "hog",
   "big",
   "calls",
+  "traps",
   "upper",
   "facts",
 ];
@@ -245,6 +246,22 @@ describe("a WASI program built elsewhere", () => {
     expect(hog.stderr).toMatch(
       /^overbox: out of memory: killed process \d+ \(hog.wasm\): it asked for \d+ MiB, the limit is 64 MiB\n/,
     );
+  });
+
+  it("dies of the signal Linux kills it with for its fault, as the program built natively does: abort, a division by zero, a wild read, the stack exhausted", async () => {
+    const { sh } = await withPrograms();
+    for (const how of ["abort", "divide", "wild", "deep"]) {
+      const native = spawnSync(join(BUILT, "native", "traps"), [how]);
+      expect(native.signal).not.toBeNull();
+      const status = 128 + constants.signals[native.signal!];
+      // The shell says how it died, in BusyBox ash's words (strsignal).
+      const words = { abort: "Aborted", divide: "Arithmetic exception" }[how];
+      expect(await sh(`traps.wasm ${how}; echo status $?`)).toEqual({
+        status: 0,
+        stdout: `status ${status}\n`,
+        stderr: `about to ${how}\n${words ?? "Segmentation fault"}\n`,
+      });
+    }
   });
 
   it("writes a large file to the container, which it reads back after the container is reopened", async () => {
