@@ -98,8 +98,13 @@ function serviceWorker(): Plugin {
       const source = readFileSync(join(root, "src", "sw", "service-worker.ts"), "utf8");
       const { code } = await transform(source, { loader: "ts", target: "es2022" });
       // Binaryen's 13 MB, which only a program built elsewhere needs
-      // (core/wasi/prepare.ts): cached when first fetched, not at install.
-      const onDemand = files.filter((f) => /^assets\/binaryen-[\w-]+\.js$/.test(f));
+      // (core/wasi/prepare.ts), and the images other than the base one
+      // (their manifests and the blobs the base image does not share):
+      // cached when first fetched, not at install.
+      const base = baseImageFiles(outDir);
+      const onDemand = files.filter(
+        (f) => /^assets\/binaryen-[\w-]+\.js$/.test(f) || (f.startsWith("images/") && !base.has(f)),
+      );
       const header = [
         `const PRECACHE = ${JSON.stringify(["./", ...files.filter((f) => !onDemand.includes(f))])};`,
         `const ON_DEMAND = ${JSON.stringify(onDemand)};`,
@@ -108,6 +113,23 @@ function serviceWorker(): Plugin {
       writeFileSync(join(outDir, "sw.js"), `${header}\n${code}`);
     },
   };
+}
+
+/** The files of the base image `busybox` in a built site: its manifest, and each layer's index and data. */
+function baseImageFiles(outDir: string): Set<string> {
+  const manifest = JSON.parse(readFileSync(join(outDir, "images", "busybox.json"), "utf8")) as {
+    layers: Array<{ digest: string }>;
+  };
+  const blob = (digest: string) => `images/blobs/sha256/${digest.replace(/^sha256:/, "")}`;
+  const files = new Set(["images/busybox.json"]);
+  for (const { digest } of manifest.layers) {
+    files.add(blob(digest));
+    const index = JSON.parse(readFileSync(join(outDir, blob(digest)), "utf8")) as {
+      data: { digest: string };
+    };
+    files.add(blob(index.data.digest));
+  }
+  return files;
 }
 
 function filesBelow(dir: string): string[] {

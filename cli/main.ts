@@ -104,12 +104,13 @@ function required(args: Parsed, name: string): string {
   return v;
 }
 
-/** --tag: a valid image name, not the base image's. */
-function newTag(args: Parsed): string {
+/** --tag: a valid image name, not one of the set-up's images' (busybox, tools...). */
+function newTag(args: Parsed, state: State): string {
   const tag = required(args, "tag");
   checkImageName(tag);
   if (tag === BASE_IMAGE)
     throw new UserError(`${BASE_IMAGE} is the base image: choose another --tag`);
+  if (state.isBuilt(tag)) throw new UserError(`${tag} is a built image: choose another --tag`);
   return tag;
 }
 
@@ -211,7 +212,7 @@ const VERBS: Verb[] = [
     options: [FROM_OPTION, TAG_OPTION],
     async run(state, args) {
       const dir = args.positionals[0]!;
-      const tag = newTag(args);
+      const tag = newTag(args, state);
       const from = await state.image(option(args, "from") ?? BASE_IMAGE);
       if (!(await stat(dir).catch(() => null))?.isDirectory()) {
         throw new UserError(`${dir} is not a directory`);
@@ -233,7 +234,7 @@ const VERBS: Verb[] = [
     options: [FROM_OPTION, TAG_OPTION],
     async run(state, args) {
       const file = args.positionals[0]!;
-      const tag = newTag(args);
+      const tag = newTag(args, state);
       const from = await state.image(option(args, "from") ?? BASE_IMAGE);
       let tar: Uint8Array;
       try {
@@ -500,7 +501,7 @@ const VERBS: Verb[] = [
     options: [TAG_OPTION],
     async run(state, args) {
       const name = args.positionals[0]!;
-      const tag = newTag(args);
+      const tag = newTag(args, state);
       await state.withContainer(
         name,
         `overbox commit ${name}`,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,11 @@ import { FileLock, processGone, type Holder } from "../node/lock.ts";
 
 /** The base image's name: built from BusyBox by the set-up, never removed or replaced by hand. */
 export const BASE_IMAGE = "busybox";
+
+/** What a name the set-up's images hold is, for a refusal. */
+function builtWhat(name: string): string {
+  return name === BASE_IMAGE ? `${BASE_IMAGE} is the base image` : `${name} is a built image`;
+}
 
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 const IMAGE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -76,7 +81,7 @@ export class State {
 
   /** Every image, by name. */
   async images(): Promise<ImageManifest[]> {
-    await this.ensureBaseImage();
+    for (const name of this.builtNames()) await this.ensureBuiltImage(name);
     const names = (await readdir(join(this.dir, "images")).catch(() => []))
       .filter((f) => f.endsWith(".json"))
       .map((f) => f.slice(0, -5))
@@ -85,8 +90,25 @@ export class State {
   }
 
   async manifest(name: string): Promise<ImageManifest> {
-    if (name === BASE_IMAGE) await this.ensureBaseImage();
+    if (this.isBuilt(name)) await this.ensureBuiltImage(name);
     return this.storedManifest(name);
+  }
+
+  /** The images the set-up builds (busybox, tools...): build/public/images/NAME.json. */
+  private builtNames(): string[] {
+    if (!this.builtImages) return [];
+    try {
+      return readdirSync(this.builtImages)
+        .filter((f) => f.endsWith(".json"))
+        .map((f) => f.slice(0, -5));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Whether `name` is one of the images the set-up builds: its name is theirs. */
+  isBuilt(name: string): boolean {
+    return name === BASE_IMAGE || this.builtNames().includes(name);
   }
 
   /** An image's manifest as the state directory has it (the base image is not brought in first). */
@@ -112,8 +134,8 @@ export class State {
 
   /** Tags `manifest` as its name (a new image, or the name moved to new layers). */
   async saveImage(manifest: ImageManifest): Promise<void> {
-    if (manifest.name === BASE_IMAGE) {
-      throw new UserError(`${BASE_IMAGE} is the base image: choose another name`);
+    if (this.isBuilt(manifest.name)) {
+      throw new UserError(`${builtWhat(manifest.name)}: choose another name`);
     }
     await writeFileAtomic(this.imagePath(manifest.name), JSON.stringify(manifest, null, 2) + "\n");
   }
@@ -123,7 +145,7 @@ export class State {
    * container runs. (Its blobs stay: another image may share them.)
    */
   async removeImage(name: string): Promise<void> {
-    if (name === BASE_IMAGE) throw new UserError(`${BASE_IMAGE} is the base image: it stays`);
+    if (this.isBuilt(name)) throw new UserError(`${builtWhat(name)}: it stays`);
     await this.manifest(name);
     for (const c of await this.containers()) {
       if (c.image === name) {
@@ -133,20 +155,26 @@ export class State {
     await unlink(this.imagePath(name));
   }
 
+  /** Brings the base image in from the set-up's build (ensureBuiltImage). */
+  ensureBaseImage(): Promise<void> {
+    return this.ensureBuiltImage(BASE_IMAGE);
+  }
+
   /**
-   * Brings the base image in from the set-up's build (a `docker pull` from
-   * build/public/images): its blobs are copied, checked, into the state
-   * directory, so containers keep running it after a rebuild replaces it.
+   * Brings an image the set-up builds in from its build (a `docker pull`
+   * from build/public/images): its blobs are copied, checked, into the
+   * state directory (a layer two images share, once), so containers keep
+   * running it after a rebuild replaces it.
    */
-  async ensureBaseImage(): Promise<void> {
+  async ensureBuiltImage(name: string): Promise<void> {
     if (!this.builtImages)
       throw new Error("unreachable: no built images to bring the base image from");
-    const builtPath = join(this.builtImages, `${BASE_IMAGE}.json`);
+    const builtPath = join(this.builtImages, `${name}.json`);
     if (!existsSync(builtPath)) {
-      throw new UserError(`the ${BASE_IMAGE} image is not built: run \`npm run setup\` first`);
+      throw new UserError(`the ${name} image is not built: run \`npm run setup\` first`);
     }
     const built = await readFile(builtPath, "utf8");
-    const mine = join(this.dir, "images", `${BASE_IMAGE}.json`);
+    const mine = join(this.dir, "images", `${name}.json`);
     if ((await readFile(mine, "utf8").catch(() => null)) === built) return;
     const source = new FileBlobs(join(this.builtImages, "blobs"));
     for (const { digest } of parseManifest(new TextEncoder().encode(built)).layers) {

@@ -111,3 +111,58 @@ export async function writeBaseImage(inputs: BaseImageInputs, dir: string, name 
   await writeFile(join(dir, `${name}.json`), JSON.stringify(manifest, null, 2) + "\n");
   return { manifest, layer };
 }
+
+/** A file of a tool layer: its path in the image, and its bytes or a symlink's target. */
+export interface ToolFile {
+  path: string;
+  data?: Uint8Array;
+  target?: string;
+}
+
+/**
+ * The entries of a tool layer (rootfs/README.md, "Layers"): `files`, each
+ * under the directories that hold it, all owned by root and dated `mtime`;
+ * files executable (0755), as what a layer adds is programs and their data.
+ */
+export function toolLayerEntries(files: ToolFile[], mtime: number): PackEntry[] {
+  const root = { uid: 0, gid: 0, mtime };
+  const entries: PackEntry[] = [];
+  const directories = new Set<string>();
+  for (const f of files) {
+    const parts = f.path.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      if (directories.has(dir)) continue;
+      directories.add(dir);
+      entries.push({ path: dir, type: "directory", mode: 0o755, ...root });
+    }
+    if (f.target !== undefined) {
+      entries.push({ path: f.path, type: "symlink", mode: 0o777, target: f.target, ...root });
+    } else {
+      entries.push({ path: f.path, type: "file", mode: 0o755, ...root, data: f.data! });
+    }
+  }
+  return entries;
+}
+
+/**
+ * Writes image `name`: the layers of image `base` (already in DIR), then
+ * `layers` on top, with `base`'s configuration. DIR/NAME.json and each new
+ * layer's blobs; a layer already there (another image's) is stored once.
+ */
+export async function writeStackedImage(
+  dir: string,
+  name: string,
+  base: ImageManifest,
+  layers: PackEntry[][],
+): Promise<ImageManifest> {
+  const built = [];
+  for (const entries of layers) {
+    const layer = await buildLayer(entries);
+    await writeLayer(join(dir, "blobs"), layer);
+    built.push({ digest: layer.digest, size: layer.indexBytes.length });
+  }
+  const manifest: ImageManifest = { ...base, name, layers: [...base.layers, ...built] };
+  await writeFile(join(dir, `${name}.json`), JSON.stringify(manifest, null, 2) + "\n");
+  return manifest;
+}

@@ -13,7 +13,11 @@
  *     the npm package binaryen, whose wasm-opt runs Asyncify).
  *  4. The base image `busybox` in build/images, cached on a hash of the
  *     module and of the image's own inputs.
- *  5. For the tests: the WASI programs of core/wasi/programs (C and Rust,
+ *  5. The tool layers (rootfs/lua...), each built from Debian's source
+ *     package by rootfs/NAME/build.sh and cached outside the clone
+ *     (~/.cache/overbox/NAME/HASH), and the image `tools` stacked from the
+ *     base image's layer and theirs.
+ *  6. For the tests: the WASI programs of core/wasi/programs (C and Rust,
  *     built elsewhere than BusyBox: no Asyncify), in build/wasi-programs,
  *     cached on a hash of that folder and the toolchain's versions.
  *
@@ -37,10 +41,12 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildRecord } from "../rootfs/build-record.ts";
-import { writeBaseImage } from "../rootfs/image.ts";
+import type { ImageManifest } from "../core/image/image.ts";
+import { toolLayerEntries, writeBaseImage, writeStackedImage } from "../rootfs/image.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUILD = join(ROOT, "build");
@@ -65,7 +71,8 @@ const TOOLCHAIN = [
  * busybox to compare against, and attr, whose setfattr marks opaque
  * directories in the lower layers that core/overlay/linux.test.ts mounts
  * with Linux overlayfs. Debian's rustc and its wasm32 standard library
- * build the Rust test programs of core/wasi/programs.
+ * build the Rust test programs of core/wasi/programs. lua5.4 is the native
+ * Lua the tools image's is compared with (rootfs/lua/snippets.test.ts).
  */
 const TEST_PACKAGES = [
   "chromium",
@@ -78,7 +85,10 @@ const TEST_PACKAGES = [
   "attr",
   "rustc",
   "libstd-rust-dev-wasm32",
+  "lua5.4",
 ];
+/** The compiler, flags, compat layer and Asyncify every layer's programs are built with. */
+const TOOLCHAIN_SCRIPT = join(ROOT, "rootfs", "toolchain.sh");
 const SOURCES_FILE = "/etc/apt/sources.list.d/overbox-deb-src.sources";
 
 class SetupError extends Error {}
@@ -142,45 +152,53 @@ function hasDebSrc(): boolean {
   });
 }
 
-/** Unpacks Debian's busybox source package once per version; returns its tree. */
-function ensureSource(): { dir: string; version: string } {
-  if (!hasDebSrc()) {
-    if (!isRoot()) {
-      throw new SetupError(
-        `no deb-src entry in apt's sources; as root add one for bookworm main (see ${SOURCES_FILE} in scripts/setup.ts)`,
-      );
-    }
-    log(`adding a deb-src entry for bookworm main (${SOURCES_FILE})`);
-    writeFileSync(
-      SOURCES_FILE,
-      "Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n" +
-        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+/** Makes sure apt knows Debian's source packages (a deb-src entry for bookworm main). */
+function ensureDebSrc(): void {
+  if (hasDebSrc()) return;
+  if (!isRoot()) {
+    throw new SetupError(
+      `no deb-src entry in apt's sources; as root add one for bookworm main (see ${SOURCES_FILE} in scripts/setup.ts)`,
     );
-    sh("apt-get", ["update"], { stdio: "ignore" });
   }
-  let info = sh("apt-cache", ["showsrc", "busybox"]);
+  log(`adding a deb-src entry for bookworm main (${SOURCES_FILE})`);
+  writeFileSync(
+    SOURCES_FILE,
+    "Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n" +
+      "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+  );
+  sh("apt-get", ["update"], { stdio: "ignore" });
+}
+
+/**
+ * Unpacks Debian's source package `pkg` (its patches applied) once per
+ * version, in build/PKG-src/VERSION; returns its tree, whose name starts
+ * with `tree` (the upstream name: busybox-1.35.0, lua5.4-5.4.4).
+ */
+function ensureSource(pkg: string, tree = `${pkg}-`): { dir: string; version: string } {
+  ensureDebSrc();
+  let info = sh("apt-cache", ["showsrc", pkg]);
   if (!/^Version:/m.test(info) && isRoot()) {
     sh("apt-get", ["update"], { stdio: "ignore" });
-    info = sh("apt-cache", ["showsrc", "busybox"]);
+    info = sh("apt-cache", ["showsrc", pkg]);
   }
   const versions = [...info.matchAll(/^Version: (\S+)$/gm)].map((m) => m[1]!);
   if (versions.length === 0)
-    throw new SetupError("apt knows no busybox source package (apt-get update?)");
+    throw new SetupError(`apt knows no ${pkg} source package (apt-get update?)`);
   const version = versions.sort((a, b) => debCompare(b, a))[0]!;
-  const base = join(BUILD, "busybox-src", version.replace(/[^A-Za-z0-9.+~-]/g, "_"));
+  const base = join(BUILD, `${pkg}-src`, version.replace(/[^A-Za-z0-9.+~-]/g, "_"));
   const stamp = join(base, ".complete");
   if (!existsSync(stamp)) {
-    log(`fetching Debian's busybox ${version} source`);
+    log(`fetching Debian's ${pkg} ${version} source`);
     rmSync(base, { recursive: true, force: true });
     mkdirSync(base, { recursive: true });
-    sh("apt-get", ["source", "--only-source", `busybox=${version}`], { cwd: base });
+    sh("apt-get", ["source", "--only-source", `${pkg}=${version}`], { cwd: base });
     writeFileSync(stamp, version);
   }
-  const tree = readdirSync(base).find(
-    (f) => f.startsWith("busybox-") && statSync(join(base, f)).isDirectory(),
+  const dir = readdirSync(base).find(
+    (f) => f.startsWith(tree) && statSync(join(base, f)).isDirectory(),
   );
-  if (!tree) throw new SetupError(`no unpacked source tree in ${base}`);
-  return { dir: join(base, tree), version };
+  if (!dir) throw new SetupError(`no unpacked source tree in ${base}`);
+  return { dir: join(base, dir), version };
 }
 
 function debCompare(a: string, b: string): number {
@@ -220,7 +238,10 @@ function ensureBusybox(source: { dir: string; version: string }): string {
     sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p]),
   );
   toolchain.push(binaryenVersion());
-  const key = hashInputs([join(ROOT, "rootfs", "busybox")], [source.version, ...toolchain]);
+  const key = hashInputs(
+    [join(ROOT, "rootfs", "busybox"), join(ROOT, "rootfs", "compat"), TOOLCHAIN_SCRIPT],
+    [source.version, ...toolchain],
+  );
   const out = join(BUILD, "busybox", key);
   if (existsSync(join(out, "busybox.wasm"))) return out;
   log(`building BusyBox ${source.version} for wasm32-wasi (cache key ${key})`);
@@ -277,7 +298,6 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
   )
     return;
   log("packing the base image busybox");
-  rmSync(IMAGES, { recursive: true, force: true });
   const { layer } = await writeBaseImage(
     {
       wasm: join(busybox, "busybox.wasm"),
@@ -291,6 +311,93 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
   log(
     `image busybox: layer ${layer.digest.slice(0, 19)}…, ${layer.index.entries.length} entries, ${layer.data.length} bytes of data`,
   );
+}
+
+/**
+ * Where the tool layers' builds are kept, outside the clone (a new clone
+ * on this machine finds them), each under its cache key:
+ * $OVERBOX_CACHE, else ~/.cache/overbox.
+ */
+function cacheRoot(): string {
+  return process.env.OVERBOX_CACHE ?? join(homedir(), ".cache", "overbox");
+}
+
+/** The versions of the Debian packages `packages`, and binaryen's: part of a build's cache key. */
+function toolchainVersions(packages: string[]): string[] {
+  return [
+    ...packages.map((p) => sh("dpkg-query", ["-W", "-f=${Package} ${Version}", p])),
+    binaryenVersion(),
+  ];
+}
+
+/**
+ * A tool layer's program built by rootfs/NAME/build.sh from Debian's source
+ * package, cached in cacheRoot()/NAME/KEY on a hash of its recipe, the
+ * compat layer, the toolchain and the source's version; returns that
+ * folder.
+ */
+function ensureTool(name: string, source: { dir: string; version: string }): string {
+  const key = hashInputs(
+    [join(ROOT, "rootfs", name), join(ROOT, "rootfs", "compat"), TOOLCHAIN_SCRIPT],
+    [source.version, ...toolchainVersions(["clang-19", "wasi-libc", "lld-19"])],
+  );
+  const out = join(cacheRoot(), name, key);
+  if (existsSync(join(out, ".complete"))) return out;
+  log(`building ${name} ${source.version} for wasm32-wasi (cache key ${key}, in ${out})`);
+  const tmp = join(cacheRoot(), `${name}.building-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  const started = Date.now();
+  const r = spawnSync("bash", [join(ROOT, "rootfs", name, "build.sh"), source.dir, tmp], {
+    encoding: "utf8",
+    env: { ...process.env, SOURCE_DATE_EPOCH: String(sourceEpoch(source.dir)) },
+  });
+  if (r.status !== 0) {
+    const output = `${r.stdout}${r.stderr}`.trim().split("\n").slice(-30).join("\n");
+    throw new SetupError(`the ${name} build failed (log: ${join(tmp, "build.log")})\n${output}`);
+  }
+  writeFileSync(join(tmp, ".complete"), key);
+  // Only one key is kept per tool.
+  rmSync(join(cacheRoot(), name), { recursive: true, force: true });
+  mkdirSync(join(cacheRoot(), name), { recursive: true });
+  renameSync(tmp, out);
+  log(`${name} built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return out;
+}
+
+/**
+ * The image `tools` (rootfs/README.md, "Layers"): the base image's layer,
+ * then a layer for each tool.
+ */
+async function ensureToolsImage(lua: { out: string; source: { dir: string } }): Promise<void> {
+  const key = hashInputs(
+    [
+      join(IMAGES, "busybox.json"),
+      join(lua.out, "lua5.4.wasm"),
+      join(ROOT, "rootfs", "image.ts"),
+      join(ROOT, "node", "pack.ts"),
+      join(ROOT, "core", "image"),
+    ],
+    [],
+  );
+  const stamp = join(BUILD, "image-tools.inputs");
+  if (
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === key &&
+    existsSync(join(IMAGES, "tools.json"))
+  )
+    return;
+  log("packing the image tools");
+  const base = JSON.parse(readFileSync(join(IMAGES, "busybox.json"), "utf8")) as ImageManifest;
+  const luaLayer = toolLayerEntries(
+    [
+      { path: "usr/bin/lua5.4", data: readFileSync(join(lua.out, "lua5.4.wasm")) },
+      { path: "usr/bin/lua", target: "lua5.4" },
+    ],
+    sourceEpoch(lua.source.dir),
+  );
+  const manifest = await writeStackedImage(IMAGES, "tools", base, [luaLayer]);
+  writeFileSync(stamp, key);
+  log(`image tools: ${manifest.layers.length} layers`);
 }
 
 /** The test programs of core/wasi/programs, built by its build.sh into build/wasi-programs. */
@@ -316,9 +423,11 @@ function ensurePrograms(): void {
 async function main(): Promise<void> {
   const withBrowser = process.argv.includes("--with-browser");
   ensurePackages(withBrowser ? [...TOOLCHAIN, ...TEST_PACKAGES] : TOOLCHAIN);
-  const source = ensureSource();
+  const source = ensureSource("busybox");
   const busybox = ensureBusybox(source);
   await ensureImage(busybox, source);
+  const luaSource = ensureSource("lua5.4");
+  await ensureToolsImage({ out: ensureTool("lua", luaSource), source: luaSource });
   if (withBrowser) ensurePrograms();
   const record: BuildRecord = {
     version: source.version,

@@ -735,7 +735,7 @@ function filesystems(): string {
   return FILESYSTEMS.map((t) => `nodev\t${t}\n`).join("");
 }
 
-/** As uname says (rootfs/busybox/compat/uname.c): release 0.0.0-overbox, version overbox. */
+/** As uname says (rootfs/compat/uname.c): release 0.0.0-overbox, version overbox. */
 function version(): string {
   return "Linux version 0.0.0-overbox (overbox@overbox) (clang 19, wasm32-wasi) #1 overbox\n";
 }

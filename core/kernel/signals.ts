@@ -1,7 +1,7 @@
 /**
  * Signals, as Linux numbers and treats them (signal(7)). The kernel keeps
  * each process's signal state here; the program keeps its handlers and runs
- * one when the kernel asks (rootfs/busybox/compat/signal.c).
+ * one when the kernel asks (rootfs/compat/signal.c).
  */
 export const SIGHUP = 1;
 export const SIGINT = 2;

@@ -2,7 +2,7 @@
  * setjmp/longjmp for programs built with clang's Emscripten-style lowering
  * (`-mllvm -enable-emscripten-sjlj`, rootfs/busybox/build.sh): a function
  * that calls setjmp makes its other calls through `env.invoke_SIG(fn,
- * ...args)`, and longjmp (rootfs/busybox/compat) records its target and
+ * ...args)`, and longjmp (rootfs/compat) records its target and
  * calls `overbox.throw_longjmp`, which throws. The invoke that catches it
  * restores the stack pointer and sets `__THREW__`, and the lowered code
  * jumps to the setjmp that matches.

@@ -11,7 +11,8 @@
  * with a new cache, and the old cache is deleted once it takes over.
  *
  * Files in `ON_DEMAND` (Binaryen, for programs built elsewhere: 13 MB
- * most visitors never need) are cached when first fetched instead.
+ * most visitors never need; the images other than the base one) are
+ * cached when first fetched instead.
  *
  * Requests for cached files are answered from the cache (a page's
  * `?container=...` query ignored); anything else goes to the network.
