@@ -31,6 +31,14 @@ export class HttpBlobSource implements BlobSource {
     return new Uint8Array(await response.arrayBuffer());
   }
 
+  /** The images the site was built with (images/index.json), base image first; none if it lists none. */
+  async builtImages(): Promise<string[]> {
+    const response = await fetch(`${this.base}/index.json`);
+    if (!response.ok) return [];
+    const list = (await response.json().catch(() => null)) as { images?: unknown } | null;
+    return Array.isArray(list?.images) ? list.images.map(String) : [];
+  }
+
   private async body(response: Response): Promise<Uint8Array> {
     if (!this.onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
     this.expected += Number(response.headers.get("Content-Length") ?? 0);

@@ -263,7 +263,7 @@ export class SandboxService implements SandboxApi {
   }
 
   async commit(tag: string): Promise<void> {
-    checkImageName(tag);
+    await this.checkNewTag(tag);
     const s = this.opened();
     if (s.info.container === EPHEMERAL || s.info.readOnly) {
       // Its layer could be made, but the container could not go on from it.
@@ -281,15 +281,24 @@ export class SandboxService implements SandboxApi {
   }
 
   async importTar(tar: Uint8Array, tag: string, from = BASE_IMAGE): Promise<void> {
-    checkImageName(tag);
-    if (tag === BASE_IMAGE) fail("EINVAL", `${BASE_IMAGE} is the base image: choose another name`);
+    await this.checkNewTag(tag);
     const image = await importLayer(await this.loadImage(from), tar, this.blobs, tag);
     await this.saveManifest(image);
   }
 
+  /** A name for a new image: valid, and not one of the images the site was built with. */
+  private async checkNewTag(tag: string): Promise<void> {
+    checkImageName(tag);
+    if (tag === BASE_IMAGE) fail("EINVAL", `${BASE_IMAGE} is the base image: choose another name`);
+    if ((await this.source?.builtImages().catch((): string[] => []))?.includes(tag))
+      fail("EINVAL", `${tag} is a built image: choose another name`);
+  }
+
+  /** The images a container can be made from: those the site was built with, then those made here. */
   async images(): Promise<string[]> {
+    const built = (await this.source?.builtImages().catch((): string[] => [])) ?? [];
     const made = (await this.imageStore.keys("image/")).map((k) => k.slice("image/".length));
-    return [BASE_IMAGE, ...made.filter((n) => n !== BASE_IMAGE)];
+    return [...new Set([BASE_IMAGE, ...built, ...made])];
   }
 
   async unsaved(): Promise<boolean> {
@@ -397,8 +406,11 @@ export class SandboxService implements SandboxApi {
     if (name === BASE_IMAGE) return base;
     checkImageName(name);
     const saved = await this.imageStore.get(`image/${name}`);
-    if (!saved) fail("ENOENT", `no image ${name}`);
-    return loadImage(this.imageBlobs(), parseManifest(saved), base.layers);
+    if (saved) return loadImage(this.imageBlobs(), parseManifest(saved), base.layers);
+    // One the site was built with (tools...): its layers from the site,
+    // the base image's already loaded.
+    if (!(await source.builtImages()).includes(name)) fail("ENOENT", `no image ${name}`);
+    return loadImage(source, parseManifest(await source.manifest(name)), base.layers);
   }
 
   private async saveManifest(image: Image): Promise<void> {

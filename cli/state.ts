@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -94,15 +94,17 @@ export class State {
     return this.storedManifest(name);
   }
 
-  /** The images the set-up builds (busybox, tools...): build/public/images/NAME.json. */
+  /** The images the set-up builds (busybox, tools...), as build/public/images/index.json lists them. */
   private builtNames(): string[] {
     if (!this.builtImages) return [];
     try {
-      return readdirSync(this.builtImages)
-        .filter((f) => f.endsWith(".json"))
-        .map((f) => f.slice(0, -5));
+      const list = JSON.parse(readFileSync(join(this.builtImages, "index.json"), "utf8")) as {
+        images?: unknown;
+      };
+      const names = Array.isArray(list.images) ? list.images.map(String) : [];
+      return names.includes(BASE_IMAGE) ? names : [BASE_IMAGE, ...names];
     } catch {
-      return [];
+      return [BASE_IMAGE];
     }
   }
 

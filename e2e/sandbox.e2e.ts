@@ -174,6 +174,42 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
     });
     expect(seen.left).not.toContain("library");
   });
+
+  it("opens a container of an image the site was built with (tools: busybox's layer and Lua's), lists it, commits on it, and keeps its name", async () => {
+    await page.addScriptTag({
+      type: "module",
+      content: 'import { Sandbox } from "/src/index.ts"; window.Library = Sandbox;',
+    });
+    await page.waitForFunction(() => "Library" in window);
+    const seen = await page.evaluate(async () => {
+      const Sandbox = (window as unknown as { Library: typeof import("../src/index.ts").Sandbox })
+        .Library;
+      const box = await Sandbox.open({ image: "tools", container: "with-lua" });
+      const images = await box.images();
+      const lua = await box.exec(["lua", "-e", "print(_VERSION, 2^10, ('x'):rep(3))"]);
+      await box.fs.writeFile("/root/hello.lua", 'print("hello from " .. arg[0])\n');
+      const refused = await box.commit("tools").then(
+        () => "committed",
+        (e: unknown) => String(e),
+      );
+      await box.commit("lua-and-mine");
+      await box.close();
+      const again = await Sandbox.open({ container: "with-lua" });
+      const script = await again.exec("lua /root/hello.lua && ls /bin/busybox");
+      const info = again.info;
+      await again.close();
+      await Sandbox.deleteContainer("with-lua");
+      return { images, lua, refused, script, info };
+    });
+    expect(seen.images.slice(0, 2)).toEqual(["busybox", "tools"]);
+    expect(seen.lua).toMatchObject({ exitCode: 0, stdout: "Lua 5.4\t1024.0\txxx\n" });
+    expect(seen.refused).toMatch(/tools is a built image: choose another name/);
+    expect(seen.info).toMatchObject({ image: "lua-and-mine" });
+    expect(seen.script).toMatchObject({
+      exitCode: 0,
+      stdout: "hello from /root/hello.lua\n/bin/busybox\n",
+    });
+  });
 });
 
 describe(`WASI programs built elsewhere, in ${BROWSER}`, () => {

@@ -400,6 +400,17 @@ async function ensureToolsImage(lua: { out: string; source: { dir: string } }): 
   log(`image tools: ${manifest.layers.length} layers`);
 }
 
+/**
+ * images/index.json: the images the set-up built, which the CLI brings in
+ * (cli/state.ts) and a page offers (browser/sandbox.ts), base image first.
+ */
+function writeBuiltList(names: string[]): void {
+  const text = JSON.stringify({ images: names }, null, 2) + "\n";
+  const file = join(IMAGES, "index.json");
+  if (existsSync(file) && readFileSync(file, "utf8") === text) return;
+  writeFileSync(file, text);
+}
+
 /** The test programs of core/wasi/programs, built by its build.sh into build/wasi-programs. */
 function ensurePrograms(): void {
   const toolchain = ["clang-19", "wasi-libc", "lld-19", "rustc", "libstd-rust-dev-wasm32"].map(
@@ -428,6 +439,7 @@ async function main(): Promise<void> {
   await ensureImage(busybox, source);
   const luaSource = ensureSource("lua5.4");
   await ensureToolsImage({ out: ensureTool("lua", luaSource), source: luaSource });
+  writeBuiltList(["busybox", "tools"]);
   if (withBrowser) ensurePrograms();
   const record: BuildRecord = {
     version: source.version,
