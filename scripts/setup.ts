@@ -63,6 +63,8 @@ const TOOLCHAIN = [
   "gcc",
   "libc6-dev",
   "dpkg-dev",
+  // tclsh: SQLite's build makes its amalgamation with it (rootfs/sqlite).
+  "tcl",
 ];
 /**
  * For the tests: the browsers (e2e/browser.ts; for WebKit, e2e/webkit.ts:
@@ -71,8 +73,9 @@ const TOOLCHAIN = [
  * busybox to compare against, and attr, whose setfattr marks opaque
  * directories in the lower layers that core/overlay/linux.test.ts mounts
  * with Linux overlayfs. Debian's rustc and its wasm32 standard library
- * build the Rust test programs of core/wasi/programs. lua5.4 is the native
- * Lua the tools image's is compared with (rootfs/lua/snippets.test.ts).
+ * build the Rust test programs of core/wasi/programs. lua5.4 and sqlite3
+ * are the native tools the tools image's are compared with
+ * (rootfs/NAME/snippets.test.ts).
  */
 const TEST_PACKAGES = [
   "chromium",
@@ -86,6 +89,7 @@ const TEST_PACKAGES = [
   "rustc",
   "libstd-rust-dev-wasm32",
   "lua5.4",
+  "sqlite3",
 ];
 /** The compiler, flags, compat layer and Asyncify every layer's programs are built with. */
 const TOOLCHAIN_SCRIPT = join(ROOT, "rootfs", "toolchain.sh");
@@ -364,20 +368,30 @@ function ensureTool(name: string, source: { dir: string; version: string }): str
   return out;
 }
 
+/** A tool layer's files: its build folder's outputs, as they go in the image. */
+interface ToolLayer {
+  /** The build's output folder (ensureTool). */
+  out: string;
+  /** Its source tree: the layer's entries are dated by its changelog. */
+  source: { dir: string };
+  /** [path in the image, file in `out`] or [path, symlink target]. */
+  files: Array<{ path: string; from?: string; target?: string }>;
+}
+
 /**
- * The image `tools` (rootfs/README.md, "Layers"): the base image's layer,
- * then a layer for each tool.
+ * The image `tools` (rootfs/README.md, "Layers and images"): the base
+ * image's layer, then a layer for each tool.
  */
-async function ensureToolsImage(lua: { out: string; source: { dir: string } }): Promise<void> {
+async function ensureToolsImage(tools: ToolLayer[]): Promise<void> {
   const key = hashInputs(
     [
       join(IMAGES, "busybox.json"),
-      join(lua.out, "lua5.4.wasm"),
+      ...tools.flatMap((t) => t.files.filter((f) => f.from).map((f) => join(t.out, f.from!))),
       join(ROOT, "rootfs", "image.ts"),
       join(ROOT, "node", "pack.ts"),
       join(ROOT, "core", "image"),
     ],
-    [],
+    [JSON.stringify(tools.map((t) => t.files))],
   );
   const stamp = join(BUILD, "image-tools.inputs");
   if (
@@ -388,14 +402,13 @@ async function ensureToolsImage(lua: { out: string; source: { dir: string } }): 
     return;
   log("packing the image tools");
   const base = JSON.parse(readFileSync(join(IMAGES, "busybox.json"), "utf8")) as ImageManifest;
-  const luaLayer = toolLayerEntries(
-    [
-      { path: "usr/bin/lua5.4", data: readFileSync(join(lua.out, "lua5.4.wasm")) },
-      { path: "usr/bin/lua", target: "lua5.4" },
-    ],
-    sourceEpoch(lua.source.dir),
+  const layers = tools.map((t) =>
+    toolLayerEntries(
+      t.files.map((f) => (f.from ? { path: f.path, data: readFileSync(join(t.out, f.from)) } : f)),
+      sourceEpoch(t.source.dir),
+    ),
   );
-  const manifest = await writeStackedImage(IMAGES, "tools", base, [luaLayer]);
+  const manifest = await writeStackedImage(IMAGES, "tools", base, layers);
   writeFileSync(stamp, key);
   log(`image tools: ${manifest.layers.length} layers`);
 }
@@ -437,8 +450,23 @@ async function main(): Promise<void> {
   const source = ensureSource("busybox");
   const busybox = ensureBusybox(source);
   await ensureImage(busybox, source);
-  const luaSource = ensureSource("lua5.4");
-  await ensureToolsImage({ out: ensureTool("lua", luaSource), source: luaSource });
+  const lua = ensureSource("lua5.4");
+  const sqlite = ensureSource("sqlite3");
+  await ensureToolsImage([
+    {
+      out: ensureTool("lua", lua),
+      source: lua,
+      files: [
+        { path: "usr/bin/lua5.4", from: "lua5.4.wasm" },
+        { path: "usr/bin/lua", target: "lua5.4" },
+      ],
+    },
+    {
+      out: ensureTool("sqlite", sqlite),
+      source: sqlite,
+      files: [{ path: "usr/bin/sqlite3", from: "sqlite3.wasm" }],
+    },
+  ]);
   writeBuiltList(["busybox", "tools"]);
   if (withBrowser) ensurePrograms();
   const record: BuildRecord = {

@@ -1,35 +1,9 @@
 /**
  * The `tools` image's Lua (rootfs/lua) against Debian's native lua5.4 (the
  * apt package, the same 5.4.4 source): each snippet is a script run by
- * `lua5.4 SCRIPT` in the same absolute directory, with the same
- * environment and input, on both sides, and what they print, their
- * status and the files they leave are compared byte for byte.
+ * `lua5.4 s.lua x y` (rootfs/snippets.ts).
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flattenImage, parseManifest } from "../../core/image/image.ts";
-import { Kernel } from "../../core/kernel/kernel.ts";
-import { WasmLoader } from "../../core/wasi/loader.ts";
-import type { MemoryFilesystem } from "../../core/vfs/memory.ts";
-import { writePath } from "../../core/vfs/paths.ts";
-import { FileBlobs } from "../../node/blobs.ts";
-import { IMAGES, latin1, mkdirContainer, type Outcome } from "../testing.ts";
-
-const NATIVE_LUA = "/usr/bin/lua5.4";
-const DIR = `/tmp/overbox-lua-${process.pid}`;
-const ENV = ["PATH=/usr/bin:/bin", "HOME=/root", "TZ=UTC", "LANG=C"];
-
-interface Snippet {
-  name: string;
-  script: string;
-  stdin?: string;
-  /** A file the script leaves in DIR, compared too. */
-  leaves?: string;
-  /** A known difference: what ours prints, what Debian's does instead, and why. */
-  differs?: { ours: RegExp; native: string; why: string };
-}
+import { compareWithNative, type Snippet } from "../snippets.ts";
 
 /**
  * The errno numbers wasi-libc's programs see are WASI's, not Linux's
@@ -42,7 +16,12 @@ const WASI_ENOENT = {
   why: "errno numbers are wasi-libc's (ENOENT 44), not Linux's (2)",
 };
 
-const SNIPPETS: Snippet[] = [
+/** A Lua script, run as `lua5.4 s.lua x y`. */
+interface Script extends Omit<Snippet, "args" | "files"> {
+  script: string;
+}
+
+const SCRIPTS: Script[] = [
   {
     name: "integers and floats",
     script: `print(7 // 2, 7 / 2, 7 % -3, -7 // 2, 2^53, 1e15, 0.1 + 0.2, 3 | 5, 6 & 3, 1 << 62, math.maxinteger + 1 == math.mininteger)`,
@@ -210,64 +189,14 @@ string]], "tab\\tnew\\\\", "\\65\\x42\\u{43}", #string.rep("x", 100000), "\\z
   },
 ];
 
-let fs: MemoryFilesystem;
-let kernel: Kernel;
-
-beforeAll(async () => {
-  const manifest = parseManifest(readFileSync(join(IMAGES, "tools.json")));
-  fs = await flattenImage(new FileBlobs(join(IMAGES, "blobs")), manifest);
-  kernel = new Kernel(fs, new WasmLoader());
-});
-
-afterAll(() => rmSync(DIR, { recursive: true, force: true }));
-
-/** `lua5.4 s.lua` in a fresh DIR/NAME, in the container and natively; and the file it leaves. */
-async function both(s: Snippet, n: number): Promise<{ ours: Outcome; native: Outcome }> {
-  const dir = `${DIR}/${n}`;
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "s.lua"), s.script);
-  mkdirContainer(fs, dir);
-  await writePath(fs, `${dir}/s.lua`, new TextEncoder().encode(s.script));
-  const r = await kernel.run({
-    args: ["lua5.4", "s.lua", "x", "y"],
-    env: ENV,
-    cwd: dir,
-    stdin: s.stdin ?? "",
-  });
-  const ours: Outcome = { status: r.status, stdout: latin1(r.stdout), stderr: latin1(r.stderr) };
-  const env = Object.fromEntries(ENV.map((e) => e.split("=") as [string, string]));
-  const n2 = spawnSync(NATIVE_LUA, ["s.lua", "x", "y"], {
-    argv0: "lua5.4", // as the shell would name it, found on the PATH
-    cwd: dir,
-    env,
-    input: s.stdin ?? "",
-    encoding: "latin1",
-  });
-  const native: Outcome = { status: n2.status ?? 128, stdout: n2.stdout, stderr: n2.stderr };
-  if (s.leaves) {
-    const path = `${dir}/${s.leaves}`;
-    const { readPath } = await import("../../core/vfs/paths.ts");
-    ours.stdout += `\n--- ${s.leaves}\n${latin1(await readPath(fs, path))}`;
-    native.stdout += `\n--- ${s.leaves}\n${readFileSync(path, "latin1")}`;
-  }
-  return { ours, native };
-}
-
-describe("Lua in the tools image, against Debian's lua5.4", () => {
-  it("has at least 30 snippets", () => {
-    expect(SNIPPETS.length).toBeGreaterThanOrEqual(30);
-  });
-
-  SNIPPETS.forEach((s, n) => {
-    it(s.name, async () => {
-      const { ours, native } = await both(s, n);
-      expect(native.status === 0 || native.stderr !== "").toBe(true);
-      if (s.differs) {
-        // The difference is there, and is the only one.
-        expect(ours.stdout).toMatch(s.differs.ours);
-        ours.stdout = ours.stdout.replace(s.differs.ours, s.differs.native);
-      }
-      expect(ours).toEqual(native);
-    });
-  });
-});
+compareWithNative(
+  "Lua in the tools image, against Debian's lua5.4",
+  "lua5.4",
+  "/usr/bin/lua5.4",
+  SCRIPTS.map(({ script, ...s }) => ({
+    ...s,
+    args: ["s.lua", "x", "y"],
+    files: { "s.lua": script },
+  })),
+  30,
+);
