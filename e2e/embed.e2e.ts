@@ -188,12 +188,12 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     });
   });
 
-  it(`the docs demo shows both embeds running their commands (screenshot ${screenshotPath("embed-demo.png")})`, async () => {
+  it(`the docs demo shows both embeds running their commands, SQLite in one (screenshot ${screenshotPath("embed-demo.png")})`, async () => {
     const page = await newPage({ width: 1200, height: 700 });
     await page.goto(`${baseUrl}/docs-demo.html`);
     const dark = await frameOf(page, "#dark");
     const light = await frameOf(page, "#light");
-    await waitForScreen(dark, /^Linux overbox 0\.0\.0-overbox overbox wasm32 GNU\/Linux$/);
+    await waitForScreen(dark, /^│ 3\.40\.1 +│ 42 +│$/);
     await waitForScreen(light, /^-rw-r--r-- .* os-release$/);
     await page.waitForFunction(() =>
       Array.from(document.querySelectorAll(".state")).every((s) =>
@@ -201,7 +201,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       ),
     );
     expect(await page.locator(".state").allTextContents()).toEqual([
-      "ready: ephemeral, image busybox",
+      "ready: ephemeral, image tools",
       "ready: docs-demo, image busybox",
     ]);
     // The download's progress is gone once the container is open, late reports and all.
