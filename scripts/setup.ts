@@ -73,8 +73,8 @@ const TOOLCHAIN = [
  * busybox to compare against, and attr, whose setfattr marks opaque
  * directories in the lower layers that core/overlay/linux.test.ts mounts
  * with Linux overlayfs. Debian's rustc and its wasm32 standard library
- * build the Rust test programs of core/wasi/programs. lua5.4 and sqlite3
- * are the native tools the tools image's are compared with
+ * build the Rust test programs of core/wasi/programs. lua5.4, sqlite3 and
+ * jq are the native tools the tools image's are compared with
  * (rootfs/NAME/snippets.test.ts).
  */
 const TEST_PACKAGES = [
@@ -90,6 +90,7 @@ const TEST_PACKAGES = [
   "libstd-rust-dev-wasm32",
   "lua5.4",
   "sqlite3",
+  "jq",
 ];
 /** The compiler, flags, compat layer and Asyncify every layer's programs are built with. */
 const TOOLCHAIN_SCRIPT = join(ROOT, "rootfs", "toolchain.sh");
@@ -336,14 +337,22 @@ function toolchainVersions(packages: string[]): string[] {
 
 /**
  * A tool layer's program built by rootfs/NAME/build.sh from Debian's source
- * package, cached in cacheRoot()/NAME/KEY on a hash of its recipe, the
+ * package (and `more` source trees it takes after its output folder), cached in cacheRoot()/NAME/KEY on a hash of its recipe, the
  * compat layer, the toolchain and the source's version; returns that
  * folder.
  */
-function ensureTool(name: string, source: { dir: string; version: string }): string {
+function ensureTool(
+  name: string,
+  source: { dir: string; version: string },
+  more: Array<{ dir: string; version: string }> = [],
+): string {
   const key = hashInputs(
     [join(ROOT, "rootfs", name), join(ROOT, "rootfs", "compat"), TOOLCHAIN_SCRIPT],
-    [source.version, ...toolchainVersions(["clang-19", "wasi-libc", "lld-19"])],
+    [
+      source.version,
+      ...more.map((m) => m.version),
+      ...toolchainVersions(["clang-19", "wasi-libc", "lld-19"]),
+    ],
   );
   const out = join(cacheRoot(), name, key);
   if (existsSync(join(out, ".complete"))) return out;
@@ -351,7 +360,8 @@ function ensureTool(name: string, source: { dir: string; version: string }): str
   const tmp = join(cacheRoot(), `${name}.building-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   const started = Date.now();
-  const r = spawnSync("bash", [join(ROOT, "rootfs", name, "build.sh"), source.dir, tmp], {
+  const args = [join(ROOT, "rootfs", name, "build.sh"), source.dir, tmp, ...more.map((m) => m.dir)];
+  const r = spawnSync("bash", args, {
     encoding: "utf8",
     env: { ...process.env, SOURCE_DATE_EPOCH: String(sourceEpoch(source.dir)) },
   });
@@ -452,6 +462,7 @@ async function main(): Promise<void> {
   await ensureImage(busybox, source);
   const lua = ensureSource("lua5.4");
   const sqlite = ensureSource("sqlite3");
+  const jq = ensureSource("jq");
   await ensureToolsImage([
     {
       out: ensureTool("lua", lua),
@@ -465,6 +476,11 @@ async function main(): Promise<void> {
       out: ensureTool("sqlite", sqlite),
       source: sqlite,
       files: [{ path: "usr/bin/sqlite3", from: "sqlite3.wasm" }],
+    },
+    {
+      out: ensureTool("jq", jq, [ensureSource("libonig")]),
+      source: jq,
+      files: [{ path: "usr/bin/jq", from: "jq.wasm" }],
     },
   ]);
   writeBuiltList(["busybox", "tools"]);
