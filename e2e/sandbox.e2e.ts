@@ -27,6 +27,15 @@ afterAll(async () => {
   await browser?.close();
 });
 
+/** The library as a page imports it (vite serves its source), as window.Library. */
+async function loadLibrary(): Promise<void> {
+  await page.addScriptTag({
+    type: "module",
+    content: 'import { Sandbox } from "/src/index.ts"; window.Library = Sandbox;',
+  });
+  await page.waitForFunction(() => "Library" in window);
+}
+
 const run = async (args: string[], stdin?: string): Promise<Outcome> => {
   const r = await page.evaluate(
     ([a, s]) => window.overbox.box.exec(a, s === undefined ? {} : { stdin: s }),
@@ -101,12 +110,7 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
   });
 
   it("from a page's own script: Sandbox.open, spawn with streams, fs, export, commit, reset and close", async () => {
-    // The library as a page imports it (vite serves its source).
-    await page.addScriptTag({
-      type: "module",
-      content: 'import { Sandbox } from "/src/index.ts"; window.Library = Sandbox;',
-    });
-    await page.waitForFunction(() => "Library" in window);
+    await loadLibrary();
     const seen = await page.evaluate(async () => {
       const Sandbox = (window as unknown as { Library: typeof import("../src/index.ts").Sandbox })
         .Library;
@@ -176,11 +180,7 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
   });
 
   it("opens a container of an image the site was built with (tools: busybox's layer and Lua's), lists it, commits on it, and keeps its name", async () => {
-    await page.addScriptTag({
-      type: "module",
-      content: 'import { Sandbox } from "/src/index.ts"; window.Library = Sandbox;',
-    });
-    await page.waitForFunction(() => "Library" in window);
+    await loadLibrary();
     const seen = await page.evaluate(async () => {
       const Sandbox = (window as unknown as { Library: typeof import("../src/index.ts").Sandbox })
         .Library;

@@ -6,12 +6,15 @@
 # of this folder).
 #
 #   . rootfs/toolchain.sh
+#   build_start N "USAGE" "$@" # SRC_DIR OUT_DIR (and N-2 more): SRC, OUT,
+#                             # WORK; OUT/build.log from then on, `say`
 #   toolchain_setup WORK      # sets CC, TARGET_CFLAGS, TARGET_LDFLAGS;
 #                             # builds WORK/compat/libovercompat.a
 #   asyncify IN OUT.wasm      # IN stripped into OUT.plain.wasm (kept for
 #                             # reference, not shipped), then Asyncify and
 #                             # -O2 into OUT.wasm
 #   check_module OUT.wasm     # its imports and exports are the kernel's ABI
+#   build_finish LINKED OUT.wasm # asyncify, check_module, WORK removed
 #
 # Overridable: CLANG, WASM_LD, LLVM_AR, LLVM_NM, LLVM_STRIP, WASI_INCLUDE,
 # WASI_LIB, OPT (-Os), WASM_OPT (the npm package binaryen's wasm-opt).
@@ -26,6 +29,35 @@ WASI_INCLUDE=${WASI_INCLUDE:-/usr/include/wasm32-wasi}
 WASI_LIB=${WASI_LIB:-/usr/lib/wasm32-wasi}
 OPT=${OPT:--Os}
 WASM_OPT=${WASM_OPT:-$TOOLCHAIN_DIR/../node_modules/.bin/wasm-opt}
+
+# The start of a layer's build.sh: its N arguments (SRC_DIR OUT_DIR, then
+# any more), or USAGE and exit 2. Sets SRC and OUT (absolute) and WORK
+# (OUT/work). From then on everything goes to OUT/build.log, `say` writes a
+# progress line to the terminal too, and a failure shows the log's last
+# lines. Locale, time zone and umask are fixed, for reproducible outputs.
+build_start() {
+	local n=$1 usage=$2
+	shift 2
+	if [ $# -ne "$n" ]; then
+		echo "usage: $usage" >&2
+		exit 2
+	fi
+	SRC=$(cd "$1" && pwd)
+	mkdir -p "$2"
+	OUT=$(cd "$2" && pwd)
+	WORK="$OUT/work"
+	LOG="$OUT/build.log"
+	exec 3>&1
+	exec >"$LOG" 2>&1
+	trap 'rc=$?; if [ $rc -ne 0 ]; then echo "build.sh: FAILED (exit $rc); last lines of $LOG:" >&3; tail -n 40 "$LOG" >&3; fi' EXIT
+	export LC_ALL=C TZ=UTC
+	umask 022
+}
+
+say() {
+	echo "$*"
+	echo "$*" >&3
+}
 
 # Checks the tools, makes WORK's private sysroot, builds the compat layer
 # into WORK/compat, and sets CC, TARGET_CFLAGS and TARGET_LDFLAGS.
@@ -150,4 +182,16 @@ const want = {
 const wrong = [...new Set([...Object.keys(want), ...Object.keys(ex)])].filter(n => want[n] !== ex[n]);
 if (wrong.length) throw new Error(`unexpected exports: ${wrong.map(n => `${n} (${ex[n] ?? 'missing'})`).join(', ')}`);
 EOF
+}
+
+# The end of a tool layer's build.sh: the linked module LINKED through
+# Asyncify into OUT.wasm, checked, and WORK removed.
+build_finish() {
+	local linked=$1 out=$2
+	say "== Asyncify ($("$WASM_OPT" --version))"
+	asyncify "$linked" "$out"
+	say "== checking imports/exports"
+	check_module "$out" || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
+	rm -rf "$WORK"
+	say "== done: $out, $(stat -c %s "$out") bytes"
 }

@@ -26,37 +26,21 @@
 # layer (../compat/) and Asyncify, which every layer's programs share.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 SRC_DIR OUT_DIR" >&2
-	exit 2
-fi
-
+# The toolchain (overridable, e.g. CLANG=clang-20), and the start every
+# layer's build shares (build.log, `say`): ../toolchain.sh.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$1" && pwd)
-mkdir -p "$2"
-OUT=$(cd "$2" && pwd)
-WORK="$OUT/work"
-LOG="$OUT/build.log"
-
-# The toolchain (overridable, e.g. CLANG=clang-20): ../toolchain.sh.
 . "$HERE/../toolchain.sh"
+build_start 2 "$0 SRC_DIR OUT_DIR" "$@"
 JOBS=${JOBS:-2}
 [ -f "$SRC/Makefile" ] && [ -f "$SRC/applets/busybox.mkll" ] ||
 	{ echo "build.sh: $SRC does not look like a BusyBox source tree" >&2; exit 1; }
 
-# Everything goes to build.log; the terminal gets short progress lines (fd 3).
-exec 3>&1
-exec >"$LOG" 2>&1
-say() { echo "$*"; echo "$*" >&3; }
-trap 'rc=$?; if [ $rc -ne 0 ]; then echo "build.sh: FAILED (exit $rc); last lines of $LOG:" >&3; tail -n 40 "$LOG" >&3; fi' EXIT
-
-# Reproducibility: fixed locale, time zone and umask; no timestamps.  BusyBox
-# embeds a date only in its banner (AUTOCONF_TIMESTAMP): KCONFIG_NOTIMESTAMP
-# empties it and BB_EXTRA_VERSION replaces it ("BusyBox v1.35.0 (overbox
-# wasm32-wasi)").  No debug info is generated and -ffile-prefix-map drops the
-# build directory, so the module does not depend on OUT_DIR either.
-export LC_ALL=C TZ=UTC
-umask 022
+# Reproducibility: fixed locale, time zone and umask (build_start); no
+# timestamps.  BusyBox embeds a date only in its banner (AUTOCONF_TIMESTAMP):
+# KCONFIG_NOTIMESTAMP empties it and BB_EXTRA_VERSION replaces it ("BusyBox
+# v1.35.0 (overbox wasm32-wasi)").  No debug info is generated and
+# -ffile-prefix-map drops the build directory, so the module does not depend
+# on OUT_DIR either.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1640995200}   # for any tool that looks
 export KCONFIG_NOTIMESTAMP=1
 BB_EXTRA_VERSION="overbox wasm32-wasi"

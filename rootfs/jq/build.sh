@@ -15,28 +15,13 @@
 # is written here, each libm function jq wraps probed as configure does.
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-	echo "usage: $0 SRC_DIR OUT_DIR ONIG_SRC_DIR" >&2
-	exit 2
-fi
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$1" && pwd)
-mkdir -p "$2"
-OUT=$(cd "$2" && pwd)
-ONIG=$(cd "$3" && pwd)/src
-WORK="$OUT/work"
-LOG="$OUT/build.log"
 . "$HERE/../toolchain.sh"
+build_start 3 "$0 SRC_DIR OUT_DIR ONIG_SRC_DIR" "$@"
+ONIG=$(cd "$3" && pwd)/src
 [ -f "$SRC/src/jv.c" ] && [ -f "$SRC/src/builtin.jq" ] ||
 	{ echo "build.sh: $SRC does not look like a jq source tree" >&2; exit 1; }
 [ -f "$ONIG/regexec.c" ] || { echo "build.sh: $ONIG is not Oniguruma's src/" >&2; exit 1; }
-
-exec 3>&1
-exec >"$LOG" 2>&1
-say() { echo "$*"; echo "$*" >&3; }
-trap 'rc=$?; if [ $rc -ne 0 ]; then echo "build.sh: FAILED (exit $rc); last lines of $LOG:" >&3; tail -n 40 "$LOG" >&3; fi' EXIT
-export LC_ALL=C TZ=UTC
-umask 022
 
 rm -rf "$WORK"
 mkdir -p "$WORK/onig" "$WORK/jq" "$WORK/include" "$WORK/gen/src"
@@ -103,9 +88,4 @@ for c in "$SRC"/src/*.c; do
 done
 $CC $CFLAGS "$WORK"/jq/*.o "$WORK"/onig/*.o $TARGET_LDFLAGS -o "$WORK/jq.linked"
 
-say "== Asyncify ($("$WASM_OPT" --version))"
-asyncify "$WORK/jq.linked" "$OUT/jq.wasm"
-say "== checking imports/exports"
-check_module "$OUT/jq.wasm" || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
-rm -rf "$WORK"
-say "== done: $OUT/jq.wasm, $(stat -c %s "$OUT/jq.wasm") bytes"
+build_finish "$WORK/jq.linked" "$OUT/jq.wasm"

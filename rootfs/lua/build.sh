@@ -15,26 +15,11 @@
 # io.lines behave as on Linux; C modules cannot be loaded (README.md).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 SRC_DIR OUT_DIR" >&2
-	exit 2
-fi
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$1" && pwd)
-mkdir -p "$2"
-OUT=$(cd "$2" && pwd)
-WORK="$OUT/work"
-LOG="$OUT/build.log"
 . "$HERE/../toolchain.sh"
+build_start 2 "$0 SRC_DIR OUT_DIR" "$@"
 [ -f "$SRC/src/lua.c" ] && [ -f "$SRC/src/luaconf.h" ] ||
 	{ echo "build.sh: $SRC does not look like a Lua source tree" >&2; exit 1; }
-
-exec 3>&1
-exec >"$LOG" 2>&1
-say() { echo "$*"; echo "$*" >&3; }
-trap 'rc=$?; if [ $rc -ne 0 ]; then echo "build.sh: FAILED (exit $rc); last lines of $LOG:" >&3; tail -n 40 "$LOG" >&3; fi' EXIT
-export LC_ALL=C TZ=UTC
-umask 022
 
 say "== copying $SRC to $WORK"
 rm -rf "$WORK"
@@ -56,9 +41,4 @@ for c in "$WORK"/lua/*.c; do
 done
 $CC $TARGET_CFLAGS "$WORK"/obj/*.o $TARGET_LDFLAGS -o "$WORK/lua5.4"
 
-say "== Asyncify ($("$WASM_OPT" --version))"
-asyncify "$WORK/lua5.4" "$OUT/lua5.4.wasm"
-say "== checking imports/exports"
-check_module "$OUT/lua5.4.wasm" || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
-rm -rf "$WORK"
-say "== done: $OUT/lua5.4.wasm, $(stat -c %s "$OUT/lua5.4.wasm") bytes"
+build_finish "$WORK/lua5.4" "$OUT/lua5.4.wasm"

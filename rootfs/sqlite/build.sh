@@ -16,27 +16,12 @@
 # (README.md).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 SRC_DIR OUT_DIR" >&2
-	exit 2
-fi
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SRC=$(cd "$1" && pwd)
-mkdir -p "$2"
-OUT=$(cd "$2" && pwd)
-WORK="$OUT/work"
-LOG="$OUT/build.log"
 . "$HERE/../toolchain.sh"
+build_start 2 "$0 SRC_DIR OUT_DIR" "$@"
 [ -f "$SRC/src/sqlite.h.in" ] && [ -f "$SRC/main.mk" ] ||
 	{ echo "build.sh: $SRC does not look like a SQLite source tree" >&2; exit 1; }
 command -v tclsh >/dev/null || { echo "build.sh: missing tool: tclsh" >&2; exit 1; }
-
-exec 3>&1
-exec >"$LOG" 2>&1
-say() { echo "$*"; echo "$*" >&3; }
-trap 'rc=$?; if [ $rc -ne 0 ]; then echo "build.sh: FAILED (exit $rc); last lines of $LOG:" >&3; tail -n 40 "$LOG" >&3; fi' EXIT
-export LC_ALL=C TZ=UTC
-umask 022
 
 say "== making the amalgamation (host gcc, tclsh)"
 rm -rf "$WORK"
@@ -68,9 +53,4 @@ $CC $CFLAGS -c "$WORK/host/sqlite3.c" -o "$WORK/sqlite3.o"
 $CC $CFLAGS -c "$WORK/host/shell.c" -o "$WORK/shell.o"
 $CC $CFLAGS "$WORK/sqlite3.o" "$WORK/shell.o" $TARGET_LDFLAGS -o "$WORK/sqlite3"
 
-say "== Asyncify ($("$WASM_OPT" --version))"
-asyncify "$WORK/sqlite3" "$OUT/sqlite3.wasm"
-say "== checking imports/exports"
-check_module "$OUT/sqlite3.wasm" || { echo "build.sh: bad module imports/exports" >&3; exit 1; }
-rm -rf "$WORK"
-say "== done: $OUT/sqlite3.wasm, $(stat -c %s "$OUT/sqlite3.wasm") bytes"
+build_finish "$WORK/sqlite3" "$OUT/sqlite3.wasm"
