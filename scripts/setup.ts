@@ -282,6 +282,22 @@ function sourceEpoch(sourceDir: string): number {
   return Number(out.trim());
 }
 
+/**
+ * The record of the inputs image `name` was last packed from:
+ * build/image-NAME.inputs, outside IMAGES (not served). Fresh when it
+ * holds `key` and the image's manifest is there.
+ */
+function imageStamp(name: string): { fresh(key: string): boolean; save(key: string): void } {
+  const file = join(BUILD, `image-${name}.inputs`);
+  return {
+    fresh: (key) =>
+      existsSync(file) &&
+      readFileSync(file, "utf8") === key &&
+      existsSync(join(IMAGES, `${name}.json`)),
+    save: (key) => writeFileSync(file, key),
+  };
+}
+
 async function ensureImage(busybox: string, source: { dir: string }): Promise<void> {
   const key = hashInputs(
     [
@@ -295,13 +311,8 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
     ],
     [],
   );
-  const stamp = join(BUILD, "image-busybox.inputs"); // outside IMAGES: not served
-  if (
-    existsSync(stamp) &&
-    readFileSync(stamp, "utf8") === key &&
-    existsSync(join(IMAGES, "busybox.json"))
-  )
-    return;
+  const stamp = imageStamp("busybox");
+  if (stamp.fresh(key)) return;
   log("packing the base image busybox");
   const { layer } = await writeBaseImage(
     {
@@ -312,7 +323,7 @@ async function ensureImage(busybox: string, source: { dir: string }): Promise<vo
     },
     IMAGES,
   );
-  writeFileSync(stamp, key);
+  stamp.save(key);
   log(
     `image busybox: layer ${layer.digest.slice(0, 19)}…, ${layer.index.entries.length} entries, ${layer.data.length} bytes of data`,
   );
@@ -403,13 +414,8 @@ async function ensureToolsImage(tools: ToolLayer[]): Promise<void> {
     ],
     [JSON.stringify(tools.map((t) => t.files))],
   );
-  const stamp = join(BUILD, "image-tools.inputs");
-  if (
-    existsSync(stamp) &&
-    readFileSync(stamp, "utf8") === key &&
-    existsSync(join(IMAGES, "tools.json"))
-  )
-    return;
+  const stamp = imageStamp("tools");
+  if (stamp.fresh(key)) return;
   log("packing the image tools");
   const base = JSON.parse(readFileSync(join(IMAGES, "busybox.json"), "utf8")) as ImageManifest;
   const layers = tools.map((t) =>
@@ -419,7 +425,7 @@ async function ensureToolsImage(tools: ToolLayer[]): Promise<void> {
     ),
   );
   const manifest = await writeStackedImage(IMAGES, "tools", base, layers);
-  writeFileSync(stamp, key);
+  stamp.save(key);
   log(`image tools: ${manifest.layers.length} layers`);
 }
 
