@@ -13,6 +13,10 @@ export default defineConfig({
       "bench/**/*.test.ts",
       "faults/**/*.test.ts",
     ],
+    // A bigger stack for the engine than its default 984 KiB (below the
+    // main thread's 8 MiB): Python's recursion through C takes tens of KiB
+    // of it a level (rootfs/python/README.md).
+    execArgv: ["--stack-size=7000"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -42,6 +42,7 @@ const OVERBOX = [BROWSER, CLI];
 
 /** The same C source built natively with clang-19 (bench/programs). */
 const CLANG: Subject = "native (clang)";
+const PYTHON: Subject = "native (python3.11)";
 
 const nativeTimes = (times: number): Target => ({
   bound: "max",
@@ -283,6 +284,30 @@ export const FIGURES: Figure[] = [
     better: "lower",
     how: "the work crunch.c times itself (its rounds of 5,120 functions and a sort, by the monotonic clock), prepared and run by the `overbox` command, against the same source built natively with clang -O2",
     target: { bound: "max", limit: 1.5, of: { subject: CLANG }, for: [CLI], text: "≤ 1.5× native" },
+  },
+  {
+    id: "python.start",
+    title: "python3 -c pass",
+    unit: "ms",
+    better: "lower",
+    how: "each start of `python3 -c pass` in a shell loop of ten in a warm container of the python image (the loop's time without the starts taken off), against Debian's python3.11 in the same loop",
+    target: { bound: "max", limit: 3, of: { subject: PYTHON }, for: [CLI], text: "≤ 3× native" },
+  },
+  {
+    id: "python.cpu",
+    title: "a CPU-bound Python loop",
+    unit: "ms",
+    better: "lower",
+    how: "2 million turns of integer arithmetic and 300,000 dictionary inserts, timed by the program (time.perf_counter), against Debian's python3.11",
+    target: { bound: "max", limit: 2, of: { subject: PYTHON }, for: [CLI], text: "≤ 2× native" },
+  },
+  {
+    id: "python.sqlite",
+    title: "SQLite over 100,000 rows, from Python",
+    unit: "ms",
+    better: "lower",
+    how: "100,000 rows inserted into an in-memory table by Python's sqlite3 and a grouped, sorted query over them, timed by the program, against Debian's python3.11 and its SQLite",
+    target: { bound: "max", limit: 2, of: { subject: PYTHON }, for: [CLI], text: "≤ 2× native" },
   },
 ];
 

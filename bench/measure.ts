@@ -13,6 +13,7 @@ export type Subject =
   | "overbox (CLI)"
   | "native busybox"
   | "native (clang)"
+  | "native (python3.11)"
   | "raw IndexedDB"
   | "raw IndexedDB (Firefox)"
   | "raw IndexedDB (WebKit)"

@@ -17,12 +17,13 @@ import { parseArgs } from "node:util";
 import { browserSuite } from "./browser/suite.ts";
 import type { Measurement } from "./measure.ts";
 import { nodeSuite } from "./node/suite.ts";
+import { pythonSuite } from "./node/python.ts";
 import { wasiSuite } from "./node/wasi.ts";
 import { chart, markdown, type Results } from "./report.ts";
 import type { BenchContext, Suite } from "./suite.ts";
 import { FULL, QUICK } from "./workloads.ts";
 
-const SUITES: Suite[] = [nodeSuite, wasiSuite, browserSuite];
+const SUITES: Suite[] = [nodeSuite, wasiSuite, pythonSuite, browserSuite];
 
 function version(command: string, args: string[]): string {
   try {

@@ -111,7 +111,7 @@ describe("the sandbox service", () => {
     await box.exec("echo committed > /root/c");
     await box.commit("verbs-image");
     // The images the site was built with (images/index.json), then those made here.
-    expect(await box.images()).toEqual(["busybox", "tools", "verbs-image"]);
+    expect(await box.images()).toEqual(["busybox", "tools", "python", "verbs-image"]);
     await box.close();
     const fresh = await opened("from-image", "verbs-image");
     expect((await fresh.exec("cat /root/c")).stdout).toBe("committed\n");

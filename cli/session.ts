@@ -20,7 +20,14 @@ export async function runSession(start: SessionStart): Promise<number> {
   const stdout = process.stdout;
   const stderr = process.stderr;
   // Beside this module in the command's bundle (cli/compile.mjs).
-  const worker = new Worker(new URL("./worker-thread.js", import.meta.url), { workerData: start });
+  // A 64 MiB stack for the engine (only what is used is ever touched):
+  // Python's recursion through C (lru_cache, nested repr) takes tens of KiB
+  // of V8's stack a level, and the default 4 MiB ended a 600-level
+  // recursion, CPython's limit on WASI, with SIGSEGV (rootfs/python).
+  const worker = new Worker(new URL("./worker-thread.js", import.meta.url), {
+    workerData: start,
+    resourceLimits: { stackSizeMb: 64 },
+  });
   const post = (m: ToWorker) => worker.postMessage(m);
 
   let writes = 0;

@@ -188,12 +188,14 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     });
   });
 
-  it(`the docs demo shows both embeds running their commands, SQLite in one (screenshot ${screenshotPath("embed-demo.png")})`, async () => {
+  it(`the docs demo shows its embeds running their commands, SQLite in one and Python in another (screenshot ${screenshotPath("embed-demo.png")})`, async () => {
     const page = await newPage({ width: 1200, height: 700 });
     await page.goto(`${baseUrl}/docs-demo.html`);
     const dark = await frameOf(page, "#dark");
+    const python = await frameOf(page, "#python");
     const light = await frameOf(page, "#light");
     await waitForScreen(dark, /^│ 3\.40\.1 +│ 42 +│$/);
+    await waitForScreen(python, /^3\.11\.2 3\.40\.1 499999500000$/);
     await waitForScreen(light, /^-rw-r--r-- .* os-release$/);
     await page.waitForFunction(() =>
       Array.from(document.querySelectorAll(".state")).every((s) =>
@@ -202,10 +204,11 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     );
     expect(await page.locator(".state").allTextContents()).toEqual([
       "ready: ephemeral, image tools",
+      "ready: ephemeral, image python",
       "ready: docs-demo, image busybox",
     ]);
     // The download's progress is gone once the container is open, late reports and all.
-    for (const f of [dark, light]) expect(await f.isHidden("#progress")).toBe(true);
+    for (const f of [dark, python, light]) expect(await f.isHidden("#progress")).toBe(true);
     await page.click("#run-button");
     await page.waitForFunction(() =>
       document.getElementById("result")!.textContent!.includes("[exit"),

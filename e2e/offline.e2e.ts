@@ -88,6 +88,64 @@ describe("the built site", () => {
     await context.close();
   });
 
+  it("opens ?image=python from a fresh profile: the REPL computes, a file it writes survives a reload, and a second visit works offline", async () => {
+    const context = await browser.newContext();
+    // The bytes the site sent (the page's, its workers' and its service worker's fetches).
+    let bytes = 0;
+    context.on("requestfinished", (request) => {
+      void request.sizes().then(
+        (s) => (bytes += s.responseBodySize),
+        () => {},
+      );
+    });
+    const page = await context.newPage();
+    await page.goto(`${site.url}?image=python&container=py`);
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    const screen = () =>
+      page.evaluate(() => {
+        const buffer = window.overbox.term.buffer.active;
+        const lines = [];
+        for (let i = 0; i < buffer.length; i++)
+          lines.push(buffer.getLine(i)?.translateToString(true) ?? "");
+        return lines.join("\n").trimEnd();
+      });
+    const until = async (pattern: RegExp) => {
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(await screen())) {
+        if (Date.now() > deadline)
+          throw new Error(`not on the screen: ${pattern}\n${await screen()}`);
+        await page.waitForTimeout(50);
+      }
+    };
+    await until(/# $/);
+    await page.locator(".xterm").click();
+    await page.keyboard.type("python3\n");
+    await until(/^>>> $/m);
+    await page.keyboard.type("sum(i * i for i in range(10**5))\n");
+    await until(/^333328333350000$/m);
+    await page.keyboard.type("open('/root/from-repl.txt', 'w').write('kept by python')\n");
+    await until(/^14\n>>> $/m);
+    await page.keyboard.press("Control+D");
+    await until(/# $/);
+    console.log(`python, first visit: ${(bytes / 2 ** 20).toFixed(1)} MiB downloaded`);
+    await page.evaluate(() => window.overbox.box.exec("sync"));
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+      timeout: 20_000,
+    });
+    await page.reload();
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    const read = () =>
+      page.evaluate(() =>
+        window.overbox.box.exec(["python3", "-c", "print(open('/root/from-repl.txt').read())"]),
+      );
+    expect(await read()).toEqual({ exitCode: 0, stdout: "kept by python\n", stderr: "" });
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+    expect(await read()).toEqual({ exitCode: 0, stdout: "kept by python\n", stderr: "" });
+    await context.close();
+  });
+
   it("prepares a WASI program built elsewhere, written with the library's fs.writeFile, under the site's policy, and offline again, its Binaryen cached at that first use", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -1177,7 +1177,11 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
     await dialog.getByRole("button", { name: "Commit" }).click();
     expect(await statusMatching(page, /^EROFS/)).toMatch(/^EROFS: [^\n]+$/);
     // No image made: only those the site was built with.
-    expect(await page.evaluate(() => window.overbox.box.images())).toEqual(["busybox", "tools"]);
+    expect(await page.evaluate(() => window.overbox.box.images())).toEqual([
+      "busybox",
+      "tools",
+      "python",
+    ]);
   });
 
   it("shows the storage used and the quota, and asks the browser to keep storage; where the browser has no Storage API (WebKit's defaults), says so in the footer", async () => {

@@ -201,7 +201,7 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
       await Sandbox.deleteContainer("with-lua");
       return { images, lua, refused, script, info };
     });
-    expect(seen.images.slice(0, 2)).toEqual(["busybox", "tools"]);
+    expect(seen.images.slice(0, 3)).toEqual(["busybox", "tools", "python"]);
     expect(seen.lua).toMatchObject({ exitCode: 0, stdout: "Lua 5.4\t1024.0\txxx\n" });
     expect(seen.refused).toMatch(/tools is a built image: choose another name/);
     expect(seen.info).toMatchObject({ image: "lua-and-mine" });

@@ -1,5 +1,5 @@
 /**
- * A tool of the `tools` image against Debian's native build of the same
+ * A tool of the `tools` or `python` image against Debian's native build of the same
  * version (rootfs/NAME/snippets.test.ts): each snippet runs the same
  * command in the same absolute directory, with the same environment,
  * files and input, in a container of the image and natively, and what
@@ -29,13 +29,22 @@ export interface Snippet {
   stdin?: string;
   /** A file the command leaves in the directory, compared too. */
   leaves?: string;
-  /** A known difference: what ours prints, what Debian's does instead (a replacement), and why. */
-  differs?: { ours: RegExp; native: string | ((match: string) => string); why: string };
+  /**
+   * A known difference: what ours prints (on standard output, or `stream`),
+   * what Debian's does instead (a replacement), and why.
+   */
+  differs?: {
+    ours: RegExp;
+    native: string | ((match: string) => string);
+    why: string;
+    stream?: "stdout" | "stderr";
+  };
 }
 
 /**
  * Declares the tests: `program` (by name, as the container's PATH finds
- * it) against `native` (Debian's, run with the same argv[0]).
+ * it) in a container of `image` against `native` (Debian's, run with the
+ * same argv[0]); `env` adds to both sides' environment.
  */
 export function compareWithNative(
   title: string,
@@ -43,13 +52,15 @@ export function compareWithNative(
   native: string,
   snippets: Snippet[],
   least: number,
+  { image = "tools", env: extra = [] }: { image?: string; env?: string[] } = {},
 ): void {
   const dir = `/tmp/overbox-${program}-${process.pid}`;
+  const env = [...ENV, ...extra];
   let fs: MemoryFilesystem;
   let kernel: Kernel;
 
   beforeAll(async () => {
-    const manifest = parseManifest(readFileSync(join(IMAGES, "tools.json")));
+    const manifest = parseManifest(readFileSync(join(IMAGES, `${image}.json`)));
     fs = await flattenImage(new FileBlobs(join(IMAGES, "blobs")), manifest);
     kernel = new Kernel(fs, new WasmLoader());
   });
@@ -64,14 +75,15 @@ export function compareWithNative(
       writeFileSync(join(cwd, name), text);
       await writePath(fs, `${cwd}/${name}`, new TextEncoder().encode(text));
     }
-    const r = await kernel.run({ args: [program, ...s.args], env: ENV, cwd, stdin: s.stdin ?? "" });
+    const r = await kernel.run({ args: [program, ...s.args], env, cwd, stdin: s.stdin ?? "" });
     const ours: Outcome = { status: r.status, stdout: latin1(r.stdout), stderr: latin1(r.stderr) };
-    const env = Object.fromEntries(ENV.map((e) => e.split("=") as [string, string]));
     const n2 = spawnSync(native, s.args, {
       argv0: program, // as the shell names it, found on the PATH
       cwd,
-      env,
-      input: s.stdin ?? "",
+      env: Object.fromEntries(
+        env.map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]),
+      ),
+      input: Buffer.from(s.stdin ?? "", "utf8"), // as the kernel's stdin has it
       encoding: "latin1",
     });
     const theirs: Outcome = { status: n2.status ?? 128, stdout: n2.stdout, stderr: n2.stderr };
@@ -93,13 +105,14 @@ export function compareWithNative(
         const { ours, native } = await both(s, n);
         if (s.differs) {
           // The difference is there, and is the only one.
-          expect(ours.stdout).toMatch(s.differs.ours);
+          const stream = s.differs.stream ?? "stdout";
+          expect(ours[stream]).toMatch(s.differs.ours);
           const native = s.differs.native;
           // (replace's two overloads: a string, or a function of the match)
-          ours.stdout =
+          ours[stream] =
             typeof native === "string"
-              ? ours.stdout.replace(s.differs.ours, native)
-              : ours.stdout.replace(s.differs.ours, native);
+              ? ours[stream].replace(s.differs.ours, native)
+              : ours[stream].replace(s.differs.ours, native);
         }
         expect(ours).toEqual(native);
       });

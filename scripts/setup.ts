@@ -13,10 +13,10 @@
  *     the npm package binaryen, whose wasm-opt runs Asyncify).
  *  4. The base image `busybox` in build/images, cached on a hash of the
  *     module and of the image's own inputs.
- *  5. The tool layers (rootfs/lua...), each built from Debian's source
- *     package by rootfs/NAME/build.sh and cached outside the clone
- *     (~/.cache/overbox/NAME/HASH), and the image `tools` stacked from the
- *     base image's layer and theirs.
+ *  5. The tool layers (rootfs/lua, sqlite, jq, python), each built from
+ *     Debian's source package by rootfs/NAME/build.sh and cached outside
+ *     the clone (~/.cache/overbox/NAME/HASH), and the images `tools` and
+ *     `python` stacked from the base image's layer and theirs.
  *  6. For the tests: the WASI programs of core/wasi/programs (C and Rust,
  *     built elsewhere than BusyBox: no Asyncify), in build/wasi-programs,
  *     cached on a hash of that folder and the toolchain's versions.
@@ -42,10 +42,12 @@ import {
   writeFileSync,
 } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildRecord } from "../rootfs/build-record.ts";
 import type { ImageManifest } from "../core/image/image.ts";
+import type { PackEntry } from "../core/image/layer.ts";
+import { packDirectory } from "../node/pack.ts";
 import { toolLayerEntries, writeBaseImage, writeStackedImage } from "../rootfs/image.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -63,6 +65,8 @@ const TOOLCHAIN = [
   "gcc",
   "libc6-dev",
   "dpkg-dev",
+  // CPython's build runs a Python of its own version (rootfs/python).
+  "python3.11",
   // tclsh: SQLite's build makes its amalgamation with it (rootfs/sqlite).
   "tcl",
 ];
@@ -211,14 +215,18 @@ function debCompare(a: string, b: string): number {
   return r.status === 0 ? 1 : a === b ? 0 : -1;
 }
 
-/** sha256 over files (paths and bytes) and extra strings. */
-function hashInputs(paths: string[], extra: string[]): string {
+/**
+ * sha256 over files (paths and bytes) and extra strings; in folders, files
+ * for which `skip` is true (a layer's tests and README) are left out.
+ */
+function hashInputs(paths: string[], extra: string[], skip = (_file: string) => false): string {
   const h = createHash("sha256");
   for (const s of extra) h.update(`${s}\0`);
   const files: string[] = [];
   const walk = (p: string) => {
-    if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) walk(join(p, f));
-    else files.push(p);
+    if (statSync(p).isDirectory()) {
+      for (const f of readdirSync(p).sort()) if (!skip(f)) walk(join(p, f));
+    } else files.push(p);
   };
   for (const p of paths) walk(p);
   for (const f of files) {
@@ -349,21 +357,24 @@ function toolchainVersions(packages: string[]): string[] {
 /**
  * A tool layer's program built by rootfs/NAME/build.sh from Debian's source
  * package (and `more` source trees it takes after its output folder), cached in cacheRoot()/NAME/KEY on a hash of its recipe, the
- * compat layer, the toolchain and the source's version; returns that
- * folder.
+ * compat layer, the toolchain, the source's version and those of the
+ * Debian `packages` it also builds with; returns that folder.
  */
 function ensureTool(
   name: string,
   source: { dir: string; version: string },
   more: Array<{ dir: string; version: string }> = [],
+  packages: string[] = [],
 ): string {
   const key = hashInputs(
     [join(ROOT, "rootfs", name), join(ROOT, "rootfs", "compat"), TOOLCHAIN_SCRIPT],
     [
       source.version,
       ...more.map((m) => m.version),
-      ...toolchainVersions(["clang-19", "wasi-libc", "lld-19"]),
+      ...toolchainVersions(["clang-19", "wasi-libc", "lld-19", ...packages]),
     ],
+    // What the build does not read: editing a test does not rebuild CPython.
+    (file) => file.endsWith(".test.ts") || file.endsWith(".md"),
   );
   const out = join(cacheRoot(), name, key);
   if (existsSync(join(out, ".complete"))) return out;
@@ -396,37 +407,48 @@ interface ToolLayer {
   /** Its source tree: the layer's entries are dated by its changelog. */
   source: { dir: string };
   /** [path in the image, file in `out`] or [path, symlink target]. */
-  files: Array<{ path: string; from?: string; target?: string }>;
+  files?: Array<{ path: string; from?: string; target?: string }>;
+  /** Or a folder of `out` holding the layer's tree as it is, modes included. */
+  tree?: string;
 }
 
 /**
- * The image `tools` (rootfs/README.md, "Layers and images"): the base
- * image's layer, then a layer for each tool.
+ * An image stacked from the base image's layer and a layer for each tool
+ * (rootfs/README.md, "Layers and images"): `tools`, `python`.
  */
-async function ensureToolsImage(tools: ToolLayer[]): Promise<void> {
+async function ensureStackedImage(name: string, tools: ToolLayer[]): Promise<void> {
   const key = hashInputs(
     [
       join(IMAGES, "busybox.json"),
-      ...tools.flatMap((t) => t.files.filter((f) => f.from).map((f) => join(t.out, f.from!))),
+      ...tools.flatMap((t) => [
+        ...(t.files ?? []).filter((f) => f.from).map((f) => join(t.out, f.from!)),
+        ...(t.tree ? [join(t.out, t.tree)] : []),
+      ]),
       join(ROOT, "rootfs", "image.ts"),
       join(ROOT, "node", "pack.ts"),
       join(ROOT, "core", "image"),
     ],
-    [JSON.stringify(tools.map((t) => t.files))],
+    [JSON.stringify(tools.map((t) => t.files ?? t.tree))],
   );
-  const stamp = imageStamp("tools");
+  const stamp = imageStamp(name);
   if (stamp.fresh(key)) return;
-  log("packing the image tools");
+  log(`packing the image ${name}`);
   const base = JSON.parse(readFileSync(join(IMAGES, "busybox.json"), "utf8")) as ImageManifest;
-  const layers = tools.map((t) =>
-    toolLayerEntries(
-      t.files.map((f) => (f.from ? { path: f.path, data: readFileSync(join(t.out, f.from)) } : f)),
-      sourceEpoch(t.source.dir),
-    ),
-  );
-  const manifest = await writeStackedImage(IMAGES, "tools", base, layers);
+  const layers: PackEntry[][] = [];
+  for (const t of tools) {
+    const mtime = sourceEpoch(t.source.dir);
+    if (t.tree) {
+      layers.push(await packDirectory(join(t.out, t.tree), { owner: { uid: 0, gid: 0 }, mtime }));
+    } else {
+      const files = (t.files ?? []).map((f) =>
+        f.from ? { path: f.path, data: readFileSync(join(t.out, f.from)) } : f,
+      );
+      layers.push(toolLayerEntries(files, mtime));
+    }
+  }
+  const manifest = await writeStackedImage(IMAGES, name, base, layers);
   stamp.save(key);
-  log(`image tools: ${manifest.layers.length} layers`);
+  log(`image ${name}: ${manifest.layers.length} layers`);
 }
 
 /**
@@ -469,7 +491,7 @@ async function main(): Promise<void> {
   const lua = ensureSource("lua5.4");
   const sqlite = ensureSource("sqlite3");
   const jq = ensureSource("jq");
-  await ensureToolsImage([
+  await ensureStackedImage("tools", [
     {
       out: ensureTool("lua", lua),
       source: lua,
@@ -489,7 +511,23 @@ async function main(): Promise<void> {
       files: [{ path: "usr/bin/jq", from: "jq.wasm" }],
     },
   ]);
-  writeBuiltList(["busybox", "tools"]);
+  // CPython links the SQLite of the sqlite layer's build (its amalgamation),
+  // and compiles its standard library with the host's python3.11.
+  const python = ensureSource("python3.11");
+  const sqliteOut = ensureTool("sqlite", sqlite);
+  await ensureStackedImage("python", [
+    {
+      out: ensureTool(
+        "python",
+        python,
+        [ensureSource("zlib"), { dir: sqliteOut, version: basename(sqliteOut) }],
+        ["python3.11"],
+      ),
+      source: python,
+      tree: "root",
+    },
+  ]);
+  writeBuiltList(["busybox", "tools", "python"]);
   if (withBrowser) ensurePrograms();
   const record: BuildRecord = {
     version: source.version,

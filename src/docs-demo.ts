@@ -1,7 +1,7 @@
 /**
- * The documentation demo (docs-demo.html): two embeds side by side, each
+ * The documentation demo (docs-demo.html): three embeds side by side, each
  * an iframe of embed.html set up by its `data-params`, and a form that
- * runs a command in the second through the postMessage API
+ * runs a command in the last through the postMessage API
  * (src/embed-client.ts). The page allows itself, and only itself, to use
  * the embeds' API: `origins` is its own origin.
  */
@@ -29,6 +29,7 @@ function embed(iframe: HTMLIFrameElement): EmbeddedSandbox {
 }
 
 embed($<HTMLIFrameElement>("dark"));
+embed($<HTMLIFrameElement>("python"));
 const light = embed($<HTMLIFrameElement>("light"));
 
 const button = $<HTMLButtonElement>("run-button");

@@ -27,6 +27,8 @@ say "== making the amalgamation (host gcc, tclsh)"
 rm -rf "$WORK"
 mkdir -p "$WORK/host"
 (cd "$WORK/host" && "$SRC/configure" --disable-tcl --disable-readline && make sqlite3.c shell.c)
+# Kept for the python layer, whose sqlite3 module links the same SQLite.
+cp "$WORK/host/sqlite3.c" "$WORK/host/sqlite3.h" "$OUT/"
 
 say "== building the compat layer"
 toolchain_setup "$WORK"

@@ -113,6 +113,10 @@ struct sigaction {
 #define SIGRTMIN 34
 #define SIGRTMAX 64
 
+/* Linux's values: what a program sizes an alternate signal stack with. */
+#define MINSIGSTKSZ 2048
+#define SIGSTKSZ 8192
+
 typedef struct sigaltstack {
 	void *ss_sp;
 	int ss_flags;
