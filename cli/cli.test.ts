@@ -130,6 +130,28 @@ describe("the command line", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^NAME +LAYERS +SIZE\nbusybox +1 +\d/);
   });
+
+  it("runs python3 in a container of the python image, a new state's first, and its files persist", async () => {
+    const state = mkdtempSync(join(scratch, "python-state-"));
+    const r = await overbox([
+      "--state",
+      state,
+      "run",
+      "--name",
+      "py",
+      "--image",
+      "python",
+      "--",
+      "python3",
+      "-c",
+      "import pathlib; pathlib.Path('/root/n').write_text(str(2**100)); print(2**100)",
+    ]);
+    expect(r).toEqual({ status: 0, stdout: "1267650600228229401496703205376\n", stderr: "" });
+    const again = await overbox(["--state", state, "exec", "py", "--", "cat", "/root/n"]);
+    expect(again).toEqual({ status: 0, stdout: "1267650600228229401496703205376", stderr: "" });
+    const images = await overbox(["--state", state, "images"]);
+    expect(images.stdout).toMatch(/^python +2 +\d+ MB$/m);
+  }, 120_000);
 });
 
 describe("containers", () => {

@@ -246,6 +246,10 @@ export class State {
   async createContainer(name: string, image: string): Promise<boolean> {
     const dir = this.containerDir(name);
     const loaded = await this.image(image);
+    // Every container is opened with the base image beside its own
+    // (openContainer): a container of another built image may be this
+    // state's first.
+    if (this.builtImages) await this.ensureBaseImage();
     await this.sweepContainers();
     const fresh = join(this.dir, "containers", `.new-${leftoverTag()}`);
     await makeDirectory(fresh);

@@ -58,7 +58,7 @@ done
 say "== configuring CPython"
 cd "$WORK/build"
 CONFIG_SITE="$SRC/Tools/wasm/config.site-wasm32-wasi" \
-	PKG_CONFIG=false ac_cv_header_pthread_h=no ac_cv_func_memfd_create=no \
+	PKG_CONFIG=false ac_cv_header_pthread_h=no ac_cv_func_memfd_create=no ac_cv_func_sigaltstack=no \
 	OPT="-DNDEBUG -fwrapv -O2" \
 	CC="$CC" CFLAGS="$CFLAGS" CPPFLAGS="-I$WORK/deps/include" LDFLAGS="$TARGET_LDFLAGS -L$WORK/deps/lib" \
 	ZLIB_CFLAGS="-I$WORK/deps/include" ZLIB_LIBS="-L$WORK/deps/lib -lz" \
@@ -83,7 +83,10 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT/usr/bin" "$LIB/lib-dynload"
 (cd "$SRC/Lib" && tar cf - --exclude=__pycache__ --exclude=test --exclude=tests \
 	--exclude=idlelib --exclude=tkinter --exclude=turtledemo --exclude=ensurepip .) | (cd "$LIB" && tar xf -)
-cp "$WORK/build/$(cat pybuilddir.txt)"/_sysconfigdata_*.py "$LIB/"
+# sysconfig's build-time variables, under the name Debian's sysconfig.py
+# looks for (_sysconfigdata_{abiflags}_{multiarch}); the build wrote them
+# under upstream's, which also has the platform.
+cp "$WORK/build/$(cat pybuilddir.txt)"/_sysconfigdata__wasi_wasm32-wasi.py "$LIB/_sysconfigdata__wasm32-wasi.py"
 "$BUILD_PYTHON" -m compileall -q -j0 --invalidation-mode unchecked-hash -d /usr/lib/python3.11 "$LIB"
 # lib-dynload (empty): Python looks for it to find its exec prefix; every
 # extension module is built in.
