@@ -214,7 +214,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
       document.getElementById("result")!.textContent!.includes("[exit"),
     );
     expect(await page.textContent("#result")).toContain('PRETTY_NAME="overbox');
-    await page.screenshot({ path: screenshotPath("embed-demo.png") });
+    await page.screenshot({ path: screenshotPath("embed-demo.png"), fullPage: true });
   });
 
   it("the docs demo's button runs a command in an embed through the API and shows its result", async () => {
