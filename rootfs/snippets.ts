@@ -8,7 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { flattenImage, parseManifest } from "../core/image/image.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
@@ -72,6 +72,9 @@ export function compareWithNative(
     mkdirSync(cwd, { recursive: true });
     mkdirContainer(fs, cwd);
     for (const [name, text] of Object.entries(s.files ?? {})) {
+      // (A name may have folders: src/main.c.)
+      mkdirSync(dirname(join(cwd, name)), { recursive: true });
+      mkdirContainer(fs, dirname(`${cwd}/${name}`));
       writeFileSync(join(cwd, name), text);
       await writePath(fs, `${cwd}/${name}`, new TextEncoder().encode(text));
     }

@@ -69,6 +69,11 @@ const TOOLCHAIN = [
   "python3.11",
   // tclsh: SQLite's build makes its amalgamation with it (rootfs/sqlite).
   "tcl",
+  // make-dfsg ships no configure: its build runs autoreconf, as Debian's
+  // does (rootfs/make).
+  "autoconf",
+  "automake",
+  "autopoint",
 ];
 /**
  * For the tests: the browsers (e2e/browser.ts; for WebKit, e2e/webkit.ts:
@@ -79,7 +84,8 @@ const TOOLCHAIN = [
  * with Linux overlayfs. Debian's rustc and its wasm32 standard library
  * build the Rust test programs of core/wasi/programs. lua5.4, sqlite3 and
  * jq are the native tools the tools image's are compared with
- * (rootfs/NAME/snippets.test.ts).
+ * (rootfs/NAME/snippets.test.ts), as make and python3.11 (in TOOLCHAIN)
+ * are for make's and the python image's.
  */
 const TEST_PACKAGES = [
   "chromium",
@@ -491,6 +497,7 @@ async function main(): Promise<void> {
   const lua = ensureSource("lua5.4");
   const sqlite = ensureSource("sqlite3");
   const jq = ensureSource("jq");
+  const make = ensureSource("make-dfsg");
   await ensureStackedImage("tools", [
     {
       out: ensureTool("lua", lua),
@@ -509,6 +516,11 @@ async function main(): Promise<void> {
       out: ensureTool("jq", jq, [ensureSource("libonig")]),
       source: jq,
       files: [{ path: "usr/bin/jq", from: "jq.wasm" }],
+    },
+    {
+      out: ensureTool("make", make, [], ["autoconf", "automake", "autopoint"]),
+      source: make,
+      files: [{ path: "usr/bin/make", from: "make.wasm" }],
     },
   ]);
   // CPython links the SQLite of the sqlite layer's build (its amalgamation),
