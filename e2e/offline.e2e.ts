@@ -236,7 +236,7 @@ describe("the built site", () => {
     await demo.waitForFunction(() =>
       /exit status 0/.test(document.getElementById("result")!.textContent ?? ""),
     );
-    expect((await frames(demo)).length).toBe(3);
+    expect((await frames(demo)).length).toBe(4); // the page and its three embeds
     expect(await violations(demo)).toEqual([]);
 
     // A script the site did not ship does not run: inline, or from elsewhere.
