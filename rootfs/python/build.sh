@@ -57,7 +57,7 @@ done
 
 say "== configuring CPython"
 cd "$WORK/build"
-CONFIG_SITE="$SRC/Tools/wasm/config.site-wasm32-wasi" \
+CONFIG_SITE="$HERE/config.site" OVERBOX_UPSTREAM_SITE="$SRC/Tools/wasm/config.site-wasm32-wasi" \
 	PKG_CONFIG=false ac_cv_header_pthread_h=no ac_cv_func_memfd_create=no ac_cv_func_sigaltstack=no \
 	OPT="-DNDEBUG -fwrapv -O2" \
 	CC="$CC" CFLAGS="$CFLAGS" CPPFLAGS="-I$WORK/deps/include" LDFLAGS="$TARGET_LDFLAGS -L$WORK/deps/lib" \

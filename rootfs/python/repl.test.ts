@@ -106,15 +106,18 @@ describe("python3 from the shell", () => {
     await session.waitFor(/^\{\n {4}"a": \[\n {8}true\n {4}\],\n {4}"b": 1\n\}$/m, 30_000);
   });
 
-  it("pip, threads and subprocess fail in one clear line, without hanging", async () => {
+  it("pip, threads, a missing program and sockets fail in one clear line, without hanging", async () => {
     session.type("pip install requests; echo status $?\r");
     await session.waitFor(
       /^pip: cannot install packages here: the container has no network\nstatus 1$/m,
     );
     session.type(`python3 -c 'import threading; threading.Thread(target=print).start()'\r`);
     await session.waitFor(/^RuntimeError: can't start new thread$/m, 30_000);
-    session.type(`python3 -c 'import subprocess; subprocess.run(["ls"])'\r`);
-    await session.waitFor(/^OSError: \[Errno 58\] wasi does not support processes\.$/m, 30_000);
+    session.type(`python3 -c 'import subprocess; subprocess.run(["nosuch-program"])'\r`);
+    await session.waitFor(
+      /^FileNotFoundError: \[Errno 44\] No such file or directory: 'nosuch-program'$/m,
+      30_000,
+    );
     session.type(`python3 -c 'import socket; socket.create_connection(("example.org", 80))'\r`);
     await session.waitFor(/^socket\.gaierror: .*$/m, 30_000);
   });

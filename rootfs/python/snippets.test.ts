@@ -861,6 +861,32 @@ print(sys.maxsize, struct.calcsize("P"), sys.getrecursionlimit())`,
     },
   ),
   py(
+    "subprocess: run, pipes, the shell and exit statuses",
+    `import subprocess, sys
+r = subprocess.run(["echo", "hello", "world"], capture_output=True, text=True)
+print(repr(r.stdout), r.returncode)
+print(subprocess.check_output("echo $((6 * 7)) | tr 4 x", shell=True))
+p = subprocess.Popen(["sort"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+out, _ = p.communicate("pear\napple\nfig\n")
+print(out.split(), p.returncode)
+print(subprocess.run(["sh", "-c", "exit 3"]).returncode, subprocess.call("true", shell=True))
+try:
+    subprocess.check_call(["false"])
+except subprocess.CalledProcessError as e:
+    print("failed:", e)
+r = subprocess.run([sys.executable, "-c", "import sys; print(sys.argv[1:]); sys.exit(5)", "a b"], capture_output=True, text=True)
+print(r.stdout.strip(), r.returncode)`,
+  ),
+  py(
+    "subprocess: a program that does not exist",
+    `import subprocess
+try:
+    subprocess.run(["nosuch-program", "x"])
+except FileNotFoundError as e:
+    print(e)`,
+    { differs: { ours: /^\[Errno 44\]/m, native: "[Errno 2]", why: ERRNO } },
+  ),
+  py(
     "warnings and logging to standard error",
     `import warnings, logging
 warnings.warn("careful", DeprecationWarning)
