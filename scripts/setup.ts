@@ -13,7 +13,7 @@
  *     the npm package binaryen, whose wasm-opt runs Asyncify).
  *  4. The base image `busybox` in build/images, cached on a hash of the
  *     module and of the image's own inputs.
- *  5. The tool layers (rootfs/lua, sqlite, jq, python), each built from
+ *  5. The tool layers (rootfs/lua, sqlite, jq, make, python), each built from
  *     Debian's source package by rootfs/NAME/build.sh and cached outside
  *     the clone (~/.cache/overbox/NAME/HASH), and the images `tools` and
  *     `python` stacked from the base image's layer and theirs.
