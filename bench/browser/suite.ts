@@ -2,7 +2,8 @@
  * The browser suite: overbox in Debian's headless Chromium (playwright-core),
  * subject "overbox (browser)", every figure; and in Firefox ESR and WebKit
  * (with Safari's storage features: e2e/webkit.ts), subjects "overbox
- * (Firefox)" and "overbox (WebKit)", start.*, spawn.shell, the pipeline,
+ * (Firefox)" and "overbox (WebKit)", start.* (and, in Chromium, python.*:
+ * the python image's first and second visit, python.ts), spawn.shell, the pipeline,
  * applet.awk, and persist.write and persist.read beside raw IndexedDB in
  * the same browser. Two sites are built and served (sites.ts):
  * the product's, gzipped, for start.* (start.ts); the bench pages', for the
@@ -16,6 +17,7 @@ import type { BenchContext, Suite } from "../suite.ts";
 import { memoryFigures } from "./memory.ts";
 import { persistence } from "./persistence.ts";
 import { processFigures } from "./processes.ts";
+import { pythonFigures } from "./python.ts";
 import { buildPageSite, buildProductSite, serveMetered, servePlain } from "./sites.ts";
 import { startFigures } from "./start.ts";
 
@@ -27,13 +29,18 @@ export const browserSuite: Suite = {
   async run(context) {
     const started = performance.now();
     const out: Measurement[] = [];
-    if (wantsAny(context, "start.")) {
+    if (wantsAny(context, "start.") || wantsAny(context, "python.cold")) {
       context.log("browser: building the site (vite build)");
       const site = await serveMetered(await buildProductSite(context));
       try {
-        out.push(...(await startFigures(context, site)));
-        out.push(...(await startFigures(context, site, "overbox (Firefox)")));
-        out.push(...(await startFigures(context, site, "overbox (WebKit)")));
+        if (wantsAny(context, "start.")) {
+          out.push(...(await startFigures(context, site)));
+          out.push(...(await startFigures(context, site, "overbox (Firefox)")));
+          out.push(...(await startFigures(context, site, "overbox (WebKit)")));
+        }
+        if (["python.cold", "python.warm", "python.bytes"].some((id) => context.wants(id))) {
+          out.push(...(await pythonFigures(context, site)));
+        }
       } finally {
         await site.close();
       }
