@@ -8,45 +8,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import type { Measurement } from "../measure.ts";
 import type { BenchContext } from "../suite.ts";
 import type { MeteredSite } from "./sites.ts";
-import { START_ENGINES } from "./start.ts";
+import { START_ENGINES, untilServiceWorker, visit, watchRow } from "./start.ts";
 
 const VIEWPORT = { width: 1200, height: 700 };
-
-/** What the init script leaves on `window`: the REPL prompt's time, from performance.timeOrigin. */
-interface Watched {
-  replAt?: number;
-}
-
-/** Runs in the page before its scripts: notes performance.now() when a terminal row reads `>>>`. */
-function watchRepl(): void {
-  const w = window as unknown as Watched;
-  const observer = new MutationObserver(() => {
-    for (const row of Array.from(document.querySelectorAll(".xterm-rows > div"))) {
-      if ((row.textContent ?? "").replace(/\s+$/, "") === ">>>") {
-        w.replAt = performance.now();
-        observer.disconnect();
-        return;
-      }
-    }
-  });
-  observer.observe(document, { childList: true, subtree: true, characterData: true });
-}
-
-async function visit(page: Page, url: string): Promise<{ ms: number; at: number }> {
-  await page.goto(url);
-  await page.waitForFunction(() => (window as unknown as Watched).replAt !== undefined, null, {
-    timeout: 120_000,
-    polling: 10,
-  });
-  return page.evaluate(() => {
-    const ms = (window as unknown as Watched).replAt!;
-    return { ms, at: performance.timeOrigin + ms };
-  });
-}
 
 export async function pythonFigures(
   context: BenchContext,
@@ -61,21 +29,14 @@ export async function pythonFigures(
     let browser: BrowserContext | null = null;
     try {
       browser = await START_ENGINES["overbox (browser)"](profile, { viewport: VIEWPORT });
-      await browser.addInitScript(watchRepl);
+      await browser.addInitScript(watchRow, "^>>>$");
       const first = browser.pages()[0] ?? (await browser.newPage());
       site.clear();
       const a = await visit(first, url);
       cold.push(a.ms);
       const before = site.sent.filter((s) => s.at <= a.at);
       bytes.push(before.reduce((n, s) => n + s.bytes, 0));
-      await first.waitForFunction(
-        async () => {
-          await navigator.serviceWorker.ready;
-          return navigator.serviceWorker.controller !== null;
-        },
-        null,
-        { timeout: 60_000 },
-      );
+      await untilServiceWorker(first);
       await first.close();
       const second = await browser.newPage();
       site.clear();

@@ -27,7 +27,7 @@ export const START_ENGINES = {
 >;
 const VIEWPORT = { width: 1200, height: 700 };
 
-/** What the init script leaves on `window`: the prompt's time, from performance.timeOrigin. */
+/** What the init script leaves on `window`: the watched row's time, from performance.timeOrigin. */
 interface Watched {
   promptAt?: number;
 }
@@ -35,15 +35,16 @@ interface Watched {
 /**
  * Runs in the page before its scripts: watches xterm.js's rows (its DOM
  * renderer draws each screen row as a div of .xterm-rows) and notes
- * performance.now() when a row reads as the shell's prompt,
- * "root@overbox:~#", with nothing after it but the cursor.
+ * performance.now() when a row, trailing spaces trimmed, matches `pattern`
+ * (a RegExp's source): the shell's prompt "root@overbox:~#" with nothing
+ * after it but the cursor, or python.ts's ">>>".
  */
-function watchPrompt(): void {
+export function watchRow(pattern: string): void {
   const w = window as unknown as Watched;
-  const prompt = /^root@overbox:\S*#$/;
+  const row = new RegExp(pattern);
   const observer = new MutationObserver(() => {
-    for (const row of Array.from(document.querySelectorAll(".xterm-rows > div"))) {
-      if (prompt.test((row.textContent ?? "").replace(/\s+$/, ""))) {
+    for (const r of Array.from(document.querySelectorAll(".xterm-rows > div"))) {
+      if (row.test((r.textContent ?? "").replace(/\s+$/, ""))) {
         w.promptAt = performance.now();
         observer.disconnect();
         return;
@@ -53,14 +54,20 @@ function watchPrompt(): void {
   observer.observe(document, { childList: true, subtree: true, characterData: true });
 }
 
+const SHELL_PROMPT = "^root@overbox:\\S*#$";
+
 /**
- * Opens the playground in `page`; resolves with ms from navigation start
- * to the prompt, that moment's epoch ms, and when DOMContentLoaded ended.
+ * Opens `url` in `page`, whose context watches for a row (watchRow);
+ * resolves with ms from navigation start to that row, that moment's epoch
+ * ms, and when DOMContentLoaded ended.
  */
-async function visit(page: Page, url: string): Promise<{ ms: number; at: number; loaded: number }> {
+export async function visit(
+  page: Page,
+  url: string,
+): Promise<{ ms: number; at: number; loaded: number }> {
   await page.goto(url);
   await page.waitForFunction(() => (window as unknown as Watched).promptAt !== undefined, null, {
-    timeout: 60_000,
+    timeout: 120_000,
     polling: 10,
   });
   return page.evaluate(() => {
@@ -68,6 +75,18 @@ async function visit(page: Page, url: string): Promise<{ ms: number; at: number;
     const navigation = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
     return { ms, at: performance.timeOrigin + ms, loaded: navigation.domContentLoadedEventEnd };
   });
+}
+
+/** Waits until the site's service worker has installed (its precache fetched) and controls `page`. */
+export async function untilServiceWorker(page: Page): Promise<void> {
+  await page.waitForFunction(
+    async () => {
+      await navigator.serviceWorker.ready;
+      return navigator.serviceWorker.controller !== null;
+    },
+    null,
+    { timeout: 60_000 },
+  );
 }
 
 /**
@@ -130,7 +149,7 @@ export async function startFigures(
     let browser: BrowserContext | null = null;
     try {
       browser = await launch(profile, { viewport: VIEWPORT });
-      await browser.addInitScript(watchPrompt);
+      await browser.addInitScript(watchRow, SHELL_PROMPT);
       const first = browser.pages()[0] ?? (await browser.newPage());
       site.clear();
       const a = await visit(first, site.url);
@@ -140,14 +159,7 @@ export async function startFigures(
       bytes.push(sum(before));
       // A visitor who stays a moment: the service worker has installed (its
       // precache fetched) and controls the page.
-      await first.waitForFunction(
-        async () => {
-          await navigator.serviceWorker.ready;
-          return navigator.serviceWorker.controller !== null;
-        },
-        null,
-        { timeout: 60_000 },
-      );
+      await untilServiceWorker(first);
       const sw = before.filter((s) => s.serviceWorker);
       context.log(
         `start run ${run + 1} (${subject}): cold ${a.ms.toFixed(0)} ms (DOMContentLoaded at ${a.loaded.toFixed(0)} ms); ` +
