@@ -126,8 +126,9 @@ function baseImageFiles(outDir: string): Set<string> {
     files.add(blob(digest));
     const index = JSON.parse(readFileSync(join(outDir, blob(digest)), "utf8")) as {
       data: { digest: string };
+      chunks?: Array<{ digest: string }>;
     };
-    files.add(blob(index.data.digest));
+    for (const d of index.chunks?.map((c) => c.digest) ?? [index.data.digest]) files.add(blob(d));
   }
   return files;
 }

@@ -101,11 +101,9 @@ export class SandboxService implements SandboxApi {
     if (this.session) fail("EBUSY", "this worker has a container open already");
     const name = options.container ?? "default";
     if (name !== EPHEMERAL) checkContainerName(name);
-    // Progress is the opening's: later fetches (an image for import) are not reported.
-    let opening = true;
-    this.source = new HttpBlobSource(options.imagesUrl, (loaded, total) => {
-      if (opening) onProgress?.(loaded, total);
-    });
+    // Every fetch of the site's images is reported: the opening's, and
+    // then a big layer's chunks as its files are first read.
+    this.source = new HttpBlobSource(options.imagesUrl, onProgress);
     const image = await this.loadImage(options.image ?? BASE_IMAGE);
     let store: Store;
     let restored = false;
@@ -142,7 +140,6 @@ export class SandboxService implements SandboxApi {
     if (name !== EPHEMERAL && !options.readOnly && container.damage.length === 0) {
       await ledger.add(name);
     }
-    opening = false;
     const info: OpenInfo = {
       container: name,
       image: container.image.manifest.name,
@@ -406,11 +403,13 @@ export class SandboxService implements SandboxApi {
     if (name === BASE_IMAGE) return base;
     checkImageName(name);
     const saved = await this.imageStore.get(`image/${name}`);
-    if (saved) return loadImage(this.imageBlobs(), parseManifest(saved), base.layers);
+    // Big layers (kept in chunks) come a file at a time, as they are read.
+    const lazy = { lazy: true };
+    if (saved) return loadImage(this.imageBlobs(), parseManifest(saved), base.layers, lazy);
     // One the site was built with (tools...): its layers from the site,
     // the base image's already loaded.
     if (!(await source.builtImages()).includes(name)) fail("ENOENT", `no image ${name}`);
-    return loadImage(source, parseManifest(await source.manifest(name)), base.layers);
+    return loadImage(source, parseManifest(await source.manifest(name)), base.layers, lazy);
   }
 
   private async saveManifest(image: Image): Promise<void> {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { Container } from "../core/container/container.ts";
 import {
   loadImage,
+  dataDigests,
   parseManifest,
   verifiedBlob,
   type Image,
@@ -181,8 +182,8 @@ export class State {
     const source = new FileBlobs(join(this.builtImages, "blobs"));
     for (const { digest } of parseManifest(new TextEncoder().encode(built)).layers) {
       const index = await verifiedBlob(source, digest);
-      const data = parseLayerIndex(index).data;
-      if (data.size > 0) await this.blobs.put(data.digest, await verifiedBlob(source, data.digest));
+      for (const blob of dataDigests(parseLayerIndex(index)))
+        await this.blobs.put(blob, await verifiedBlob(source, blob));
       await this.blobs.put(digest, index);
     }
     await writeFileAtomic(mine, built);

@@ -146,8 +146,15 @@ export function toolLayerEntries(files: ToolFile[], mtime: number): PackEntry[] 
 }
 
 /**
+ * The chunk size of tool layers (core/image/layer.ts): a page fetches a
+ * file's chunks when it is first read. Measured on python's first visit
+ * (bench/browser/python.ts): ...
+ */
+export const LAYER_CHUNK_SIZE = 256 * 1024;
+
+/**
  * Writes image `name`: the layers of image `base` (already in DIR), then
- * `layers` on top, with `base`'s configuration. DIR/NAME.json and each new
+ * `layers` on top, with `base`'s configuration, each kept in chunks. DIR/NAME.json and each new
  * layer's blobs; a layer already there (another image's) is stored once.
  */
 export async function writeStackedImage(
@@ -158,7 +165,7 @@ export async function writeStackedImage(
 ): Promise<ImageManifest> {
   const built = [];
   for (const entries of layers) {
-    const layer = await buildLayer(entries);
+    const layer = await buildLayer(entries, { chunkSize: LAYER_CHUNK_SIZE });
     await writeLayer(join(dir, "blobs"), layer);
     built.push({ digest: layer.digest, size: layer.indexBytes.length });
   }

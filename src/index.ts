@@ -33,7 +33,11 @@ export interface SandboxOptions {
   readOnly?: boolean;
   /** Where images are served; default `images/` beside the page. */
   imagesUrl?: string;
-  /** Download progress of the image: bytes so far and bytes expected. */
+  /**
+   * Download progress of the image: bytes so far and bytes expected. Heard
+   * while the container opens, and again whenever a program first reads
+   * files of a big layer, which come then (bytes and expected go on adding up).
+   */
   onProgress?: (loaded: number, total: number) => void;
 }
 

@@ -2,16 +2,17 @@
  * The image download's progress bar, shown while a page opens its
  * container (the playground's and the embed's #progress and
  * #progress-bar). Without a size yet (no Content-Length), the bar is
- * indeterminate. Reports that arrive after done() are dropped: they come
- * over their own message port, which may deliver them after the open's
- * answer.
+ * indeterminate. After done(), the bar shows again while a big layer's
+ * files come (a program's first read of them) and hides once all that was
+ * asked for has come.
  */
 export function progressBar(box: HTMLElement, bar: HTMLProgressElement) {
   let finished = false;
   return {
     onProgress(loaded: number, total: number): void {
-      if (finished) return;
-      box.hidden = false;
+      // Reports come over their own port: the open's last may come after done().
+      box.hidden = finished && loaded >= total;
+      if (box.hidden) return;
       if (total > 0) {
         bar.max = total;
         bar.value = Math.min(loaded, total);

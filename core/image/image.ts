@@ -8,7 +8,10 @@ import {
   sha256,
   type BuiltLayer,
   type LayerEntry,
+  type LayerIndex,
 } from "./layer.ts";
+import { LazyData } from "./layer-data.ts";
+import { concat } from "../bytes.ts";
 import { LayerFilesystem } from "./layer-fs.ts";
 import { newBatch, type Store } from "../store/store.ts";
 
@@ -67,10 +70,52 @@ export class StoreBlobs implements BlobStore {
   }
 }
 
-/** Stores a built layer's two blobs (the data first: an index names it). */
+/**
+ * Stores a built layer's blobs: its data (one blob, or its chunks), then
+ * its index, which names them.
+ */
 export async function putLayer(blobs: BlobStore, layer: BuiltLayer): Promise<void> {
-  await blobs.put(layer.index.data.digest, layer.data);
+  for (const [digest, bytes] of dataBlobs(layer.index, layer.data)) await blobs.put(digest, bytes);
   await blobs.put(layer.digest, layer.indexBytes);
+}
+
+/** The blobs holding a layer's data, by digest: its chunks, or the one data blob. */
+export function dataBlobs(index: LayerIndex, data: Uint8Array): Array<[string, Uint8Array]> {
+  if (!index.chunks) return index.data.size > 0 ? [[index.data.digest, data]] : [];
+  let at = 0;
+  return index.chunks.map(({ digest, size }) => [digest, data.subarray(at, (at += size))]);
+}
+
+/** The digests of the blobs holding a layer's data (dataBlobs). */
+export function dataDigests(index: LayerIndex): string[] {
+  if (index.chunks) return index.chunks.map((c) => c.digest);
+  return index.data.size > 0 ? [index.data.digest] : [];
+}
+
+export interface LoadOptions {
+  /**
+   * Layers kept in chunks are fetched a file at a time, as they are read
+   * (layer-data.ts), instead of whole before the image is ready: for a
+   * page, where the network is slow and most of a big layer is never read.
+   */
+  lazy?: boolean;
+}
+
+/**
+ * A layer's data from `source`, all of it, checked: its one data blob, or
+ * its chunks, each against the digest the index lists.
+ */
+export async function layerBytes(source: BlobSource, index: LayerIndex): Promise<Uint8Array> {
+  if (!index.chunks) {
+    return index.data.size > 0 ? verifiedBlob(source, index.data.digest) : new Uint8Array(0);
+  }
+  return concat(await Promise.all(index.chunks.map((c) => verifiedBlob(source, c.digest))));
+}
+
+/** A layer's data as `loadImage` reads it: all now, or (`lazy`, chunks) as files are read. */
+function layerData(source: BlobSource, index: LayerIndex, options: LoadOptions) {
+  if (!options.lazy || !index.chunks) return layerBytes(source, index);
+  return new LazyData(index.chunks, (digest) => verifiedBlob(source, digest));
 }
 
 /** Tries each source in turn: local blobs (committed layers) before the network, say. */
@@ -108,14 +153,14 @@ export async function loadImage(
   source: BlobSource,
   manifest: ImageManifest,
   loaded: readonly LayerFilesystem[] = [],
+  options: LoadOptions = {},
 ): Promise<Image> {
   const layers = await Promise.all(
     manifest.layers.map(async ({ digest }) => {
       const known = loaded.find((l) => l.digest === digest);
       if (known) return known;
       const index = parseLayerIndex(await verifiedBlob(source, digest));
-      const data =
-        index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);
+      const data = await layerData(source, index, options);
       return new LayerFilesystem(index.entries, data, digest);
     }),
   );
@@ -162,9 +207,7 @@ export async function flattenImage(
   const fs = new MemoryFilesystem();
   for (const layer of manifest.layers) {
     const index = parseLayerIndex(await verifiedBlob(source, layer.digest));
-    const data =
-      index.data.size > 0 ? await verifiedBlob(source, index.data.digest) : new Uint8Array(0);
-    applyLayer(fs, index.entries, data);
+    applyLayer(fs, index.entries, await layerBytes(source, index));
   }
   return fs;
 }

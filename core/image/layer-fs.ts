@@ -8,7 +8,11 @@ import {
   type Stat,
 } from "../vfs/filesystem.ts";
 import { ReadOnlyFilesystem } from "../vfs/read-only.ts";
-import { fileBytes, type LayerEntry } from "./layer.ts";
+import type { LayerEntry } from "./layer.ts";
+import { wholeData, type LayerData } from "./layer-data.ts";
+
+/** Files up to this size are fetched whole when first read from a layer kept in chunks. */
+const WHOLE_FILE = 16 * 1024 * 1024;
 
 interface LayerNode {
   ino: number;
@@ -31,7 +35,9 @@ interface LayerNode {
 
 /**
  * One image layer as a read-only filesystem, built from its index; file
- * bytes are read from the data blob on demand (never copied). This is what
+ * bytes are read from the data blob on demand (never copied), or, for a
+ * layer kept in chunks, fetched when a file is first read (layer-data.ts:
+ * the read waits, WouldBlock, while they come). This is what
  * the overlay stacks as a lower layer, and many containers can share it.
  *
  * A whiteout entry appears, as in Linux overlayfs, as a character device
@@ -47,14 +53,17 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
   private readonly nodes: Array<LayerNode | undefined> = [undefined];
   /** Paths by inode, made on first use (`namesOf`). */
   private names: Map<number, string[]> | null = null;
+  /** File bytes: in memory, or fetched in chunks as files are first read. */
+  private readonly data: LayerData;
 
   constructor(
     entries: LayerEntry[],
-    private readonly data: Uint8Array,
+    data: Uint8Array | LayerData,
     /** The layer's digest: how an upper layer names it. */
     readonly digest = "",
   ) {
     super();
+    this.data = data instanceof Uint8Array ? wholeData(data) : data;
     this.node("directory", 0o755, 0n, null).parent = 1;
     const byPath = new Map<string, number>([["", 1]]);
     const dirOf = (path: string): number => {
@@ -151,7 +160,13 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
     const n = this.get(ino);
     if (n.type === "directory") fail("EISDIR");
     if (!n.entry) return new Uint8Array(0);
-    return fileBytes(n.entry, this.data).subarray(offset, offset + length);
+    const at = n.entry.offset ?? 0;
+    const size = n.entry.size ?? 0;
+    const start = at + Math.min(offset, size);
+    const end = at + Math.min(size, offset + length);
+    // A file not here yet comes whole (up to WHOLE_FILE): reading it through waits once.
+    const want = size <= WHOLE_FILE ? { start: at, end: at + size } : { start, end };
+    return this.data.read(start, end, want);
   }
 
   readlink(ino: number): string {

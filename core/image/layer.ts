@@ -12,6 +12,13 @@ import { NAME_MAX } from "../vfs/filesystem.ts";
  * The layer's digest is the index's digest; the index names the data blob's
  * digest, so the digest covers the whole layer. One file is read with one
  * range read of the data blob, without unpacking the rest.
+ *
+ * A big layer is kept as chunks instead of one data blob (`chunks`): the
+ * data cut where files begin, about `chunkSize` bytes each, every chunk a
+ * blob of its own named by its digest. The index lists the chunks, so its
+ * digest covers them, and a reader can fetch and check just the chunks
+ * that hold the files it reads (layer-data.ts), from any static host
+ * (no HTTP range requests, gzip kept).
  */
 export const LAYER_MEDIA_TYPE = "application/vnd.overbox.layer.v1+json";
 
@@ -41,8 +48,16 @@ export interface LayerEntry {
 
 export interface LayerIndex {
   mediaType: typeof LAYER_MEDIA_TYPE;
+  /** The data blob: the bytes of every file, one after another. */
   data: { digest: string; size: number };
+  /** A layer kept in chunks: the data blob's chunks, in order (their sizes add up to its size). */
+  chunks?: LayerChunk[];
   entries: LayerEntry[];
+}
+
+export interface LayerChunk {
+  digest: string;
+  size: number;
 }
 
 export interface BuiltLayer {
@@ -50,6 +65,15 @@ export interface BuiltLayer {
   index: LayerIndex;
   indexBytes: Uint8Array;
   data: Uint8Array;
+}
+
+export interface BuildOptions {
+  /**
+   * Keep the data as chunks of about this many bytes (LayerIndex.chunks):
+   * a new chunk starts where a file would make the chunk longer, and a
+   * file longer than this is cut into chunks of exactly this size.
+   */
+  chunkSize?: number;
 }
 
 /** An entry before packing: files carry their bytes instead of an offset. */
@@ -61,9 +85,12 @@ export type PackEntry = Omit<LayerEntry, "offset" | "size"> & { data?: Uint8Arra
  * hard link to a path that is not a file of this layer is refused with
  * EINVAL, and nothing is built.
  */
-export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
+export async function buildLayer(
+  entries: PackEntry[],
+  options: BuildOptions = {},
+): Promise<BuiltLayer> {
   const sorted = inLayerOrder(entries);
-  const chunks: Uint8Array[] = [];
+  const parts: Uint8Array[] = [];
   let offset = 0;
   const out: LayerEntry[] = sorted.map((e) => {
     // Keys in one fixed order, so that equal layers have equal digests.
@@ -79,7 +106,7 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
       const bytes = e.data ?? new Uint8Array(0);
       entry.offset = offset;
       entry.size = bytes.length;
-      chunks.push(bytes);
+      parts.push(bytes);
       offset += bytes.length;
     }
     if (e.type === "symlink" || e.type === "hardlink") entry.target = e.target;
@@ -87,14 +114,44 @@ export async function buildLayer(entries: PackEntry[]): Promise<BuiltLayer> {
     if (e.type === "directory" && e.opaque) entry.opaque = true;
     return entry;
   });
-  const blob = concat(chunks);
+  const blob = concat(parts);
   const index: LayerIndex = {
     mediaType: LAYER_MEDIA_TYPE,
     data: { digest: await sha256(blob), size: blob.length },
-    entries: out,
-  };
+  } as LayerIndex;
+  if (options.chunkSize !== undefined) {
+    const cuts = chunkCuts(out, blob.length, options.chunkSize);
+    index.chunks = [];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const chunk = blob.subarray(cuts[i], cuts[i + 1]);
+      index.chunks.push({ digest: await sha256(chunk), size: chunk.length });
+    }
+  }
+  // Keys in one fixed order, the entries last.
+  index.entries = out;
   const indexBytes = new TextEncoder().encode(JSON.stringify(index));
   return { digest: await sha256(indexBytes), index, indexBytes, data: blob };
+}
+
+/**
+ * Where the chunks of a layer's data begin and end (0 first, `size` last):
+ * at the start of a file that would overfill the chunk it falls in, and
+ * every `chunkSize` bytes through a file longer than that.
+ */
+export function chunkCuts(entries: LayerEntry[], size: number, chunkSize: number): number[] {
+  if (!Number.isInteger(chunkSize) || chunkSize <= 0) fail("EINVAL", `bad chunk size ${chunkSize}`);
+  const cuts = [0];
+  let start = 0;
+  for (const e of entries) {
+    if (e.type !== "file" || !e.size) continue;
+    const from = e.offset!;
+    const to = from + e.size;
+    if (to - start <= chunkSize) continue;
+    if (from > start) cuts.push((start = from));
+    while (to - start > chunkSize) cuts.push((start += chunkSize));
+  }
+  if (size > 0) cuts.push(size);
+  return cuts;
 }
 
 /**
@@ -177,7 +234,25 @@ export function parseLayerIndex(bytes: Uint8Array): LayerIndex {
     if (typeof e?.path !== "string" || normalisePath(e.path) !== e.path)
       fail("EINVAL", `bad path in layer: ${e?.path}`);
   }
+  if (index.chunks !== undefined) checkChunks(index.chunks, index.data?.size);
   return index as LayerIndex;
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** A layer's chunks must be digests (they become file names and URLs) and add up to its data. */
+function checkChunks(chunks: unknown, size: unknown): void {
+  if (!Array.isArray(chunks)) fail("EINVAL", "a layer's chunks are not a list");
+  let total = 0;
+  for (const c of chunks as Array<Partial<LayerChunk> | null>) {
+    if (typeof c?.digest !== "string" || !DIGEST.test(c.digest))
+      fail("EINVAL", `a layer's chunk has a bad digest: ${String(c?.digest)}`);
+    if (!Number.isSafeInteger(c.size) || c.size! <= 0)
+      fail("EINVAL", `a layer's chunk has a bad size: ${String(c.size)}`);
+    total += c.size!;
+  }
+  if (total !== size)
+    fail("EINVAL", `a layer's chunks hold ${total} bytes, its data ${String(size)}`);
 }
 
 /** JSON from a blob; EINVAL naming `what` if it is not JSON. */

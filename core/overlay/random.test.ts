@@ -31,6 +31,7 @@ import {
   BASE,
   contentOf,
   layered,
+  lazyLowerLayers,
   lowerLayers,
   newStore,
   openOverlay,
@@ -54,6 +55,8 @@ interface Run {
   steps: Step[];
   /** Close and reopen the overlay at the end and compare its tree again. */
   reopenAtEnd: boolean;
+  /** The lower layers kept in chunks, fetched as they are read (a page's big layers). */
+  lazy: boolean;
 }
 
 const env = (name: string): string | undefined => globalThis.process?.env?.[name];
@@ -252,7 +255,8 @@ function plan(seed: number, store: StoreKind): Run {
     if (reopening && r.chance(0.05)) steps.push({ op: "reopen" });
     steps.push(randomOperation(r, ns));
   }
-  return { seed, store, layers, options, steps, reopenAtEnd: reopening || r.chance(0.1) };
+  const reopenAtEnd = reopening || r.chance(0.1);
+  return { seed, store, layers, options, steps, reopenAtEnd, lazy: r.chance(0.3) };
 }
 
 const lowersByCount = new Map<number, Promise<LayerFilesystem[]>>();
@@ -260,6 +264,13 @@ const lowersFor = (count: number) => {
   let lowers = lowersByCount.get(count);
   if (!lowers) lowersByCount.set(count, (lowers = lowerLayers(layered(BASE, count))));
   return lowers;
+};
+
+const lazyByCount = new Map<number, Promise<() => LayerFilesystem[]>>();
+const lazyLowersFor = async (count: number) => {
+  let lowers = lazyByCount.get(count);
+  if (!lowers) lazyByCount.set(count, (lowers = lazyLowerLayers(layered(BASE, count))));
+  return (await lowers)();
 };
 
 /** reference(BASE), with the layer built once: applying it borrows the file bytes. */
@@ -329,7 +340,7 @@ function treeDifference(ours: Map<string, string>, theirs: Map<string, string>):
 
 /** Runs a sequence on both sides; answers the first divergence, or null. */
 async function execute(run: Run): Promise<string | null> {
-  const lowers = await lowersFor(run.layers);
+  const lowers = run.lazy ? await lazyLowersFor(run.layers) : await lowersFor(run.layers);
   let store = newStore(run.store);
   let ov = await openOverlay(store, lowers, run.options);
   const ref = await freshReference();
@@ -525,8 +536,13 @@ describe("random sequences found diverging, fixed", () => {
     it(name, async () => {
       for (const store of ["memory", "indexeddb"] as const) {
         for (const layers of [1, 2, 3]) {
-          const run = { seed: 0, store, layers, options: options ?? {}, steps, reopenAtEnd: true };
-          expect(await execute(run), `${store} store, ${layers} lower layers`).toBeNull();
+          for (const lazy of [false, true]) {
+            const run = { seed: 0, store, layers, options: options ?? {}, steps, lazy };
+            expect(
+              await execute({ ...run, reopenAtEnd: true }),
+              `${store} store, ${layers} lower layers${lazy ? ", fetched as read" : ""}`,
+            ).toBeNull();
+          }
         }
       }
     });

@@ -366,6 +366,9 @@ export class UpperLayer {
       return offset > start || end < Math.min(start + this.chunkSize, Math.max(inode.size, end));
     });
     for (const n of partial) this.needChunks(inode, n, n);
+    // And the lower file's bytes a new chunk starts from (a lazy layer may
+    // still have to fetch them): before anything changes.
+    if (inode.base && inode.base.length > first * this.chunkSize) this.readBase(inode.base);
     for (let n = first; n <= last; n++) {
       const chunkStart = n * this.chunkSize;
       const from = Math.max(offset, chunkStart);

@@ -3,7 +3,8 @@
  * lower layers, overlays of it on either store, and the reference it must
  * behave like (the same tree in a MemoryFilesystem).
  */
-import { applyLayer } from "../image/image.ts";
+import { applyLayer, dataBlobs } from "../image/image.ts";
+import { LazyData } from "../image/layer-data.ts";
 import { buildLayer, type PackEntry } from "../image/layer.ts";
 import { LayerFilesystem } from "../image/layer-fs.ts";
 import { IndexedDbStore } from "../../browser/indexeddb.ts";
@@ -105,6 +106,29 @@ export function layered(base: PackEntry[], count: number): PackEntry[][] {
 export async function lowerLayers(layers: PackEntry[][]): Promise<LayerFilesystem[]> {
   const built = await Promise.all(layers.map((l) => buildLayer(l)));
   return built.map((b) => new LayerFilesystem(b.index.entries, b.data, b.digest)).reverse();
+}
+
+/**
+ * The layers of `layered` kept in chunks of `chunkSize` bytes, top first:
+ * each call gives them afresh, with nothing fetched yet, each chunk coming
+ * a tick after it is asked for (as from the network in a page).
+ */
+export async function lazyLowerLayers(
+  layers: PackEntry[][],
+  chunkSize = 200,
+): Promise<() => LayerFilesystem[]> {
+  const built = await Promise.all(layers.map((l) => buildLayer(l, { chunkSize })));
+  return () =>
+    built
+      .map((b) => {
+        const blobs = new Map(dataBlobs(b.index, b.data));
+        const data = new LazyData(b.index.chunks!, async (digest) => {
+          await new Promise((r) => setTimeout(r, 0));
+          return blobs.get(digest)!;
+        });
+        return new LayerFilesystem(b.index.entries, data, b.digest);
+      })
+      .reverse();
 }
 
 /** The reference: the same tree in a MemoryFilesystem. */
