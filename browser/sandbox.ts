@@ -136,7 +136,13 @@ export class SandboxService implements SandboxApi {
     const unlocked = kept ? locksMissing() : null;
     if (unlocked) unavailable.push(unlocked);
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
-    const container = await Container.open(store, image, this.imageBlobs(), {}, lost ? [LOST] : []);
+    const container = await Container.open(
+      store,
+      image,
+      this.imageBlobs(),
+      { lazy: true },
+      lost ? [LOST] : [],
+    );
     if (name !== EPHEMERAL && !options.readOnly && container.damage.length === 0) {
       await ledger.add(name);
     }

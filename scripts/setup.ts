@@ -45,8 +45,8 @@ import { homedir } from "node:os";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildRecord } from "../rootfs/build-record.ts";
-import type { ImageManifest } from "../core/image/image.ts";
-import type { PackEntry } from "../core/image/layer.ts";
+import { dataDigests, type ImageManifest } from "../core/image/image.ts";
+import { parseLayerIndex, type PackEntry } from "../core/image/layer.ts";
 import { packDirectory } from "../node/pack.ts";
 import { toolLayerEntries, writeBaseImage, writeStackedImage } from "../rootfs/image.ts";
 
@@ -468,6 +468,29 @@ function writeBuiltList(names: string[]): void {
   writeFileSync(file, text);
 }
 
+/**
+ * Deletes the blobs no built image uses (earlier builds' layers), so that
+ * the site, and its service worker's list, carry only what is used.
+ */
+function pruneBlobs(names: string[]): void {
+  const dir = join(IMAGES, "blobs", "sha256");
+  const used = new Set<string>();
+  for (const name of names) {
+    const manifest = JSON.parse(
+      readFileSync(join(IMAGES, `${name}.json`), "utf8"),
+    ) as ImageManifest;
+    for (const { digest } of manifest.layers) {
+      const hex = (d: string) => d.slice("sha256:".length);
+      used.add(hex(digest));
+      const index = parseLayerIndex(readFileSync(join(dir, hex(digest))));
+      for (const d of dataDigests(index)) used.add(hex(d));
+    }
+  }
+  const unused = readdirSync(dir).filter((f) => !used.has(f));
+  for (const f of unused) rmSync(join(dir, f));
+  if (unused.length > 0) log(`deleted ${unused.length} blobs no image uses`);
+}
+
 /** The test programs of core/wasi/programs, built by its build.sh into build/wasi-programs. */
 function ensurePrograms(): void {
   const toolchain = ["clang-19", "wasi-libc", "lld-19", "rustc", "libstd-rust-dev-wasm32"].map(
@@ -540,6 +563,7 @@ async function main(): Promise<void> {
     },
   ]);
   writeBuiltList(["busybox", "tools", "python"]);
+  pruneBlobs(["busybox", "tools", "python"]);
   if (withBrowser) ensurePrograms();
   const record: BuildRecord = {
     version: source.version,

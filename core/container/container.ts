@@ -1,6 +1,7 @@
 import { fail, reason } from "../errno.ts";
 import {
   loadImage,
+  type LoadOptions,
   parseManifest,
   putLayer,
   withLayer,
@@ -55,7 +56,8 @@ export class Container {
   /**
    * Opens the container kept in `store`. `image` is the image of a new
    * container; one that has committed since runs its own image, whose
-   * layers not in `image` are fetched from `blobs`.
+   * layers not in `image` are fetched from `blobs` (as they are read,
+   * `options.lazy`: see loadImage).
    *
    * Damaged storage (`damage` already known, a record of its image that is
    * missing or cannot be loaded, or what UpperLayer.open finds) does not
@@ -66,7 +68,7 @@ export class Container {
     store: Store,
     image: Image,
     blobs: BlobSource,
-    options: UpperOptions = {},
+    options: UpperOptions & LoadOptions = {},
     damage: readonly FsckProblem[] = [],
   ): Promise<Container> {
     const found = [...damage];
@@ -76,7 +78,8 @@ export class Container {
       try {
         const manifest = parseManifest(saved);
         const same = manifest.layers.map((l) => l.digest).join() === digests(image);
-        running = same ? image : await loadImage(blobs, manifest, image.layers);
+        const lazy = { lazy: options.lazy };
+        running = same ? image : await loadImage(blobs, manifest, image.layers, lazy);
       } catch (e) {
         found.push(imageProblem(`the container's image cannot be loaded: ${reason(e)}`));
       }

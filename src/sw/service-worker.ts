@@ -15,7 +15,11 @@
  * cached when first fetched instead.
  *
  * Requests for cached files are answered from the cache (a page's
- * `?container=...` query ignored); anything else goes to the network.
+ * `?container=...` query ignored); anything else goes to the network, or,
+ * offline, to the browser's HTTP cache: on a first visit, the page's
+ * worker starts before this one takes over, so what it fetches (a big
+ * layer's chunks, as programs read them) goes there; this worker copies
+ * it in when it installs, and from there when it is asked for offline.
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 /** Written by the build. */
@@ -37,6 +41,15 @@ sw.addEventListener("install", (event) => {
           (path) =>
             new Request(new URL(path, sw.registration.scope).href, { cache: "force-cache" }),
         ),
+      );
+      // And what the page fetched of the rest before this worker was there
+      // (the chunks its first programs read): kept for offline visits.
+      await Promise.all(
+        ON_DEMAND.map(async (path) => {
+          const url = new URL(path, sw.registration.scope).href;
+          const response = await fromHttpCache(url);
+          if (response?.ok) await cache.put(url, response);
+        }),
       );
       await sw.skipWaiting();
     })(),
@@ -63,10 +76,24 @@ sw.addEventListener("fetch", (event) => {
       const page = request.mode === "navigate";
       const cached = await cache.match(request, { ignoreSearch: page });
       if (cached) return cached;
-      const response = await fetch(request);
+      let response: Response;
+      try {
+        response = await fetch(request);
+      } catch (e) {
+        // Offline: a page's worker started before this worker took over
+        // fetched without it, into the browser's HTTP cache.
+        const kept = await fromHttpCache(request.url);
+        if (!kept) throw e;
+        response = kept;
+      }
       const wanted = ON_DEMAND.some((p) => new URL(p, sw.registration.scope).href === request.url);
       if (wanted && response.ok) await cache.put(request, response.clone());
       return response;
     })(),
   );
 });
+
+/** A same-origin file as the browser's HTTP cache holds it, stale or not; null if it holds none. */
+async function fromHttpCache(url: string): Promise<Response | null> {
+  return fetch(url, { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
+}
