@@ -5,9 +5,10 @@ import type { BlobSource } from "../core/image/image.ts";
 /**
  * Blobs over HTTP from a blob store laid out as `BASE/blobs/sha256/HEX`
  * (build/public/images, served at /images/ by the playground).
- * `onProgress` hears how many bytes have come and how many are expected
- * (each response's Content-Length, added as responses start; 0 while no
- * response has said).
+ * `onProgress` hears how many bytes have come and how many are expected:
+ * each blob's size where the caller knows it, else its response's
+ * Content-Length unless the body is compressed (then the length is not
+ * the bytes that come), added as responses start; 0 while none has said.
  */
 export class HttpBlobSource implements BlobSource {
   private loaded = 0;
@@ -18,11 +19,11 @@ export class HttpBlobSource implements BlobSource {
     private readonly onProgress?: (loaded: number, total: number) => void,
   ) {}
 
-  async blob(digest: string): Promise<Uint8Array> {
+  async blob(digest: string, size?: number): Promise<Uint8Array> {
     const [algorithm, hex] = digest.split(":");
     const response = await fetch(`${this.base}/blobs/${algorithm}/${hex}`);
     if (!response.ok) fail("EIO", `blob ${digest}: HTTP ${response.status}`);
-    return this.body(response);
+    return this.body(response, size);
   }
 
   async manifest(name: string): Promise<Uint8Array> {
@@ -39,9 +40,10 @@ export class HttpBlobSource implements BlobSource {
     return Array.isArray(list?.images) ? list.images.map(String) : [];
   }
 
-  private async body(response: Response): Promise<Uint8Array> {
+  private async body(response: Response, size?: number): Promise<Uint8Array> {
     if (!this.onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
-    this.expected += Number(response.headers.get("Content-Length") ?? 0);
+    const encoded = response.headers.has("Content-Encoding");
+    this.expected += size ?? (encoded ? 0 : Number(response.headers.get("Content-Length") ?? 0));
     const chunks: Uint8Array[] = [];
     const reader = response.body.getReader();
     for (;;) {

@@ -88,7 +88,7 @@ describe("the built site", () => {
     await context.close();
   });
 
-  it("opens ?image=python from a fresh profile: the REPL computes, and the next visit, offline, runs python and finds the file it wrote", async () => {
+  it("opens ?image=python from a fresh profile: python's files come as it starts, with progress, the REPL computes, and the next visit, offline, runs python and finds the file it wrote", async () => {
     const context = await browser.newContext();
     // The bytes the site sent (the page's, its workers' and its service worker's fetches).
     let bytes = 0;
@@ -99,6 +99,19 @@ describe("the built site", () => {
       );
     });
     const page = await context.newPage();
+    // Whether the progress bar showed once the container was open (python's
+    // chunks coming as it starts): recorded as it happens.
+    await page.addInitScript(() => {
+      const w = window as unknown as { overbox?: unknown; laterProgress: boolean };
+      w.laterProgress = false;
+      document.addEventListener("DOMContentLoaded", () => {
+        const box = document.getElementById("progress")!;
+        const bar = document.getElementById("progress-bar") as HTMLProgressElement;
+        new MutationObserver(() => {
+          if (w.overbox && !box.hidden && bar.value > 0) w.laterProgress = true;
+        }).observe(document.body, { attributes: true, subtree: true });
+      });
+    });
     await page.goto(`${site.url}?image=python&container=py`);
     await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
     const screen = () =>
@@ -122,6 +135,10 @@ describe("the built site", () => {
     await page.locator(".xterm").click();
     await page.keyboard.type("python3\n");
     await until(/^>>>$/m);
+    const laterProgress = () =>
+      page.evaluate(() => (window as unknown as { laterProgress: boolean }).laterProgress);
+    expect(await laterProgress()).toBe(true);
+    await page.waitForSelector("#progress", { state: "hidden" });
     await page.keyboard.type("sum(i * i for i in range(10**5))\n");
     await until(/^333328333350000$/m);
     await page.keyboard.type("open('/root/from-repl.txt', 'w').write('kept by python')\n");

@@ -41,8 +41,12 @@ export interface ImageManifest {
 
 /** Where an image's blobs come from: files in Node, HTTP in the browser. */
 export interface BlobSource {
-  /** The whole blob with this digest. */
-  blob(digest: string): Promise<Uint8Array>;
+  /**
+   * The whole blob with this digest. `size`, where the caller knows it
+   * (a manifest or an index says), is what the bytes should come to: for
+   * a download's progress.
+   */
+  blob(digest: string, size?: number): Promise<Uint8Array>;
 }
 
 /** Where new layers go (commit, import): blobs are written, then read back by digest. */
@@ -107,25 +111,26 @@ export interface LoadOptions {
  */
 export async function layerBytes(source: BlobSource, index: LayerIndex): Promise<Uint8Array> {
   if (!index.chunks) {
-    return index.data.size > 0 ? verifiedBlob(source, index.data.digest) : new Uint8Array(0);
+    const { digest, size } = index.data;
+    return size > 0 ? verifiedBlob(source, digest, size) : new Uint8Array(0);
   }
-  return concat(await Promise.all(index.chunks.map((c) => verifiedBlob(source, c.digest))));
+  return concat(await Promise.all(index.chunks.map((c) => verifiedBlob(source, c.digest, c.size))));
 }
 
 /** A layer's data as `loadImage` reads it: all now, or (`lazy`, chunks) as files are read. */
 function layerData(source: BlobSource, index: LayerIndex, options: LoadOptions) {
   if (!options.lazy || !index.chunks) return layerBytes(source, index);
-  return new LazyData(index.chunks, (digest) => verifiedBlob(source, digest));
+  return new LazyData(index.chunks, (digest, size) => verifiedBlob(source, digest, size));
 }
 
 /** Tries each source in turn: local blobs (committed layers) before the network, say. */
 export function firstOf(...sources: BlobSource[]): BlobSource {
   return {
-    async blob(digest: string): Promise<Uint8Array> {
+    async blob(digest: string, size?: number): Promise<Uint8Array> {
       let last: unknown;
       for (const source of sources) {
         try {
-          return await source.blob(digest);
+          return await source.blob(digest, size);
         } catch (e) {
           last = e;
         }
@@ -156,10 +161,10 @@ export async function loadImage(
   options: LoadOptions = {},
 ): Promise<Image> {
   const layers = await Promise.all(
-    manifest.layers.map(async ({ digest }) => {
+    manifest.layers.map(async ({ digest, size }) => {
       const known = loaded.find((l) => l.digest === digest);
       if (known) return known;
-      const index = parseLayerIndex(await verifiedBlob(source, digest));
+      const index = parseLayerIndex(await verifiedBlob(source, digest, size));
       const data = await layerData(source, index, options);
       return new LayerFilesystem(index.entries, data, digest);
     }),
@@ -188,8 +193,12 @@ export function parseManifest(bytes: Uint8Array): ImageManifest {
 }
 
 /** Fetches a blob and checks that its bytes match its digest. */
-export async function verifiedBlob(source: BlobSource, digest: string): Promise<Uint8Array> {
-  const bytes = await source.blob(digest);
+export async function verifiedBlob(
+  source: BlobSource,
+  digest: string,
+  size?: number,
+): Promise<Uint8Array> {
+  const bytes = await source.blob(digest, size);
   if ((await sha256(bytes)) !== digest) fail("EIO", `blob ${digest} does not match its digest`);
   return bytes;
 }

@@ -24,8 +24,8 @@ export function wholeData(bytes: Uint8Array): LayerData {
   return { read: (start, end) => bytes.subarray(start, end) };
 }
 
-/** Fetches one chunk and checks it against its digest (image.ts's verifiedBlob). */
-export type ChunkFetch = (digest: string) => Promise<Uint8Array>;
+/** Fetches one chunk (`size` bytes) and checks it against its digest (image.ts's verifiedBlob). */
+export type ChunkFetch = (digest: string, size: number) => Promise<Uint8Array>;
 
 /**
  * A layer's data fetched a chunk at a time, when a read first needs it, and
@@ -93,7 +93,7 @@ export class LazyData implements LayerData {
       numbers.map((n) => {
         let loading = this.loading.get(n);
         if (!loading) {
-          loading = this.fetchChunk(this.chunks[n]!.digest)
+          loading = this.fetchChunk(this.chunks[n]!.digest, this.chunks[n]!.size)
             .then((bytes) => {
               if (bytes.length !== this.chunks[n]!.size)
                 fail("EIO", `chunk ${n} has the wrong size`);
