@@ -145,6 +145,23 @@ export function toolLayerEntries(files: ToolFile[], mtime: number): PackEntry[] 
   return entries;
 }
 
+/** A tool layer's entries, and the files its programs read as they start (readStartFiles). */
+export interface ToolLayerEntries {
+  entries: PackEntry[];
+  start?: string[];
+}
+
+/**
+ * A list of start files (rootfs/python/start-files.txt): a path of the
+ * layer on each line, `#` comments and blank lines aside.
+ */
+export function readStartFiles(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"));
+}
+
 /**
  * The chunk size of tool layers (core/image/layer.ts): a page fetches a
  * file's chunks when it is first read. Measured on python's first visit
@@ -163,11 +180,11 @@ export async function writeStackedImage(
   dir: string,
   name: string,
   base: ImageManifest,
-  layers: PackEntry[][],
+  layers: ToolLayerEntries[],
 ): Promise<ImageManifest> {
   const built = [];
-  for (const entries of layers) {
-    const layer = await buildLayer(entries, { chunkSize: LAYER_CHUNK_SIZE });
+  for (const { entries, start } of layers) {
+    const layer = await buildLayer(entries, { chunkSize: LAYER_CHUNK_SIZE, start });
     await writeLayer(join(dir, "blobs"), layer);
     built.push({ digest: layer.digest, size: layer.indexBytes.length });
   }

@@ -46,9 +46,15 @@ import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BuildRecord } from "../rootfs/build-record.ts";
 import { dataDigests, type ImageManifest } from "../core/image/image.ts";
-import { parseLayerIndex, type PackEntry } from "../core/image/layer.ts";
+import { parseLayerIndex } from "../core/image/layer.ts";
 import { packDirectory } from "../node/pack.ts";
-import { toolLayerEntries, writeBaseImage, writeStackedImage } from "../rootfs/image.ts";
+import {
+  readStartFiles,
+  toolLayerEntries,
+  writeBaseImage,
+  writeStackedImage,
+  type ToolLayerEntries,
+} from "../rootfs/image.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BUILD = join(ROOT, "build");
@@ -416,6 +422,12 @@ interface ToolLayer {
   files?: Array<{ path: string; from?: string; target?: string }>;
   /** Or a folder of `out` holding the layer's tree as it is, modes included. */
   tree?: string;
+  /**
+   * A file of the repository listing the files a program of the layer
+   * reads as it starts (rootfs/python/start-files.txt): their bytes go
+   * first, and a page fetches them at once (rootfs/README.md).
+   */
+  start?: string;
 }
 
 /**
@@ -429,6 +441,7 @@ async function ensureStackedImage(name: string, tools: ToolLayer[]): Promise<voi
       ...tools.flatMap((t) => [
         ...(t.files ?? []).filter((f) => f.from).map((f) => join(t.out, f.from!)),
         ...(t.tree ? [join(t.out, t.tree)] : []),
+        ...(t.start ? [t.start] : []),
       ]),
       join(ROOT, "rootfs", "image.ts"),
       join(ROOT, "node", "pack.ts"),
@@ -440,16 +453,18 @@ async function ensureStackedImage(name: string, tools: ToolLayer[]): Promise<voi
   if (stamp.fresh(key)) return;
   log(`packing the image ${name}`);
   const base = JSON.parse(readFileSync(join(IMAGES, "busybox.json"), "utf8")) as ImageManifest;
-  const layers: PackEntry[][] = [];
+  const layers: ToolLayerEntries[] = [];
   for (const t of tools) {
     const mtime = sourceEpoch(t.source.dir);
+    const start = t.start ? readStartFiles(readFileSync(t.start, "utf8")) : undefined;
     if (t.tree) {
-      layers.push(await packDirectory(join(t.out, t.tree), { owner: { uid: 0, gid: 0 }, mtime }));
+      const owner = { uid: 0, gid: 0 };
+      layers.push({ entries: await packDirectory(join(t.out, t.tree), { owner, mtime }), start });
     } else {
       const files = (t.files ?? []).map((f) =>
         f.from ? { path: f.path, data: readFileSync(join(t.out, f.from)) } : f,
       );
-      layers.push(toolLayerEntries(files, mtime));
+      layers.push({ entries: toolLayerEntries(files, mtime), start });
     }
   }
   const manifest = await writeStackedImage(IMAGES, name, base, layers);
@@ -560,6 +575,7 @@ async function main(): Promise<void> {
       ),
       source: python,
       tree: "root",
+      start: join(ROOT, "rootfs", "python", "start-files.txt"),
     },
   ]);
   writeBuiltList(["busybox", "tools", "python"]);

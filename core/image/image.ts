@@ -120,7 +120,8 @@ export async function layerBytes(source: BlobSource, index: LayerIndex): Promise
 /** A layer's data as `loadImage` reads it: all now, or (`lazy`, chunks) as files are read. */
 function layerData(source: BlobSource, index: LayerIndex, options: LoadOptions) {
   if (!options.lazy || !index.chunks) return layerBytes(source, index);
-  return new LazyData(index.chunks, (digest, size) => verifiedBlob(source, digest, size));
+  const fetch = (digest: string, size: number) => verifiedBlob(source, digest, size);
+  return new LazyData(index.chunks, fetch, index.start);
 }
 
 /** Tries each source in turn: local blobs (committed layers) before the network, say. */

@@ -126,6 +126,39 @@ describe("a layer kept in chunks", () => {
     expect(fs.read(inoOf(fs, "empty"), 0, 10)).toEqual(new Uint8Array(0));
   });
 
+  it("puts the start files first, and fetches them all at the first read of one", async () => {
+    const start = ["d", "b", "nothing", "c"];
+    const layer = await buildLayer(entries, { chunkSize: 1024, start });
+    const at = (path: string) => layer.index.entries.find((e) => e.path === path)!;
+    // d, b and c first (the path that is no file passed over), then the rest in path order.
+    expect(["d", "b", "c", "a", "big"].map((p) => at(p).offset)).toEqual([
+      0, 700, 1000, 1050, 2050,
+    ]);
+    expect(layer.index.start).toBe(1050);
+    // c would overfill the first chunk; a cut where the start files end, though a would fit beside c.
+    const cuts = chunkCuts(layer.index.entries, layer.data.length, 1024, 1050);
+    expect(cuts.slice(0, 5)).toEqual([0, 1000, 1050, 2050, 3074]);
+    expect(layer.index.chunks!.map((c) => c.size).slice(0, 3)).toEqual([1000, 50, 1000]);
+    const blobs = new Map(dataBlobs(layer.index, layer.data));
+    const fetched: string[] = [];
+    const data = new LazyData(
+      layer.index.chunks!,
+      (digest) => {
+        fetched.push(digest);
+        return Promise.resolve(blobs.get(digest)!);
+      },
+      layer.index.start,
+    );
+    const fs = new LayerFilesystem(layer.index.entries, data, layer.digest);
+    expect(await retrying(() => fs.read(inoOf(fs, "b"), 0, 300))).toEqual(filled(300, 2));
+    expect(fetched).toEqual(layer.index.chunks!.slice(0, 2).map((c) => c.digest));
+    expect(fs.read(inoOf(fs, "d"), 0, 700)).toEqual(filled(700, 5));
+    expect(fs.read(inoOf(fs, "c"), 0, 50)).toEqual(filled(50, 4));
+    // Other files come as before, a file at a time.
+    expect(await retrying(() => fs.read(inoOf(fs, "a"), 0, 1000))).toEqual(filled(1000, 1));
+    expect(fetched).toHaveLength(3);
+  });
+
   it("asks once for a chunk two readers wait for", async () => {
     const { layer, blobs } = await chunked();
     const { fs, fetched } = lazyLayer(layer, (d) => Promise.resolve(blobs.get(d)!));
@@ -167,7 +200,7 @@ describe("a layer kept in chunks", () => {
     );
   });
 
-  it("refuses an index whose chunks are not digests or do not add up to its data", async () => {
+  it("refuses an index whose chunks are not digests or do not add up to its data, or whose start is past it", async () => {
     const { layer } = await chunked();
     const edited = (change: (index: Record<string, unknown>) => void) => {
       const index = JSON.parse(new TextDecoder().decode(layer.indexBytes)) as Record<
@@ -201,6 +234,9 @@ describe("a layer kept in chunks", () => {
       ),
     ).toBe("a layer's chunks hold 4551 bytes, its data 4550");
     expect(refusal(edited((i) => (i.chunks = "all")))).toBe("a layer's chunks are not a list");
+    expect(refusal(edited((i) => (i.start = 4551)))).toBe(
+      "a layer's start is not a size within its data: 4551",
+    );
   });
 });
 

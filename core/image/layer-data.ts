@@ -41,12 +41,18 @@ export class LazyData implements LayerData {
   private readonly loading = new Map<number, Promise<void>>();
   private readonly failed = new Map<number, unknown>();
 
+  /** The chunks holding the start files (LayerIndex.start): fetched together. */
+  private readonly startChunks: number;
+
   constructor(
     private readonly chunks: readonly LayerChunk[],
     private readonly fetchChunk: ChunkFetch,
+    /** LayerIndex.start: the bytes at the head of the data that are fetched as one. */
+    start = 0,
   ) {
     for (const c of chunks) this.starts.push(this.starts[this.starts.length - 1]! + c.size);
     this.present = new Array<Uint8Array | undefined>(chunks.length);
+    this.startChunks = this.starts.findIndex((at) => at >= start);
   }
 
   /** Bytes of the data held in memory. */
@@ -66,8 +72,10 @@ export class LazyData implements LayerData {
         fail("EIO", `a chunk of an image layer could not be fetched: ${describe(failure)}`);
       }
       const missing: number[] = [];
-      const from = Math.min(first, this.chunkAt(want.start));
-      const to = Math.max(last, this.chunkAt(Math.max(want.start, want.end - 1)));
+      let from = Math.min(first, this.chunkAt(want.start));
+      let to = Math.max(last, this.chunkAt(Math.max(want.start, want.end - 1)));
+      // One of the start files: they all come now, as the program will read them next.
+      if (from < this.startChunks) [from, to] = [0, Math.max(to, this.startChunks - 1)];
       for (let m = from; m <= to; m++) if (!this.present[m]) missing.push(m);
       throw new WouldBlock(
         this.load(missing),

@@ -52,6 +52,12 @@ export interface LayerIndex {
   data: { digest: string; size: number };
   /** A layer kept in chunks: the data blob's chunks, in order (their sizes add up to its size). */
   chunks?: LayerChunk[];
+  /**
+   * The head of the data, this many bytes, holds the files its programs
+   * read as they start (BuildOptions.start), whole chunks of them: a
+   * reader fetching chunks as files are read brings them all at once.
+   */
+  start?: number;
   entries: LayerEntry[];
 }
 
@@ -74,6 +80,13 @@ export interface BuildOptions {
    * file longer than this is cut into chunks of exactly this size.
    */
   chunkSize?: number;
+  /**
+   * Paths of files whose bytes go first in the data, in this order (those
+   * a program reads as it starts); the index then says how many bytes they
+   * take (LayerIndex.start). Paths that are not files of the layer are
+   * passed over.
+   */
+  start?: string[];
 }
 
 /** An entry before packing: files carry their bytes instead of an offset. */
@@ -90,8 +103,24 @@ export async function buildLayer(
   options: BuildOptions = {},
 ): Promise<BuiltLayer> {
   const sorted = inLayerOrder(entries);
-  const parts: Uint8Array[] = [];
+  // The start files' bytes first, then the others' in layer order.
+  const first = new Map<string, number>();
+  for (const path of options.start ?? []) {
+    const e = sorted.find((x) => x.path === path && x.type === "file");
+    if (e && !first.has(e.path)) first.set(e.path, first.size);
+  }
+  const parts: Uint8Array[] = new Array<Uint8Array>(first.size);
   let offset = 0;
+  const starting = sorted.filter((e) => first.has(e.path));
+  starting.sort((a, b) => first.get(a.path)! - first.get(b.path)!);
+  const offsets = new Map<string, number>();
+  for (const e of starting) {
+    const bytes = e.data ?? new Uint8Array(0);
+    offsets.set(e.path, offset);
+    parts[first.get(e.path)!] = bytes;
+    offset += bytes.length;
+  }
+  const startBytes = offset;
   const out: LayerEntry[] = sorted.map((e) => {
     // Keys in one fixed order, so that equal layers have equal digests.
     const entry: LayerEntry = {
@@ -104,10 +133,14 @@ export async function buildLayer(
     };
     if (e.type === "file") {
       const bytes = e.data ?? new Uint8Array(0);
-      entry.offset = offset;
       entry.size = bytes.length;
-      parts.push(bytes);
-      offset += bytes.length;
+      if (offsets.has(e.path)) {
+        entry.offset = offsets.get(e.path)!;
+      } else {
+        entry.offset = offset;
+        parts.push(bytes);
+        offset += bytes.length;
+      }
     }
     if (e.type === "symlink" || e.type === "hardlink") entry.target = e.target;
     if (e.type === "chardev" || e.type === "blockdev") entry.rdev = e.rdev ?? 0;
@@ -119,8 +152,9 @@ export async function buildLayer(
     mediaType: LAYER_MEDIA_TYPE,
     data: { digest: await sha256(blob), size: blob.length },
   } as LayerIndex;
+  if (startBytes > 0) index.start = startBytes;
   if (options.chunkSize !== undefined) {
-    const cuts = chunkCuts(out, blob.length, options.chunkSize);
+    const cuts = chunkCuts(out, blob.length, options.chunkSize, startBytes);
     index.chunks = [];
     for (let i = 0; i + 1 < cuts.length; i++) {
       const chunk = blob.subarray(cuts[i], cuts[i + 1]);
@@ -135,20 +169,28 @@ export async function buildLayer(
 
 /**
  * Where the chunks of a layer's data begin and end (0 first, `size` last):
- * at the start of a file that would overfill the chunk it falls in, and
- * every `chunkSize` bytes through a file longer than that.
+ * at the start of a file that would overfill the chunk it falls in, every
+ * `chunkSize` bytes through a file longer than that, and where the start
+ * files end (`start` bytes in).
  */
-export function chunkCuts(entries: LayerEntry[], size: number, chunkSize: number): number[] {
+export function chunkCuts(
+  entries: LayerEntry[],
+  size: number,
+  chunkSize: number,
+  start = 0,
+): number[] {
   if (!Number.isInteger(chunkSize) || chunkSize <= 0) fail("EINVAL", `bad chunk size ${chunkSize}`);
+  const files = entries.filter((e) => e.type === "file" && e.size! > 0);
+  files.sort((a, b) => a.offset! - b.offset!);
   const cuts = [0];
-  let start = 0;
-  for (const e of entries) {
-    if (e.type !== "file" || !e.size) continue;
+  let at = 0;
+  for (const e of files) {
     const from = e.offset!;
-    const to = from + e.size;
-    if (to - start <= chunkSize) continue;
-    if (from > start) cuts.push((start = from));
-    while (to - start > chunkSize) cuts.push((start += chunkSize));
+    const to = from + e.size!;
+    if (from === start && at < start) cuts.push((at = start));
+    if (to - at <= chunkSize) continue;
+    if (from > at) cuts.push((at = from));
+    while (to - at > chunkSize) cuts.push((at += chunkSize));
   }
   if (size > 0) cuts.push(size);
   return cuts;
@@ -235,6 +277,16 @@ export function parseLayerIndex(bytes: Uint8Array): LayerIndex {
       fail("EINVAL", `bad path in layer: ${e?.path}`);
   }
   if (index.chunks !== undefined) checkChunks(index.chunks, index.data?.size);
+  const start = index.start as unknown;
+  if (
+    start !== undefined &&
+    !(
+      Number.isSafeInteger(start) &&
+      (start as number) >= 0 &&
+      (start as number) <= (index.data?.size ?? 0)
+    )
+  )
+    fail("EINVAL", `a layer's start is not a size within its data: ${String(start)}`);
   return index as LayerIndex;
 }
 
