@@ -5,10 +5,10 @@ import type { BlobSource } from "../core/image/image.ts";
 /**
  * Blobs over HTTP from a blob store laid out as `BASE/blobs/sha256/HEX`
  * (build/public/images, served at /images/ by the playground).
- * `onProgress` hears how many bytes have come and how many are expected:
- * each blob's size where the caller knows it, else its response's
- * Content-Length unless the body is compressed (then the length is not
- * the bytes that come), added as responses start; 0 while none has said.
+ * `onProgress` hears how many bytes have come and how many are expected
+ * (`download`): each blob's size where the caller knows it, from the
+ * request on, else its response's Content-Length unless the body is
+ * compressed (then the length is not the bytes that come).
  */
 export class HttpBlobSource implements BlobSource {
   private loaded = 0;
@@ -22,11 +22,16 @@ export class HttpBlobSource implements BlobSource {
   async blob(digest: string, size?: number): Promise<Uint8Array> {
     const [algorithm, hex] = digest.split(":");
     const url = new URL(`${this.base}/blobs/${algorithm}/${hex}`, globalThis.location?.href).href;
-    // A blob never changes (its name is its digest): the service worker's
-    // cache answers without a trip through the service worker.
-    const response = (await cached(url)) ?? (await fetch(url));
-    if (!response.ok) fail("EIO", `blob ${digest}: HTTP ${response.status}`);
-    return this.body(response, size);
+    const download = this.download(size);
+    try {
+      // A blob never changes (its name is its digest): the service worker's
+      // cache answers without a trip through the service worker.
+      const response = (await cached(url)) ?? (await fetch(url));
+      if (!response.ok) fail("EIO", `blob ${digest}: HTTP ${response.status}`);
+      return await this.body(response, download);
+    } finally {
+      download.end();
+    }
   }
 
   async manifest(name: string): Promise<Uint8Array> {
@@ -43,18 +48,52 @@ export class HttpBlobSource implements BlobSource {
     return Array.isArray(list?.images) ? list.images.map(String) : [];
   }
 
-  private async body(response: Response, size?: number): Promise<Uint8Array> {
+  /**
+   * One blob's part in the progress. Its size, where known, is expected
+   * from the request on, so that blobs asked for together (a file's
+   * chunks) show as one download however their responses interleave; else
+   * its response's Content-Length, unless the body is compressed. What a
+   * failed download will not bring is no longer expected.
+   */
+  private download(size?: number) {
+    let expected = size ?? 0;
+    let loaded = 0;
+    this.expected += expected;
+    const report = () => this.onProgress?.(this.loaded, this.expected);
+    return {
+      started: (response: Response) => {
+        if (size !== undefined || response.headers.has("Content-Encoding")) return;
+        const length = Number(response.headers.get("Content-Length") ?? 0);
+        expected += length;
+        this.expected += length;
+      },
+      got: (bytes: number) => {
+        loaded += bytes;
+        this.loaded += bytes;
+        report();
+      },
+      end: () => {
+        if (loaded >= expected) return;
+        this.expected -= expected - loaded;
+        expected = loaded;
+        report();
+      },
+    };
+  }
+
+  private async body(
+    response: Response,
+    download: ReturnType<HttpBlobSource["download"]>,
+  ): Promise<Uint8Array> {
     if (!this.onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
-    const encoded = response.headers.has("Content-Encoding");
-    this.expected += size ?? (encoded ? 0 : Number(response.headers.get("Content-Length") ?? 0));
+    download.started(response);
     const chunks: Uint8Array[] = [];
     const reader = response.body.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       chunks.push(value);
-      this.loaded += value.length;
-      this.onProgress(this.loaded, this.expected);
+      download.got(value.length);
     }
     return concat(chunks);
   }
