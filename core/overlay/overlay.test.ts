@@ -423,7 +423,7 @@ describe("the upper layer in a store", () => {
     expect(ov.read(ino, (40 << 20) - 1, 3)).toEqual(new Uint8Array([0, 42, 0]));
   });
 
-  it("reads metadata when it opens and file data only when it is read", async () => {
+  it("reads metadata when it opens and file data only when it is read, and what follows it", async () => {
     const store = newStore("indexeddb");
     const lowers = await lowerLayers([BASE]);
     const ov = await openOverlay(store, lowers, { chunkSize: 1024 });
@@ -445,7 +445,38 @@ describe("the upper layer in a store", () => {
     expect(await retrying(() => again.read(ino, 2048, 10))).toEqual(
       new TextEncoder().encode("x".repeat(10)),
     );
-    expect(spy.fetched.filter(isChunk)).toEqual([`c/${ino}/2`]);
+    // The chunk read, and (read-ahead) the rest of the file after it: not the chunks before.
+    expect(spy.fetched.filter(isChunk)).toEqual([2, 3, 4].map((n) => `c/${ino}/${n}`));
+  });
+
+  it("reads a file through with one wait per read-ahead, not per chunk, past what its cache holds", async () => {
+    const store = new MemoryStore();
+    const lowers = await lowerLayers([BASE]);
+    const options = { chunkSize: 1024, cacheBytes: 64 * 1024 };
+    const ov = await openOverlay(store, lowers, options);
+    const data = Uint8Array.from({ length: 100 * 1024 }, (_, i) => i % 251);
+    applyOperation(operator(ov), { op: "write", path: "/tmp/big", data: "" });
+    const ino = resolveExisting(ov, ov.root, "/tmp/big", { follow: true });
+    ov.write(ino, 0, data);
+    await ov.upper.close();
+    const again = await openOverlay(store.reopen(), lowers, options);
+    let waits = 0;
+    const read: Uint8Array[] = [];
+    for (let at = 0; at < data.length; at += 1024) {
+      for (;;) {
+        try {
+          read.push(again.read(ino, at, 1024).slice());
+          break;
+        } catch (e) {
+          if (!(e instanceof WouldBlock)) throw e;
+          waits++;
+          await e.ready;
+        }
+      }
+    }
+    expect(Buffer.concat(read)).toEqual(Buffer.from(data));
+    // A quarter of the cache (16 chunks) read ahead at each miss: 100 chunks in 6 waits.
+    expect(waits).toBe(6);
   });
 
   it("keeps the chunk size it was made with when reopened with another", async () => {

@@ -336,7 +336,7 @@ export class UpperLayer {
     if (offset >= end) return new Uint8Array(0);
     const first = Math.floor(offset / this.chunkSize);
     const last = Math.floor((end - 1) / this.chunkSize);
-    this.needChunks(inode, first, last);
+    this.needChunks(inode, first, last, READ_AHEAD);
     const out = new Uint8Array(end - offset);
     const base = inode.base && inode.base.length > 0 ? this.readBase(inode.base) : null;
     for (let n = first; n <= last; n++) {
@@ -547,9 +547,11 @@ export class UpperLayer {
 
   /**
    * Throws WouldBlock unless chunks `first`..`last` of a file are in memory
-   * or not stored at all, after starting to load the missing ones.
+   * or not stored at all, after starting to load the missing ones, and
+   * with them those of the next `ahead` bytes (up to a quarter of the
+   * cache): a file read through waits once per `ahead` bytes, not per chunk.
    */
-  private needChunks(inode: UpperInode, first: number, last: number): void {
+  private needChunks(inode: UpperInode, first: number, last: number, ahead = 0): void {
     const missing: string[] = [];
     const needed = new Set<string>();
     for (let n = first; n <= last; n++) {
@@ -558,6 +560,13 @@ export class UpperLayer {
       if (this.present.has(key) && !this.chunks.has(key)) missing.push(key);
     }
     if (missing.length === 0) return;
+    const more = Math.floor(Math.min(ahead, this.cacheBytes / 4) / this.chunkSize);
+    const end = Math.min(last + more, Math.ceil(inode.size / this.chunkSize) - 1);
+    for (let n = last + 1; n <= end; n++) {
+      const key = chunkKey(inode.ino, n);
+      if (this.present.has(key) && !this.chunks.has(key) && !this.loading.has(key))
+        missing.push(key);
+    }
     throw new WouldBlock(this.load(missing, needed), `loading ${missing.length} chunks of a file`);
   }
 
@@ -653,6 +662,9 @@ export class UpperLayer {
     }
   }
 }
+
+/** Bytes of a file loaded past a read that missed (needChunks). */
+const READ_AHEAD = 1 << 20;
 
 export function blankInode(ino: number, type: FileType): UpperInode {
   const t = now();
