@@ -102,6 +102,22 @@ export const FIGURES: Figure[] = [
     compare: NATIVE,
   },
   {
+    id: "spawn.subshell",
+    title: "a subshell, from a shell loop",
+    unit: "ms",
+    better: "lower",
+    how: "`(true)` 1000 times in an sh while loop (a fork and an exit, no exec), less the same loop running `:`; per subshell",
+    target: { bound: "max", limit: 1, of: { subject: NATIVE }, for: OVERBOX, text: "≤ native" },
+  },
+  {
+    id: "spawn.pipe",
+    title: "a pipe of two builtins, from a shell loop",
+    unit: "ms",
+    better: "lower",
+    how: "`true | true` 1000 times in an sh while loop (two forks, a pipe, two waits), less the same loop running `:`; per pipe",
+    target: { bound: "max", limit: 1, of: { subject: NATIVE }, for: OVERBOX, text: "≤ native" },
+  },
+  {
     id: "spawn.api",
     title: "spawn and exit, from the library",
     unit: "ms",

@@ -77,6 +77,10 @@ export const scripts = {
     `i=0; while [ $i -lt ${n} ]; do ${bb ? `${bb}true` : "/bin/true"}; i=$((i+1)); done`,
   /** The same loop without a process per turn. */
   emptyLoop: (n: number) => `i=0; while [ $i -lt ${n} ]; do :; i=$((i+1)); done`,
+  /** A subshell per turn: a fork and an exit, no exec (`true` is ash's builtin). */
+  subshellLoop: (n: number) => `i=0; while [ $i -lt ${n} ]; do (true); i=$((i+1)); done`,
+  /** A pipe of two builtins per turn: two forks, a pipe and two waits. */
+  pipeLoop: (n: number) => `i=0; while [ $i -lt ${n} ]; do true | true; i=$((i+1)); done`,
   pipeline: (bytes: number, bb: string) =>
     `${bb}cat /dev/zero | ${bb}head -c ${bytes} | ${bb}wc -c`,
   sha256sum: (file: string, bb: string) => `${bb}sha256sum ${file}`,

@@ -185,17 +185,21 @@ async function cpuFigures(p: ProcessesPage, context: BenchContext): Promise<Meas
       note: `commands.run("true"), the mean of ${sizes.apiSpawns} calls after one warm-up; lifo runs commands as JavaScript functions on the page's thread, no process or worker`,
     });
   }
-  if (context.wants("spawn.shell")) {
-    context.log(`spawn.shell: ${p.subject}`);
+  const loops: Array<[string, (n: number, bb: string) => string]> = [
+    ["spawn.shell", scripts.spawnLoop],
+    ["spawn.subshell", scripts.subshellLoop],
+    ["spawn.pipe", scripts.pipeLoop],
+  ];
+  for (const [id, loopOf] of loops) {
+    if (!context.wants(id)) continue;
+    context.log(`${id}: ${p.subject}`);
     const samples: number[] = [];
     for (let run = 0; run < runs; run++) {
       const empty = (await p.run(scripts.emptyLoop(sizes.spawnLoop))).ms;
-      const loop = (await p.run(scripts.spawnLoop(sizes.spawnLoop, ""))).ms;
+      const loop = (await p.run(loopOf(sizes.spawnLoop, ""))).ms;
       samples.push((loop - empty) / sizes.spawnLoop);
     }
-    out.push(
-      measurement(p.subject, "spawn.shell", samples, `${container}; timed in the page around exec`),
-    );
+    out.push(measurement(p.subject, id, samples, `${container}; timed in the page around exec`));
   }
   if (context.wants("pipeline")) {
     context.log(`pipeline: ${p.subject}`);
@@ -294,7 +298,14 @@ export async function processFigures(
     ...all,
     wants: (id) => all.wants(id) && (engine === "chromium" || IN_EVERY_ENGINE.includes(id)),
   };
-  const cpu = ["spawn.api", "spawn.shell", "pipeline", ...APPLETS.map((a) => a.id)];
+  const cpu = [
+    "spawn.api",
+    "spawn.shell",
+    "spawn.subshell",
+    "spawn.pipe",
+    "pipeline",
+    ...APPLETS.map((a) => a.id),
+  ];
   const wantsCpu = cpu.some((id) => context.wants(id));
   const wantsMetadata = METADATA.some((id) => context.wants(id));
   if (!wantsCpu && !wantsMetadata) return [];

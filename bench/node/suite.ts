@@ -73,15 +73,28 @@ function lessBaseline(
 
 // ---- spawn.shell, pipeline --------------------------------------------------
 
-function spawnShell(shell: Shell, n: number, runs: number): Measurement {
+/** The spawn.* figures of a shell loop: each loop's script. */
+const SPAWN_LOOPS: Array<[string, (n: number, bb: string) => string]> = [
+  ["spawn.shell", scripts.spawnLoop],
+  ["spawn.subshell", scripts.subshellLoop],
+  ["spawn.pipe", scripts.pipeLoop],
+];
+
+function spawnShell(
+  shell: Shell,
+  figure: string,
+  loopOf: (n: number, bb: string) => string,
+  n: number,
+  runs: number,
+): Measurement {
   shell.run(scripts.baseline());
   const samples: number[] = [];
   for (let run = 0; run < runs; run++) {
     const empty = shell.run(scripts.emptyLoop(n)).ms;
-    const loop = shell.run(scripts.spawnLoop(n, shell.bb)).ms;
+    const loop = shell.run(loopOf(n, shell.bb)).ms;
     samples.push((loop - empty) / n);
   }
-  return measurement("spawn.shell", shell, samples);
+  return measurement(figure, shell, samples);
 }
 
 function pipeline(shell: Shell, bytes: number, runs: number): Measurement {
@@ -305,7 +318,7 @@ function oneByte(at: Subjects, context: BenchContext): Measurement {
 // ---- the suite -------------------------------------------------------------------
 
 const FIGURE_IDS = [
-  "spawn.shell",
+  ...SPAWN_LOOPS.map(([id]) => id),
   "pipeline",
   ...APPLETS.map((a) => a.id),
   ...METADATA,
@@ -318,15 +331,18 @@ function measure(at: Subjects, context: BenchContext): Measurement[] {
   phase(context, "overbox (CLI): warm-up (its bundle, the base image)", () =>
     at.cli.command("images"),
   );
-  if (context.wants("spawn.shell") || context.wants("pipeline")) {
+  const loops = SPAWN_LOOPS.filter(([id]) => context.wants(id));
+  if (loops.length > 0 || context.wants("pipeline")) {
     at.cli.create("bench");
     const shells = [at.native(at.shm("bench")), at.cli.shell("bench")];
-    for (const shell of context.wants("spawn.shell") ? shells : []) {
-      out.push(
-        phase(context, `spawn.shell: ${shell.subject}`, () =>
-          spawnShell(shell, context.sizes.spawnLoop, context.runs),
-        ),
-      );
+    for (const [id, loopOf] of loops) {
+      for (const shell of shells) {
+        out.push(
+          phase(context, `${id}: ${shell.subject}`, () =>
+            spawnShell(shell, id, loopOf, context.sizes.spawnLoop, context.runs),
+          ),
+        );
+      }
     }
     for (const shell of context.wants("pipeline") ? shells : []) {
       out.push(
