@@ -55,11 +55,6 @@ export class LazyData implements LayerData {
     this.startChunks = this.starts.findIndex((at) => at >= start);
   }
 
-  /** Bytes of the data held in memory. */
-  get loaded(): number {
-    return this.present.reduce((sum, c) => sum + (c?.length ?? 0), 0);
-  }
-
   read(start: number, end: number, want = { start, end }): Uint8Array {
     if (end <= start) return EMPTY;
     const first = this.chunkAt(start);
