@@ -103,24 +103,23 @@ export async function buildLayer(
   options: BuildOptions = {},
 ): Promise<BuiltLayer> {
   const sorted = inLayerOrder(entries);
-  // The start files' bytes first, then the others' in layer order.
-  const first = new Map<string, number>();
-  for (const path of options.start ?? []) {
-    const e = sorted.find((x) => x.path === path && x.type === "file");
-    if (e && !first.has(e.path)) first.set(e.path, first.size);
-  }
-  const parts: Uint8Array[] = new Array<Uint8Array>(first.size);
-  let offset = 0;
-  const starting = sorted.filter((e) => first.has(e.path));
-  starting.sort((a, b) => first.get(a.path)! - first.get(b.path)!);
+  // Where each file's bytes go: the start files' first, then the others' in layer order.
+  const byPath = new Map(sorted.map((e) => [e.path, e]));
   const offsets = new Map<string, number>();
-  for (const e of starting) {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  const place = (e: PackEntry) => {
     const bytes = e.data ?? new Uint8Array(0);
     offsets.set(e.path, offset);
-    parts[first.get(e.path)!] = bytes;
+    parts.push(bytes);
     offset += bytes.length;
+  };
+  for (const path of options.start ?? []) {
+    const e = byPath.get(path);
+    if (e?.type === "file" && !offsets.has(path)) place(e);
   }
   const startBytes = offset;
+  for (const e of sorted) if (e.type === "file" && !offsets.has(e.path)) place(e);
   const out: LayerEntry[] = sorted.map((e) => {
     // Keys in one fixed order, so that equal layers have equal digests.
     const entry: LayerEntry = {
@@ -132,15 +131,8 @@ export async function buildLayer(
       mtime: e.mtime,
     };
     if (e.type === "file") {
-      const bytes = e.data ?? new Uint8Array(0);
-      entry.size = bytes.length;
-      if (offsets.has(e.path)) {
-        entry.offset = offsets.get(e.path)!;
-      } else {
-        entry.offset = offset;
-        parts.push(bytes);
-        offset += bytes.length;
-      }
+      entry.offset = offsets.get(e.path)!;
+      entry.size = e.data?.length ?? 0;
     }
     if (e.type === "symlink" || e.type === "hardlink") entry.target = e.target;
     if (e.type === "chardev" || e.type === "blockdev") entry.rdev = e.rdev ?? 0;
