@@ -110,13 +110,13 @@ export class OverlayFilesystem implements Filesystem {
     options: UpperOptions = {},
   ): Promise<OverlayFilesystem> {
     const byDigest = new Map(lowers.map((fs) => [fs.digest, fs]));
-    const readBase = (base: BaseData): Uint8Array => {
+    const readBase = (base: BaseData, start: number, end: number): Uint8Array => {
       const fs = byDigest.get(base.digest);
       const ino = fs?.inodeAt(base.path);
       if (!fs || ino === null || ino === undefined) {
         fail("EIO", `the base of a copied-up file is missing: ${base.digest} ${base.path}`);
       }
-      return fs.read(ino, 0, base.length);
+      return fs.read(ino, start, end - start);
     };
     const top = lowers[0];
     const rootFrom = top ? top.stat(top.root) : { mode: 0o755, uid: 0, gid: 0 };

@@ -35,8 +35,11 @@ export interface UpperOptions {
   writeBack?: number;
 }
 
-/** The bytes of a lower file, for copied-up files' base data. */
-export type BaseReader = (base: BaseData) => Uint8Array;
+/**
+ * Bytes `start` to `end` of a lower file, for copied-up files' base data
+ * (a lower layer fetched as it is read may throw WouldBlock).
+ */
+export type BaseReader = (base: BaseData, start: number, end: number) => Uint8Array;
 
 /**
  * The writable upper layer of a container, kept in a Store in the format
@@ -338,7 +341,6 @@ export class UpperLayer {
     const last = Math.floor((end - 1) / this.chunkSize);
     this.needChunks(inode, first, last, READ_AHEAD);
     const out = new Uint8Array(end - offset);
-    const base = inode.base && inode.base.length > 0 ? this.readBase(inode.base) : null;
     for (let n = first; n <= last; n++) {
       const chunkStart = n * this.chunkSize;
       const from = Math.max(offset, chunkStart);
@@ -347,8 +349,8 @@ export class UpperLayer {
       if (chunk) {
         out.set(chunk.subarray(from - chunkStart, to - chunkStart), from - offset);
         this.touch(chunkKey(inode.ino, n));
-      } else if (base && inode.base && from < inode.base.length) {
-        out.set(base.subarray(from, Math.min(to, inode.base.length)), from - offset);
+      } else if (inode.base && from < inode.base.length) {
+        out.set(this.readBase(inode.base, from, Math.min(to, inode.base.length)), from - offset);
       }
     }
     return out;
@@ -366,9 +368,9 @@ export class UpperLayer {
       return offset > start || end < Math.min(start + this.chunkSize, Math.max(inode.size, end));
     });
     for (const n of partial) this.needChunks(inode, n, n);
-    // And the lower file's bytes a new chunk starts from (a lazy layer may
-    // still have to fetch them): before anything changes.
-    if (inode.base && inode.base.length > first * this.chunkSize) this.readBase(inode.base);
+    // And the lower file's bytes each new chunk starts from (a lazy layer
+    // may still have to fetch them): before anything changes.
+    for (let n = first; n <= last; n++) this.baseOfNewChunk(inode, n);
     for (let n = first; n <= last; n++) {
       const chunkStart = n * this.chunkSize;
       const from = Math.max(offset, chunkStart);
@@ -603,13 +605,10 @@ export class UpperLayer {
     let chunk = this.present.has(key) ? this.chunks.get(key) : undefined;
     if (!chunk) {
       // First write to this chunk: it starts as the base data, or zeros.
-      const start = n * this.chunkSize;
-      const existing = Math.min(this.chunkSize, Math.max(0, inode.size - start));
+      const existing = Math.min(this.chunkSize, Math.max(0, inode.size - n * this.chunkSize));
       chunk = new Uint8Array(Math.max(existing, length));
-      if (inode.base && start < inode.base.length) {
-        const base = this.readBase(inode.base);
-        chunk.set(base.subarray(start, Math.min(start + existing, inode.base.length)));
-      }
+      const base = this.baseOfNewChunk(inode, n);
+      if (base) chunk.set(base);
     } else if (chunk.length < length) {
       const grown = new Uint8Array(length);
       grown.set(chunk);
@@ -617,6 +616,15 @@ export class UpperLayer {
     }
     this.putChunk(inode, key, chunk);
     return chunk;
+  }
+
+  /** The lower file's bytes chunk `n` starts from, if it is not the upper layer's yet and has any. */
+  private baseOfNewChunk(inode: UpperInode, n: number): Uint8Array | null {
+    const start = n * this.chunkSize;
+    if (!inode.base || start >= inode.base.length) return null;
+    if (this.present.has(chunkKey(inode.ino, n))) return null;
+    const existing = Math.min(this.chunkSize, Math.max(0, inode.size - start));
+    return this.readBase(inode.base, start, Math.min(start + existing, inode.base.length));
   }
 
   private putChunk(inode: UpperInode, key: string, chunk: Uint8Array): void {
