@@ -12,7 +12,7 @@ import type { BrowserContext } from "playwright-core";
 import type { Measurement } from "../measure.ts";
 import type { BenchContext } from "../suite.ts";
 import type { MeteredSite } from "./sites.ts";
-import { START_ENGINES, untilServiceWorker, visit, watchRow } from "./start.ts";
+import { sentBytes, START_ENGINES, untilServiceWorker, visit, watchRow } from "./start.ts";
 
 const VIEWPORT = { width: 1200, height: 700 };
 
@@ -35,7 +35,7 @@ export async function pythonFigures(
       const a = await visit(first, url);
       cold.push(a.ms);
       const before = site.sent.filter((s) => s.at <= a.at);
-      bytes.push(before.reduce((n, s) => n + s.bytes, 0));
+      bytes.push(sentBytes(before));
       await untilServiceWorker(first);
       await first.close();
       const second = await browser.newPage();
@@ -43,7 +43,7 @@ export async function pythonFigures(
       const b = await visit(second, url);
       warm.push(b.ms);
       context.log(
-        `python run ${run + 1}: cold ${a.ms.toFixed(0)} ms, ${bytes.at(-1)} bytes until >>>; warm ${b.ms.toFixed(0)} ms, ${site.sent.reduce((n, s) => n + s.bytes, 0)} bytes`,
+        `python run ${run + 1}: cold ${a.ms.toFixed(0)} ms, ${bytes.at(-1)} bytes until >>>; warm ${b.ms.toFixed(0)} ms, ${sentBytes(site.sent)} bytes`,
       );
     } finally {
       await browser?.close();

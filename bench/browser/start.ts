@@ -131,7 +131,8 @@ async function reset(page: Page): Promise<number> {
   );
 }
 
-const sum = (sent: Sent[]) => sent.reduce((n, s) => n + s.bytes, 0);
+/** The bytes of these responses. */
+export const sentBytes = (sent: Sent[]) => sent.reduce((n, s) => n + s.bytes, 0);
 
 export async function startFigures(
   context: BenchContext,
@@ -156,15 +157,15 @@ export async function startFigures(
       cold.push(a.ms);
       // Responses over by the time the prompt was on screen (the same clock: one machine).
       const before = site.sent.filter((s) => s.at <= a.at);
-      bytes.push(sum(before));
+      bytes.push(sentBytes(before));
       // A visitor who stays a moment: the service worker has installed (its
       // precache fetched) and controls the page.
       await untilServiceWorker(first);
       const sw = before.filter((s) => s.serviceWorker);
       context.log(
         `start run ${run + 1} (${subject}): cold ${a.ms.toFixed(0)} ms (DOMContentLoaded at ${a.loaded.toFixed(0)} ms); ` +
-          `${sum(before)} bytes in ${before.length} responses until the prompt, ` +
-          `${sum(sw)} of them in ${sw.length} for the service worker's precache; ${sum(site.sent)} bytes once it installed`,
+          `${sentBytes(before)} bytes in ${before.length} responses until the prompt, ` +
+          `${sentBytes(sw)} of them in ${sw.length} for the service worker's precache; ${sentBytes(site.sent)} bytes once it installed`,
       );
       await first.close();
       if (!context.wants("start.warm") && !context.wants("start.reset")) continue;
@@ -173,7 +174,7 @@ export async function startFigures(
       const b = await visit(second, site.url);
       warm.push(b.ms);
       context.log(
-        `start run ${run + 1} (${subject}): warm ${b.ms.toFixed(0)} ms (DOMContentLoaded at ${b.loaded.toFixed(0)} ms), ${sum(site.sent)} bytes from the server`,
+        `start run ${run + 1} (${subject}): warm ${b.ms.toFixed(0)} ms (DOMContentLoaded at ${b.loaded.toFixed(0)} ms), ${sentBytes(site.sent)} bytes from the server`,
       );
       if (!context.wants("start.reset")) continue;
       resets.push(await reset(second));
