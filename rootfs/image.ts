@@ -173,8 +173,9 @@ export const LAYER_CHUNK_SIZE = 256 * 1024;
 
 /**
  * Writes image `name`: the layers of image `base` (already in DIR), then
- * `layers` on top, with `base`'s configuration, each kept in chunks. DIR/NAME.json and each new
- * layer's blobs; a layer already there (another image's) is stored once.
+ * `layers` on top, each kept in chunks, with `base`'s configuration.
+ * DIR/NAME.json and each new layer's blobs; a layer already there
+ * (another image's) is stored once.
  */
 export async function writeStackedImage(
   dir: string,
