@@ -78,7 +78,7 @@ export function destKind(fs: Filesystem, path: string): DestKind {
     throw e;
   }
   if (r.ino === null) return "missing";
-  return fs.stat(r.ino).type === "directory" ? "directory" : "other";
+  return fs.typeOf(r.ino) === "directory" ? "directory" : "other";
 }
 
 /**
@@ -96,13 +96,12 @@ export async function writeItem(fs: Filesystem, target: string, item: CopyItem):
     const r = resolve(fs, fs.root, at(entry.path), { follow: false });
     const owner = { uid: 0, gid: 0 };
     let ino = r.ino;
-    if (ino !== null && entry.type === "directory" && fs.stat(ino).type !== "directory") {
+    if (ino !== null && entry.type === "directory" && fs.typeOf(ino) !== "directory") {
       await retrying(() => fs.unlink(r.dir, r.name));
       ino = null;
     }
     if (ino !== null && entry.type !== "directory") {
-      if (fs.stat(ino).type === "directory")
-        fail("EISDIR", `${at(entry.path)}: a directory is there`);
+      if (fs.typeOf(ino) === "directory") fail("EISDIR", `${at(entry.path)}: a directory is there`);
       await retrying(() => fs.unlink(r.dir, r.name));
       ino = null;
     }

@@ -27,7 +27,7 @@ export function diff(ov: OverlayFilesystem): Change[] {
     for (const { name, ino } of ov.readdir(dir)) {
       const child = `${path}/${name}`;
       changes.push({ kind: "A", path: child });
-      if (ov.stat(ino).type === "directory") added(ino, child);
+      if (ov.typeOf(ino) === "directory") added(ino, child);
     }
   };
   const walk = (dir: number, path: string, image: readonly LowerRef[]) => {
@@ -39,7 +39,7 @@ export function diff(ov: OverlayFilesystem): Change[] {
       const ino = ov.lookup(dir, name);
       const child = `${path}/${name}`;
       const before: LowerFound | null = lowerLookup(ov, image, name);
-      const isDir = ov.stat(ino).type === "directory";
+      const isDir = ov.typeOf(ino) === "directory";
       if (!before) {
         changes.push({ kind: "A", path: child });
         if (isDir) added(ino, child);

@@ -22,7 +22,7 @@ export async function subtreeEntries(fs: Filesystem, root: number): Promise<Pack
     for (const { name, ino } of fs.readdir(dir)) {
       const path = prefix === "" ? name : `${prefix}/${name}`;
       entries.push(await entryOf(fs, ino, path, firstName));
-      if (fs.stat(ino).type === "directory") await walk(ino, path);
+      if (fs.typeOf(ino) === "directory") await walk(ino, path);
     }
   };
   await walk(root, "");

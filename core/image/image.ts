@@ -233,7 +233,7 @@ export function applyLayer(fs: MemoryFilesystem, entries: LayerEntry[], data: Ui
     const existing = lookup(fs, parent, name);
     const owner = { uid: e.uid, gid: e.gid };
     const mtime = BigInt(e.mtime) * 1_000_000_000n;
-    if (e.type === "directory" && existing !== null && fs.stat(existing).type === "directory") {
+    if (e.type === "directory" && existing !== null && fs.typeOf(existing) === "directory") {
       if (e.opaque) for (const child of fs.readdir(existing)) removeTree(fs, existing, child.name);
       fs.setattr(existing, { mode: e.mode, ...owner });
       dirTimes.push([existing, e.mtime]);
@@ -290,7 +290,7 @@ function directoryAt(fs: MemoryFilesystem, path: string): number {
   let dir = fs.root;
   for (const name of path.split("/").filter(Boolean)) {
     const ino = lookup(fs, dir, name);
-    if (ino !== null && fs.stat(ino).type === "directory") {
+    if (ino !== null && fs.typeOf(ino) === "directory") {
       dir = ino;
       continue;
     }
@@ -302,7 +302,7 @@ function directoryAt(fs: MemoryFilesystem, path: string): number {
 
 function removeTree(fs: Filesystem, dir: number, name: string): void {
   const ino = fs.lookup(dir, name);
-  if (fs.stat(ino).type === "directory") {
+  if (fs.typeOf(ino) === "directory") {
     for (const child of fs.readdir(ino)) removeTree(fs, ino, child.name);
     fs.rmdir(dir, name);
   } else {

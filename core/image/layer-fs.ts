@@ -144,6 +144,10 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
     };
   }
 
+  override typeOf(ino: number): FileType {
+    return this.get(ino).type;
+  }
+
   lookup(dir: number, name: string): number {
     const d = this.get(dir);
     if (!d.children) fail("ENOTDIR");

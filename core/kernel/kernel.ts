@@ -675,7 +675,7 @@ function addDeviceNodes(fs: Filesystem): void {
   } catch {
     return;
   }
-  if (dev === null || fs.stat(dev).type !== "directory") return;
+  if (dev === null || fs.typeOf(dev) !== "directory") return;
   for (const d of deviceNodes) {
     if (resolve(fs, dev, d.name, { follow: false }).ino !== null) continue;
     fs.create(dev, d.name, { type: "chardev", mode: d.mode, uid: 0, gid: 0, rdev: d.rdev });

@@ -218,17 +218,17 @@ export class Process {
       });
     } else {
       if (req.create && req.exclusive) fail("EEXIST", path);
-      const st = fs.stat(ino);
-      if (st.type === "symlink") fail("ELOOP", path); // O_NOFOLLOW on a symlink
-      if (req.directory && st.type !== "directory") fail("ENOTDIR", path);
-      if (st.type === "directory" && req.write) fail("EISDIR", path);
-      if (req.truncate && req.write && st.type === "file") fs.truncate(ino, 0);
+      const found = fs.typeOf(ino);
+      if (found === "symlink") fail("ELOOP", path); // O_NOFOLLOW on a symlink
+      if (req.directory && found !== "directory") fail("ENOTDIR", path);
+      if (found === "directory" && req.write) fail("EISDIR", path);
+      if (req.truncate && req.write && found === "file") fs.truncate(ino, 0);
     }
-    const st = fs.stat(ino);
+    const type = fs.typeOf(ino);
     const file =
-      st.type !== "chardev"
-        ? new InodeFile(fs, ino, req.read || st.type === "directory", req.write)
-        : isTerminalDevice(st.rdev)
+      type !== "chardev"
+        ? new InodeFile(fs, ino, req.read || type === "directory", req.write)
+        : isTerminalDevice(fs.stat(ino).rdev)
           ? this.openTerminal(ino, req)
           : new DeviceFile(fs, ino, req.read, req.write);
     file.append = req.append;
@@ -379,7 +379,7 @@ export class Process {
   unlink(dirfd: number, path: string): void {
     const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
     if (r.ino === null) fail("ENOENT", path);
-    if (/\/$/.test(path)) fail(this.fs.stat(r.ino).type === "directory" ? "EISDIR" : "ENOTDIR");
+    if (path.endsWith("/")) fail(this.fs.typeOf(r.ino) === "directory" ? "EISDIR" : "ENOTDIR");
     this.fs.unlink(r.dir, r.name);
   }
 
@@ -394,7 +394,7 @@ export class Process {
     if (from.ino === null) fail("ENOENT", fromPath);
     const to = resolve(this.fs, this.dirIno(toDirfd), toPath, { follow: false });
     // A trailing slash says "directory": a file cannot be renamed to or from one.
-    if (/\/$/.test(toPath) && this.fs.stat(from.ino).type !== "directory") {
+    if (toPath.endsWith("/") && this.fs.typeOf(from.ino) !== "directory") {
       fail("ENOTDIR", fromPath);
     }
     this.fs.rename(from.dir, from.name, to.dir, to.name);
@@ -407,7 +407,7 @@ export class Process {
   private newName(dirfd: number, path: string): Resolved {
     const r = resolve(this.fs, this.dirIno(dirfd), path, { follow: false });
     if (r.ino !== null) fail("EEXIST", path);
-    if (/\/$/.test(path)) fail("ENOENT", path);
+    if (path.endsWith("/")) fail("ENOENT", path);
     return r;
   }
 
@@ -445,7 +445,7 @@ export class Process {
   private dirIno(dirfd: number): number {
     const f = this.file(dirfd);
     const node = f.inode;
-    if (!node || node.fs.stat(node.ino).type !== "directory") fail("ENOTDIR");
+    if (!node || node.fs.typeOf(node.ino) !== "directory") fail("ENOTDIR");
     return node.ino;
   }
 

@@ -57,7 +57,7 @@ export function mountProc(root: Filesystem, kernel: ProcSource): MountFilesystem
     options: "rw",
   });
   const at = resolve(fs, fs.root, "/proc", { follow: true }).ino;
-  if (at !== null && fs.stat(at).type === "directory") {
+  if (at !== null && fs.typeOf(at) === "directory") {
     fs.mount("/proc", new ProcFilesystem(kernel), PROC_MOUNT);
   }
   return fs;
@@ -233,7 +233,7 @@ export class ProcFilesystem extends ReadOnlyFilesystem {
 
   lookup(dir: number, name: string): number {
     if (name === "." || name === "") {
-      if (this.stat(dir).type !== "directory") fail("ENOTDIR");
+      if (this.typeOf(dir) !== "directory") fail("ENOTDIR");
       return dir;
     }
     if (name === "..") return this.parent(dir);

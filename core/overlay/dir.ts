@@ -56,7 +56,7 @@ export function symlink(
 }
 
 export function link(ov: OverlayFilesystem, dir: number, name: string, ino: number): void {
-  if (ov.stat(ino).type === "directory") fail("EPERM", "hard link to a directory");
+  if (ov.typeOf(ino) === "directory") fail("EPERM", "hard link to a directory");
   const d = freeName(ov, dir, name);
   const inode = copyUp(ov, ino);
   inode.nlink++;
@@ -67,7 +67,7 @@ export function link(ov: OverlayFilesystem, dir: number, name: string, ino: numb
 
 export function unlink(ov: OverlayFilesystem, dir: number, name: string): void {
   const ino = lookup(ov, dir, name);
-  if (ov.stat(ino).type === "directory") fail("EISDIR", name);
+  if (ov.typeOf(ino) === "directory") fail("EISDIR", name);
   removeName(ov, dir, name, ino);
 }
 
@@ -75,7 +75,7 @@ export function rmdir(ov: OverlayFilesystem, dir: number, name: string): void {
   if (name === ".") fail("EINVAL");
   if (name === "..") fail("ENOTEMPTY");
   const ino = lookup(ov, dir, name);
-  if (ov.stat(ino).type !== "directory") fail("ENOTDIR", name);
+  if (ov.typeOf(ino) !== "directory") fail("ENOTDIR", name);
   if (ino === ROOT_INO) fail("EBUSY");
   if (!isEmpty(ov, ino)) fail("ENOTEMPTY", name);
   subdirectoryGone(removeName(ov, dir, name, ino));
@@ -91,8 +91,8 @@ export function rename(
   for (const n of [fromName, toName]) if (n === "." || n === ".." || n === "") fail("EBUSY");
   checkName(toName);
   const ino = lookup(ov, fromDir, fromName);
-  const type = ov.stat(ino).type;
-  if (ov.stat(toDir).type !== "directory") fail("ENOTDIR");
+  const type = ov.typeOf(ino);
+  if (ov.typeOf(toDir) !== "directory") fail("ENOTDIR");
   const existing = lookupOrNull(ov, toDir, toName);
   if (existing === ino) return; // the same inode: POSIX says do nothing
   if (type === "directory") {
@@ -103,7 +103,7 @@ export function rename(
     }
   }
   if (existing !== null) {
-    const other = ov.stat(existing).type;
+    const other = ov.typeOf(existing);
     if (type === "directory") {
       if (other !== "directory") fail("ENOTDIR", toName);
       if (!isEmpty(ov, existing)) fail("ENOTEMPTY", toName);

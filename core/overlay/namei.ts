@@ -28,7 +28,7 @@ export function lookup(ov: OverlayFilesystem, dir: number, name: string): number
  */
 export function lookupOrNull(ov: OverlayFilesystem, dir: number, name: string): number | null {
   const node = ov.node(dir);
-  if (ov.stat(dir).type !== "directory") fail("ENOTDIR");
+  if (ov.typeOf(dir) !== "directory") fail("ENOTDIR");
   if (name === "." || name === "") return dir;
   if (name === "..") return node.parent;
   const up = ov.upper.get(dir);
@@ -77,14 +77,14 @@ export function lowerLookup(
     const ino = fs.entryOrNull(d.ino, name);
     if (ino === null) continue;
     if (fs.isWhiteout(ino)) return null;
-    const type = fs.stat(ino).type;
+    const type = fs.typeOf(ino);
     const refs = [{ slot: d.slot, ino }];
     if (type !== "directory" || fs.isOpaque(ino)) return { type, refs };
     for (const below of dirs.slice(k + 1)) {
       const bfs = ov.lowers[below.slot]!;
       const b = bfs.entryOrNull(below.ino, name);
       if (b === null) continue;
-      if (bfs.isWhiteout(b) || bfs.stat(b).type !== "directory") break;
+      if (bfs.isWhiteout(b) || bfs.typeOf(b) !== "directory") break;
       refs.push({ slot: below.slot, ino: b });
       if (bfs.isOpaque(b)) break;
     }

@@ -5,6 +5,7 @@ import {
   reportedSize,
   type AttrChanges,
   type DirEntry,
+  type FileType,
   type Filesystem,
   type FsStats,
   type NewNode,
@@ -146,8 +147,12 @@ export class OverlayFilesystem implements Filesystem {
   /** Records where an inode was found and what lies below it. */
   remember(ino: number, parent: number, name: string, lowerRefs: LowerRef[], lowerPath: string) {
     const known = this.nodes.get(ino);
-    if (known) Object.assign(known, { parent, name, lowerRefs, lowerPath });
-    else this.nodes.set(ino, { ino, parent, name, lowerRefs, lowerPath });
+    if (known) {
+      known.parent = parent;
+      known.name = name;
+      known.lowerRefs = lowerRefs;
+      known.lowerPath = lowerPath;
+    } else this.nodes.set(ino, { ino, parent, name, lowerRefs, lowerPath });
     return ino;
   }
 
@@ -175,10 +180,20 @@ export class OverlayFilesystem implements Filesystem {
         ctime: up.ctime,
       };
     }
-    const [lower, ...below] = node.lowerRefs;
+    const lower = node.lowerRefs[0];
     if (!lower) fail("ENOENT", `inode ${ino}`);
     const st = this.lowers[lower.slot]!.stat(lower.ino);
-    return { ...st, ino, nlink: st.type === "directory" && below.length > 0 ? 1 : st.nlink };
+    st.ino = ino;
+    if (st.type === "directory" && node.lowerRefs.length > 1) st.nlink = 1;
+    return st;
+  }
+
+  typeOf(ino: number): FileType {
+    const up = this.upper.get(ino);
+    if (up) return up.type;
+    const lower = this.node(ino).lowerRefs[0];
+    if (!lower) fail("ENOENT", `inode ${ino}`);
+    return this.lowers[lower.slot]!.typeOf(lower.ino);
   }
 
   lookup(dir: number, name: string): number {
@@ -195,8 +210,7 @@ export class OverlayFilesystem implements Filesystem {
 
   read(ino: number, offset: number, length: number): Uint8Array {
     const up = this.upper.get(ino);
-    const type = up?.type ?? this.stat(ino).type;
-    if (type === "directory") fail("EISDIR");
+    if ((up?.type ?? this.typeOf(ino)) === "directory") fail("EISDIR");
     if (up) return this.upper.read(up, offset, length);
     const lower = this.node(ino).lowerRefs[0]!;
     return this.lowers[lower.slot]!.read(lower.ino, offset, length);
@@ -270,7 +284,7 @@ export class OverlayFilesystem implements Filesystem {
   }
 
   private regularFile(ino: number): void {
-    const type = this.stat(ino).type;
+    const type = this.typeOf(ino);
     if (type === "directory") fail("EISDIR");
     if (type !== "file") fail("EINVAL");
   }

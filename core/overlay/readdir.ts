@@ -15,7 +15,7 @@ import { WHITEOUT } from "./upper-format.ts";
 export function readdir(ov: OverlayFilesystem, dir: number): DirEntry[] {
   return mergedNames(ov, dir).map((name) => {
     const ino = lookup(ov, dir, name);
-    return { name, ino, type: ov.stat(ino).type };
+    return { name, ino, type: ov.typeOf(ino) };
   });
 }
 
@@ -25,7 +25,7 @@ export function isEmpty(ov: OverlayFilesystem, dir: number): boolean {
 }
 
 function mergedNames(ov: OverlayFilesystem, dir: number): string[] {
-  if (ov.stat(dir).type !== "directory") fail("ENOTDIR");
+  if (ov.typeOf(dir) !== "directory") fail("ENOTDIR");
   const seen = new Set<string>();
   const names: string[] = [];
   for (const [name, ino] of ov.upper.get(dir)?.entries ?? []) {

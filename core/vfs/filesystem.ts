@@ -94,7 +94,14 @@ export interface Filesystem {
    * filesystem that stores files measures itself against.
    */
   statfs(ino: number, disk: number): FsStats;
+  /** A new object each call, the caller's to keep or change. */
   stat(ino: number): Stat;
+  /**
+   * `stat(ino).type` without the Stat: path walks and type checks ask it
+   * of every directory they pass, and making a Stat each time was most of
+   * a stat's cost.
+   */
+  typeOf(ino: number): FileType;
   /** Looks `name` up in directory `dir`; `..` of the root is the root. */
   lookup(dir: number, name: string): number;
   /**

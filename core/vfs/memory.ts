@@ -86,6 +86,10 @@ export class MemoryFilesystem implements Filesystem {
     };
   }
 
+  typeOf(ino: number): FileType {
+    return this.node(ino).type;
+  }
+
   lookup(dir: number, name: string): number {
     const d = this.dir(dir);
     return lookupEntry({ ino: d.ino, parent: d.parent, entries: d.entries! }, name);

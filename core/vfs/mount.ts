@@ -2,6 +2,7 @@ import { fail, ErrnoError } from "../errno.ts";
 import type {
   AttrChanges,
   DirEntry,
+  FileType,
   Filesystem,
   FilesystemKind,
   FsStats,
@@ -94,7 +95,7 @@ export class MountFilesystem implements Filesystem {
   mount(path: string, fs: Filesystem, info: MountInfo): void {
     if (!path.startsWith("/")) fail("EINVAL", "mount point must be absolute");
     const covered = resolveExisting(this, this.root, path, { follow: true });
-    if (this.stat(covered).type !== "directory") fail("ENOTDIR", path);
+    if (this.typeOf(covered) !== "directory") fail("ENOTDIR", path);
     if (covered === this.root || this.byCovered.has(covered) || this.mountOf(covered)) {
       fail("EBUSY", path);
     }
@@ -123,7 +124,14 @@ export class MountFilesystem implements Filesystem {
   stat(ino: number): Stat {
     const { mount, local } = this.split(ino);
     const st = mount.fs.stat(local);
-    return { ...st, ino, dev: FIRST_DEVICE + mount.tag };
+    st.ino = ino;
+    st.dev = FIRST_DEVICE + mount.tag;
+    return st;
+  }
+
+  typeOf(ino: number): FileType {
+    const { mount, local } = this.split(ino);
+    return mount.fs.typeOf(local);
   }
 
   lookup(dir: number, name: string): number {

@@ -24,7 +24,7 @@ export async function writePath(fs: Filesystem, path: string, data: Uint8Array):
   const ino =
     r.ino ??
     (await retrying(() => fs.create(r.dir, r.name, { type: "file", mode: 0o644, uid: 0, gid: 0 })));
-  if (fs.stat(ino).type !== "file") fail("EISDIR", `${path} is not a regular file`);
+  if (fs.typeOf(ino) !== "file") fail("EISDIR", `${path} is not a regular file`);
   await retrying(() => fs.truncate(ino, 0));
   let at = 0;
   while (at < data.length) {
@@ -39,7 +39,7 @@ export async function listPath(
   path: string,
 ): Promise<Array<{ name: string; type: ReturnType<Filesystem["stat"]>["type"]; size: number }>> {
   const ino = resolveExisting(fs, fs.root, absolute(path), { follow: true });
-  if (fs.stat(ino).type !== "directory") fail("ENOTDIR", path);
+  if (fs.typeOf(ino) !== "directory") fail("ENOTDIR", path);
   return retrying(() =>
     fs.readdir(ino).map((e) => {
       const st = fs.stat(e.ino);

@@ -5,6 +5,7 @@ import {
   type DirEntry,
   type Filesystem,
   type FilesystemKind,
+  type FileType,
   type FsStats,
   type NewNode,
   type Owner,
@@ -19,6 +20,9 @@ export abstract class ReadOnlyFilesystem implements Filesystem {
   abstract readonly root: number;
   abstract readonly kind: FilesystemKind;
   abstract stat(ino: number): Stat;
+  typeOf(ino: number): FileType {
+    return this.stat(ino).type;
+  }
   abstract lookup(dir: number, name: string): number;
   abstract readdir(dir: number): DirEntry[];
   abstract read(ino: number, offset: number, length: number): Uint8Array;

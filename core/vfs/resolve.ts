@@ -64,9 +64,12 @@ export function resolve(
   let dir = path.startsWith("/") ? fs.root : start;
   // How far below `start` the walk is, while `beneath` holds.
   let depth = options.beneath && dir !== fs.root ? 0 : -1;
-  let trailingSlash = /\/$/.test(path);
+  let trailingSlash = path.endsWith("/");
   const pending = components(path);
   if (pending.length === 0) return { dir, name: ".", ino: dir, trailingSlash };
+  // Checked once: every directory the walk goes into after this one was
+  // checked as it was found (a symlink goes on from the root or `dir`).
+  if (fs.typeOf(dir) !== "directory") fail("ENOTDIR");
   for (;;) {
     const name = pending.shift()!;
     const last = pending.length === 0;
@@ -74,7 +77,6 @@ export function resolve(
     if (name.length > NAME_MAX / 4 && encoder.encode(name).length > NAME_MAX) {
       fail("ENAMETOOLONG", name);
     }
-    if (fs.stat(dir).type !== "directory") fail("ENOTDIR");
     if (depth === 0 && name === "..") {
       fail("ENOTCAPABLE", `${path}: .. above the directory it is relative to`);
     }
@@ -91,9 +93,9 @@ export function resolve(
         throw e;
       }
     }
-    const st = fs.stat(ino);
+    const type = fs.typeOf(ino);
     const followThis = !last || options.follow || trailingSlash;
-    if (st.type === "symlink" && followThis) {
+    if (type === "symlink" && followThis) {
       if (++hops > MAX_SYMLINK_HOPS) fail("ELOOP");
       const target = fs.readlink(ino);
       if (target === "") fail("ENOENT", "empty symlink");
@@ -110,10 +112,10 @@ export function resolve(
       continue;
     }
     if (last) {
-      if (trailingSlash && st.type !== "directory") fail("ENOTDIR", name);
+      if (trailingSlash && type !== "directory") fail("ENOTDIR", name);
       return { dir, name, ino, trailingSlash };
     }
-    if (st.type !== "directory") fail("ENOTDIR", name);
+    if (type !== "directory") fail("ENOTDIR", name);
     if (depth >= 0) depth += name === ".." ? -1 : name === "." ? 0 : 1;
     dir = ino;
   }

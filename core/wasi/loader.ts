@@ -55,7 +55,7 @@ export class WasmLoader implements ProgramLoader {
       if (dir === "") continue;
       try {
         const r = resolve(fs, start, `${dir}/${name}`, { follow: true });
-        if (r.ino !== null && fs.stat(r.ino).type === "file") return `${dir}/${name}`;
+        if (r.ino !== null && fs.typeOf(r.ino) === "file") return `${dir}/${name}`;
       } catch {
         // A PATH entry that is missing or not a directory is skipped, as sh does.
       }

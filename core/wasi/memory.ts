@@ -1,27 +1,37 @@
 /**
  * Reading and writing a wasm instance's memory. The memory's buffer is
- * replaced when it grows, so views are made afresh for every call.
+ * replaced when it grows: the views are made again when it has been.
  */
 export class WasmMemory {
   private memory: WebAssembly.Memory | null = null;
   private static readonly decoder = new TextDecoder();
   private static readonly encoder = new TextEncoder();
+  /** The buffer the views below are of. */
+  private seen: ArrayBuffer | null = null;
+  private dataView: DataView | null = null;
+  private byteView: Uint8Array | null = null;
 
   attach(memory: WebAssembly.Memory): void {
     this.memory = memory;
+    this.seen = null;
   }
 
   get view(): DataView {
-    return new DataView(this.buffer);
+    if (this.memory?.buffer !== this.seen) this.refresh();
+    return this.dataView!;
   }
 
   get bytes(): Uint8Array {
-    return new Uint8Array(this.buffer);
+    if (this.memory?.buffer !== this.seen) this.refresh();
+    return this.byteView!;
   }
 
-  private get buffer(): ArrayBuffer {
+  private refresh(): void {
     if (!this.memory) throw new Error("wasm memory used before the instance started");
-    return this.memory.buffer;
+    const buffer = this.memory.buffer;
+    this.seen = buffer;
+    this.dataView = new DataView(buffer);
+    this.byteView = new Uint8Array(buffer);
   }
 
   string(ptr: number, len: number): string {
