@@ -72,6 +72,33 @@ function recordLengths(log: Buffer): number[] {
   return lengths;
 }
 
+describe("getMany", () => {
+  it("answers each key its own value, whether the log holds them side by side, far apart or not at all", async () => {
+    const dir = await tempDir();
+    const store = await FileStore.open(dir);
+    const big = (n: number) => new Uint8Array(700_000).fill(n);
+    // Small values next to each other, big ones that no single read spans,
+    // and overwrites that leave the live value later in the log.
+    await commit(store, { a: "1", b: "2", huge1: big(1), c: "3" });
+    await commit(store, { huge2: big(2), d: "4", a: "one" });
+    const keys = ["d", "missing", "huge2", "a", "c", "huge1", "b", "a"];
+    const values = await store.getMany(keys);
+    expect(values.map((v) => (v && v.length > 100 ? digest(v) : text(v)))).toEqual([
+      "4",
+      undefined,
+      digest(big(2)),
+      "one",
+      "3",
+      digest(big(1)),
+      "2",
+      "one",
+    ]);
+    // Each value is a copy of its own, not a view of a bigger read.
+    expect(values[0]!.buffer.byteLength).toBe(1);
+    await store.close();
+  });
+});
+
 describe("a torn last record", () => {
   it.each([
     { how: "cut short by a few bytes", tear: (size: number) => size - 3, keepsLast: false },

@@ -25,6 +25,9 @@ const COMPACT_ABOVE = 4 * 1024 * 1024;
 const COMPACT_RECORD = 8 * 1024 * 1024;
 /** How much of the log a scan reads at a time. */
 const READ_AHEAD = 1024 * 1024;
+/** getMany reads values this close to each other together, in runs of at most GATHER_SPAN. */
+const GATHER_GAP = 16 * 1024;
+const GATHER_SPAN = 1024 * 1024;
 
 /**
  * A store in one append-only file, for the Node CLI. A container's upper
@@ -150,10 +153,44 @@ export class FileStore implements Store {
     return this.read(this.handle, this.index.extents.get(key));
   }
 
+  /**
+   * Values near each other in the log are read with one read of the file
+   * (opening a container asks for every inode at once: one read each took
+   * 25 us, most of opening one of 10,000 files).
+   */
   async getMany(keys: string[]): Promise<Array<Uint8Array | undefined>> {
     this.check();
     const handle = this.handle;
-    return Promise.all(keys.map((k) => this.read(handle, this.index.extents.get(k))));
+    const extents = keys.map((k) => this.index.extents.get(k));
+    const order = extents
+      .map((_, i) => i)
+      .filter((i) => extents[i] !== undefined)
+      .sort((a, b) => extents[a]!.offset - extents[b]!.offset);
+    const out = new Array<Uint8Array | undefined>(keys.length).fill(undefined);
+    const reads: Promise<void>[] = [];
+    for (let first = 0; first < order.length;) {
+      const start = extents[order[first]!]!.offset;
+      let end = start + extents[order[first]!]!.length;
+      let last = first + 1;
+      for (; last < order.length; last++) {
+        const e = extents[order[last]!]!;
+        if (e.offset > end + GATHER_GAP || e.offset + e.length - start > GATHER_SPAN) break;
+        end = Math.max(end, e.offset + e.length);
+      }
+      const run = order.slice(first, last);
+      reads.push(
+        this.read(handle, { offset: start, length: end - start }).then((bytes) => {
+          for (const i of run) {
+            const e = extents[i]!;
+            // A copy of its own: a value must not hold the whole run alive.
+            out[i] = bytes!.slice(e.offset - start, e.offset - start + e.length);
+          }
+        }),
+      );
+      first = last;
+    }
+    await Promise.all(reads);
+    return out;
   }
 
   async keys(prefix = ""): Promise<string[]> {
