@@ -7,6 +7,7 @@ import { deviceLinks, deviceNodes } from "./devices.ts";
 import { CONTINUED, Killed, shellStatus, stoppedStatus } from "./exit.ts";
 import { InputStream, OpenFile, OutputStream } from "./open-file.ts";
 import { Process } from "./process.ts";
+import { Network } from "./socket.ts";
 import { mountProc } from "./procfs.ts";
 import type { Program, ProgramLoader } from "./program.ts";
 import {
@@ -123,6 +124,8 @@ interface Entry {
 export class Kernel implements TtyOwner {
   private readonly table = new Map<number, Entry>();
   private nextPid = 1;
+  /** The container's loopback network: its sockets' addresses and ports (socket.ts). */
+  readonly network = new Network();
   readonly bootTime = Date.now();
   /** How many times programs paused in a system call (for tests and benchmarks). */
   pauses = 0;

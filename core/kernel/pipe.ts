@@ -85,6 +85,18 @@ export class Pipe {
     return take;
   }
 
+  /** Up to `length` of the bytes waiting, left for the next read (a socket's MSG_PEEK). */
+  peek(length: number): Uint8Array {
+    const out: Uint8Array[] = [];
+    let got = 0;
+    for (let i = this.head; got < length && i < this.chunks.length; i++) {
+      const take = this.chunks[i]!.subarray(0, length - got);
+      out.push(take);
+      got += take.length;
+    }
+    return concat(out);
+  }
+
   /** Bytes waiting to be read (FIONREAD, poll). */
   get available(): number {
     return this.buffered;

@@ -350,6 +350,33 @@ export class Process {
     this.fs.mkdir(r.dir, r.name, (mode & 0o1777 & ~this.umask) | inherited, this.ownerIn(r.dir));
   }
 
+  /**
+   * The socket file naming a Unix socket bound to `path` (absolute, or
+   * from the working directory): made, with `mode` less the umask;
+   * EADDRINUSE if the name is taken, as Linux says.
+   */
+  makeSocketFile(path: string, mode: number): number {
+    const r = resolve(this.fs, this.cwdIno(), path, { follow: false });
+    if (r.ino !== null) fail("EADDRINUSE", `${path} exists`);
+    if (path.endsWith("/")) fail("ENOENT", path);
+    return this.fs.create(r.dir, r.name, {
+      type: "socket",
+      mode: mode & 0o7777 & ~this.umask,
+      ...this.ownerIn(r.dir),
+    });
+  }
+
+  /** The socket file at `path` (to connect to): ECONNREFUSED if it is another kind of file. */
+  socketFile(path: string): number {
+    const ino = resolveExisting(this.fs, this.cwdIno(), path, { follow: true });
+    if (this.fs.typeOf(ino) !== "socket") fail("ECONNREFUSED", `${path} is not a socket`);
+    return ino;
+  }
+
+  private cwdIno(): number {
+    return resolveExisting(this.fs, this.fs.root, this.cwd, { follow: true });
+  }
+
   /** Makes a fifo, device or socket node (mknod; mkfifo). */
   mknod(dirfd: number, path: string, type: NewNode["type"], mode: number, rdev: number): void {
     const r = this.newName(dirfd, path);

@@ -18,6 +18,7 @@ import type { WasmLoader } from "./loader.ts";
 import { WasmMemory } from "./memory.ts";
 import { ExecRequest, overboxImports, processImports } from "./overbox.ts";
 import { preview1Imports } from "./preview1.ts";
+import { socketImports } from "./sockets.ts";
 import { Sjlj } from "./sjlj.ts";
 
 /** The exports a program has (README.md, "Exports"). */
@@ -125,6 +126,7 @@ export class WasmProgram implements Program {
     const overbox = {
       ...overboxImports(this.proc, this.mem),
       ...processImports(this.kernel, this.loader, this.proc, this.mem, () => this.deliver()),
+      ...socketImports(this.kernel, this.proc, this.mem),
       fork: (out: number) => this.fork(out),
     };
     const instance = new WebAssembly.Instance(module, {

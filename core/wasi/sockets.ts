@@ -1,0 +1,219 @@
+import { ErrnoError, fail } from "../errno.ts";
+import type { Kernel } from "../kernel/kernel.ts";
+import type { Process } from "../kernel/process.ts";
+import { SIGPIPE } from "../kernel/signals.ts";
+import { Socket, type Family, type SocketAddress } from "../kernel/socket.ts";
+import { syscall } from "./errno.ts";
+import type { WasmMemory } from "./memory.ts";
+
+/** Linux's address families, as the `overbox` socket calls take them. */
+const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+/** Linux's sizes of struct sockaddr_in, sockaddr_in6 and sockaddr_un. */
+const SOCKADDR_IN = 16;
+const SOCKADDR_IN6 = 28;
+const SOCKADDR_UN = 110;
+
+/** `socket` flags, and those of `accept`. */
+const NONBLOCK = 1;
+const CLOEXEC = 2;
+/** `sendto` and `recvfrom` flags. */
+const DONTWAIT = 1;
+const NOSIGNAL = 2;
+const PEEK = 4;
+
+/**
+ * The socket calls of the `overbox` module (README.md, "Sockets"):
+ * addresses are Linux's structs (sockaddr_in, sockaddr_in6, sockaddr_un),
+ * which compat/net.c makes from wasi-libc's; the sockets themselves are the
+ * kernel's (core/kernel/socket.ts). Reading and writing a connected socket
+ * is fd_read and fd_write, as for a pipe.
+ */
+export function socketImports(
+  kernel: Kernel,
+  proc: Process,
+  mem: WasmMemory,
+): WebAssembly.ModuleImports {
+  const socketAt = (fd: number): Socket => {
+    const f = proc.file(fd);
+    if (!(f instanceof Socket)) fail("ENOTSOCK");
+    return f;
+  };
+  const install = (s: Socket, flags: number, out: number) => {
+    s.nonblocking = (flags & NONBLOCK) !== 0;
+    const fd = proc.install(s);
+    if (flags & CLOEXEC) proc.cloexec.add(fd);
+    mem.u32(out, fd);
+  };
+  const readAddress = (ptr: number, len: number): SocketAddress => {
+    if (len < 2) fail("EINVAL", "an address too short for its family");
+    const v = mem.view;
+    const family = v.getUint16(ptr, true);
+    if (family === AF_INET) {
+      if (len < SOCKADDR_IN) fail("EINVAL", "a sockaddr_in too short");
+      return {
+        family: "inet",
+        port: v.getUint16(ptr + 2, false),
+        address: mem.bytes.slice(ptr + 4, ptr + 8),
+      };
+    }
+    if (family === AF_INET6) {
+      if (len < SOCKADDR_IN6) fail("EINVAL", "a sockaddr_in6 too short");
+      return {
+        family: "inet6",
+        port: v.getUint16(ptr + 2, false),
+        address: mem.bytes.slice(ptr + 8, ptr + 24),
+      };
+    }
+    if (family === AF_UNIX) {
+      const raw = mem.bytes.subarray(ptr + 2, ptr + Math.min(len, SOCKADDR_UN));
+      const end = raw.indexOf(0);
+      const path = mem.string(ptr + 2, end < 0 ? raw.length : end);
+      // Linux's abstract names (a NUL first) are not files; nothing here uses them.
+      if (path === "") fail("EINVAL", "a Unix socket address needs a path");
+      return { family: "unix", path };
+    }
+    fail("EAFNOSUPPORT", `address family ${family}`);
+  };
+  /** Writes `a` at `ptr` as far as the length at `lenPtr` allows, and its whole length there. */
+  const writeAddress = (a: SocketAddress, ptr: number, lenPtr: number) => {
+    const bytes = encodeAddress(a, mem);
+    const room = mem.view.getUint32(lenPtr, true);
+    mem.bytes.set(bytes.subarray(0, Math.min(room, bytes.length)), ptr);
+    mem.u32(lenPtr, bytes.length);
+  };
+  const familyOf = (domain: number): Family => {
+    if (domain === AF_UNIX) return "unix";
+    if (domain === AF_INET) return "inet";
+    if (domain === AF_INET6) return "inet6";
+    fail("EAFNOSUPPORT", `address family ${domain}`);
+  };
+  const sameFamily = (s: Socket, a: SocketAddress) => {
+    // An IPv6 socket takes an IPv4-mapped address; no other mixing.
+    if (a.family !== s.family)
+      fail("EAFNOSUPPORT", `a ${a.family} address for a ${s.family} socket`);
+  };
+
+  return {
+    socket: (domain: number, type: number, flags: number, out: number) =>
+      syscall(() => {
+        const family = familyOf(domain);
+        if (type !== 1 && type !== 2) fail("EPROTONOSUPPORT", `socket type ${type}`);
+        install(kernel.network.socket(family, type === 1 ? "stream" : "dgram"), flags, out);
+      }),
+    bind: (fd: number, ptr: number, len: number) =>
+      syscall(() => {
+        const s = socketAt(fd);
+        const a = readAddress(ptr, len);
+        sameFamily(s, a);
+        if (s.bound) fail("EINVAL", "the socket is bound already");
+        if (a.family === "unix") {
+          const ino = proc.makeSocketFile(a.path, 0o777);
+          kernel.network.bindUnix(s, ino, a.path);
+        } else {
+          kernel.network.bindIp(s, a);
+        }
+      }),
+    listen: (fd: number, backlog: number) => syscall(() => socketAt(fd).listen(backlog)),
+    accept: (fd: number, flags: number, ptr: number, lenPtr: number, out: number) =>
+      syscall(() => {
+        const s = socketAt(fd).accept();
+        if (ptr !== 0 && s.peer) writeAddress(s.peer, ptr, lenPtr);
+        install(s, flags, out);
+      }),
+    connect: (fd: number, ptr: number, len: number) =>
+      syscall(() => {
+        const s = socketAt(fd);
+        const a = readAddress(ptr, len);
+        sameFamily(s, a);
+        if (s.kind === "dgram") {
+          if (a.family === "unix") fail("EAFNOSUPPORT");
+          s.connectDatagram(a);
+        } else if (a.family === "unix") {
+          s.connectTo(kernel.network.unixListener(proc.socketFile(a.path)));
+        } else {
+          s.connectTo(kernel.network.listenerAt(a));
+        }
+      }),
+    sendto: (
+      fd: number,
+      buf: number,
+      len: number,
+      flags: number,
+      ptr: number,
+      addrLen: number,
+      out: number,
+    ) =>
+      syscall(() => {
+        const s = socketAt(fd);
+        const to = ptr === 0 ? null : readAddress(ptr, addrLen);
+        // Copied: the pipe keeps what it is given, and the program's memory changes.
+        const data = mem.bytes.slice(buf, buf + len);
+        try {
+          mem.u32(out, s.send(data, to, (flags & DONTWAIT) !== 0));
+        } catch (e) {
+          if (e instanceof ErrnoError && e.errno === "EPIPE" && !(flags & NOSIGNAL)) {
+            proc.raise(SIGPIPE);
+          }
+          throw e;
+        }
+      }),
+    recvfrom: (
+      fd: number,
+      buf: number,
+      len: number,
+      flags: number,
+      ptr: number,
+      lenPtr: number,
+      out: number,
+    ) =>
+      syscall(() => {
+        const s = socketAt(fd);
+        const got = s.receive(len, {
+          peek: (flags & PEEK) !== 0,
+          dontWait: (flags & DONTWAIT) !== 0,
+        });
+        mem.bytes.set(got.data, buf);
+        if (ptr !== 0) {
+          const from = got.from ?? s.peer;
+          if (from) writeAddress(from, ptr, lenPtr);
+          else mem.u32(lenPtr, 0);
+        }
+        mem.u32(out, got.data.length);
+      }),
+    shutdown: (fd: number, how: number) => syscall(() => socketAt(fd).shutdown(how)),
+    getsockname: (fd: number, ptr: number, lenPtr: number) =>
+      syscall(() => writeAddress(socketAt(fd).local, ptr, lenPtr)),
+    getpeername: (fd: number, ptr: number, lenPtr: number) =>
+      syscall(() => {
+        const s = socketAt(fd);
+        if (!s.peer || s.state !== "connected") fail("ENOTCONN");
+        writeAddress(s.peer, ptr, lenPtr);
+      }),
+    setsockopt: (fd: number, level: number, name: number, value: number) =>
+      syscall(() => {
+        socketAt(fd).options.set(`${level}/${name}`, value);
+      }),
+    getsockopt: (fd: number, level: number, name: number, out: number) =>
+      syscall(() => mem.u32(out, socketAt(fd).option(level, name))),
+  };
+}
+
+/** A socket address as Linux's struct lays it out. */
+function encodeAddress(a: SocketAddress, mem: WasmMemory): Uint8Array {
+  if (a.family === "unix") {
+    const path = mem.encode(a.path);
+    const bytes = new Uint8Array(2 + path.length + 1);
+    new DataView(bytes.buffer).setUint16(0, AF_UNIX, true);
+    bytes.set(path, 2);
+    return bytes;
+  }
+  const inet = a.family === "inet";
+  const bytes = new Uint8Array(inet ? SOCKADDR_IN : SOCKADDR_IN6);
+  const v = new DataView(bytes.buffer);
+  v.setUint16(0, inet ? AF_INET : AF_INET6, true);
+  v.setUint16(2, a.port, false);
+  bytes.set(a.address, inet ? 4 : 8);
+  return bytes;
+}
