@@ -531,6 +531,7 @@ const CONFIGURED_DIFFERENTLY: Record<string, string> = {
   cpio: "Debian turns off FEATURE_CPIO_P (cpio -p)",
   grep: "Debian turns on EXTRA_COMPAT (grep -z)",
   last: "Debian turns off FEATURE_LAST_FANCY (-H, -W, -f)",
+  nc: "Debian turns off NC_110_COMPAT: its nc is the small one, without nc 1.10's -u, -v, -z",
   pidof: "Debian turns off FEATURE_PIDOF_SINGLE and FEATURE_PIDOF_OMIT (-s, -o)",
   "run-parts": "Debian turns off FEATURE_RUN_PARTS_FANCY (--list)",
   tar: "Debian turns on FEATURE_SEAMLESS_Z (-Z) and off FEATURE_TAR_FROM (-T, -X)",

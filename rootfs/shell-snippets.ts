@@ -39,6 +39,12 @@ export const FIXTURES: Record<string, { content: string | Uint8Array; mode?: num
 /** A script of several lines (here-documents need real newlines). */
 const lines = (...l: string[]) => l.join("\n") + "\n";
 
+/** musl's words for socket errors, as glibc words them (what the native side prints). */
+const musl = (o: Outcome): Outcome => ({
+  ...o,
+  stderr: o.stderr.replace(/\bAddress in use\b/g, "Address already in use"),
+});
+
 export const SNIPPETS: Record<string, Snippet[]> = {
   pipelines: [
     {
@@ -991,6 +997,54 @@ export const SNIPPETS: Record<string, Snippet[]> = {
     {
       name: ": > file creates an empty file",
       script: ": > empty; wc -c < empty",
+    },
+  ],
+  // Ports 47101 and up: free on the host, where the native side runs, and
+  // each snippet's own, so that a server one leaves cannot answer another.
+  "sockets over loopback": [
+    {
+      name: "httpd serves a directory and wget reads its files back",
+      script: lines(
+        "mkdir www && echo hello > www/index.html && echo '<p>two</p>' > www/two.html",
+        'httpd -p 127.0.0.1:47101 -h "$PWD/www"',
+        "wget -qO- http://127.0.0.1:47101/index.html",
+        "wget -q -O got http://127.0.0.1:47101/two.html && cat got",
+        'wget -qO- http://127.0.0.1:47101/missing.html; echo "missing: $?"',
+        "kill $(pidof httpd)",
+      ),
+    },
+    {
+      name: "a second server on a port in use fails with EADDRINUSE",
+      script: lines(
+        'httpd -p 127.0.0.1:47102 -h "$PWD"',
+        'httpd -p 127.0.0.1:47102 -h "$PWD"; echo "status $?"',
+        "kill $(pidof httpd)",
+      ),
+      differs: {
+        reason: "wasi-libc's strerror is musl's, which words some errors otherwise than glibc's",
+        normalise: musl,
+      },
+    },
+    {
+      name: "a connection to a port nobody listens on is refused (ECONNREFUSED)",
+      script: 'wget -q http://127.0.0.1:47103/; echo "status $?"',
+    },
+    {
+      name: "nc carries bytes both ways between a listener and a client",
+      script: lines(
+        "echo pong | nc -l -p 47104 > got &",
+        "until echo ping | nc 127.0.0.1 47104 2>/dev/null; do usleep 20000; done",
+        "wait",
+        "cat got",
+      ),
+    },
+    {
+      name: "a server run per connection (nc -e) answers each client",
+      script: lines(
+        "nc -l -p 47106 -e sh -c 'read line; echo \"got $line\"' &",
+        "until echo hello | nc 127.0.0.1 47106 2>/dev/null; do usleep 20000; done",
+        "wait",
+      ),
     },
   ],
 };

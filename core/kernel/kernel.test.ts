@@ -17,6 +17,7 @@ import {
   bit,
   defaultAction,
   Disposition,
+  SIGCHLD,
   SIGCONT,
   SIGHUP,
   SIGINT,
@@ -394,6 +395,25 @@ describe("the process kernel, with programs that are not wasm", () => {
     expect(kernel.processes().map((p) => p.pid)).toEqual([2]);
     g.open();
     await until(() => kernel.processes().length === 0);
+  });
+
+  it("the children of a parent that ignores SIGCHLD are reaped as they end, as on Linux", async () => {
+    const { kernel, program } = world();
+    program("server", async ({ kernel, proc, fork, call }) => {
+      kernel.sigaction(proc, SIGCHLD, Disposition.Ignore);
+      await fork(async () => 0);
+      await fork(async () => 0);
+      // No zombie to wait for: once both have ended, wait says ECHILD.
+      await until(() => kernel.processes().length === 1);
+      expect(() => kernel.wait(proc, -1, 0)).toThrow(expect.objectContaining({ errno: "ECHILD" }));
+      // With the default treatment they stay until waited for.
+      kernel.sigaction(proc, SIGCHLD, Disposition.Default);
+      const pid = await fork(async () => 3);
+      await until(() => kernel.processes().length === 2);
+      expect(await call(() => kernel.wait(proc, -1, 0))).toEqual({ pid, status: exited(3) });
+      return 0;
+    });
+    expect((await kernel.run({ args: ["server"] })).status).toBe(0);
   });
 
   it("the process limit makes fork fail with EAGAIN", async () => {

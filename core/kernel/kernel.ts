@@ -334,7 +334,14 @@ export class Kernel implements TtyOwner {
     entry.children.clear();
     const parent = entry.parent;
     if (parent && parent.state !== "zombie") {
-      this.post(parent, SIGCHLD);
+      if (parent.proc.signals.dispositions[SIGCHLD] === Disposition.Ignore) {
+        // A parent that set SIGCHLD to SIG_IGN leaves no zombies: Linux
+        // reaps its children as they end (httpd and other servers count on it).
+        parent.children.delete(entry);
+        this.table.delete(proc.pid);
+      } else {
+        this.post(parent, SIGCHLD);
+      }
       this.notify(parent);
     } else if (entry.orphan) {
       this.table.delete(proc.pid);

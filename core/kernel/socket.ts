@@ -252,15 +252,14 @@ export class Socket extends OpenFile {
       if (this.nonblocking) fail("EAGAIN");
       throw new WouldBlock(listener.changes.next(), "connecting to a full backlog");
     }
-    if (!this.bound && this.local.family !== "unix") {
-      this.network.bindIp(this, { ...this.local, address: loopbackOf(this.local.family), port: 0 });
-    }
+    this.bindForSending();
     const server = new Socket(this.network, listener.family, "stream");
-    server.local = listener.local.family === "unix" ? listener.local : { ...listener.local };
-    if (server.local.family !== "unix" && this.local.family !== "unix") {
-      // The server end's own address is the one the client reached.
-      server.local = { ...server.local, address: peerAddress(this.local) };
-    }
+    // The server end's own address is the listener's port at the address
+    // the client reached (loopback), as each family sees it.
+    server.local =
+      listener.local.family === "unix" || this.local.family === "unix"
+        ? listener.local
+        : seenBy(listener.family, { ...this.local, port: listener.local.port });
     const toServer = new Pipe(STREAM_BUFFER);
     const toClient = new Pipe(STREAM_BUFFER);
     const [clientIn, serverOut] = toClient.ends();
@@ -268,8 +267,8 @@ export class Socket extends OpenFile {
     this.stream = { in: clientIn, out: clientOut, inPipe: toClient, outPipe: toServer };
     server.stream = { in: serverIn, out: serverOut, inPipe: toServer, outPipe: toClient };
     this.state = server.state = "connected";
-    this.peer = server.local;
-    server.peer = this.local;
+    this.peer = seenBy(this.family, server.local);
+    server.peer = seenBy(server.family, this.local);
     listener.backlog.push(server);
     listener.notify();
   }
@@ -282,11 +281,22 @@ export class Socket extends OpenFile {
         `${formatAddress(peer)} is outside this container: it has no network yet`,
       );
     }
-    if (!this.bound && this.local.family !== "unix") {
-      this.network.bindIp(this, { ...this.local, address: loopbackOf(this.local.family), port: 0 });
-    }
+    this.bindForSending();
     this.peer = peer;
     this.state = "connected";
+  }
+
+  /**
+   * An IP socket about to send: bound to a free port if it is not, and
+   * its address, if it is the wildcard, made the loopback address its
+   * packets leave from (what getsockname then says, as on Linux).
+   */
+  private bindForSending(): void {
+    if (this.local.family === "unix") return;
+    if (!this.bound) this.network.bindIp(this, { ...this.local, port: 0 });
+    if (isWildcard(this.local.address)) {
+      this.local = { ...this.local, address: loopbackOf(this.local.family) };
+    }
   }
 
   /** The next connection of a listening socket, and its peer's address. */
@@ -353,8 +363,13 @@ export class Socket extends OpenFile {
       if (!this.bound && this.local.family !== "unix") {
         this.network.bindIp(this, { ...this.local, port: 0 });
       }
+      // Sent from the loopback address even by a socket bound to every address.
+      const from =
+        this.local.family !== "unix" && isWildcard(this.local.address)
+          ? { ...this.local, address: loopbackOf(this.local.family) }
+          : this.local;
       // Loopback loses nothing but what a full receiver cannot take.
-      this.network.datagramAt(target)?.deliver({ from: this.local, data: data.slice() });
+      this.network.datagramAt(target)?.deliver({ from, data: data.slice() });
       return data.length;
     }
     if (to !== null && this.state === "connected") fail("EISCONN");
@@ -371,7 +386,7 @@ export class Socket extends OpenFile {
       if (this.peer.port !== d.from.port) return;
     }
     if (this.datagramBytes + d.data.length > DATAGRAM_BUFFER) return;
-    this.datagrams.push(d);
+    this.datagrams.push({ from: seenBy(this.family, d.from), data: d.data });
     this.datagramBytes += d.data.length;
     this.notify();
   }
@@ -480,9 +495,20 @@ function loopbackOf(family: Family): Uint8Array {
   return family === "inet6" ? LOOPBACK6 : LOOPBACK4;
 }
 
-/** The address a connection from `local` reached its server by: loopback of its family. */
-function peerAddress(local: SocketAddress): Uint8Array {
-  return local.family === "inet6" ? LOOPBACK6 : LOOPBACK4;
+/**
+ * An address as a socket of `family` sees it: an IPv6 socket sees an IPv4
+ * peer as ::ffff:a.b.c.d, and an IPv4 socket sees such a mapped address as
+ * a.b.c.d, as on Linux.
+ */
+function seenBy(family: Family, a: SocketAddress): SocketAddress {
+  if (a.family === "unix" || family === "unix" || a.family === family) return a;
+  if (family === "inet6") {
+    const mapped = new Uint8Array(16);
+    mapped[10] = mapped[11] = 0xff;
+    mapped.set(a.address, 12);
+    return { family: "inet6", address: mapped, port: a.port };
+  }
+  return isMapped(a.address) ? { family: "inet", address: a.address.slice(12), port: a.port } : a;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,9 +1,14 @@
 /* Why this file exists: WASI preview 1 cannot create, bind or connect sockets
  * (it can only use sockets the host hands in), has no resolver and no network
- * interfaces.  libbb's address helpers are compiled into every BusyBox, so:
- *   - socket/bind/connect/listen/socketpair/sendmsg/recvmsg/getsockname/
- *     getpeername/setsockopt fail with ENOSYS; sendto/recvfrom without an
- *     address are send/recv, which WASI has;
+ * interfaces.  The kernel has sockets of its own (core/kernel/socket.ts: TCP
+ * and UDP over the container's loopback, Unix stream sockets), reached
+ * through the `overbox` import module, so:
+ *   - socket/bind/listen/accept/connect/send/recv/sendto/recvfrom/sendmsg/
+ *     recvmsg/shutdown/getsockname/getpeername/setsockopt/getsockopt call
+ *     the kernel, with wasi-libc's constants and structs translated to the
+ *     Linux ones the kernel takes (wasi-libc numbers AF_INET 1, AF_INET6 2,
+ *     AF_UNIX 3, SOCK_STREAM 6; Linux 2, 10, 1, 1); socketpair is a
+ *     connection over loopback;
  *   - getaddrinfo() understands numeric addresses and names in /etc/hosts,
  *     numeric ports and names in /etc/services; other names fail with
  *     EAI_NONAME (there is no DNS a WASI module can ask);
@@ -12,16 +17,21 @@
  *   - there are no network interfaces (if_nametoindex fails with ENXIO). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
+#include "overbox.h"
 
 int h_errno;
 
@@ -31,81 +41,368 @@ static int fail(int err)
 	return -1;
 }
 
-int socket(int domain, int type, int proto)
+static int ret(int err)
 {
-	(void)domain; (void)type; (void)proto;
-	return fail(ENOSYS);
+	return err ? fail(err) : 0;
 }
 
-int socketpair(int domain, int type, int proto, int fds[2])
+/* Linux's address families, as the kernel takes them. */
+#define LINUX_AF_UNIX 1
+#define LINUX_AF_INET 2
+#define LINUX_AF_INET6 10
+#define LINUX_SOL_SOCKET 1
+/* A Linux sockaddr_un is the biggest address: 2 + 108 bytes. */
+#define LINUX_ADDR_MAX 112
+
+/* wasi-libc's sockaddr as Linux lays it out; 0 or an errno. */
+static int to_linux(const struct sockaddr *sa, socklen_t len, unsigned char *out, uint32_t *out_len)
 {
-	(void)domain; (void)type; (void)proto; (void)fds;
-	return fail(ENOSYS);
+	if (!sa || len < sizeof(sa_family_t))
+		return EINVAL;
+	memset(out, 0, LINUX_ADDR_MAX);
+	switch (sa->sa_family) {
+	case AF_INET: {
+		const struct sockaddr_in *in = (const void *)sa;
+		if (len < offsetof(struct sockaddr_in, sin_addr) + sizeof(in->sin_addr))
+			return EINVAL;
+		out[0] = LINUX_AF_INET;
+		memcpy(out + 2, &in->sin_port, 2);
+		memcpy(out + 4, &in->sin_addr, 4);
+		*out_len = 16;
+		return 0;
+	}
+	case AF_INET6: {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		if (len < offsetof(struct sockaddr_in6, sin6_addr) + sizeof(in6->sin6_addr))
+			return EINVAL;
+		out[0] = LINUX_AF_INET6;
+		memcpy(out + 2, &in6->sin6_port, 2);
+		memcpy(out + 4, &in6->sin6_flowinfo, 4);
+		memcpy(out + 8, &in6->sin6_addr, 16);
+		*out_len = 28;
+		return 0;
+	}
+	case AF_UNIX: {
+		const struct sockaddr_un *un = (const void *)sa;
+		size_t room = len - offsetof(struct sockaddr_un, sun_path);
+		size_t n = strnlen(un->sun_path, room < sizeof(un->sun_path) ? room : sizeof(un->sun_path));
+		out[0] = LINUX_AF_UNIX;
+		memcpy(out + 2, un->sun_path, n);
+		*out_len = 2 + n + 1;
+		return 0;
+	}
+	default:
+		return EAFNOSUPPORT;
+	}
+}
+
+/* A Linux address from the kernel as wasi-libc's struct, cut to *len; *len
+ * becomes the struct's whole length. */
+static void from_linux(const unsigned char *in, uint32_t in_len, struct sockaddr *sa, socklen_t *len)
+{
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+		struct sockaddr_un un;
+	} u;
+	size_t size;
+
+	memset(&u, 0, sizeof(u));
+	if (in_len >= 16 && in[0] == LINUX_AF_INET) {
+		u.in.sin_family = AF_INET;
+		memcpy(&u.in.sin_port, in + 2, 2);
+		memcpy(&u.in.sin_addr, in + 4, 4);
+		size = sizeof(u.in);
+	} else if (in_len >= 28 && in[0] == LINUX_AF_INET6) {
+		u.in6.sin6_family = AF_INET6;
+		memcpy(&u.in6.sin6_port, in + 2, 2);
+		memcpy(&u.in6.sin6_flowinfo, in + 4, 4);
+		memcpy(&u.in6.sin6_addr, in + 8, 16);
+		size = sizeof(u.in6);
+	} else {
+		size_t n = in_len > 2 ? in_len - 2 : 0;
+		u.un.sun_family = AF_UNIX;
+		if (n > sizeof(u.un.sun_path))
+			n = sizeof(u.un.sun_path);
+		memcpy(u.un.sun_path, in + 2, n);
+		size = offsetof(struct sockaddr_un, sun_path) + strnlen(u.un.sun_path, n) + 1;
+	}
+	if (sa && len) {
+		memcpy(sa, &u, *len < size ? *len : size);
+		*len = size;
+	}
+}
+
+static int socket_flags(int flags)
+{
+	return ((flags & SOCK_NONBLOCK) ? OVERBOX_SOCK_NONBLOCK : 0) |
+	       ((flags & SOCK_CLOEXEC) ? OVERBOX_SOCK_CLOEXEC : 0);
+}
+
+static int msg_flags(int flags)
+{
+	return ((flags & MSG_DONTWAIT) ? OVERBOX_MSG_DONTWAIT : 0) |
+	       ((flags & MSG_NOSIGNAL) ? OVERBOX_MSG_NOSIGNAL : 0) |
+	       ((flags & MSG_PEEK) ? OVERBOX_MSG_PEEK : 0);
+}
+
+int socket(int domain, int type, int proto)
+{
+	int linux_domain, kind, fd, err;
+
+	(void)proto;
+	switch (domain) {
+	case AF_INET: linux_domain = LINUX_AF_INET; break;
+	case AF_INET6: linux_domain = LINUX_AF_INET6; break;
+	case AF_UNIX: linux_domain = LINUX_AF_UNIX; break;
+	default: return fail(EAFNOSUPPORT);
+	}
+	switch (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
+	case SOCK_STREAM: kind = 1; break;
+	case SOCK_DGRAM: kind = 2; break;
+	default: return fail(EPROTONOSUPPORT);
+	}
+	err = overbox_socket(linux_domain, kind, socket_flags(type), &fd);
+	return err ? fail(err) : fd;
 }
 
 int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	(void)fd; (void)sa; (void)len;
-	return fail(ENOSYS);
+	unsigned char addr[LINUX_ADDR_MAX];
+	uint32_t n;
+	int err = to_linux(sa, len, addr, &n);
+	return ret(err ? err : overbox_bind(fd, addr, n));
 }
 
 int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
-	(void)fd; (void)sa; (void)len;
-	return fail(ENOSYS);
+	unsigned char addr[LINUX_ADDR_MAX];
+	uint32_t n;
+	int err = to_linux(sa, len, addr, &n);
+	return ret(err ? err : overbox_connect(fd, addr, n));
 }
 
 int listen(int fd, int backlog)
 {
-	(void)fd; (void)backlog;
-	return fail(ENOSYS);
+	return ret(overbox_listen(fd, backlog));
+}
+
+int accept4(int fd, struct sockaddr *restrict sa, socklen_t *restrict len, int flags)
+{
+	unsigned char addr[LINUX_ADDR_MAX];
+	uint32_t n = sizeof(addr);
+	int out, err = overbox_accept(fd, socket_flags(flags), addr, &n, &out);
+	if (err)
+		return fail(err);
+	if (sa && len)
+		from_linux(addr, n, sa, len);
+	return out;
+}
+
+int accept(int fd, struct sockaddr *restrict sa, socklen_t *restrict len)
+{
+	return accept4(fd, sa, len, 0);
+}
+
+static int name_of(int fd, struct sockaddr *restrict sa, socklen_t *restrict len, int peer)
+{
+	unsigned char addr[LINUX_ADDR_MAX];
+	uint32_t n = sizeof(addr);
+	int err = peer ? overbox_getpeername(fd, addr, &n) : overbox_getsockname(fd, addr, &n);
+	if (err)
+		return fail(err);
+	from_linux(addr, n, sa, len);
+	return 0;
 }
 
 int getsockname(int fd, struct sockaddr *restrict sa, socklen_t *restrict len)
 {
-	(void)fd; (void)sa; (void)len;
-	return fail(ENOSYS);
+	return name_of(fd, sa, len, 0);
 }
 
 int getpeername(int fd, struct sockaddr *restrict sa, socklen_t *restrict len)
 {
-	(void)fd; (void)sa; (void)len;
-	return fail(ENOSYS);
+	return name_of(fd, sa, len, 1);
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		const struct sockaddr *sa, socklen_t salen)
 {
-	(void)salen;
-	if (sa)
-		return fail(ENOSYS);
-	return send(fd, buf, len, flags);
+	unsigned char addr[LINUX_ADDR_MAX];
+	uint32_t n = 0;
+	size_t sent;
+	int err = sa ? to_linux(sa, salen, addr, &n) : 0;
+	if (!err)
+		err = overbox_sendto(fd, buf, len, msg_flags(flags), sa ? addr : NULL, n, &sent);
+	return err ? fail(err) : (ssize_t)sent;
+}
+
+ssize_t send(int fd, const void *buf, size_t len, int flags)
+{
+	return sendto(fd, buf, len, flags, NULL, 0);
 }
 
 ssize_t recvfrom(int fd, void *restrict buf, size_t len, int flags,
 		struct sockaddr *restrict sa, socklen_t *restrict salen)
 {
-	if (sa && salen && *salen)
-		return fail(ENOSYS);
-	return recv(fd, buf, len, flags);
+	unsigned char addr[LINUX_ADDR_MAX];
+	uint32_t n = sizeof(addr);
+	size_t got, done = 0;
+	int err;
+
+	/* MSG_WAITALL: on until `len` bytes, end-of-file or an error after some. */
+	do {
+		err = overbox_recvfrom(fd, (char *)buf + done, len - done, msg_flags(flags),
+				       sa ? addr : NULL, &n, &got);
+		if (err)
+			return done ? (ssize_t)done : fail(err);
+		done += got;
+	} while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && got > 0 && done < len);
+	if (sa && salen) {
+		if (n > 0)
+			from_linux(addr, n, sa, salen);
+		else
+			*salen = 0;
+	}
+	return done;
 }
 
+ssize_t recv(int fd, void *buf, size_t len, int flags)
+{
+	return recvfrom(fd, buf, len, flags, NULL, NULL);
+}
+
+/* Gathers a message's pieces into one buffer (no control messages). */
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	(void)fd; (void)msg; (void)flags;
-	return fail(ENOSYS);
+	size_t total = 0, at = 0;
+	char *buf;
+	ssize_t r;
+
+	for (int i = 0; i < (int)msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	buf = malloc(total ? total : 1);
+	if (!buf)
+		return fail(ENOMEM);
+	for (int i = 0; i < (int)msg->msg_iovlen; i++) {
+		memcpy(buf + at, msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len);
+		at += msg->msg_iov[i].iov_len;
+	}
+	r = sendto(fd, buf, total, flags, msg->msg_name, msg->msg_namelen);
+	free(buf);
+	return r;
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-	(void)fd; (void)msg; (void)flags;
-	return fail(ENOSYS);
+	size_t total = 0, at = 0;
+	socklen_t namelen = msg->msg_namelen;
+	char *buf;
+	ssize_t r;
+
+	for (int i = 0; i < (int)msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	buf = malloc(total ? total : 1);
+	if (!buf)
+		return fail(ENOMEM);
+	r = recvfrom(fd, buf, total, flags, msg->msg_name, msg->msg_name ? &namelen : NULL);
+	for (int i = 0; r > 0 && i < (int)msg->msg_iovlen && at < (size_t)r; i++) {
+		size_t take = msg->msg_iov[i].iov_len;
+		if (take > (size_t)r - at)
+			take = (size_t)r - at;
+		memcpy(msg->msg_iov[i].iov_base, buf + at, take);
+		at += take;
+	}
+	free(buf);
+	if (r >= 0) {
+		msg->msg_namelen = msg->msg_name ? namelen : 0;
+		msg->msg_controllen = 0;
+		msg->msg_flags = 0;
+	}
+	return r;
+}
+
+int shutdown(int fd, int how)
+{
+	switch (how) {
+	case SHUT_RD: return ret(overbox_shutdown(fd, 0));
+	case SHUT_WR: return ret(overbox_shutdown(fd, 1));
+	case SHUT_RDWR: return ret(overbox_shutdown(fd, 2));
+	default: return fail(EINVAL);
+	}
+}
+
+static int linux_level(int level)
+{
+	return level == SOL_SOCKET ? LINUX_SOL_SOCKET : level;
 }
 
 int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-	(void)fd; (void)level; (void)name; (void)val; (void)len;
-	return fail(ENOSYS);
+	int value = 0;
+
+	if (len >= sizeof(int))
+		memcpy(&value, val, sizeof(int));
+	else if (len > 0)
+		value = *(const unsigned char *)val;
+	return ret(overbox_setsockopt(fd, linux_level(level), name, value));
+}
+
+int getsockopt(int fd, int level, int name, void *restrict val, socklen_t *restrict len)
+{
+	int value, err = overbox_getsockopt(fd, linux_level(level), name, &value);
+
+	if (err)
+		return fail(err);
+	/* SO_TYPE: the kernel answers Linux's 1 and 2; programs compare with wasi-libc's. */
+	if (level == SOL_SOCKET && name == SO_TYPE)
+		value = value == 1 ? SOCK_STREAM : SOCK_DGRAM;
+	if (*len >= sizeof(int)) {
+		memcpy(val, &value, sizeof(int));
+		*len = sizeof(int);
+	} else {
+		return fail(EINVAL);
+	}
+	return 0;
+}
+
+/* A Unix stream pair, made as a connection over loopback: a listener on a
+ * free port, connected to and accepted, then closed. */
+int socketpair(int domain, int type, int proto, int fds[2])
+{
+	struct sockaddr_in at = { .sin_family = AF_INET };
+	socklen_t len = sizeof(at);
+	int listener, a = -1, b = -1, saved;
+
+	(void)proto;
+	if (domain != AF_UNIX)
+		return fail(EAFNOSUPPORT);
+	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
+		return fail(EPROTONOSUPPORT);
+	at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listener < 0)
+		return -1;
+	if (bind(listener, (struct sockaddr *)&at, sizeof(at)) < 0 || listen(listener, 1) < 0 ||
+	    getsockname(listener, (struct sockaddr *)&at, &len) < 0)
+		goto failed;
+	a = socket(AF_INET, type, 0);
+	if (a < 0 || connect(a, (struct sockaddr *)&at, sizeof(at)) < 0)
+		goto failed;
+	b = accept4(listener, NULL, NULL, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
+	if (b < 0)
+		goto failed;
+	close(listener);
+	fds[0] = a;
+	fds[1] = b;
+	return 0;
+failed:
+	saved = errno;
+	close(listener);
+	if (a >= 0)
+		close(a);
+	errno = saved;
+	return -1;
 }
 
 /* ---- interfaces: there are none ---- */

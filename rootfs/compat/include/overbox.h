@@ -130,6 +130,36 @@ int32_t overbox_tick(void) OVERBOX_IMPORT(tick);
  * OOM killer does, and the call does not return. */
 int32_t overbox_brk(uint64_t end) OVERBOX_IMPORT(brk);
 
+/* ---- sockets (core/wasi/README.md, "Sockets") ---- */
+/* Addresses are Linux's structs: sockaddr_in (family 2), sockaddr_in6 (10),
+ * sockaddr_un (1); `len_io` holds the room at `addr` and receives the whole
+ * length. socket's and accept's flags: OVERBOX_SOCK_*; sendto's and
+ * recvfrom's: OVERBOX_MSG_*. Options are ints, by Linux's level and name. */
+#define OVERBOX_SOCK_NONBLOCK 1
+#define OVERBOX_SOCK_CLOEXEC 2
+#define OVERBOX_MSG_DONTWAIT 1
+#define OVERBOX_MSG_NOSIGNAL 2
+#define OVERBOX_MSG_PEEK 4
+int32_t overbox_socket(int32_t domain, int32_t type, int32_t flags, int32_t *fd_out)
+	OVERBOX_IMPORT(socket);
+int32_t overbox_bind(int32_t fd, const void *addr, uint32_t len) OVERBOX_IMPORT(bind);
+int32_t overbox_listen(int32_t fd, int32_t backlog) OVERBOX_IMPORT(listen);
+int32_t overbox_accept(int32_t fd, int32_t flags, void *addr, uint32_t *len_io, int32_t *fd_out)
+	OVERBOX_IMPORT(accept);
+int32_t overbox_connect(int32_t fd, const void *addr, uint32_t len) OVERBOX_IMPORT(connect);
+int32_t overbox_sendto(int32_t fd, const void *buf, size_t len, int32_t flags, const void *addr,
+		       uint32_t addr_len, size_t *sent_out) OVERBOX_IMPORT(sendto);
+int32_t overbox_recvfrom(int32_t fd, void *buf, size_t len, int32_t flags, void *addr,
+			 uint32_t *len_io, size_t *got_out) OVERBOX_IMPORT(recvfrom);
+/* how: SHUT_RD 0, SHUT_WR 1, SHUT_RDWR 2 (Linux's) */
+int32_t overbox_shutdown(int32_t fd, int32_t how) OVERBOX_IMPORT(shutdown);
+int32_t overbox_getsockname(int32_t fd, void *addr, uint32_t *len_io) OVERBOX_IMPORT(getsockname);
+int32_t overbox_getpeername(int32_t fd, void *addr, uint32_t *len_io) OVERBOX_IMPORT(getpeername);
+int32_t overbox_setsockopt(int32_t fd, int32_t level, int32_t name, int32_t value)
+	OVERBOX_IMPORT(setsockopt);
+int32_t overbox_getsockopt(int32_t fd, int32_t level, int32_t name, int32_t *value_out)
+	OVERBOX_IMPORT(getsockopt);
+
 /* ---- terminals ---- */
 struct termios;
 int32_t overbox_tcgetattr(int32_t fd, struct termios *out) OVERBOX_IMPORT(tcgetattr);

@@ -1,9 +1,8 @@
 /* Why this file exists: wasi-libc's <sys/socket.h> only has what WASI
  * preview 1 can do with sockets handed in by the host (accept, recv, send,
  * shutdown).  libbb's socket helpers also call socket/bind/connect/...; they
- * are declared here and fail with ENOSYS (compat/net.c): a browser tab has no
- * BSD sockets.  Applets that exist only to use sockets are left out (see
- * rootfs/README.md). */
+ * are declared here and reach the kernel's sockets (compat/net.c): TCP and
+ * UDP over the container's loopback, Unix stream sockets. */
 #ifndef OVERBOX_COMPAT_SYS_SOCKET_H
 #define OVERBOX_COMPAT_SYS_SOCKET_H
 
@@ -55,6 +54,30 @@ extern "C" {
 #define MSG_DONTWAIT  0x0040
 #define MSG_NOSIGNAL  0x4000
 #endif
+#ifndef CMSG_DATA
+/* Control messages, which wasi-libc leaves out: libbb's udp_io.c builds them
+ * (IP_PKTINFO); the kernel takes none and gives none back (recvmsg answers
+ * msg_controllen 0).  musl's definitions. */
+struct cmsghdr {
+	socklen_t cmsg_len;
+	int cmsg_level;
+	int cmsg_type;
+};
+#define __CMSG_LEN(cmsg) (((cmsg)->cmsg_len + sizeof(long) - 1) & ~(long)(sizeof(long) - 1))
+#define __CMSG_NEXT(cmsg) ((unsigned char *)(cmsg) + __CMSG_LEN(cmsg))
+#define __MHDR_END(mhdr) ((unsigned char *)(mhdr)->msg_control + (mhdr)->msg_controllen)
+#define CMSG_DATA(cmsg) ((unsigned char *)(((struct cmsghdr *)(cmsg)) + 1))
+#define CMSG_NXTHDR(mhdr, cmsg) ((cmsg)->cmsg_len < sizeof(struct cmsghdr) || \
+	__CMSG_LEN(cmsg) + sizeof(struct cmsghdr) >= __MHDR_END(mhdr) - (unsigned char *)(cmsg) \
+	? 0 : (struct cmsghdr *)__CMSG_NEXT(cmsg))
+#define CMSG_FIRSTHDR(mhdr) ((size_t)(mhdr)->msg_controllen >= sizeof(struct cmsghdr) ? \
+	(struct cmsghdr *)(mhdr)->msg_control : (struct cmsghdr *)0)
+#define CMSG_ALIGN(len) (((len) + sizeof(size_t) - 1) & (size_t) ~(sizeof(size_t) - 1))
+#define CMSG_SPACE(len) (CMSG_ALIGN(len) + CMSG_ALIGN(sizeof(struct cmsghdr)))
+#define CMSG_LEN(len) (CMSG_ALIGN(sizeof(struct cmsghdr)) + (len))
+#define SCM_RIGHTS 0x01
+#endif
+
 #ifndef SOMAXCONN
 #define SOMAXCONN 128
 #endif
