@@ -86,6 +86,45 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
     });
   });
 
+  it("has sockets over the container's loopback: httpd and wget, nc over TCP and UDP, a refused port", async () => {
+    const served = await run([
+      "sh",
+      "-c",
+      [
+        "mkdir -p /tmp/www && echo 'served in the tab' > /tmp/www/index.html",
+        "httpd -p 127.0.0.1:8080 -h /tmp/www",
+        "wget -qO- http://127.0.0.1:8080/index.html",
+        "kill $(pidof httpd)",
+      ].join("\n"),
+    ]);
+    expect(served).toEqual({ status: 0, stdout: "served in the tab\n", stderr: "" });
+    const tcp = await run([
+      "sh",
+      "-c",
+      [
+        "echo pong | nc -l -p 9000 > /tmp/got &",
+        "until echo ping | nc 127.0.0.1 9000 2>/dev/null; do usleep 20000; done",
+        "wait; cat /tmp/got",
+      ].join("\n"),
+    ]);
+    expect(tcp).toEqual({ status: 0, stdout: "pong\nping\n", stderr: "" });
+    const udp = await run([
+      "sh",
+      "-c",
+      [
+        "nc -u -l -p 5300 -e cat &",
+        'until [ "$(echo datagram | nc -u -w1 127.0.0.1 5300 2>/dev/null)" = datagram ]; do :; done',
+        "echo answered; kill %1",
+      ].join("\n"),
+    ]);
+    expect(udp).toMatchObject({ status: 0, stdout: "answered\n" });
+    expect(await run(["wget", "-q", "http://127.0.0.1:9/"])).toEqual({
+      status: 1,
+      stdout: "",
+      stderr: "wget: can't connect to remote host (127.0.0.1): Connection refused\n",
+    });
+  });
+
   it("writes files that later programs read", async () => {
     expect((await run(["mkdir", "-p", "/root/notes"])).status).toBe(0);
     expect((await run(["cp", "/etc/os-release", "/root/notes/copy"])).status).toBe(0);
