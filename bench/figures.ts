@@ -191,6 +191,28 @@ export const FIGURES: Figure[] = [
     compare: NATIVE,
   },
   {
+    id: "net.loopback",
+    title: "TCP throughput over loopback",
+    unit: "MB/s",
+    better: "higher",
+    how: "256 MiB of zeros from `nc` to `nc -l -p PORT -e wc -c` over 127.0.0.1, counted on the listener's side; from the shell's start to the count",
+    target: {
+      bound: "min",
+      limit: 0.5,
+      of: { subject: NATIVE },
+      for: [CLI],
+      text: "≥ 0.5× native",
+    },
+  },
+  {
+    id: "net.http",
+    title: "an HTTP request to httpd over loopback",
+    unit: "ms",
+    better: "lower",
+    how: "`wget -q -O /dev/null` of a small file from `httpd -f` on 127.0.0.1, 300 times in an sh loop (a connection and a wget process each), less the same script with no request; per request",
+    target: { bound: "max", limit: 2, of: { subject: NATIVE }, for: [CLI], text: "≤ 2× native" },
+  },
+  {
     id: "persist.write",
     title: "write 100 MB and sync",
     unit: "MB/s",

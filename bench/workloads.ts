@@ -17,6 +17,10 @@ export interface Sizes {
   awkLines: number;
   /** Files created, stat'ed and unlinked. */
   metadataFiles: number;
+  /** Bytes through one TCP connection over loopback. */
+  loopbackBytes: number;
+  /** HTTP requests to httpd over loopback, one connection each. */
+  httpRequests: number;
   /** The big file written, reopened and read back. */
   persistBytes: number;
   smallFiles: number;
@@ -38,6 +42,8 @@ export const FULL: Sizes = {
   sortLines: 300_000,
   awkLines: 1_000_000,
   metadataFiles: 10_000,
+  loopbackBytes: 256 * 2 ** 20,
+  httpRequests: 300,
   persistBytes: 100_000_000,
   smallFiles: 10_000,
   smallFileBytes: 100,
@@ -56,6 +62,8 @@ export const QUICK: Sizes = {
   sortLines: 20_000,
   awkLines: 50_000,
   metadataFiles: 500,
+  loopbackBytes: 16 * 2 ** 20,
+  httpRequests: 30,
   persistBytes: 8_000_000,
   smallFiles: 500,
   smallFileBytes: 100,
@@ -91,4 +99,20 @@ export const scripts = {
   create: (n: number, bb: string) => `${bb}seq ${n} | ${bb}xargs ${bb}touch`,
   stat: (n: number, bb: string) => `${bb}seq ${n} | ${bb}xargs ${bb}stat -c %s > /dev/null`,
   unlink: (n: number, bb: string) => `${bb}seq ${n} | ${bb}xargs ${bb}rm`,
+  /**
+   * `bytes` from a client to a listener over loopback TCP, counted by `wc
+   * -c` on the listener's side (nc -e) and printed by the client once its
+   * half-close reaches it. The client retries until the listener is up.
+   */
+  loopback: (bytes: number, port: number, bb: string) =>
+    `${bb}nc -l -p ${port} -e ${bb}wc -c &\n` +
+    `until n=$(${bb}head -c ${bytes} /dev/zero | ${bb}nc 127.0.0.1 ${port} 2>/dev/null); do ${bb}usleep 10000; done\n` +
+    "wait; echo $n",
+  /** httpd on `port` serving `dir`, up once a first fetch works; its pid in $server. */
+  httpdUp: (dir: string, port: number, bb: string) =>
+    `${bb}httpd -f -p 127.0.0.1:${port} -h ${dir} & server=$!\n` +
+    `until ${bb}wget -q -O /dev/null http://127.0.0.1:${port}/f; do ${bb}usleep 10000; done\n`,
+  /** `n` fetches of a small file, one connection (and one wget) each. */
+  httpLoop: (n: number, port: number, bb: string) =>
+    `i=0; while [ $i -lt ${n} ]; do ${bb}wget -q -O /dev/null http://127.0.0.1:${port}/f; i=$((i+1)); done\n`,
 };

@@ -109,6 +109,53 @@ function pipeline(shell: Shell, bytes: number, runs: number): Measurement {
   return measurement("pipeline", shell, samples, "time less `sh -c true`'s (the command's start)");
 }
 
+// ---- net.* -------------------------------------------------------------------
+
+const NET = ["net.loopback", "net.http"] as const;
+
+/**
+ * Loopback TCP through nc, and HTTP requests to httpd, in a directory of
+ * /dev/shm (native) and in a container (overbox), each run on ports of
+ * its own (a native port may linger in TIME_WAIT).
+ */
+function net(at: Subjects, context: BenchContext): Measurement[] {
+  const { loopbackBytes, httpRequests } = context.sizes;
+  at.cli.create("net");
+  const shells = [at.native(at.shm("net")), at.cli.shell("net", "/tmp")];
+  const out: Measurement[] = [];
+  let port = 47400;
+  for (const shell of shells) {
+    const bb = shell.bb;
+    shell.run(`${bb}mkdir -p www && echo small > www/f`);
+    if (context.wants("net.loopback")) {
+      const samples: number[] = [];
+      for (let run = 0; run < context.runs; run++) {
+        const r = shell.run(scripts.loopback(loopbackBytes, port++, bb));
+        if (Number(r.stdout.trim()) !== loopbackBytes) {
+          throw new Error(
+            `net.loopback (${shell.subject}): the listener counted ${r.stdout.trim()}`,
+          );
+        }
+        samples.push(megabytesPerSecond(loopbackBytes, r.ms));
+      }
+      out.push(measurement("net.loopback", shell, samples, "time from the shell's start"));
+    }
+    if (context.wants("net.http")) {
+      const samples: number[] = [];
+      for (let run = 0; run < context.runs; run++) {
+        const up = (n: number, p: number) =>
+          scripts.httpdUp("$PWD/www", p, bb) + scripts.httpLoop(n, p, bb) + "kill $server; wait";
+        const empty = shell.run(up(0, port++)).ms;
+        const full = shell.run(up(httpRequests, port++)).ms;
+        samples.push((full - empty) / httpRequests);
+      }
+      out.push(measurement("net.http", shell, samples, "each a wget process and a connection"));
+    }
+  }
+  at.cli.remove("net");
+  return out;
+}
+
 // ---- applet.* ----------------------------------------------------------------
 
 interface Applet {
@@ -318,6 +365,7 @@ function oneByte(at: Subjects, context: BenchContext): Measurement {
 // ---- the suite -------------------------------------------------------------------
 
 const FIGURE_IDS = [
+  ...NET,
   ...SPAWN_LOOPS.map(([id]) => id),
   "pipeline",
   ...APPLETS.map((a) => a.id),
@@ -355,6 +403,9 @@ function measure(at: Subjects, context: BenchContext): Measurement[] {
   }
   for (const a of APPLETS) if (context.wants(a.id)) out.push(...applet(a, at, context));
   if (METADATA.some((id) => context.wants(id))) out.push(...metadata(at, context));
+  if (NET.some((id) => context.wants(id))) {
+    out.push(...phase(context, "net.*", () => net(at, context)));
+  }
   if (context.wants("persist.one-byte")) {
     out.push(phase(context, "persist.one-byte: overbox (CLI)", () => oneByte(at, context)));
   }
