@@ -8,7 +8,7 @@
  *     the kernel, with wasi-libc's constants and structs translated to the
  *     Linux ones the kernel takes (wasi-libc numbers AF_INET 1, AF_INET6 2,
  *     AF_UNIX 3, SOCK_STREAM 6; Linux 2, 10, 1, 1); socketpair is a
- *     connection over loopback;
+ *     connection over loopback, in AF_INET and AF_INET6 as well;
  *   - getaddrinfo() understands numeric addresses and names in /etc/hosts,
  *     numeric ports and names in /etc/services; other names fail with
  *     EAI_NONAME (there is no DNS a WASI module can ask);
@@ -366,28 +366,40 @@ int getsockopt(int fd, int level, int name, void *restrict val, socklen_t *restr
 	return 0;
 }
 
-/* A Unix stream pair, made as a connection over loopback: a listener on a
- * free port, connected to and accepted, then closed. */
+/* A connected stream pair, made as a connection over loopback: a listener
+ * on a free port, connected to and accepted, then closed.  For AF_UNIX, as
+ * Linux gives it, and for AF_INET and AF_INET6 too, which Linux refuses but
+ * programs built without AF_UNIX ask for (CPython's WASI build, whose
+ * asyncio makes its self-pipe so). */
 int socketpair(int domain, int type, int proto, int fds[2])
 {
-	struct sockaddr_in at = { .sin_family = AF_INET };
-	socklen_t len = sizeof(at);
-	int listener, a = -1, b = -1, saved;
+	struct sockaddr_in6 at6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in at4 = { .sin_family = AF_INET };
+	struct sockaddr *at = (struct sockaddr *)&at4;
+	socklen_t size = sizeof(at4), len;
+	int family = AF_INET, listener, a = -1, b = -1, saved;
 
 	(void)proto;
-	if (domain != AF_UNIX)
+	if (domain == AF_INET6) {
+		family = AF_INET6;
+		at6.sin6_addr.s6_addr[15] = 1;
+		at = (struct sockaddr *)&at6;
+		size = sizeof(at6);
+	} else if (domain != AF_UNIX && domain != AF_INET) {
 		return fail(EAFNOSUPPORT);
+	}
 	if ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != SOCK_STREAM)
 		return fail(EPROTONOSUPPORT);
-	at.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	at4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	listener = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (listener < 0)
 		return -1;
-	if (bind(listener, (struct sockaddr *)&at, sizeof(at)) < 0 || listen(listener, 1) < 0 ||
-	    getsockname(listener, (struct sockaddr *)&at, &len) < 0)
+	len = size;
+	if (bind(listener, at, size) < 0 || listen(listener, 1) < 0 ||
+	    getsockname(listener, at, &len) < 0)
 		goto failed;
-	a = socket(AF_INET, type, 0);
-	if (a < 0 || connect(a, (struct sockaddr *)&at, sizeof(at)) < 0)
+	a = socket(family, type, 0);
+	if (a < 0 || connect(a, at, size) < 0)
 		goto failed;
 	b = accept4(listener, NULL, NULL, type & (SOCK_NONBLOCK | SOCK_CLOEXEC));
 	if (b < 0)

@@ -907,6 +907,57 @@ print(helper.double(21), helper.__name__, helper.__file__.endswith("helper.py"),
     args: ["-m", "tool", "arg"],
     files: { "tool.py": "import sys\nprint('module', __name__, sys.argv[1:])\n" },
   },
+  // Sockets over the container's loopback (the host's, natively).
+  py(
+    "socket: a server and a client over 127.0.0.1, both ways",
+    `import socket
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen()
+port = srv.getsockname()[1]
+c = socket.create_connection(("127.0.0.1", port))
+s, peer = srv.accept()
+named = c.getpeername() == ("127.0.0.1", port) and s.getpeername() == c.getsockname()
+c.sendall(b"ping " * 1000)
+c.shutdown(socket.SHUT_WR)
+got = b""
+while chunk := s.recv(4096):
+    got += chunk
+s.sendall(got.upper())
+s.close()
+back = b"".join(iter(lambda: c.recv(65536), b""))
+print(len(got), len(back), back[:10], peer[0], named)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+v.sendto(b"datagram", u.getsockname())
+data, sender = u.recvfrom(100)
+print(data, sender[0], sender[1] == v.getsockname()[1])
+srv.close()
+try:
+    socket.create_connection(("127.0.0.1", port))
+except ConnectionRefusedError as e:
+    print("refused:", e.strerror)`,
+  ),
+  py(
+    "asyncio: a TCP server and its client on one event loop",
+    `import asyncio
+async def main():
+    async def handle(reader, writer):
+        writer.write((await reader.readline()).upper())
+        await writer.drain()
+        writer.close()
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"over asyncio\n")
+    print(await reader.readline())
+    writer.close()
+    server.close()
+    await server.wait_closed()
+    print(await asyncio.gather(asyncio.sleep(0.01, "a"), asyncio.sleep(0, "b")))
+asyncio.run(main())`,
+  ),
   {
     name: "python3 -V",
     args: ["-V"],
