@@ -70,6 +70,10 @@ export async function startXvfb(): Promise<{ name: string; stop: () => void }> {
     const xvfb = spawn(XVFB, [name, "-screen", "0", "1400x900x24", "-nolisten", "tcp"], {
       stdio: "ignore",
     });
+    // It must not keep this process alive: a bench run that used WebKit
+    // never exited, waiting for its Xvfb. It is killed at exit (xDisplay)
+    // or by the browser suite's teardown.
+    xvfb.unref();
     const ended = new Promise<boolean>((resolve) => xvfb.on("exit", () => resolve(false)));
     // An Xvfb still running after a moment has its display.
     if (await Promise.race([ended, sleep(500).then(() => true)])) {
