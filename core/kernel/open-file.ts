@@ -200,12 +200,13 @@ export class OutputStream extends OpenFile {
   }
 }
 
-function streamStat(ino: number, type: FileType, size: number): Stat {
+/** The Stat of what no filesystem holds (a stream, a pipe, a socket): root's, dated now. */
+export function streamStat(ino: number, type: FileType, size: number, mode = 0o600): Stat {
   const t = now();
   return {
     ino,
     type,
-    mode: 0o600,
+    mode,
     nlink: 1,
     uid: 0,
     gid: 0,

@@ -1,9 +1,9 @@
 import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
-import { now, type Stat } from "../vfs/filesystem.ts";
+import type { Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { Changes } from "./changes.ts";
-import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
+import { nextStreamIno, OpenFile, streamStat, type Readiness } from "./open-file.ts";
 
 /** Linux's default pipe capacity. */
 export const PIPE_CAPACITY = 65536;
@@ -122,20 +122,7 @@ export class Pipe {
   }
 
   stat(): Stat {
-    const t = now();
-    return {
-      ino: this.ino,
-      type: "fifo",
-      mode: 0o600,
-      nlink: 1,
-      uid: 0,
-      gid: 0,
-      size: 0,
-      rdev: 0,
-      atime: t,
-      mtime: t,
-      ctime: t,
-    };
+    return streamStat(this.ino, "fifo", 0);
   }
 
   /** A promise settled at the next change of the pipe. */

@@ -1,8 +1,8 @@
 import { fail } from "../errno.ts";
-import { now, type Stat } from "../vfs/filesystem.ts";
+import type { Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { Changes } from "./changes.ts";
-import { nextStreamIno, OpenFile, type Readiness } from "./open-file.ts";
+import { nextStreamIno, OpenFile, streamStat, type Readiness } from "./open-file.ts";
 import { Pipe } from "./pipe.ts";
 
 /**
@@ -210,20 +210,7 @@ export class Socket extends OpenFile {
   }
 
   stat(): Stat {
-    const t = now();
-    return {
-      ino: this.ino,
-      type: "socket",
-      mode: 0o777,
-      nlink: 1,
-      uid: 0,
-      gid: 0,
-      size: 0,
-      rdev: 0,
-      atime: t,
-      mtime: t,
-      ctime: t,
-    };
+    return streamStat(this.ino, "socket", 0, 0o777);
   }
 
   listen(backlog: number): void {
