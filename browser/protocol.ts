@@ -28,6 +28,13 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** Where the images are served (`BASE/busybox.json`, `BASE/blobs/sha256/HEX`), absolute. */
   imagesUrl: string;
+  /**
+   * HTTP out to the web through the page's fetch (core/kernel/gateway.ts);
+   * without it the container has only its loopback. Default on.
+   */
+  network?: boolean;
+  /** A CORS proxy prefix the gateway's URLs are appended to (gateway.ts). */
+  proxy?: string;
 }
 
 export interface OpenInfo {

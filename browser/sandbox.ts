@@ -12,6 +12,7 @@ import {
 } from "../core/image/image.ts";
 import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
+import { Gateway } from "../core/kernel/gateway.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
@@ -40,6 +41,7 @@ import { browserPreparer } from "./preparer.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
+import type { Filesystem } from "../core/vfs/filesystem.ts";
 
 const BASE_IMAGE = "busybox";
 /** Bytes of terminal output the page may be behind by before programs wait for it. */
@@ -56,6 +58,8 @@ interface Session {
   info: OpenInfo;
   container: Container;
   kernel: Kernel;
+  /** How it was opened: its network, for the kernels of its restarts. */
+  options: OpenOptions;
   /** The login shell's terminal, once `terminal` was called. */
   screen: {
     tty: Tty;
@@ -157,13 +161,26 @@ export class SandboxService implements SandboxApi {
     this.session = {
       info,
       container,
-      kernel: new Kernel(container.fs, new WasmLoader(this.prepared, this.preparer)),
+      kernel: this.kernel(container.fs, options),
+      options,
       screen: null,
       stdin: new Map(),
       generation: 0,
       openedReadOnly: Boolean(options.readOnly),
     };
     return info;
+  }
+
+  /** A kernel for a container, with the gateway unless the network is off. */
+  private kernel(fs: Filesystem, options: OpenOptions): Kernel {
+    const kernel = new Kernel(fs, new WasmLoader(this.prepared, this.preparer));
+    if (options.network !== false) {
+      kernel.network.gateway = new Gateway({
+        cors: true,
+        ...(options.proxy ? { proxy: options.proxy } : {}),
+      });
+    }
+    return kernel;
   }
 
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
@@ -502,7 +519,7 @@ export class SandboxService implements SandboxApi {
     await stopAll(s.kernel);
     s.stdin.clear();
     await change();
-    s.kernel = new Kernel(s.container.fs, new WasmLoader(this.prepared, this.preparer));
+    s.kernel = this.kernel(s.container.fs, s.options);
     if (s.screen) {
       const { tty, send } = s.screen;
       s.screen = this.newScreen(s, tty.winsize, send);

@@ -68,6 +68,12 @@ const ENV_OPTION = {
   help: "set an environment variable (K alone: the host's value)",
 };
 
+const NETWORK_OPTION = {
+  name: "network",
+  value: "MODE",
+  help: "none: only the container's loopback (default: HTTP out through the host's fetch)",
+};
+
 const out = (text: string | Uint8Array) => process.stdout.write(text);
 
 /**
@@ -164,6 +170,10 @@ function sessionStart(state: State, name: string, args: Parsed): SessionStart {
   if (cwd !== undefined && !cwd.startsWith("/")) {
     throw new UserError(`the working directory "${cwd}" must be an absolute path`);
   }
+  const network = option(args, "network");
+  if (network !== undefined && network !== "none" && network !== "default") {
+    throw new UserError(`--network ${network}: the modes are none and default`);
+  }
   const tty = args.options.has("tty");
   const stdin = args.options.has("interactive");
   if (tty && stdin && !process.stdin.isTTY) {
@@ -175,6 +185,7 @@ function sessionStart(state: State, name: string, args: Parsed): SessionStart {
     args: args.command,
     env: environment(args),
     stdin,
+    network: network !== "none",
   };
   if (cwd !== undefined) start.cwd = cwd;
   if (tty) {
@@ -320,6 +331,7 @@ const VERBS: Verb[] = [
       { name: "rm", help: "remove the container when CMD ends (it must be a new one)" },
       WORKDIR_OPTION,
       ENV_OPTION,
+      NETWORK_OPTION,
       INTERACTIVE_OPTION,
       TTY_OPTION,
     ],
@@ -361,7 +373,7 @@ const VERBS: Verb[] = [
     summary: "Runs CMD in an existing container. The exit status is CMD's.",
     positionals: ["NAME"],
     command: true,
-    options: [ENV_OPTION, WORKDIR_OPTION, INTERACTIVE_OPTION, TTY_OPTION],
+    options: [ENV_OPTION, WORKDIR_OPTION, INTERACTIVE_OPTION, TTY_OPTION, NETWORK_OPTION],
     async run(state, args) {
       const name = args.positionals[0]!;
       if (args.command.length === 0) throw new UserError("missing CMD (see overbox exec --help)");

@@ -24,6 +24,8 @@ export interface SessionStart {
   tty?: { rows: number; cols: number };
   /** The host's stdin is passed on (`-i`); otherwise the command reads end-of-file. */
   stdin: boolean;
+  /** HTTP out through the host's fetch (core/kernel/gateway.ts); false: `--network none`. */
+  network: boolean;
 }
 
 export type ToWorker =

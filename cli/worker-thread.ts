@@ -11,6 +11,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { ErrnoError } from "../core/errno.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
+import { Gateway } from "../core/kernel/gateway.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import { InputStream, type OpenFile } from "../core/kernel/open-file.ts";
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
   try {
     const config = container.image.manifest.config;
     const kernel = new Kernel(container.fs, new WasmLoader(state.prepared, preparer));
+    if (start.network) kernel.network.gateway = new Gateway();
     const args = start.args.length > 0 ? start.args : config.cmd;
     const env = mergeEnv(config.env, start.env);
     const cwd = start.cwd ?? config.cwd;

@@ -95,3 +95,9 @@ declare namespace WebAssembly {
 }
 
 type BufferSource = ArrayBufferView<ArrayBuffer> | ArrayBuffer;
+
+/** The host's HTTP client: the kernel's gateway passes a container's HTTP requests to it (core/kernel/gateway.ts). */
+declare function fetch(
+  url: string,
+  init: import("./kernel/gateway.ts").FetchInit,
+): Promise<import("./kernel/gateway.ts").FetchResponse>;

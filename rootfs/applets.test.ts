@@ -532,6 +532,8 @@ const CONFIGURED_DIFFERENTLY: Record<string, string> = {
   grep: "Debian turns on EXTRA_COMPAT (grep -z)",
   last: "Debian turns off FEATURE_LAST_FANCY (-H, -W, -f)",
   nc: "Debian turns off NC_110_COMPAT: its nc is the small one, without nc 1.10's -u, -v, -z",
+  nslookup:
+    "overbox turns off FEATURE_NSLOOKUP_BIG: its nslookup asks getaddrinfo (/etc/hosts, then the gateway), not a DNS server",
   pidof: "Debian turns off FEATURE_PIDOF_SINGLE and FEATURE_PIDOF_OMIT (-s, -o)",
   "run-parts": "Debian turns off FEATURE_RUN_PARTS_FANCY (--list)",
   tar: "Debian turns on FEATURE_SEAMLESS_Z (-Z) and off FEATURE_TAR_FROM (-T, -X)",

@@ -52,11 +52,59 @@ describe("sockets in a container", () => {
     });
     await sh("kill $(pidof httpd)", first);
   });
+});
 
-  it("says ENETUNREACH for an address outside the container", async () => {
-    expect(await sh("wget -q http://10.1.2.3/")).toMatchObject({
+describe("the container's network interface and services", () => {
+  it("has a loopback interface, lo, that ifconfig shows", async () => {
+    const r = await sh("ifconfig lo");
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    expect(r.stdout.split("\n").slice(0, 4)).toEqual([
+      "lo        Link encap:Local Loopback  ",
+      "          inet addr:127.0.0.1  Mask:255.0.0.0",
+      "          inet6 addr: ::1/128 Scope:Host",
+      "          UP LOOPBACK RUNNING  MTU:65536  Metric:1",
+    ]);
+    expect(await sh("ifconfig eth0")).toMatchObject({
       status: 1,
-      stderr: "wget: can't connect to remote host (10.1.2.3): Network unreachable\n",
+      stderr: "ifconfig: eth0: error fetching interface information: Device not found\n",
     });
+  });
+
+  it("counts what the loopback carries in /proc/net/dev", async () => {
+    const kernel = new Kernel(fs, new WasmLoader());
+    const counters = async () =>
+      (await sh("tail -1 /proc/net/dev", kernel)).stdout.trim().split(/\s+/);
+    expect((await counters()).slice(0, 3)).toEqual(["lo:", "0", "0"]);
+    await sh(
+      "nc -l -p 7070 > /dev/null & until echo 0123456789 | nc 127.0.0.1 7070 2>/dev/null; do :; done; wait",
+      kernel,
+    );
+    const [, bytes, packets] = await counters();
+    expect(Number(bytes)).toBeGreaterThanOrEqual(11);
+    expect(Number(packets)).toBeGreaterThanOrEqual(1);
+  });
+
+  it("answers nslookup from /etc/hosts", async () => {
+    expect(await sh("nslookup localhost")).toEqual({
+      status: 0,
+      stdout:
+        "Server:    127.0.0.1\nAddress 1: 127.0.0.1\n\nName:      localhost\nAddress 1: 127.0.0.1\n",
+      stderr: "",
+    });
+  });
+
+  it("serves FTP: ftpd under tcpsvd, ftpget and ftpput", async () => {
+    const r = await sh(
+      [
+        "mkdir -p /tmp/ftp && echo served > /tmp/ftp/in.txt",
+        "tcpsvd -E 127.0.0.1 2121 ftpd -w -a root /tmp/ftp &",
+        "until ftpget -P 2121 127.0.0.1 got.txt in.txt 2>/dev/null; do :; done",
+        "cat got.txt",
+        "echo uploaded > up.txt",
+        "ftpput -P 2121 127.0.0.1 stored.txt up.txt && cat /tmp/ftp/stored.txt",
+        "kill %1",
+      ].join("\n"),
+    );
+    expect(r).toEqual({ status: 0, stdout: "served\nuploaded\n", stderr: "" });
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { Terminal } from "@xterm/xterm";
 import { HostApi } from "./embed/host-api.ts";
-import { CONTAINER_PREFIX, EPHEMERAL, parseEmbedParams } from "./embed/params.ts";
+import { CONTAINER_PREFIX, EPHEMERAL, networkAllowed, parseEmbedParams } from "./embed/params.ts";
 import { Sandbox } from "./index.ts";
 import { keepOffline } from "./offline.ts";
 import { giveUpWhenCached } from "./page-cache.ts";
@@ -37,6 +37,17 @@ const api = new HostApi(params.origins, box);
  * embed opens it read-only instead; when the browser gives the embed no
  * storage, an ephemeral container; and says so.
  */
+/** The origin of the page framing the embed, where the browser tells it. */
+function embedderOrigin(): string | null {
+  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
+  if (ancestors && ancestors.length > 0) return ancestors.item(0);
+  try {
+    return document.referrer ? new URL(document.referrer).origin : null;
+  } catch {
+    return null;
+  }
+}
+
 async function open(): Promise<Sandbox> {
   const progress = progressBar($("progress"), $<HTMLProgressElement>("progress-bar"));
   const onProgress = progress.onProgress;
@@ -52,10 +63,16 @@ async function open(): Promise<Sandbox> {
         `is not kept, and its changes are thrown away.`,
     );
   }
+  const network = networkAllowed(params, window.parent !== window, embedderOrigin());
+  if (params.network && !network) {
+    notice("The network is off: network=1 is taken only from a page the origins parameter names.");
+  }
   const options = {
     image: params.image,
     container: named ? CONTAINER_PREFIX + params.container : EPHEMERAL,
     readOnly: params.readOnly,
+    network,
+    ...(params.proxy ? { proxy: params.proxy } : {}),
     onProgress,
   };
   try {

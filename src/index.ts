@@ -34,6 +34,18 @@ export interface SandboxOptions {
   /** Where images are served; default `images/` beside the page. */
   imagesUrl?: string;
   /**
+   * HTTP from the container to the web through this page's fetch (`wget
+   * https://...`), under the page's CORS rules and never with its cookies;
+   * default true. False: the container has only its loopback.
+   */
+  network?: boolean;
+  /**
+   * A CORS proxy for servers that do not allow this page's origin: a URL
+   * prefix each request's URL is appended to (URI-encoded when the prefix
+   * ends with "=", as in `https://proxy.example/?url=`).
+   */
+  proxy?: string;
+  /**
    * Download progress of the image: bytes so far and bytes expected. Heard
    * while the container opens, and again whenever a program first reads
    * files of a big layer, which come then (bytes and expected go on adding up).
@@ -83,6 +95,8 @@ export class Sandbox {
           container: options.container ?? "default",
           readOnly: options.readOnly ?? false,
           imagesUrl: options.imagesUrl ?? defaultImagesUrl(),
+          network: options.network ?? true,
+          ...(options.proxy ? { proxy: options.proxy } : {}),
         },
         options.onProgress ? proxy(options.onProgress) : undefined,
       );

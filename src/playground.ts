@@ -41,7 +41,7 @@ addEventListener("error", (e) => {
 async function start(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const container = await finishRename(query.get("container") ?? "default", status);
-  const box = await openContainer(container, query.get("image") ?? "busybox");
+  const box = await openContainer(container, query.get("image") ?? "busybox", query.get("proxy"));
   giveUpWhenCached(box);
   const offline = await keepOffline();
   // The image only matters when the container is made: a reload need not say it again.

@@ -9,6 +9,7 @@ import { WasmLoader } from "../wasi/loader.ts";
 import { InputStream, OutputStream } from "./open-file.ts";
 import { Pipe } from "./pipe.ts";
 import { Process } from "./process.ts";
+import { Network } from "./socket.ts";
 import { mountProc, type ProcSource } from "./procfs.ts";
 import { Disposition, SIGINT, SIGTERM, bit } from "./signals.ts";
 import { Tty, TtyFile } from "./tty.ts";
@@ -27,6 +28,7 @@ function world() {
   const procs: Process[] = [];
   const described = new Map<Process, Described>();
   let reader: Process | null = null;
+  const network = new Network();
   const source: ProcSource = {
     bootTime: Date.now() - 125_000,
     limits: { memory: 64 * MiB, processes: 4 },
@@ -35,6 +37,7 @@ function world() {
     processes: () => [...procs].sort((a, b) => a.pid - b.pid),
     describe: (p) => described.get(p)!,
     running: () => reader,
+    network,
     get fs() {
       return view;
     },
@@ -91,6 +94,7 @@ describe("/proc", () => {
       "loadavg",
       "meminfo",
       "mounts",
+      "net",
       "stat",
       "uptime",
       "version",

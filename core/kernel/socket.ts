@@ -1,7 +1,8 @@
-import { fail } from "../errno.ts";
+import { ErrnoError, fail } from "../errno.ts";
 import type { Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { Changes } from "./changes.ts";
+import { GATEWAY_PORTS, type FarEnd, type Gateway } from "./gateway.ts";
 import { nextStreamIno, OpenFile, streamStat, type Readiness } from "./open-file.ts";
 import { Pipe } from "./pipe.ts";
 
@@ -17,10 +18,13 @@ import { Pipe } from "./pipe.ts";
  * loopback completes at once, as Linux's does. A datagram socket keeps a
  * queue of the datagrams sent to its address.
  *
+ * A TCP connection to an address outside the container goes to the
+ * network's gateway (gateway.ts), if it has one: on port 80 or 443 its
+ * HTTP is passed to the host's fetch. Anything else outside is ENETUNREACH.
+ *
  * Errors are Linux's: EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, EISCONN,
  * ENOTCONN, EPIPE (the process kernel adds SIGPIPE unless MSG_NOSIGNAL),
- * EOPNOTSUPP, EINVAL. An address outside the container (not loopback) is
- * ENETUNREACH.
+ * EOPNOTSUPP, EINVAL, ENETUNREACH.
  */
 
 export type Family = "unix" | "inet" | "inet6";
@@ -60,6 +64,10 @@ export class Network {
   /** Listening Unix stream sockets by the inode of their socket file. */
   private readonly unixNames = new Map<number, Socket>();
   private nextPort = EPHEMERAL_FIRST;
+  /** The way out to the web (gateway.ts); null: the container has only its loopback. */
+  gateway: Gateway | null = null;
+  /** Bytes and sends through the loopback interface, for its counters (/proc/net/dev). */
+  readonly loopback = { bytes: 0, packets: 0 };
 
   socket(family: Family, kind: SocketKind): Socket {
     if (family === "unix" && kind !== "stream") {
@@ -94,6 +102,41 @@ export class Network {
     s.unixIno = ino;
   }
 
+  /** The address standing for a host name outside the container (the gateway's; ENETUNREACH without one). */
+  resolve(name: string): Uint8Array {
+    if (!this.gateway) fail("ENETUNREACH", "this container has no network");
+    return this.gateway.resolve(name);
+  }
+
+  /**
+   * Connects stream socket `s` to `peer`: a listener of the container, or
+   * outside it, the gateway. `say` tells the connecting process why an
+   * address outside is unreachable (a line on its stderr).
+   */
+  connect(
+    s: Socket,
+    peer: SocketAddress & { family: "inet" | "inet6" },
+    say: (line: string) => void,
+  ): void {
+    if (isLoopback(peer.address) || isWildcard(peer.address)) {
+      s.connectTo(this.listenerAt(peer));
+      return;
+    }
+    const where = formatAddress(peer);
+    if (!this.gateway) {
+      say(`overbox: ${where}: this container has no network beyond its loopback`);
+      fail("ENETUNREACH", `${where}: no network`);
+    }
+    if (!GATEWAY_PORTS.has(peer.port)) {
+      say(
+        `overbox: ${where}: only HTTP to ports 80 and 443 leaves the container (through the host's fetch)`,
+      );
+      fail("ENETUNREACH", `${where}: not a port of the gateway`);
+    }
+    const far = s.connectFar(peer);
+    void this.gateway.serve(far, peer.address, peer.port, say);
+  }
+
   /** The listening stream socket at an IP address, or null. */
   listenerAt(addr: SocketAddress & { family: "inet" | "inet6" }): Socket | null {
     return this.boundAt("stream", addr, (s) => s.state === "listening");
@@ -108,6 +151,17 @@ export class Network {
   unixListener(ino: number): Socket | null {
     const s = this.unixNames.get(ino);
     return s?.state === "listening" ? s : null;
+  }
+
+  /** Counts what an IP socket sent over the loopback (not the gateway's connections). */
+  count(s: Socket, bytes: number): void {
+    if (s.local.family === "unix") return;
+    const peer = s.kind === "stream" ? s.peer : null;
+    if (peer && peer.family !== "unix" && !isLoopback(peer.address) && !isWildcard(peer.address)) {
+      return;
+    }
+    this.loopback.bytes += bytes;
+    this.loopback.packets++;
   }
 
   /** Forgets a socket's name and port (its last fd closed). */
@@ -131,7 +185,7 @@ export class Network {
     if (!isLoopback(addr.address) && !isWildcard(addr.address)) {
       fail(
         "ENETUNREACH",
-        `${formatAddress(addr)} is outside this container: it has no network yet`,
+        `${formatAddress(addr)} is outside this container: only TCP to the gateway leaves it`,
       );
     }
     for (const s of this.ports.get(`${kind}/${addr.port}`) ?? []) {
@@ -260,12 +314,33 @@ export class Socket extends OpenFile {
     listener.notify();
   }
 
+  /**
+   * Connects a stream socket to something outside the container (the
+   * gateway): the program's end is a socket as usual, and the far end is
+   * returned for the host's side to serve.
+   */
+  connectFar(peer: SocketAddress & { family: "inet" | "inet6" }): FarEnd {
+    if (this.kind !== "stream") fail("EINVAL");
+    if (this.state === "listening") fail("EINVAL", "connect on a listening socket");
+    if (this.state === "connected") fail("EISCONN");
+    this.bindForSending();
+    const toFar = new Pipe(STREAM_BUFFER);
+    const toHere = new Pipe(STREAM_BUFFER);
+    const [hereIn, farOut] = toHere.ends();
+    const [farIn, hereOut] = toFar.ends();
+    this.stream = { in: hereIn, out: hereOut, inPipe: toHere, outPipe: toFar };
+    this.state = "connected";
+    this.peer = peer;
+    this.notify();
+    return new PipeFarEnd(farIn, farOut, toFar, toHere);
+  }
+
   /** Sets a datagram socket's peer: send() goes there, and only its datagrams are received. */
   connectDatagram(peer: SocketAddress & { family: "inet" | "inet6" }): void {
     if (!isLoopback(peer.address) && !isWildcard(peer.address)) {
       fail(
         "ENETUNREACH",
-        `${formatAddress(peer)} is outside this container: it has no network yet`,
+        `${formatAddress(peer)} is outside this container: only TCP to the gateway leaves it`,
       );
     }
     this.bindForSending();
@@ -357,13 +432,15 @@ export class Socket extends OpenFile {
           : this.local;
       // Loopback loses nothing but what a full receiver cannot take.
       this.network.datagramAt(target)?.deliver({ from, data: data.slice() });
+      this.network.count(this, data.length);
       return data.length;
     }
     if (to !== null && this.state === "connected") fail("EISCONN");
     if (this.state !== "connected" || !this.stream) fail("ENOTCONN");
     if (this.writeShut) fail("EPIPE");
-    const pipe = this.stream.outPipe;
-    return pipe.write(data, nonblocking);
+    const sent = this.stream.outPipe.write(data, nonblocking);
+    this.network.count(this, sent);
+    return sent;
   }
 
   /** Takes a datagram, unless the queue is full or the socket is connected to another address. */
@@ -451,6 +528,48 @@ export class Socket extends OpenFile {
 
   private notify(): void {
     this.changes.notify();
+  }
+}
+
+/** The far end of a connection to the gateway: the two pipes, seen from the host's side. */
+class PipeFarEnd implements FarEnd {
+  private open = true;
+
+  constructor(
+    private readonly inEnd: OpenFile,
+    private readonly outEnd: OpenFile,
+    private readonly inPipe: Pipe,
+    private readonly outPipe: Pipe,
+  ) {}
+
+  async read(max: number): Promise<Uint8Array> {
+    for (;;) {
+      try {
+        return this.inPipe.read(max, true);
+      } catch (e) {
+        if (!(e instanceof ErrnoError && e.errno === "EAGAIN")) throw e;
+        await this.inPipe.nextChange();
+      }
+    }
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    let rest = data;
+    while (rest.length > 0) {
+      try {
+        rest = rest.subarray(this.outPipe.write(rest, true));
+      } catch (e) {
+        if (!(e instanceof ErrnoError && e.errno === "EAGAIN")) throw e;
+        await this.outPipe.nextChange();
+      }
+    }
+  }
+
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.inEnd.drop();
+    this.outEnd.drop();
   }
 }
 

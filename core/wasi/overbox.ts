@@ -7,6 +7,7 @@ import { TtyFile, type Termios } from "../kernel/tty.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
+import { interfaceIoctl } from "./sockets.ts";
 import type { WasmLoader } from "./loader.ts";
 import type { WasmMemory } from "./memory.ts";
 
@@ -261,7 +262,9 @@ export function processImports(
             terminal(fd).flushInput();
             return;
           default:
-            fail("ENOTTY");
+            // A socket's interface requests (SIOCGIF*).
+            if ((request & 0xff00) === 0x8900) interfaceIoctl(proc, mem, fd, request, arg);
+            else if (proc.file(fd)) fail("ENOTTY");
         }
       }),
   };

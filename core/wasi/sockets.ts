@@ -133,9 +133,11 @@ export function socketImports(
         } else if (a.family === "unix") {
           s.connectTo(kernel.network.unixListener(proc.socketFile(a.path)));
         } else {
-          s.connectTo(kernel.network.listenerAt(a));
+          kernel.network.connect(s, a, (line) => tell(proc, line));
         }
       }),
+    resolve: (name: number, nameLen: number, out: number) =>
+      syscall(() => mem.bytes.set(kernel.network.resolve(mem.string(name, nameLen)), out)),
     sendto: (
       fd: number,
       buf: number,
@@ -199,6 +201,125 @@ export function socketImports(
       syscall(() => mem.u32(out, socketAt(fd).option(level, name))),
   };
 }
+
+/** A line on the process's stderr, if it has one that takes it now. */
+function tell(proc: Process, line: string): void {
+  try {
+    proc.write(2, new TextEncoder().encode(`${line}\n`));
+  } catch {
+    // No stderr, or a full one: the errno still says what happened.
+  }
+}
+
+/** The loopback interface, as its ioctls and /proc/net describe it. */
+const LO = {
+  name: "lo",
+  index: 1,
+  /** IFF_UP | IFF_LOOPBACK | IFF_RUNNING */
+  flags: 0x1 | 0x8 | 0x40,
+  mtu: 65536,
+  address: Uint8Array.of(127, 0, 0, 1),
+  netmask: Uint8Array.of(255, 0, 0, 0),
+  txqueuelen: 1000,
+  /** ARPHRD_LOOPBACK */
+  hardware: 772,
+};
+/** Linux's size of struct ifreq: a name of 16 bytes and a union of 16. */
+const IFREQ = 32;
+
+/**
+ * A socket's network interface requests (linux/sockios.h) on the
+ * container's one interface, the loopback: what ifconfig asks. Changing an
+ * interface is EPERM, as in a container without CAP_NET_ADMIN; an unknown
+ * name ENODEV; a descriptor that is no socket ENOTTY.
+ */
+export function interfaceIoctl(
+  proc: Process,
+  mem: WasmMemory,
+  fd: number,
+  request: number,
+  arg: number,
+): void {
+  if (!(proc.file(fd) instanceof Socket)) fail("ENOTTY");
+  const v = mem.view;
+  const sockaddr = (at: number, address: Uint8Array) => {
+    mem.bytes.fill(0, at, at + 16);
+    v.setUint16(at, AF_INET, true);
+    mem.bytes.set(address, at + 4);
+  };
+  if (request === SIOCGIFCONF) {
+    const room = v.getInt32(arg, true);
+    const buf = v.getUint32(arg + 4, true);
+    if (buf === 0) {
+      v.setInt32(arg, IFREQ, true);
+      return;
+    }
+    if (room < IFREQ) {
+      v.setInt32(arg, 0, true);
+      return;
+    }
+    mem.bytes.fill(0, buf, buf + IFREQ);
+    mem.bytes.set(mem.encode(LO.name), buf);
+    sockaddr(buf + 16, LO.address);
+    v.setInt32(arg, IFREQ, true);
+    return;
+  }
+  if (request === SIOCGIFNAME) {
+    if (v.getInt32(arg + 16, true) !== LO.index) fail("ENODEV");
+    mem.bytes.fill(0, arg, arg + 16);
+    mem.bytes.set(mem.encode(LO.name), arg);
+    return;
+  }
+  const raw = mem.bytes.subarray(arg, arg + 16);
+  const end = raw.indexOf(0);
+  const name = mem.string(arg, end < 0 ? 16 : end);
+  if (name !== LO.name) fail("ENODEV", `no interface ${name}`);
+  const at = arg + 16;
+  switch (request) {
+    case SIOCGIFFLAGS:
+      mem.bytes.fill(0, at, at + 16);
+      v.setInt16(at, LO.flags, true);
+      return;
+    case SIOCGIFADDR:
+      return sockaddr(at, LO.address);
+    case SIOCGIFNETMASK:
+      return sockaddr(at, LO.netmask);
+    case SIOCGIFBRDADDR:
+    case SIOCGIFDSTADDR:
+      return sockaddr(at, new Uint8Array(4));
+    case SIOCGIFMTU:
+      return v.setInt32(at, LO.mtu, true);
+    case SIOCGIFMETRIC:
+      return v.setInt32(at, 0, true);
+    case SIOCGIFINDEX:
+      return v.setInt32(at, LO.index, true);
+    case SIOCGIFTXQLEN:
+      return v.setInt32(at, LO.txqueuelen, true);
+    case SIOCGIFHWADDR:
+      mem.bytes.fill(0, at, at + 16);
+      v.setUint16(at, LO.hardware, true);
+      return;
+    case SIOCGIFMAP:
+      mem.bytes.fill(0, at, at + 16);
+      return;
+    default:
+      fail("EPERM", "the container may not change its interfaces");
+  }
+}
+
+const SIOCGIFNAME = 0x8910;
+const SIOCGIFCONF = 0x8912;
+const SIOCGIFFLAGS = 0x8913;
+const SIOCGIFADDR = 0x8915;
+const SIOCGIFDSTADDR = 0x8917;
+const SIOCGIFBRDADDR = 0x8919;
+const SIOCGIFNETMASK = 0x891b;
+const SIOCGIFMETRIC = 0x891d;
+const SIOCGIFMTU = 0x8921;
+const SIOCGIFHWADDR = 0x8927;
+const SIOCGIFINDEX = 0x8933;
+const SIOCGIFTXQLEN = 0x8942;
+const SIOCGIFMAP = 0x8970;
 
 /** A socket address as Linux's struct lays it out. */
 function encodeAddress(a: SocketAddress, mem: WasmMemory): Uint8Array {

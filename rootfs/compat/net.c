@@ -10,23 +10,27 @@
  *     AF_UNIX 3, SOCK_STREAM 6; Linux 2, 10, 1, 1); socketpair is a
  *     connection over loopback, in AF_INET and AF_INET6 as well;
  *   - getaddrinfo() understands numeric addresses and names in /etc/hosts,
- *     numeric ports and names in /etc/services; other names fail with
- *     EAI_NONAME (there is no DNS a WASI module can ask);
+ *     numeric ports and names in /etc/services; other names are the
+ *     kernel's (overbox_resolve: an address that stands for the name, which
+ *     the kernel's gateway passes to the host's fetch);
  *   - getnameinfo() answers numerically (NI_NAMEREQD fails);
  *   - getservby...() and getprotoby...() read /etc/services and /etc/protocols;
- *   - there are no network interfaces (if_nametoindex fails with ENXIO). */
+ *   - one network interface, the loopback lo (index 1), whose addresses
+ *     the kernel gives through the SIOCGIF* ioctls. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <resolv.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
@@ -417,25 +421,68 @@ failed:
 	return -1;
 }
 
-/* ---- interfaces: there are none ---- */
+/* ---- interfaces: the loopback, lo ---- */
+
+/* The container has one interface, the loopback, as a network namespace
+ * of its own starts with.  Its addresses and flags are the kernel's
+ * (SIOCGIF* on a socket); its name and index are fixed, as Linux's are. */
+#define LO_INDEX 1
 
 unsigned int if_nametoindex(const char *name)
 {
-	(void)name;
+	if (strcmp(name, "lo") == 0)
+		return LO_INDEX;
 	errno = ENXIO;
 	return 0;
 }
 
 char *if_indextoname(unsigned int index, char *name)
 {
-	(void)index; (void)name;
+	if (index == LO_INDEX)
+		return strcpy(name, "lo");
 	errno = ENXIO;
 	return NULL;
 }
 
 struct if_nameindex *if_nameindex(void)
 {
-	return calloc(1, sizeof(struct if_nameindex));
+	struct if_nameindex *p = calloc(2, sizeof(*p));
+	if (p) {
+		p[0].if_index = LO_INDEX;
+		p[0].if_name = (char *)"lo";
+	}
+	return p;
+}
+
+/* A socket's interface request (SIOCGIF*, from compat/tty.c's ioctl): the
+ * kernel fills Linux's struct ifreq, whose addresses carry Linux's family
+ * numbers; wasi-libc's are put in their place. */
+static void ifreq_family(struct ifreq *r)
+{
+	unsigned short *family = (unsigned short *)&r->ifr_addr;
+	if (*family == LINUX_AF_INET)
+		*family = AF_INET;
+	else if (*family == LINUX_AF_INET6)
+		*family = AF_INET6;
+}
+
+int __overbox_interface_ioctl(int fd, int request, void *arg)
+{
+	int32_t err = overbox_ioctl(fd, request, arg);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	if (request == SIOCGIFCONF) {
+		struct ifconf *c = arg;
+		if (c->ifc_req)
+			for (size_t i = 0; i < c->ifc_len / sizeof(struct ifreq); i++)
+				ifreq_family(&c->ifc_req[i]);
+	} else if (request == SIOCGIFADDR || request == SIOCGIFDSTADDR
+		   || request == SIOCGIFBRDADDR || request == SIOCGIFNETMASK) {
+		ifreq_family(arg);
+	}
+	return 0;
 }
 
 void if_freenameindex(struct if_nameindex *p)
@@ -641,6 +688,44 @@ static int port_number(const char *service, int socktype, int flags, int *port)
 	return 0;
 }
 
+/* ---- the resolver's name servers ---- */
+
+struct __res_state _res;
+
+/* Reads the name servers of /etc/resolv.conf into _res, as glibc does:
+ * with none named, 127.0.0.1.  Only nslookup prints them: names are
+ * resolved by getaddrinfo, which asks no name server. */
+int res_init(void)
+{
+	char line[256];
+	FILE *f = fopen("/etc/resolv.conf", "r");
+
+	memset(&_res, 0, sizeof(_res));
+	while (f && _res.nscount < MAXNS && fgets(line, sizeof(line), f)) {
+		char *p = line, *key, *value;
+		struct in_addr a;
+
+		cut_comment(line);
+		key = next_field(&p);
+		value = next_field(&p);
+		if (key && value && strcmp(key, "nameserver") == 0 && inet_pton(AF_INET, value, &a) == 1) {
+			_res.nsaddr_list[_res.nscount].sin_family = AF_INET;
+			_res.nsaddr_list[_res.nscount].sin_port = htons(53);
+			_res.nsaddr_list[_res.nscount].sin_addr = a;
+			_res.nscount++;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (_res.nscount == 0) {
+		_res.nsaddr_list[0].sin_family = AF_INET;
+		_res.nsaddr_list[0].sin_port = htons(53);
+		_res.nsaddr_list[0].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		_res.nscount = 1;
+	}
+	return 0;
+}
+
 struct ai_block {
 	struct addrinfo ai;
 	union {
@@ -686,8 +771,19 @@ int getaddrinfo(const char *restrict host, const char *restrict service,
 		return EAI_NONAME;
 	} else {
 		fam = hosts_lookup(host, family, addr, canon, sizeof(canon));
-		if (!fam)
-			return EAI_NONAME;
+		if (!fam) {
+			/* Not a name of /etc/hosts: the kernel's, for its gateway. */
+			int32_t e = overbox_resolve(host, strlen(host), addr);
+			if (e)
+				return e == ENOENT ? EAI_NONAME : EAI_AGAIN;
+			fam = AF_INET;
+			if (family == AF_INET6) {
+				memmove(addr + 12, addr, 4);
+				memset(addr, 0, 10);
+				addr[10] = addr[11] = 0xff;
+				fam = AF_INET6;
+			}
+		}
 	}
 
 	b = calloc(1, sizeof(*b));

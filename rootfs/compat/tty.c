@@ -4,9 +4,10 @@
  * through its `overbox` import module:
  *   - tcgetattr/tcsetattr, tcgetpgrp/tcsetpgrp, tcgetsid, tcflush are the
  *     kernel's; ENOTTY for a descriptor that is no terminal, as on Linux;
- *   - ioctl() passes the terminal requests (window size, foreground group,
- *     controlling terminal) to the kernel, and does FIONREAD/FIONBIO as
- *     wasi-libc does; every other request fails with ENOTTY;
+ *   - ioctl() does FIONREAD/FIONBIO as wasi-libc does and passes every
+ *     other request to the kernel: the terminal's (window size, foreground
+ *     group, controlling terminal), a socket's network interface requests
+ *     (SIOCGIF*), and ENOTTY for the rest;
  *   - isatty() is "tcgetattr works", as in musl;
  *   - ttyname() finds the terminal's name by matching the descriptor's
  *     device and inode against /dev entries;
@@ -169,7 +170,11 @@ int ioctl(int fd, int request, ...)
 	case TCSETS: case TCSETSW: case TCSETSF:
 		return tcsetattr(fd, request - TCSETS, arg);
 	default:
-		return isatty(fd) ? result(ENOTTY) : (errno == EBADF ? -1 : result(ENOTTY));
+		if ((request & 0xff00) == 0x8900)
+			return __overbox_interface_ioctl(fd, request, arg);
+		/* The kernel answers the rest: a socket's interface requests
+		 * (SIOCGIF*), ENOTTY for what it does not know, EBADF. */
+		return result(overbox_ioctl(fd, request, arg));
 	}
 }
 

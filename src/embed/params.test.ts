@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEmbedParams } from "./params.ts";
+import { networkAllowed, parseEmbedParams } from "./params.ts";
 
 describe("the embed's URL parameters", () => {
   it("default to an ephemeral busybox container, dark, 14 px, the API off", () => {
@@ -11,7 +11,31 @@ describe("the embed's URL parameters", () => {
       theme: "dark",
       fontSize: 14,
       origins: [],
+      network: false,
+      proxy: "",
       warnings: [],
+    });
+  });
+
+  it("take the network only when asked, and from a page origins names", () => {
+    const on = parseEmbedParams("?network=1&origins=https://docs.example");
+    expect(networkAllowed(on, true, "https://docs.example")).toBe(true);
+    expect(networkAllowed(on, true, "https://elsewhere.example")).toBe(false);
+    expect(networkAllowed(on, true, null)).toBe(false);
+    // Opened as a page of its own: whoever opened it sees what it runs.
+    expect(networkAllowed(on, false, null)).toBe(true);
+    const off = parseEmbedParams("?origins=https://docs.example");
+    expect(networkAllowed(off, true, "https://docs.example")).toBe(false);
+    expect(networkAllowed(off, false, null)).toBe(false);
+  });
+
+  it("take a CORS proxy that is an http(s) URL", () => {
+    expect(parseEmbedParams("?proxy=https://proxy.example/?url=").proxy).toBe(
+      "https://proxy.example/?url=",
+    );
+    expect(parseEmbedParams("?proxy=javascript:alert(1)")).toMatchObject({
+      proxy: "",
+      warnings: ["proxy javascript:alert(1): not an http(s) URL, ignored"],
     });
   });
 

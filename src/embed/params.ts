@@ -9,7 +9,10 @@
  * is up; readonly (1 or true), open it read-only: changes are not saved;
  * theme, dark or light; fontSize, in pixels; origins, the host pages
  * allowed to use the postMessage API (src/embed-protocol.ts), none by
- * default.
+ * default; network (1 or true), HTTP out to the web through the page's
+ * fetch, off by default and taken only from a page `origins` names (or
+ * with the embed opened as a page of its own: see networkAllowed);
+ * proxy, a CORS proxy prefix for that HTTP (an http(s) URL).
  * Unknown parameters are ignored; a malformed value is replaced by its
  * default and said in `warnings`.
  */
@@ -25,6 +28,10 @@ export interface EmbedParams {
   fontSize: number;
   /** The host pages' origins allowed to use the API; empty: the API is off. */
   origins: string[];
+  /** HTTP out through the page's fetch was asked for (see networkAllowed). */
+  network: boolean;
+  /** A CORS proxy prefix, or "" for none. */
+  proxy: string;
   warnings: string[];
 }
 
@@ -51,8 +58,38 @@ export function parseEmbedParams(search: string): EmbedParams {
     theme: theme === "light" ? "light" : "dark",
     fontSize: fontSize(q.get("fontSize"), warnings),
     origins: origins(q.get("origins"), warnings),
+    network: ["1", "true"].includes(q.get("network") ?? ""),
+    proxy: proxy(q.get("proxy"), warnings),
     warnings,
   };
+}
+
+function proxy(value: string | null, warnings: string[]): string {
+  if (!value) return "";
+  try {
+    const u = new URL(value);
+    if (u.protocol === "http:" || u.protocol === "https:") return value;
+  } catch {
+    // Not a URL: refused below.
+  }
+  warnings.push(`proxy ${value}: not an http(s) URL, ignored`);
+  return "";
+}
+
+/**
+ * Whether the embed may reach the web: only if `network` asks, and either
+ * the embed is a page of its own (whoever opened it sees what it runs) or
+ * the page framing it is one `origins` names. `embedder` is that page's
+ * origin, as far as the browser tells (null when it does not).
+ */
+export function networkAllowed(
+  params: EmbedParams,
+  framed: boolean,
+  embedder: string | null,
+): boolean {
+  if (!params.network) return false;
+  if (!framed) return true;
+  return embedder !== null && params.origins.includes(embedder);
 }
 
 function fontSize(value: string | null, warnings: string[]): number {

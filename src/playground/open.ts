@@ -11,11 +11,17 @@ import { $ } from "./ui.ts";
  * Opens `container` (made from `image` if it is new). Resolves once it is
  * open, after the EBUSY question if there was one; other errors reject.
  */
-export async function openContainer(container: string, image: string): Promise<Sandbox> {
+export async function openContainer(
+  container: string,
+  image: string,
+  proxy: string | null = null,
+): Promise<Sandbox> {
   const progress = progressBar($("progress"), $<HTMLProgressElement>("progress-bar"));
   const onProgress = progress.onProgress;
+  // The playground's container reaches the web (the page's fetch); `?proxy=` names a CORS proxy.
+  const network = { network: true, ...(proxy ? { proxy } : {}) };
   try {
-    return await Sandbox.open({ container, image, onProgress });
+    return await Sandbox.open({ container, image, onProgress, ...network });
   } catch (e) {
     if (!String(e).includes("EBUSY")) throw e;
     const busy = $("busy");
@@ -26,7 +32,10 @@ export async function openContainer(container: string, image: string): Promise<S
     return await new Promise<Sandbox>((resolve, reject) => {
       $("open-read-only").onclick = () => {
         busy.hidden = true;
-        Sandbox.open({ container, image, readOnly: true, onProgress }).then(resolve, reject);
+        Sandbox.open({ container, image, readOnly: true, onProgress, ...network }).then(
+          resolve,
+          reject,
+        );
       };
       $("open-new").onclick = async () => {
         // Of the busy container's own image, which the page's URL may not name.

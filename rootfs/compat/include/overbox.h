@@ -159,6 +159,10 @@ int32_t overbox_setsockopt(int32_t fd, int32_t level, int32_t name, int32_t valu
 	OVERBOX_IMPORT(setsockopt);
 int32_t overbox_getsockopt(int32_t fd, int32_t level, int32_t name, int32_t *value_out)
 	OVERBOX_IMPORT(getsockopt);
+/* A host name not in /etc/hosts, resolved by the kernel for its gateway:
+ * writes an IPv4 address (4 bytes) that stands for the name; ENOENT for a
+ * name that cannot be, ENETUNREACH when the container has no network. */
+int32_t overbox_resolve(const char *name, size_t name_len, void *addr_out) OVERBOX_IMPORT(resolve);
 
 /* ---- terminals ---- */
 struct termios;
@@ -167,7 +171,10 @@ int32_t overbox_tcgetattr(int32_t fd, struct termios *out) OVERBOX_IMPORT(tcgeta
 int32_t overbox_tcsetattr(int32_t fd, int32_t when, const struct termios *in)
 	OVERBOX_IMPORT(tcsetattr);
 /* ioctl: TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP, TIOCSCTTY, TIOCNOTTY,
- * TIOCGSID, FIONREAD, TCFLSH; Linux's numbers and structures. */
+ * TIOCGSID, TCFLSH, and a socket's SIOCGIF*; Linux's numbers and
+ * structures. */
 int32_t overbox_ioctl(int32_t fd, int32_t request, void *arg) OVERBOX_IMPORT(ioctl);
+/* compat/net.c: a socket's SIOC* request, with wasi-libc's address families. */
+int __overbox_interface_ioctl(int fd, int request, void *arg);
 
 #endif

@@ -1,8 +1,8 @@
 /* Why this file exists: wasi-libc's <sys/ioctl.h> knows only FIONREAD and
  * FIONBIO.  BusyBox asks terminals for their size (TIOCGWINSZ) and other tty
- * things; the requests get their Linux numbers here, and compat/tty.c's
- * ioctl() answers ENOTTY for every terminal request (WASI has no terminal
- * control; the host's terminal size reaches applets through $COLUMNS/$LINES). */
+ * things, and sockets for the network interfaces (SIOCGIF*); the requests
+ * get their Linux numbers here, and compat/tty.c's ioctl() passes them to
+ * the kernel, which answers ENOTTY for those it does not know. */
 #ifndef OVERBOX_COMPAT_SYS_IOCTL_H
 #define OVERBOX_COMPAT_SYS_IOCTL_H
 
@@ -91,6 +91,43 @@ struct winsize {
 #define TIOCM_RI        TIOCM_RNG
 
 #define TIOCSER_TEMT    1
+
+/* A socket's requests (linux/sockios.h).  The kernel answers the network
+ * interface queries (SIOCGIF*) for the container's loopback; the others
+ * fail as on a container that may not change its interfaces (EPERM). */
+#define SIOCADDRT       0x890B
+#define SIOCDELRT       0x890C
+#define SIOCGIFNAME     0x8910
+#define SIOCGIFCONF     0x8912
+#define SIOCGIFFLAGS    0x8913
+#define SIOCSIFFLAGS    0x8914
+#define SIOCGIFADDR     0x8915
+#define SIOCSIFADDR     0x8916
+#define SIOCGIFDSTADDR  0x8917
+#define SIOCSIFDSTADDR  0x8918
+#define SIOCGIFBRDADDR  0x8919
+#define SIOCSIFBRDADDR  0x891a
+#define SIOCGIFNETMASK  0x891b
+#define SIOCSIFNETMASK  0x891c
+#define SIOCGIFMETRIC   0x891d
+#define SIOCSIFMETRIC   0x891e
+#define SIOCGIFMTU      0x8921
+#define SIOCSIFMTU      0x8922
+#define SIOCSIFNAME     0x8923
+#define SIOCSIFHWADDR   0x8924
+#define SIOCGIFHWADDR   0x8927
+#define SIOCADDMULTI    0x8931
+#define SIOCDELMULTI    0x8932
+#define SIOCGIFINDEX    0x8933
+#define SIOGIFINDEX     SIOCGIFINDEX
+#define SIOCDIFADDR     0x8936
+#define SIOCGIFTXQLEN   0x8942
+#define SIOCSIFTXQLEN   0x8943
+#define SIOCDARP        0x8953
+#define SIOCGARP        0x8954
+#define SIOCSARP        0x8955
+#define SIOCGIFMAP      0x8970
+#define SIOCSIFMAP      0x8971
 
 #ifdef __cplusplus
 }
