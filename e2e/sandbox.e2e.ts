@@ -1,4 +1,6 @@
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,6 +125,58 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
       stdout: "",
       stderr: "wget: can't connect to remote host (127.0.0.1): Connection refused\n",
     });
+  });
+
+  it("reaches the web through the page's fetch: CORS allowed, CORS refused in one line, a proxy, no cookies", async () => {
+    // A server of the test on another origin (another port): /cors/ allows
+    // every origin, /plain/ allows none. The container names it through a
+    // CORS proxy prefix (files.test would not resolve in the browser), so
+    // its URLs arrive whole: /cors/http://files.test/name.
+    let cookie: string | undefined = "not asked";
+    const server = createServer((req, res) => {
+      cookie = req.headers.cookie;
+      const cors = req.url!.startsWith("/cors/");
+      if (cors) res.setHeader("Access-Control-Allow-Origin", "*");
+      res.end(`${cors ? "allowed" : "refused"} ${req.url!.replace(/^\/\w+\//, "")}\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, "localhost", r));
+    const origin = `http://localhost:${(server.address() as AddressInfo).port}`;
+    try {
+      await loadLibrary();
+      // The page's own cookie, which the container's requests must not carry.
+      await page.evaluate(() => (document.cookie = "secret=page-cookie"));
+      const seen = await page.evaluate(async (origin) => {
+        const Sandbox = (window as unknown as { Library: typeof import("../src/index.ts").Sandbox })
+          .Library;
+        const box = await Sandbox.open({ container: "ephemeral", proxy: `${origin}/cors/` });
+        const allowed = await box.exec("wget -qO- http://files.test/a.txt");
+        await box.close();
+        const refusing = await Sandbox.open({ container: "ephemeral", proxy: `${origin}/plain/` });
+        const refused = await refusing.exec("wget -qO- https://files.test/b.txt");
+        await refusing.close();
+        const off = await Sandbox.open({ container: "ephemeral", network: false });
+        const offline = await off.exec("wget -qO- http://files.test/c.txt");
+        await off.close();
+        return { allowed, refused, offline };
+      }, origin);
+      expect(seen.allowed).toMatchObject({
+        exitCode: 0,
+        stdout: "allowed http://files.test/a.txt\n",
+      });
+      expect(cookie).toBeUndefined();
+      expect(seen.refused).toMatchObject({
+        exitCode: 1,
+        stderr:
+          `wget: server returned error: HTTP/1.1 502 https://files.test/b.txt: ` +
+          `blocked by the browser (CORS): the server must send Access-Control-Allow-Origin\n`,
+      });
+      expect(seen.offline).toMatchObject({
+        exitCode: 1,
+        stderr: "wget: bad address 'files.test'\n",
+      });
+    } finally {
+      server.close();
+    }
   });
 
   it("writes files that later programs read", async () => {
