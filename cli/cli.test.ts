@@ -17,6 +17,8 @@ import {
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,6 +154,70 @@ describe("the command line", () => {
     const images = await overbox(["--state", state, "images"]);
     expect(images.stdout).toMatch(/^python +2 +\d+ MB$/m);
   }, 120_000);
+});
+
+describe("the network", () => {
+  it("publishes a container's port on the host with -p, as docker run -p does: the host's curl reaches httpd", async () => {
+    const free = createServer();
+    await new Promise<void>((r) => free.listen(0, "127.0.0.1", r));
+    const port = (free.address() as AddressInfo).port;
+    await new Promise((r) => free.close(r));
+    const child = start([
+      ...["run", "--name", "web", "-p", `127.0.0.1:${port}:80`, "--"],
+      ...[
+        "sh",
+        "-c",
+        "mkdir -p /www && echo 'from the container' > /www/index.html && httpd -f -p 80 -h /www",
+      ],
+    ]);
+    const outcome = finish(child);
+    const curl = (path: string) =>
+      spawnSync("curl", ["-s", "-S", "--fail", `http://127.0.0.1:${port}${path}`], {
+        encoding: "utf8",
+      });
+    let got = curl("/index.html");
+    for (let tries = 0; got.status !== 0 && tries < 300; tries++) {
+      await new Promise((r) => setTimeout(r, 50));
+      got = curl("/index.html");
+    }
+    expect(got).toMatchObject({ status: 0, stdout: "from the container\n" });
+    expect(curl("/missing")).toMatchObject({ status: 22 });
+    child.kill("SIGTERM");
+    expect((await outcome).status).toBe(143);
+    // The port is the host's again once the command is over.
+    expect(curl("/index.html").status).toBe(7);
+  });
+
+  it("refuses a malformed -p, and a host port in use, in one line", async () => {
+    expect(await overbox(["run", "-p", "80", "--", "true"])).toMatchObject({
+      status: 125,
+      stderr: "overbox: run: -p 80: give HOST_PORT:CONTAINER_PORT, as 8080:80\n",
+    });
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      expect(await overbox(["run", "-p", `127.0.0.1:${port}:80`, "--", "true"])).toMatchObject({
+        status: 125,
+        stderr: `overbox: -p ${port}:80: port ${port} of the host is in use\n`,
+      });
+    } finally {
+      taken.close();
+    }
+  });
+
+  it("leaves a container of --network none only its loopback", async () => {
+    expect(
+      await overbox(["run", "--network", "none", "--", "wget", "-q", "http://example.org/"]),
+    ).toMatchObject({
+      status: 1,
+      stderr: "wget: bad address 'example.org'\n",
+    });
+    expect(await overbox(["run", "--network", "bridge", "--", "true"])).toMatchObject({
+      status: 125,
+      stderr: "overbox: run: --network bridge: the modes are none and default\n",
+    });
+  });
 });
 
 describe("containers", () => {

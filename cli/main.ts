@@ -28,6 +28,7 @@ import { hostDestKind, readHostItem, writeHostItem } from "../node/copy.ts";
 import { writeFileAtomic } from "../node/disk.ts";
 import type { Holder } from "../node/lock.ts";
 import type { SessionStart } from "./protocol.ts";
+import { parsePublish } from "./publish.ts";
 import { runSession } from "./session.ts";
 import { BASE_IMAGE, checkImageName, describeHolder, reason, State, UserError } from "./state.ts";
 
@@ -72,6 +73,14 @@ const NETWORK_OPTION = {
   name: "network",
   value: "MODE",
   help: "none: only the container's loopback (default: HTTP out through the host's fetch)",
+};
+
+const PUBLISH_OPTION = {
+  name: "publish",
+  short: "p",
+  value: "[IP:]HOST:CONTAINER",
+  multiple: true,
+  help: "publish a TCP port of the container on the host's port (while the command runs)",
 };
 
 const out = (text: string | Uint8Array) => process.stdout.write(text);
@@ -186,6 +195,11 @@ function sessionStart(state: State, name: string, args: Parsed): SessionStart {
     env: environment(args),
     stdin,
     network: network !== "none",
+    publish: ((args.options.get("publish") as string[] | undefined) ?? []).map((spec) => {
+      const p = parsePublish(spec);
+      if (!p) throw new UserError(`-p ${spec}: give HOST_PORT:CONTAINER_PORT, as 8080:80`);
+      return p;
+    }),
   };
   if (cwd !== undefined) start.cwd = cwd;
   if (tty) {
@@ -332,6 +346,7 @@ const VERBS: Verb[] = [
       WORKDIR_OPTION,
       ENV_OPTION,
       NETWORK_OPTION,
+      PUBLISH_OPTION,
       INTERACTIVE_OPTION,
       TTY_OPTION,
     ],

@@ -8,6 +8,7 @@
  * has passed on, and the sender stops while too many are unacknowledged, so
  * a fast writer and a slow reader never pile data up in memory.
  */
+import type { Published } from "./publish.ts";
 
 /** What the worker thread is started with (its workerData). */
 export interface SessionStart {
@@ -26,6 +27,8 @@ export interface SessionStart {
   stdin: boolean;
   /** HTTP out through the host's fetch (core/kernel/gateway.ts); false: `--network none`. */
   network: boolean;
+  /** Ports of the container published on the host's (`-p`; `run` only). */
+  publish: Published[];
 }
 
 export type ToWorker =

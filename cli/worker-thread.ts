@@ -23,6 +23,8 @@ import { makeDirectories } from "../core/vfs/paths.ts";
 import { WINDOW, type FromWorker, type SessionStart, type ToWorker } from "./protocol.ts";
 import { damageNote, reason, State } from "./state.ts";
 import { nodePreparer } from "../node/preparer.ts";
+import { publish } from "./publish.ts";
+import type { Server } from "node:net";
 
 const start = workerData as SessionStart;
 /** Programs built elsewhere are prepared in a worker of their own, beside this bundle's file. */
@@ -144,15 +146,25 @@ async function main(): Promise<void> {
       }
     });
 
+    const servers: Server[] = [];
+    try {
+      for (const p of start.publish) servers.push(await publish(kernel.network, p));
+    } catch (e) {
+      for (const s of servers) s.close();
+      send({ type: "failed", message: reason(e), status: 125 });
+      return;
+    }
     try {
       proc = await kernel.spawn({ args, env, cwd, stdio, ...(tty ? { tty } : {}) });
     } catch (e) {
       const failure = startFailure(e, args[0] ?? "");
+      for (const s of servers) s.close();
       send({ type: "failed", ...failure });
       return;
     }
     for (const signal of early) forward(proc, signal);
     const status = shellStatus(await kernel.waitFor(proc));
+    for (const s of servers) s.close();
     // The container stops with its command (as docker's does): what the
     // command left running is killed, and its output read to the end.
     for (const p of kernel.processes()) kernel.signal(p.pid, SIGKILL);

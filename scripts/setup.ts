@@ -107,6 +107,9 @@ const TEST_PACKAGES = [
   "lua5.4",
   "sqlite3",
   "jq",
+  // The network's tests: a test CA for the gateway's https, the host's curl on a published port.
+  "openssl",
+  "curl",
 ];
 /** The compiler, flags, compat layer and Asyncify every layer's programs are built with. */
 const TOOLCHAIN_SCRIPT = join(ROOT, "rootfs", "toolchain.sh");

@@ -49,6 +49,8 @@ export interface FarEnd {
   read(max: number): Promise<Uint8Array>;
   /** Writes all of `data`; fails (EPIPE) once the program closed its end. */
   write(data: Uint8Array): Promise<void>;
+  /** Sends no more: the program reads end-of-file once it has read what was sent. */
+  end(): void;
   /** Closes both directions: the program reads end-of-file. */
   close(): void;
 }

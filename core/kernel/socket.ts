@@ -137,6 +137,19 @@ export class Network {
     void this.gateway.serve(far, peer.address, peer.port, say);
   }
 
+  /**
+   * A connection from outside the container to its TCP `port` (a port
+   * published to the host, a page's fetch): what listens there on the
+   * loopback or every address accepts it as it accepts any; the caller
+   * holds the other end. ECONNREFUSED when nothing listens.
+   */
+  dial(port: number): FarEnd {
+    const client = this.socket("inet", "stream");
+    const to = { family: "inet" as const, address: LOOPBACK4, port };
+    client.connectTo(this.listenerAt(to));
+    return client.farEnd();
+  }
+
   /** The listening stream socket at an IP address, or null. */
   listenerAt(addr: SocketAddress & { family: "inet" | "inet6" }): Socket | null {
     return this.boundAt("stream", addr, (s) => s.state === "listening");
@@ -333,6 +346,16 @@ export class Socket extends OpenFile {
     this.peer = peer;
     this.notify();
     return new PipeFarEnd(farIn, farOut, toFar, toHere);
+  }
+
+  /** A connected stream socket held by the host's side instead of a process (Network.dial). */
+  farEnd(): FarEnd {
+    if (!this.stream) fail("ENOTCONN");
+    const { in: inEnd, out: outEnd, inPipe, outPipe } = this.stream;
+    this.stream = null;
+    this.state = "closed";
+    this.network.release(this);
+    return new PipeFarEnd(inEnd, outEnd, inPipe, outPipe);
   }
 
   /** Sets a datagram socket's peer: send() goes there, and only its datagrams are received. */
@@ -534,6 +557,7 @@ export class Socket extends OpenFile {
 /** The far end of a connection to the gateway: the two pipes, seen from the host's side. */
 class PipeFarEnd implements FarEnd {
   private open = true;
+  private ended = false;
 
   constructor(
     private readonly inEnd: OpenFile,
@@ -565,11 +589,17 @@ class PipeFarEnd implements FarEnd {
     }
   }
 
+  end(): void {
+    if (this.ended || !this.open) return;
+    this.ended = true;
+    this.outEnd.drop();
+  }
+
   close(): void {
     if (!this.open) return;
     this.open = false;
     this.inEnd.drop();
-    this.outEnd.drop();
+    if (!this.ended) this.outEnd.drop();
   }
 }
 
