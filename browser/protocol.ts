@@ -14,6 +14,8 @@
 export type { FsckReport } from "../core/overlay/fsck.ts";
 export type { FsckProblem } from "../core/overlay/upper-format.ts";
 import type { FsckReport } from "../core/overlay/fsck.ts";
+import type { PortRequest, PortResponse } from "../core/kernel/ports.ts";
+export type { PortRequest, PortResponse } from "../core/kernel/ports.ts";
 
 export interface OpenOptions {
   /** The image a new container starts from (default "busybox"). */
@@ -97,6 +99,9 @@ export interface SandboxApi {
 
   /** Runs a command to its end: a string is run by `sh -c`, an array is argv. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
+
+  /** An HTTP request to the server listening on the container's TCP `port` (core/kernel/ports.ts). */
+  fetchPort(port: number, request: PortRequest): Promise<PortResponse>;
 
   /**
    * Starts a program whose output is streamed: resolves with its pid.

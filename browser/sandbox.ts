@@ -14,6 +14,7 @@ import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
+import { fetchPort, type PortRequest, type PortResponse } from "../core/kernel/ports.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
 import { SIGKILL } from "../core/kernel/signals.ts";
@@ -181,6 +182,10 @@ export class SandboxService implements SandboxApi {
       });
     }
     return kernel;
+  }
+
+  async fetchPort(port: number, request: PortRequest): Promise<PortResponse> {
+    return await fetchPort(this.opened().kernel.network, port, request);
   }
 
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {

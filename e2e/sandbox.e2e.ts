@@ -100,6 +100,20 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
       ].join("\n"),
     ]);
     expect(served).toEqual({ status: 0, stdout: "served in the tab\n", stderr: "" });
+    // The page reaches the same server with box.fetch, as a browser reaches localhost.
+    await run(["httpd", "-p", "8081", "-h", "/tmp/www"]);
+    const fetched = await page.evaluate(async () => {
+      const r = await window.overbox.box.fetch(8081, "/index.html");
+      const missing = await window.overbox.box.fetch(8081, "/missing");
+      const refused = await window.overbox.box.fetch(8099, "/").then(
+        () => "answered",
+        (e: unknown) => String(e),
+      );
+      return { status: r.status, body: await r.text(), missing: missing.status, refused };
+    });
+    await run(["sh", "-c", "kill $(pidof httpd)"]);
+    expect(fetched).toMatchObject({ status: 200, body: "served in the tab\n", missing: 404 });
+    expect(fetched.refused).toMatch(/ECONNREFUSED/);
     const tcp = await run([
       "sh",
       "-c",
@@ -162,6 +176,7 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
       expect(seen.allowed).toMatchObject({
         exitCode: 0,
         stdout: "allowed http://files.test/a.txt\n",
+        stderr: "",
       });
       expect(cookie).toBeUndefined();
       expect(seen.refused).toMatchObject({

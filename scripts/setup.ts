@@ -104,6 +104,9 @@ const TEST_PACKAGES = [
   "attr",
   "rustc",
   "libstd-rust-dev-wasm32",
+  // rust-lld, the linker Debian's rustc uses for wasm32 (a recommendation of
+  // libstd-rust-dev-wasm32, which --no-install-recommends leaves out).
+  "lld-14",
   "lua5.4",
   "sqlite3",
   "jq",

@@ -136,6 +136,33 @@ export class Sandbox {
     return this.api.exec(command, options);
   }
 
+  /**
+   * An HTTP request to a server in the container, as a browser would send
+   * it to localhost:`port` (`httpd -p 8080`): the whole response, as the
+   * page's own fetch gives one. Rejects when nothing listens there.
+   */
+  async fetch(port: number, path = "/", init: RequestInit = {}): Promise<Response> {
+    const request = new Request(new URL(path, "http://localhost/"), init);
+    const body = ["GET", "HEAD"].includes(request.method)
+      ? null
+      : new Uint8Array(await request.arrayBuffer());
+    const url = new URL(request.url);
+    const headers: [string, string][] = [];
+    request.headers.forEach((value, name) => headers.push([name, value]));
+    const r = await this.api.fetchPort(port, {
+      method: request.method,
+      path: url.pathname + url.search,
+      headers,
+      body,
+    });
+    const empty = r.status === 204 || r.status === 304 || request.method === "HEAD";
+    return new Response(empty ? null : new Uint8Array(r.body), {
+      status: r.status,
+      statusText: r.statusText,
+      headers: r.headers,
+    });
+  }
+
   /** Starts a program with streams for its stdin, stdout and stderr. */
   async spawn(args: string[], options: Omit<ExecOptions, "stdin"> = {}): Promise<SandboxProcess> {
     let out!: ReadableStreamDefaultController<Uint8Array>;

@@ -167,7 +167,12 @@ export class Gateway {
       : url;
     const init: FetchInit = {
       method: request.method,
-      headers: request.headers.filter(([name]) => !HOP_BY_HOP.has(name.toLowerCase())),
+      headers: request.headers.filter(([name]) => {
+        const n = name.toLowerCase();
+        // In a browser the page's User-Agent goes; the program's would
+        // only make Firefox ask the server's leave first (a preflight).
+        return !HOP_BY_HOP.has(n) && !(this.options.cors && n === "user-agent");
+      }),
       body: request.body.length > 0 ? request.body : null,
       credentials: "omit",
       redirect: "follow",
@@ -293,7 +298,7 @@ async function readRequest(far: FarEnd): Promise<ReadResult> {
   return { method, path, headers, body };
 }
 
-function headEnd(b: Uint8Array): number {
+export function headEnd(b: Uint8Array): number {
   for (let i = 0; i + 3 < b.length; i++) {
     if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
   }
@@ -318,7 +323,7 @@ async function readLength(
   return concat(parts);
 }
 
-async function readChunked(
+export async function readChunked(
   far: FarEnd,
   first: Uint8Array,
 ): Promise<Uint8Array<ArrayBuffer> | string> {
