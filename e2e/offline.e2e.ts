@@ -4,6 +4,8 @@
  * and works offline after that visit (its service worker).
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -192,6 +194,50 @@ describe("the built site", () => {
     );
     expect(await run()).toEqual(expected);
     await context.close();
+  });
+
+  it("serves a container's server at the site's /ports/N/, and reaches the web from the built site's worker (its policy lets the gateway fetch)", async () => {
+    // A server of the test for the gateway, as a CORS proxy would be.
+    const server = createServer((req, res) => {
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      res.end(`outside: ${req.url}\n`);
+    });
+    await new Promise<void>((r) => server.listen(0, "localhost", r));
+    const proxy = `http://localhost:${(server.address() as AddressInfo).port}/`;
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${site.url}?container=ports&proxy=${encodeURIComponent(proxy)}`);
+      await page.waitForFunction(() => window.overbox !== undefined, null, { timeout: 30_000 });
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+        timeout: 20_000,
+      });
+      const out = await page.evaluate(() =>
+        window.overbox.box.exec(
+          "mkdir -p /srv && echo '<h1>from the container</h1>' > /srv/index.html && httpd -p 8080 -h /srv && wget -qO- http://files.test/x",
+        ),
+      );
+      expect(out).toEqual({ exitCode: 0, stdout: "outside: /http://files.test/x\n", stderr: "" });
+      const seen = await page.evaluate(async () => {
+        const r = await fetch("ports/8080/index.html");
+        const none = await fetch("ports/8099/");
+        return {
+          status: r.status,
+          body: await r.text(),
+          framing: r.headers.get("content-security-policy"),
+          none: [none.status, await none.text()],
+        };
+      });
+      expect(seen).toEqual({
+        status: 200,
+        body: "<h1>from the container</h1>\n",
+        framing: "frame-ancestors 'self'",
+        none: [502, "nothing listens on port 8099 in container ports\n"],
+      });
+    } finally {
+      await context.close();
+      server.close();
+    }
   });
 
   it("says in one line that there are no offline visits where the browser runs no service worker (as a private window may), and runs", async () => {

@@ -19,7 +19,11 @@
  *     `python` stacked from the base image's layer and theirs.
  *  6. For the tests: the WASI programs of core/wasi/programs (C and Rust,
  *     built elsewhere than BusyBox: no Asyncify), in build/wasi-programs,
- *     cached on a hash of that folder and the toolchain's versions.
+ *     cached on a hash of that folder and the toolchain's versions; and
+ *     the socket programs of rootfs/socket-programs (C, for overbox with
+ *     the layers' toolchain and natively with gcc), in
+ *     build/socket-programs, cached on a hash of that folder, the compat
+ *     layer, toolchain.sh and the toolchain's versions.
  *
  * Every run then writes build/busybox-build.json (`BuildRecord`): where the
  * source tree and the build's outputs are, for the tests that need them
@@ -532,6 +536,32 @@ function ensurePrograms(): void {
   writeFileSync(stamp, key);
 }
 
+/** The socket test programs of rootfs/socket-programs, built by its build.sh into build/socket-programs. */
+function ensureSocketPrograms(): void {
+  const rootfs = join(ROOT, "rootfs");
+  const key = hashInputs(
+    [join(rootfs, "socket-programs"), join(rootfs, "compat"), join(rootfs, "toolchain.sh")],
+    toolchainVersions(["clang-19", "wasi-libc", "lld-19", "gcc"]),
+    (f) => f.endsWith(".md") || f.endsWith(".test.ts"),
+  );
+  const out = join(BUILD, "socket-programs");
+  const stamp = join(BUILD, "socket-programs.inputs");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === key) return;
+  log("building the socket test programs (rootfs/socket-programs)");
+  rmSync(out, { recursive: true, force: true });
+  const r = spawnSync("bash", [join(rootfs, "socket-programs", "build.sh"), out], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0) {
+    const logFile = join(out, "build.log");
+    const tail = existsSync(logFile)
+      ? readFileSync(logFile, "utf8").split("\n").slice(-30).join("\n")
+      : "";
+    throw new SetupError(`the socket test programs failed to build\n${r.stdout}${r.stderr}${tail}`);
+  }
+  writeFileSync(stamp, key);
+}
+
 async function main(): Promise<void> {
   const withBrowser = process.argv.includes("--with-browser");
   ensurePackages(withBrowser ? [...TOOLCHAIN, ...TEST_PACKAGES] : TOOLCHAIN);
@@ -586,7 +616,10 @@ async function main(): Promise<void> {
   ]);
   writeBuiltList(["busybox", "tools", "python"]);
   pruneBlobs(["busybox", "tools", "python"]);
-  if (withBrowser) ensurePrograms();
+  if (withBrowser) {
+    ensurePrograms();
+    ensureSocketPrograms();
+  }
   const record: BuildRecord = {
     version: source.version,
     source: relative(ROOT, source.dir),

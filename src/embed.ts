@@ -10,6 +10,7 @@ import { HostApi } from "./embed/host-api.ts";
 import { CONTAINER_PREFIX, EPHEMERAL, networkAllowed, parseEmbedParams } from "./embed/params.ts";
 import { Sandbox } from "./index.ts";
 import { keepOffline } from "./offline.ts";
+import { servePorts } from "./ports.ts";
 import { giveUpWhenCached } from "./page-cache.ts";
 import { progressBar } from "./progress.ts";
 import { DARK, LIGHT, openTerminal } from "./terminal.ts";
@@ -114,6 +115,8 @@ function storageAllowed(): Promise<boolean> {
 async function start(): Promise<void> {
   const sandbox = await open();
   giveUpWhenCached(sandbox);
+  // Its servers at this site's /ports/N/, as the playground's.
+  servePorts(sandbox);
   // The host page's visits are its own: a frame without offline visits says nothing of it.
   void keepOffline();
   const decoder = new TextDecoder();

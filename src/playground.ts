@@ -11,6 +11,7 @@
  * read-only in a second tab). `window.overbox` holds the sandbox and the
  * terminal, for the console and the browser tests.
  */
+import { servePorts } from "./ports.ts";
 import type { Terminal } from "@xterm/xterm";
 import type { Sandbox } from "./index.ts";
 import { containerUrl, finishRename, wireContainerPicker } from "./playground/containers.ts";
@@ -91,6 +92,11 @@ async function start(): Promise<void> {
     button.disabled = writes && box.info.readOnly && !fixes;
     if (button.disabled) button.title = "open read-only: it does not write";
   }
+  servePorts(box);
+  $("preview").onclick = () => {
+    const port = prompt("The port a server in the container listens on (httpd -p 8080):", "8080");
+    if (port && /^\d{1,5}$/.test(port.trim())) window.open(`ports/${port.trim()}/`, "_blank");
+  };
   // Last: the tests take it to mean that the page is ready.
   window.overbox = { box, term };
 }

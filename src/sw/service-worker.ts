@@ -20,6 +20,12 @@
  * worker starts before this one takes over, so what it fetches (a big
  * layer's chunks, as programs read them) goes there; this worker copies
  * it in when it installs, and from there when it is asked for offline.
+ *
+ * `/ports/N/...` is a container's server (src/ports.ts): the request goes
+ * to the most recently focused page with a container open, which sends it
+ * to what listens on the container's TCP port N. The answer is this
+ * site's alone: no CORS headers pass, other sites may neither frame it nor
+ * include it (frame-ancestors, Cross-Origin-Resource-Policy).
  */
 const sw = self as unknown as ServiceWorkerGlobalScope;
 /** Written by the build. */
@@ -69,7 +75,14 @@ sw.addEventListener("activate", (event) => {
 
 sw.addEventListener("fetch", (event) => {
   const request = event.request;
-  if (request.method !== "GET" || new URL(request.url).origin !== sw.location.origin) return;
+  const url = new URL(request.url);
+  if (url.origin !== sw.location.origin) return;
+  const port = portOf(url);
+  if (port) {
+    event.respondWith(fromContainer(port.number, port.path + url.search, request));
+    return;
+  }
+  if (request.method !== "GET") return;
   event.respondWith(
     (async () => {
       const cache = await caches.open(CACHE);
@@ -96,4 +109,103 @@ sw.addEventListener("fetch", (event) => {
 /** A same-origin file as the browser's HTTP cache holds it, stale or not; null if it holds none. */
 async function fromHttpCache(url: string): Promise<Response | null> {
   return fetch(url, { cache: "only-if-cached", mode: "same-origin" }).catch(() => null);
+}
+
+/** A URL of the route /ports/N/..., as N and the path from "/". */
+function portOf(url: URL): { number: number; path: string } | null {
+  const base = new URL("ports/", sw.registration.scope).pathname;
+  if (!url.pathname.startsWith(base)) return null;
+  const m = /^(\d{1,5})(\/.*)?$/.exec(url.pathname.slice(base.length));
+  const n = Number(m?.[1]);
+  if (!m || n < 1 || n > 65535) return null;
+  return { number: n, path: m[2] ?? "/" };
+}
+
+/** How long a page has to say whether it has a container (one that has none may never say). */
+const ASK_TIMEOUT = 2000;
+
+/** The request sent to port `port` of the container of the most recently focused page that has one. */
+async function fromContainer(port: number, path: string, request: Request): Promise<Response> {
+  const body = ["GET", "HEAD"].includes(request.method)
+    ? null
+    : new Uint8Array(await request.arrayBuffer());
+  const headers: [string, string][] = [];
+  request.headers.forEach((value, name) => headers.push([name, value]));
+  const question = {
+    overbox: "port-fetch",
+    port,
+    request: { method: request.method, path, headers, body },
+  };
+  const base = new URL("ports/", sw.registration.scope).href;
+  // Most recently focused first; not the previews themselves.
+  const pages = (await sw.clients.matchAll({ type: "window" })).filter(
+    (c) => !c.url.startsWith(base),
+  );
+  const answers = pages.map((page) => ask(page, question));
+  let refused: string | null = null;
+  for (const pending of answers) {
+    const a = await pending;
+    if (a && "response" in a) return portResponse(a.response);
+    if (a && "refused" in a) refused ??= a.refused;
+  }
+  const why = refused ?? "no page of this site has a container open";
+  return new Response(`${why}\n`, {
+    status: 502,
+    statusText: "Bad Gateway",
+    headers: { "Content-Type": "text/plain; charset=utf-8", ...SITE_ONLY },
+  });
+}
+
+type Answer =
+  | {
+      response: {
+        status: number;
+        statusText: string;
+        headers: [string, string][];
+        body: Uint8Array;
+      };
+    }
+  | { refused: string }
+  | { none: true };
+
+function ask(page: Client, question: unknown): Promise<Answer | null> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(null), ASK_TIMEOUT);
+    channel.port1.onmessage = (e: MessageEvent) => {
+      clearTimeout(timer);
+      resolve(e.data as Answer);
+    };
+    page.postMessage(question, [channel.port2]);
+  });
+}
+
+/** Headers that keep a port's answers to this site. */
+const SITE_ONLY = {
+  "Content-Security-Policy": "frame-ancestors 'self'",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+function portResponse(r: {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: Uint8Array;
+}): Response {
+  const headers = new Headers();
+  for (const [name, value] of r.headers) {
+    if (/^access-control-/i.test(name)) continue;
+    try {
+      headers.append(name, value);
+    } catch {
+      // A header the browser does not take in a Response: left out.
+    }
+  }
+  for (const [name, value] of Object.entries(SITE_ONLY)) headers.set(name, value);
+  const empty = r.status === 204 || r.status === 304;
+  return new Response(empty ? null : new Uint8Array(r.body), {
+    status: r.status < 200 || r.status > 599 ? 502 : r.status,
+    statusText: r.statusText,
+    headers,
+  });
 }
