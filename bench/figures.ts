@@ -213,6 +213,20 @@ export const FIGURES: Figure[] = [
     target: { bound: "max", limit: 2, of: { subject: NATIVE }, for: [CLI], text: "≤ 2× native" },
   },
   {
+    id: "net.fetch",
+    title: "download from the web through the gateway",
+    unit: "MB/s",
+    better: "higher",
+    how: "`wget -q -O /dev/null` of a 64 MiB file from an HTTP server on localhost (another origin, with CORS), reached through the gateway's fetch in the page's worker; the page's own fetch reads the same URL to its end; timed in the page",
+    target: {
+      bound: "min",
+      limit: 0.8,
+      of: { subject: "the page's fetch" },
+      for: [BROWSER],
+      text: "≥ 0.8× the page's fetch",
+    },
+  },
+  {
     id: "persist.write",
     title: "write 100 MB and sync",
     unit: "MB/s",

@@ -18,7 +18,8 @@ export type Subject =
   | "raw IndexedDB (Firefox)"
   | "raw IndexedDB (WebKit)"
   | "ZenFS"
-  | "lifo";
+  | "lifo"
+  | "the page's fetch";
 
 /**
  * The browsers the browser suite measures overbox in: "overbox (browser)"

@@ -17,6 +17,8 @@ export interface Sizes {
   awkLines: number;
   /** Files created, stat'ed and unlinked. */
   metadataFiles: number;
+  /** Bytes downloaded through the gateway (net.fetch). */
+  downloadBytes: number;
   /** Bytes through one TCP connection over loopback. */
   loopbackBytes: number;
   /** HTTP requests to httpd over loopback, one connection each. */
@@ -42,6 +44,7 @@ export const FULL: Sizes = {
   sortLines: 300_000,
   awkLines: 1_000_000,
   metadataFiles: 10_000,
+  downloadBytes: 64 * 2 ** 20,
   loopbackBytes: 256 * 2 ** 20,
   httpRequests: 300,
   persistBytes: 100_000_000,
@@ -62,6 +65,7 @@ export const QUICK: Sizes = {
   sortLines: 20_000,
   awkLines: 50_000,
   metadataFiles: 500,
+  downloadBytes: 4 * 2 ** 20,
   loopbackBytes: 16 * 2 ** 20,
   httpRequests: 30,
   persistBytes: 8_000_000,

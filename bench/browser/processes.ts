@@ -9,6 +9,8 @@
  */
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
@@ -121,6 +123,10 @@ class ProcessesPage {
     }
     const base = median(baselines);
     return work.map((t) => ({ ...t, ms: t.ms - base }));
+  }
+
+  download(proxy: string): Promise<{ gateway: number; page: number }> {
+    return this.page.evaluate((p) => window.processes.download(p), proxy);
   }
 
   apiSpawns(calls: number): Promise<number> {
@@ -285,6 +291,57 @@ async function metadataFigures(p: ProcessesPage, context: BenchContext): Promise
 }
 
 /**
+ * net.fetch: a download through the gateway (wget in the page's worker,
+ * the gateway's fetch) beside the page's own fetch of the same URL, from
+ * an HTTP server of this process on localhost (another origin than the
+ * bench site's; it allows every origin, as a CORS proxy does).
+ */
+async function netFigures(p: ProcessesPage, context: BenchContext): Promise<Measurement[]> {
+  const bytes = context.sizes.downloadBytes;
+  const body = randomBytes(bytes);
+  const server = createServer((_req, res) => {
+    res.writeHead(200, {
+      "Access-Control-Allow-Origin": "*",
+      "Content-Type": "application/octet-stream",
+      "Content-Length": String(bytes),
+    });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "localhost", r));
+  const proxy = `http://localhost:${(server.address() as AddressInfo).port}/`;
+  try {
+    const gateway: number[] = [];
+    const page: number[] = [];
+    await p.download(proxy);
+    for (let run = 0; run < context.runs; run++) {
+      const t = await p.download(proxy);
+      context.log(
+        `net.fetch, run ${run + 1}/${context.runs}: gateway ${t.gateway.toFixed(0)} ms, the page's fetch ${t.page.toFixed(0)} ms`,
+      );
+      gateway.push(megabytesPerSecond(bytes, t.gateway));
+      page.push(megabytesPerSecond(bytes, t.page));
+    }
+    const note = `${bytes / 2 ** 20} MiB after one warm-up download, timed in the page`;
+    return [
+      measurement(
+        p.subject,
+        "net.fetch",
+        gateway,
+        `${note}: wget's process and the gateway's copies through the kernel's socket included`,
+      ),
+      measurement(
+        "the page's fetch",
+        "net.fetch",
+        page,
+        `${note}: fetch and arrayBuffer in the page`,
+      ),
+    ];
+  } finally {
+    server.close();
+  }
+}
+
+/**
  * spawn.*, pipeline, applet.* and metadata.* in one browser, on the bench
  * page site at `siteUrl`: Chromium's every one, another engine's those of
  * IN_EVERY_ENGINE.
@@ -308,7 +365,8 @@ export async function processFigures(
   ];
   const wantsCpu = cpu.some((id) => context.wants(id));
   const wantsMetadata = METADATA.some((id) => context.wants(id));
-  if (!wantsCpu && !wantsMetadata) return [];
+  const wantsNet = engine === "chromium" && context.wants("net.fetch");
+  if (!wantsCpu && !wantsMetadata && !wantsNet) return [];
   // A profile on disk: IndexedDB of a context without one is kept in memory.
   const profile = await mkdtemp(join(tmpdir(), "overbox-bench-profile-"));
   let browser: BrowserContext | null = null;
@@ -322,6 +380,7 @@ export async function processFigures(
     const out: Measurement[] = [];
     if (wantsCpu) out.push(...(await cpuFigures(p, context)));
     if (wantsMetadata) out.push(...(await metadataFigures(p, context)));
+    if (wantsNet) out.push(...(await netFigures(p, context)));
     return out;
   } finally {
     await browser?.close();

@@ -45,6 +45,13 @@ export interface ProcessesPage {
   sync(): Promise<void>;
   /** Drops the container's changes: its image again. */
   reset(): Promise<void>;
+  /**
+   * A download of `url` through the gateway (wget in an ephemeral Sandbox
+   * whose CORS proxy prefix is `proxy`, so that `http://files.test/big`
+   * is fetched as `proxy` + that URL), and by the page's own fetch of the
+   * same URL read to its end: each one's time in ms.
+   */
+  download(proxy: string): Promise<{ gateway: number; page: number }>;
   /** Opens `count` more ephemeral Sandboxes, each running `sh -c true`. */
   openMore(count: number): Promise<void>;
   closeAll(): Promise<void>;
@@ -113,6 +120,22 @@ window.processes = {
     await b.fs.writeFile(paths.gzip, text(sizes.gzipBytes));
     await b.fs.writeFile(paths.sort, integers(sizes.sortLines, 1e9));
     await b.fs.writeFile(paths.awk, integers(sizes.awkLines, 1e6));
+  },
+  async download(proxy) {
+    const b = await Sandbox.open({ container: "ephemeral", imagesUrl, proxy });
+    try {
+      await b.exec(["true"]);
+      let start = performance.now();
+      const r = await b.exec(["wget", "-q", "-O", "/dev/null", "http://files.test/big"]);
+      const gateway = performance.now() - start;
+      if (r.exitCode !== 0) throw new Error(`wget: status ${r.exitCode}: ${r.stderr}`);
+      start = performance.now();
+      const response = await fetch(`${proxy}http://files.test/big`, { cache: "no-store" });
+      await response.arrayBuffer();
+      return { gateway, page: performance.now() - start };
+    } finally {
+      await b.close();
+    }
   },
   sync: () => current().sync(),
   reset: () => current().reset(),

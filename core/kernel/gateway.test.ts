@@ -82,6 +82,20 @@ describe("the gateway", () => {
     );
   });
 
+  it("leaves the program's User-Agent to the browser, which would otherwise preflight every request", async () => {
+    const { calls, fetch } = recording();
+    const request = "GET / HTTP/1.1\r\nUser-Agent: Wget\r\nAccept: */*\r\n\r\n";
+    await exchange(network(fetch, { cors: true }), request);
+    await exchange(network(fetch), request);
+    expect(calls.map((c) => c.init.headers)).toEqual([
+      [["Accept", "*/*"]],
+      [
+        ["User-Agent", "Wget"],
+        ["Accept", "*/*"],
+      ],
+    ]);
+  });
+
   it("makes port 443 https, and keeps a port that is not the scheme's own", async () => {
     const { calls, fetch } = recording();
     await exchange(network(fetch), "GET / HTTP/1.1\r\n\r\n", "secure.test", 443);
