@@ -189,7 +189,7 @@ describe("the network", () => {
   });
 
   it("refuses a malformed -p, and a host port in use, in one line", async () => {
-    expect(await overbox(["run", "-p", "80", "--", "true"])).toMatchObject({
+    expect(await overbox(["run", "--rm", "-p", "80", "--", "true"])).toMatchObject({
       status: 125,
       stderr: "overbox: run: -p 80: give HOST_PORT:CONTAINER_PORT, as 8080:80\n",
     });
@@ -197,7 +197,9 @@ describe("the network", () => {
     await new Promise<void>((r) => taken.listen(0, "127.0.0.1", r));
     const port = (taken.address() as AddressInfo).port;
     try {
-      expect(await overbox(["run", "-p", `127.0.0.1:${port}:80`, "--", "true"])).toMatchObject({
+      expect(
+        await overbox(["run", "--rm", "-p", `127.0.0.1:${port}:80`, "--", "true"]),
+      ).toMatchObject({
         status: 125,
         stderr: `overbox: -p ${port}:80: port ${port} of the host is in use\n`,
       });
@@ -208,12 +210,21 @@ describe("the network", () => {
 
   it("leaves a container of --network none only its loopback", async () => {
     expect(
-      await overbox(["run", "--network", "none", "--", "wget", "-q", "http://example.org/"]),
+      await overbox([
+        "run",
+        "--rm",
+        "--network",
+        "none",
+        "--",
+        "wget",
+        "-q",
+        "http://example.org/",
+      ]),
     ).toMatchObject({
       status: 1,
       stderr: "wget: bad address 'example.org'\n",
     });
-    expect(await overbox(["run", "--network", "bridge", "--", "true"])).toMatchObject({
+    expect(await overbox(["run", "--rm", "--network", "bridge", "--", "true"])).toMatchObject({
       status: 125,
       stderr: "overbox: run: --network bridge: the modes are none and default\n",
     });
