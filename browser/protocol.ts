@@ -14,8 +14,8 @@
 export type { FsckReport } from "../core/overlay/fsck.ts";
 export type { FsckProblem } from "../core/overlay/upper-format.ts";
 import type { FsckReport } from "../core/overlay/fsck.ts";
-import type { PortRequest, PortResponse } from "../core/kernel/ports.ts";
-export type { PortRequest, PortResponse } from "../core/kernel/ports.ts";
+import type { PortRequest, PortResponseHead } from "../core/kernel/ports.ts";
+export type { PortRequest, PortResponseHead } from "../core/kernel/ports.ts";
 
 export interface OpenOptions {
   /** The image a new container starts from (default "busybox"). */
@@ -100,8 +100,16 @@ export interface SandboxApi {
   /** Runs a command to its end: a string is run by `sh -c`, an array is argv. */
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
 
-  /** An HTTP request to the server listening on the container's TCP `port` (core/kernel/ports.ts). */
-  fetchPort(port: number, request: PortRequest): Promise<PortResponse>;
+  /**
+   * An HTTP request to the server listening on the container's TCP `port`
+   * (core/kernel/ports.ts): its response's head, and a number naming its
+   * body, which `readPort` gives a piece at a time as the server sends it.
+   */
+  fetchPort(port: number, request: PortRequest): Promise<PortResponseHead & { body: number }>;
+  /** The next piece of a response's body; null at its end (the number is then forgotten). */
+  readPort(body: number): Promise<Uint8Array | null>;
+  /** The body is not wanted any more: the connection closes. */
+  cancelPort(body: number): void;
 
   /**
    * Starts a program whose output is streamed: resolves with its pid.

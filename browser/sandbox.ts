@@ -14,7 +14,12 @@ import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
-import { fetchPort, type PortRequest, type PortResponse } from "../core/kernel/ports.ts";
+import {
+  fetchPort,
+  type PortBody,
+  type PortRequest,
+  type PortResponseHead,
+} from "../core/kernel/ports.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
 import { SIGKILL } from "../core/kernel/signals.ts";
@@ -88,6 +93,9 @@ interface Session {
  */
 export class SandboxService implements SandboxApi {
   private session: Session | null = null;
+  /** The bodies of responses from the container's ports being read (fetchPort), by number. */
+  private readonly bodies = new Map<number, PortBody>();
+  private nextBody = 1;
   /** The images' replica, or why this browser keeps none. */
   private readonly records = recordSupport(IMAGES_DATABASE);
   private readonly imageStore = new RecordReplicatedStore(
@@ -184,8 +192,31 @@ export class SandboxService implements SandboxApi {
     return kernel;
   }
 
-  async fetchPort(port: number, request: PortRequest): Promise<PortResponse> {
-    return await fetchPort(this.opened().kernel.network, port, request);
+  async fetchPort(
+    port: number,
+    request: PortRequest,
+  ): Promise<PortResponseHead & { body: number }> {
+    const r = await fetchPort(this.opened().kernel.network, port, request);
+    const id = this.nextBody++;
+    this.bodies.set(id, r.body);
+    return { ...r, body: id };
+  }
+
+  async readPort(body: number): Promise<Uint8Array | null> {
+    const b = this.bodies.get(body);
+    if (!b) return null;
+    const piece = await b.read();
+    if (piece === null) {
+      this.bodies.delete(body);
+      return null;
+    }
+    // A view of a bigger buffer would be copied whole to the page.
+    return piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
+  }
+
+  cancelPort(body: number): void {
+    this.bodies.get(body)?.cancel();
+    this.bodies.delete(body);
   }
 
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {

@@ -234,6 +234,29 @@ describe("the built site", () => {
         framing: "frame-ancestors 'self'",
         none: [502, "nothing listens on port 8099 in container ports\n"],
       });
+      // Streamed: the CGI's first line arrives while it still waits for
+      // /tmp/go, which the page makes only once it has read that line (a
+      // gathered body would never come).
+      await page.evaluate(() =>
+        window.overbox.box.exec([
+          "sh",
+          "-c",
+          "mkdir -p /srv/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho first\\nwhile [ ! -e /tmp/go ]; do usleep 10000; done\\necho second\\n' > /srv/cgi-bin/stream && chmod +x /srv/cgi-bin/stream",
+        ]),
+      );
+      const streamed = await page.evaluate(async () => {
+        const r = await fetch("ports/8080/cgi-bin/stream");
+        const reader = r.body!.getReader();
+        const decoder = new TextDecoder();
+        let before = "";
+        while (!before.includes("first\n")) before += decoder.decode((await reader.read()).value);
+        await window.overbox.box.exec("touch /tmp/go");
+        let after = "";
+        for (let c = await reader.read(); !c.done; c = await reader.read())
+          after += decoder.decode(c.value);
+        return { before, after };
+      });
+      expect(streamed).toEqual({ before: "first\n", after: "second\n" });
     } finally {
       await context.close();
       server.close();

@@ -101,6 +101,11 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
     ]);
     expect(served).toEqual({ status: 0, stdout: "served in the tab\n", stderr: "" });
     // The page reaches the same server with box.fetch, as a browser reaches localhost.
+    await run([
+      "sh",
+      "-c",
+      "mkdir -p /tmp/www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho first\\nwhile [ ! -e /tmp/go ]; do usleep 10000; done\\necho second\\n' > /tmp/www/cgi-bin/stream && chmod +x /tmp/www/cgi-bin/stream",
+    ]);
     await run(["httpd", "-p", "8081", "-h", "/tmp/www"]);
     const fetched = await page.evaluate(async () => {
       const r = await window.overbox.box.fetch(8081, "/index.html");
@@ -109,10 +114,31 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
         () => "answered",
         (e: unknown) => String(e),
       );
-      return { status: r.status, body: await r.text(), missing: missing.status, refused };
+      // Streamed: the CGI's first line comes while it waits for /tmp/go,
+      // which is made only once that line is read.
+      const stream = (await window.overbox.box.fetch(8081, "/cgi-bin/stream")).body!.getReader();
+      const decoder = new TextDecoder();
+      let before = "";
+      while (!before.includes("first\n")) before += decoder.decode((await stream.read()).value);
+      await window.overbox.box.exec("touch /tmp/go");
+      let after = "";
+      for (let c = await stream.read(); !c.done; c = await stream.read())
+        after += decoder.decode(c.value);
+      return {
+        status: r.status,
+        body: await r.text(),
+        missing: missing.status,
+        refused,
+        streamed: [before, after],
+      };
     });
     await run(["sh", "-c", "kill $(pidof httpd)"]);
-    expect(fetched).toMatchObject({ status: 200, body: "served in the tab\n", missing: 404 });
+    expect(fetched).toMatchObject({
+      status: 200,
+      body: "served in the tab\n",
+      missing: 404,
+      streamed: ["first\n", "second\n"],
+    });
     expect(fetched.refused).toMatch(/ECONNREFUSED/);
     const tcp = await run([
       "sh",

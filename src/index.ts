@@ -138,8 +138,9 @@ export class Sandbox {
 
   /**
    * An HTTP request to a server in the container, as a browser would send
-   * it to localhost:`port` (`httpd -p 8080`): the whole response, as the
-   * page's own fetch gives one. Rejects when nothing listens there.
+   * it to localhost:`port` (`httpd -p 8080`): a Response, as the page's
+   * own fetch gives one, whose body streams as the server sends it.
+   * Rejects when nothing listens there.
    */
   async fetch(port: number, path = "/", init: RequestInit = {}): Promise<Response> {
     const request = new Request(new URL(path, "http://localhost/"), init);
@@ -155,8 +156,19 @@ export class Sandbox {
       headers,
       body,
     });
+    const api = this.api;
+    // The body comes as the server sends it, a piece per read.
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const piece = await api.readPort(r.body);
+        if (piece) controller.enqueue(piece);
+        else controller.close();
+      },
+      cancel: () => api.cancelPort(r.body),
+    });
     const empty = r.status === 204 || r.status === 304 || request.method === "HEAD";
-    return new Response(empty ? null : new Uint8Array(r.body), {
+    if (empty) void api.cancelPort(r.body);
+    return new Response(empty ? null : stream, {
       status: r.status,
       statusText: r.statusText,
       headers: r.headers,

@@ -257,8 +257,8 @@ type ReadResult = HttpRequest | { tls: true } | { error: string; status: number 
 /** Reads one HTTP/1.x request; null if the program sent nothing. */
 async function readRequest(far: FarEnd): Promise<ReadResult> {
   let buffered = new Uint8Array(0);
-  let end = -1;
-  while (end < 0) {
+  let end: { at: number; skip: number } | null = null;
+  while (!end) {
     const more = await far.read(65536);
     if (more.length === 0) {
       if (buffered.length === 0) return null;
@@ -268,10 +268,10 @@ async function readRequest(far: FarEnd): Promise<ReadResult> {
     // A TLS record of a handshake: type 22, version 3.x.
     if (buffered[0] === 0x16 && buffered[1] === 3) return { tls: true };
     end = headEnd(buffered);
-    if (end < 0 && buffered.length > MAX_HEAD)
+    if (!end && buffered.length > MAX_HEAD)
       return { error: "the request's headers are too long", status: 431 };
   }
-  const lines = new TextDecoder().decode(buffered.subarray(0, end)).split("\r\n");
+  const lines = new TextDecoder().decode(buffered.subarray(0, end.at)).split(/\r?\n/);
   const m = /^([A-Za-z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0] ?? "");
   if (!m) return { error: "not an HTTP/1.x request", status: 400 };
   const method = m[1]!.toUpperCase();
@@ -289,7 +289,7 @@ async function readRequest(far: FarEnd): Promise<ReadResult> {
     headers.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   }
   const header = (name: string) => headers.find(([n]) => n.toLowerCase() === name)?.[1];
-  const rest = buffered.subarray(end + 4);
+  const rest = buffered.subarray(end.at + end.skip);
   const chunked = /\bchunked\b/i.test(header("transfer-encoding") ?? "");
   const body = chunked
     ? await readChunked(far, rest)
@@ -298,11 +298,20 @@ async function readRequest(far: FarEnd): Promise<ReadResult> {
   return { method, path, headers, body };
 }
 
-export function headEnd(b: Uint8Array): number {
-  for (let i = 0; i + 3 < b.length; i++) {
-    if (b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 13 && b[i + 3] === 10) return i;
+/**
+ * Where a message's head ends: the index of the empty line that ends it,
+ * and the length of the line breaks there ("\r\n\r\n", or "\n\n" as CGI
+ * programs write and HTTP clients take); null if it is not in yet.
+ */
+export function headEnd(b: Uint8Array): { at: number; skip: number } | null {
+  for (let i = 0; i + 1 < b.length; i++) {
+    if (b[i] !== 10) continue;
+    const after = b[i + 1] === 10 ? i + 2 : b[i + 1] === 13 && b[i + 2] === 10 ? i + 3 : -1;
+    if (after < 0) continue;
+    const at = i > 0 && b[i - 1] === 13 ? i - 1 : i;
+    return { at, skip: after - at };
   }
-  return -1;
+  return null;
 }
 
 async function readLength(
@@ -323,7 +332,7 @@ async function readLength(
   return concat(parts);
 }
 
-export async function readChunked(
+async function readChunked(
   far: FarEnd,
   first: Uint8Array,
 ): Promise<Uint8Array<ArrayBuffer> | string> {

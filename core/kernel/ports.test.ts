@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { retrying } from "../vfs/would-block.ts";
-import { fetchPort } from "./ports.ts";
+import { fetchPort, readAll } from "./ports.ts";
 import { Network } from "./socket.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -49,7 +49,7 @@ describe("a request to a container's port from outside (fetchPort)", () => {
     expect(seen).toBe(
       "POST /a?b=1 HTTP/1.1\r\nHost: localhost:8080\r\nX-Test: 1\r\nContent-Length: 5\r\nConnection: close\r\n\r\nbody!",
     );
-    expect({ ...r, body: text(r.body) }).toEqual({
+    expect({ ...r, body: text(await readAll(r.body)) }).toEqual({
       status: 201,
       statusText: "Created",
       headers: [
@@ -60,7 +60,7 @@ describe("a request to a container's port from outside (fetchPort)", () => {
     });
   });
 
-  it("reads a chunked body, and one that ends at end-of-file", async () => {
+  it("reads a chunked body, one that ends at end-of-file, and a head with bare line feeds", async () => {
     const net = new Network();
     const chunked = serveOnce(
       net,
@@ -69,11 +69,21 @@ describe("a request to a container's port from outside (fetchPort)", () => {
     );
     const a = await fetchPort(net, 8081, { method: "GET", path: "/", headers: [], body: null });
     await chunked;
-    expect(text(a.body)).toBe("abcd");
+    expect(text(await readAll(a.body))).toBe("abcd");
     const closed = serveOnce(net, 8082, () => "HTTP/1.0 200 OK\r\n\r\nto the end");
     const b = await fetchPort(net, 8082, { method: "GET", path: "/", headers: [], body: null });
     await closed;
-    expect(text(b.body)).toBe("to the end");
+    expect(text(await readAll(b.body))).toBe("to the end");
+    // A CGI program's head, with bare line feeds, as httpd passes it on.
+    const cgi = serveOnce(
+      net,
+      8083,
+      () => "HTTP/1.0 200 OK\r\nContent-Type: text/plain\n\nfrom cgi\n",
+    );
+    const c = await fetchPort(net, 8083, { method: "GET", path: "/", headers: [], body: null });
+    await cgi;
+    expect(c.headers).toEqual([["Content-Type", "text/plain"]]);
+    expect(text(await readAll(c.body))).toBe("from cgi\n");
   });
 
   it("is refused when nothing listens on the port", async () => {

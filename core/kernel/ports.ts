@@ -1,16 +1,17 @@
 import { concat } from "../bytes.ts";
 import { fail } from "../errno.ts";
-import { headEnd, readChunked, type FarEnd } from "./gateway.ts";
-import type { Network } from "./socket.ts";
 import { retrying } from "../vfs/would-block.ts";
+import { headEnd, type FarEnd } from "./gateway.ts";
+import type { Network } from "./socket.ts";
 
 /**
  * A container's server reached from outside it: the library's
  * `box.fetch(port, path)` and the service worker's `/ports/N/...` send an
  * HTTP/1.1 request to what listens on the container's TCP port N (as a
- * browser would to a server on localhost) and read its response. One
- * request per connection (`Connection: close`); the response's body ends
- * at its Content-Length, the end of its chunks, or end-of-file.
+ * browser would to a server on localhost) and read its response, whose
+ * body is read as it comes (`PortBody`), not gathered first. One request
+ * per connection (`Connection: close`); the body ends at its
+ * Content-Length, the end of its chunks, or end-of-file.
  */
 
 export interface PortRequest {
@@ -21,23 +22,32 @@ export interface PortRequest {
   body: Uint8Array | null;
 }
 
-export interface PortResponse {
+/** A response's status line and headers. */
+export interface PortResponseHead {
   status: number;
   statusText: string;
   headers: [string, string][];
-  body: Uint8Array;
+}
+
+/** A response's body, read a piece at a time; null at its end. */
+export interface PortBody {
+  read(): Promise<Uint8Array | null>;
+  /** The reader is gone: the connection closes (the server gets EPIPE). */
+  cancel(): void;
 }
 
 /** Headers that are this connection's, set here. */
 const OWN = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive"]);
+const PIECE = 65536;
 
 const encoder = new TextEncoder();
 
+/** Sends `request` to the container's `port`; resolves once the response's head is in. */
 export async function fetchPort(
   network: Network,
   port: number,
   request: PortRequest,
-): Promise<PortResponse> {
+): Promise<PortResponseHead & { body: PortBody }> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail("EINVAL", `port ${port}`);
   if (!request.path.startsWith("/")) fail("EINVAL", `a path from /: ${request.path}`);
   const far = await retrying(() => network.dial(port));
@@ -57,22 +67,33 @@ export async function fetchPort(
       "",
     ];
     await far.write(concat([encoder.encode(lines.join("\r\n")), body]));
-    return await readResponse(far, request.method === "HEAD");
-  } finally {
+    return await readHead(far, request.method === "HEAD");
+  } catch (e) {
     far.close();
+    throw e;
   }
 }
 
-async function readResponse(far: FarEnd, head: boolean): Promise<PortResponse> {
+/** The whole body (tests, small answers). */
+export async function readAll(body: PortBody): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (let piece = await body.read(); piece; piece = await body.read()) parts.push(piece);
+  return concat(parts);
+}
+
+async function readHead(
+  far: FarEnd,
+  head: boolean,
+): Promise<PortResponseHead & { body: PortBody }> {
   let buffered = new Uint8Array(0);
-  let end = -1;
-  while (end < 0) {
-    const more = await far.read(65536);
+  let end: { at: number; skip: number } | null = null;
+  while (!end) {
+    const more = await far.read(PIECE);
     if (more.length === 0) fail("EIO", "the server closed the connection before it answered");
     buffered = concat([buffered, more]);
     end = headEnd(buffered);
   }
-  const lines = new TextDecoder().decode(buffered.subarray(0, end)).split("\r\n");
+  const lines = new TextDecoder().decode(buffered.subarray(0, end.at)).split(/\r?\n/);
   const m = /^HTTP\/1\.[01] (\d{3}) ?(.*)$/.exec(lines[0] ?? "");
   if (!m) fail("EIO", `not an HTTP/1.x response: ${lines[0]}`);
   const headers: [string, string][] = [];
@@ -82,25 +103,16 @@ async function readResponse(far: FarEnd, head: boolean): Promise<PortResponse> {
   }
   const header = (name: string) => headers.find(([n]) => n.toLowerCase() === name)?.[1];
   const status = Number(m[1]);
-  const rest = buffered.subarray(end + 4);
-  let body: Uint8Array;
-  if (head || status === 204 || status === 304) {
-    body = new Uint8Array(0);
-  } else if (/\bchunked\b/i.test(header("transfer-encoding") ?? "")) {
-    const got = await readChunked(far, rest);
-    if (typeof got === "string") fail("EIO", got);
-    body = got;
-  } else {
-    const parts: Uint8Array[] = [rest];
-    for (;;) {
-      const more = await far.read(65536);
-      if (more.length === 0) break;
-      parts.push(more);
-    }
-    body = concat(parts);
-    const length = header("content-length");
-    if (length !== undefined) body = body.subarray(0, Number(length));
-  }
+  const rest = buffered.subarray(end.at + end.skip);
+  const length = header("content-length");
+  const body =
+    head || status === 204 || status === 304
+      ? new Counted(far, rest, 0)
+      : /\bchunked\b/i.test(header("transfer-encoding") ?? "")
+        ? new Chunked(far, rest)
+        : length !== undefined && /^\d+$/.test(length)
+          ? new Counted(far, rest, Number(length))
+          : new Counted(far, rest, Infinity);
   return {
     status,
     statusText: m[2] ?? "",
@@ -109,4 +121,103 @@ async function readResponse(far: FarEnd, head: boolean): Promise<PortResponse> {
     ),
     body,
   };
+}
+
+/** A body of `left` bytes (Infinity: to end-of-file), `first` of them read already. */
+class Counted implements PortBody {
+  private done = false;
+
+  constructor(
+    private readonly far: FarEnd,
+    private first: Uint8Array | null,
+    private left: number,
+  ) {}
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.done) return null;
+    let piece: Uint8Array;
+    if (this.first && this.first.length > 0) {
+      piece = this.first;
+      this.first = null;
+    } else {
+      piece = this.left > 0 ? await this.far.read(Math.min(PIECE, this.left)) : new Uint8Array(0);
+    }
+    piece = piece.subarray(0, Math.min(piece.length, this.left));
+    this.left -= piece.length;
+    if (piece.length === 0) {
+      this.cancel();
+      return null;
+    }
+    return piece;
+  }
+
+  cancel(): void {
+    this.done = true;
+    this.far.close();
+  }
+}
+
+/** A chunked body: each chunk's bytes passed on as they come. */
+class Chunked implements PortBody {
+  private done = false;
+  /** Bytes of the current chunk not passed on yet; -1 before a size line. */
+  private inChunk = -1;
+
+  constructor(
+    private readonly far: FarEnd,
+    private buf: Uint8Array,
+  ) {}
+
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.done) return null;
+      if (this.inChunk < 0) {
+        const size = await this.line();
+        const n = size === null ? NaN : parseInt(size, 16);
+        if (!Number.isFinite(n) || n < 0) return this.end();
+        if (n === 0) return this.end();
+        this.inChunk = n;
+      }
+      if (this.inChunk === 0) {
+        // The CRLF after a chunk's bytes.
+        if ((await this.line()) === null) return this.end();
+        this.inChunk = -1;
+        continue;
+      }
+      if (this.buf.length === 0 && !(await this.more())) return this.end();
+      const piece = this.buf.subarray(0, Math.min(this.inChunk, this.buf.length));
+      this.buf = this.buf.subarray(piece.length);
+      this.inChunk -= piece.length;
+      return piece;
+    }
+  }
+
+  cancel(): void {
+    this.done = true;
+    this.far.close();
+  }
+
+  private end(): null {
+    this.cancel();
+    return null;
+  }
+
+  private async more(): Promise<boolean> {
+    const got = await this.far.read(PIECE);
+    if (got.length === 0) return false;
+    this.buf = this.buf.length === 0 ? got : concat([this.buf, got]);
+    return true;
+  }
+
+  private async line(): Promise<string | null> {
+    for (;;) {
+      const i = this.buf.findIndex((b, j) => b === 13 && this.buf[j + 1] === 10);
+      if (i >= 0) {
+        const text = new TextDecoder().decode(this.buf.subarray(0, i));
+        this.buf = this.buf.subarray(i + 2);
+        return text;
+      }
+      if (!(await this.more())) return null;
+    }
+  }
 }

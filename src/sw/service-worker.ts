@@ -141,12 +141,15 @@ async function fromContainer(port: number, path: string, request: Request): Prom
   const pages = (await sw.clients.matchAll({ type: "window" })).filter(
     (c) => !c.url.startsWith(base),
   );
-  const answers = pages.map((page) => ask(page, question));
+  const asked = pages.map((page) => ask(page, question));
   let refused: string | null = null;
-  for (const pending of answers) {
+  for (const pending of asked) {
     const a = await pending;
-    if (a && "response" in a) return portResponse(a.response);
-    if (a && "refused" in a) refused ??= a.refused;
+    if (a && "head" in a.answer) {
+      for (const other of asked) void other.then((o) => o && o !== a && o.channel.close());
+      return portResponse(a.answer.head, a.channel);
+    }
+    if (a && "refused" in a.answer) refused ??= a.answer.refused;
   }
   const why = refused ?? "no page of this site has a container open";
   return new Response(`${why}\n`, {
@@ -156,25 +159,28 @@ async function fromContainer(port: number, path: string, request: Request): Prom
   });
 }
 
-type Answer =
-  | {
-      response: {
-        status: number;
-        statusText: string;
-        headers: [string, string][];
-        body: Uint8Array;
-      };
-    }
-  | { refused: string }
-  | { none: true };
+interface Head {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+}
+type Answer = { head: Head } | { refused: string };
+type Piece = { piece: Uint8Array } | { end: true };
 
-function ask(page: Client, question: unknown): Promise<Answer | null> {
+/** Asks a page; its answer and the channel its body comes on, or null if it says nothing. */
+function ask(
+  page: Client,
+  question: unknown,
+): Promise<{ answer: Answer; channel: MessagePort } | null> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    const timer = setTimeout(() => resolve(null), ASK_TIMEOUT);
+    const timer = setTimeout(() => {
+      channel.port1.close();
+      resolve(null);
+    }, ASK_TIMEOUT);
     channel.port1.onmessage = (e: MessageEvent) => {
       clearTimeout(timer);
-      resolve(e.data as Answer);
+      resolve({ answer: e.data as Answer, channel: channel.port1 });
     };
     page.postMessage(question, [channel.port2]);
   });
@@ -186,14 +192,10 @@ const SITE_ONLY = {
   "Cross-Origin-Resource-Policy": "same-origin",
 };
 
-function portResponse(r: {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: Uint8Array;
-}): Response {
+/** The response: its head as the server sent it, less CORS; its body pulled from the page as read. */
+function portResponse(head: Head, channel: MessagePort): Response {
   const headers = new Headers();
-  for (const [name, value] of r.headers) {
+  for (const [name, value] of head.headers) {
     if (/^access-control-/i.test(name)) continue;
     try {
       headers.append(name, value);
@@ -202,10 +204,30 @@ function portResponse(r: {
     }
   }
   for (const [name, value] of Object.entries(SITE_ONLY)) headers.set(name, value);
-  const empty = r.status === 204 || r.status === 304;
-  return new Response(empty ? null : new Uint8Array(r.body), {
-    status: r.status < 200 || r.status > 599 ? 502 : r.status,
-    statusText: r.statusText,
+  const body = new ReadableStream<Uint8Array>({
+    pull: (controller) =>
+      new Promise<void>((resolve) => {
+        channel.onmessage = (e: MessageEvent) => {
+          const m = e.data as Piece;
+          if ("piece" in m) controller.enqueue(m.piece);
+          else {
+            controller.close();
+            channel.close();
+          }
+          resolve();
+        };
+        channel.postMessage("pull");
+      }),
+    cancel: () => {
+      channel.postMessage("cancel");
+      channel.close();
+    },
+  });
+  const empty = head.status === 204 || head.status === 304;
+  if (empty) body.cancel().catch(() => undefined);
+  return new Response(empty ? null : body, {
+    status: head.status < 200 || head.status > 599 ? 502 : head.status,
+    statusText: head.statusText,
     headers,
   });
 }
