@@ -29,6 +29,7 @@ export type Errno =
   | "EMLINK"
   | "ENAMETOOLONG"
   | "ENETUNREACH"
+  | "ENOBUFS"
   | "ENODEV"
   | "ENOENT"
   | "ENOEXEC"

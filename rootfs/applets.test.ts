@@ -530,6 +530,7 @@ const cases: Case[] = [
 const CONFIGURED_DIFFERENTLY: Record<string, string> = {
   cpio: "Debian turns off FEATURE_CPIO_P (cpio -p)",
   grep: "Debian turns on EXTRA_COMPAT (grep -z)",
+  ip: "overbox builds `ip` with its addr command only (the loopback has no routes, links to set, tunnels, rules or neighbours)",
   last: "Debian turns off FEATURE_LAST_FANCY (-H, -W, -f)",
   nc: "Debian turns off NC_110_COMPAT: its nc is the small one, without nc 1.10's -u, -v, -z",
   nslookup:

@@ -19,7 +19,9 @@ import { Gateway, type HostFetch } from "../core/kernel/gateway.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { MemoryFilesystem } from "../core/vfs/memory.ts";
-import { loadBaseImage } from "./testing.ts";
+import { flattenImage, parseManifest } from "../core/image/image.ts";
+import { FileBlobs } from "../node/blobs.ts";
+import { IMAGES, loadBaseImage } from "./testing.ts";
 
 let fs: MemoryFilesystem;
 let plain: Server;
@@ -232,6 +234,24 @@ describe("the gateway: HTTP out of the container through the host's fetch", () =
       "overbox: https://secure.test: the program speaks TLS; TLS is the host's here: send plain HTTP to port 443 and the host's fetch makes it https\n",
     );
   });
+
+  it("gives Python's urllib the web too (http: its ssl module is not built)", async () => {
+    const manifest = parseManifest(readFileSync(join(IMAGES, "python.json")));
+    const python = await flattenImage(new FileBlobs(join(IMAGES, "blobs")), manifest);
+    const kernel = new Kernel(python, new WasmLoader());
+    kernel.network.gateway = new Gateway({ fetch: hostFetch });
+    const script = [
+      "import urllib.request",
+      "with urllib.request.urlopen('http://files.test/hello') as r:",
+      "    print(r.status, r.read().decode(), end='')",
+    ].join("\n");
+    const r = await kernel.run({ args: ["python3", "-c", script], cwd: "/tmp" });
+    expect({ status: r.status, stdout: text(r.stdout), stderr: text(r.stderr) }).toEqual({
+      status: 0,
+      stdout: "200 hello from the host\n",
+      stderr: "",
+    });
+  }, 60_000);
 
   it("leaves a container without a gateway only its loopback", async () => {
     expect(await sh("wget -qO- http://files.test/hello", null)).toMatchObject({

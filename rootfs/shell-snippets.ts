@@ -1046,5 +1046,18 @@ export const SNIPPETS: Record<string, Snippet[]> = {
         "wait",
       ),
     },
+    {
+      name: "ip addr shows the loopback, lo, with 127.0.0.1/8 and ::1/128",
+      script: lines(
+        "ip addr show lo",
+        "ip -4 addr show lo",
+        "ip -6 addr show lo",
+        "ip -o addr show lo",
+      ),
+    },
+    {
+      name: "ifconfig lo shows its addresses and flags",
+      script: "ifconfig lo | head -4",
+    },
   ],
 };

@@ -70,6 +70,17 @@ describe("the container's network interface and services", () => {
     });
   });
 
+  it("may not change its interfaces: ip addr add and ifconfig are refused (EPERM)", async () => {
+    expect(await sh("ip addr add 10.9.9.9/8 dev lo")).toMatchObject({
+      status: 2,
+      stderr: "ip: RTNETLINK answers: Operation not permitted\n",
+    });
+    expect(await sh("ifconfig lo mtu 1500")).toMatchObject({
+      status: 1,
+      stderr: "ifconfig: SIOCSIFMTU: Operation not permitted\n",
+    });
+  });
+
   it("counts what the loopback carries in /proc/net/dev", async () => {
     const kernel = new Kernel(fs, new WasmLoader());
     const counters = async () =>

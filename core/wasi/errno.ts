@@ -27,6 +27,7 @@ const numbers: Record<Errno, number> = {
   EMLINK: wasi.ERRNO_MLINK,
   ENAMETOOLONG: wasi.ERRNO_NAMETOOLONG,
   ENETUNREACH: wasi.ERRNO_NETUNREACH,
+  ENOBUFS: wasi.ERRNO_NOBUFS,
   ENODEV: wasi.ERRNO_NODEV,
   ENOENT: wasi.ERRNO_NOENT,
   ENOEXEC: wasi.ERRNO_NOEXEC,
@@ -50,6 +51,11 @@ const numbers: Record<Errno, number> = {
   ESRCH: wasi.ERRNO_SRCH,
   EXDEV: wasi.ERRNO_XDEV,
 };
+
+/** WASI's (and so wasi-libc's) number for an errno name. */
+export function errnoNumber(errno: Errno): number {
+  return numbers[errno];
+}
 
 /**
  * The one place where ErrnoErrors become WASI errno numbers. A system call

@@ -2,18 +2,32 @@ import { ErrnoError, fail } from "../errno.ts";
 import type { Kernel } from "../kernel/kernel.ts";
 import type { Process } from "../kernel/process.ts";
 import { SIGPIPE } from "../kernel/signals.ts";
+import { NetlinkSocket, type InBand } from "../kernel/netlink.ts";
 import { Socket, type Family, type SocketAddress } from "../kernel/socket.ts";
-import { syscall } from "./errno.ts";
+import { errnoNumber, syscall } from "./errno.ts";
 import type { WasmMemory } from "./memory.ts";
 
 /** Linux's address families, as the `overbox` socket calls take them. */
 const AF_UNIX = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
+const AF_NETLINK = 16;
 /** Linux's sizes of struct sockaddr_in, sockaddr_in6 and sockaddr_un. */
 const SOCKADDR_IN = 16;
 const SOCKADDR_IN6 = 28;
 const SOCKADDR_UN = 110;
+
+/**
+ * What netlink messages carry inside them in the program's numbers
+ * (wasi-libc's: AF_INET 1, AF_INET6 2, and its errno), which compat/net.c
+ * cannot translate in bytes it passes through.
+ */
+const NETLINK_NUMBERS: InBand = {
+  inet: 1,
+  inet6: 2,
+  eperm: errnoNumber("EPERM"),
+  eopnotsupp: errnoNumber("ENOTSUP"),
+};
 
 /** `socket` flags, and those of `accept`. */
 const NONBLOCK = 1;
@@ -37,8 +51,27 @@ export function socketImports(
 ): WebAssembly.ModuleImports {
   const socketAt = (fd: number): Socket => {
     const f = proc.file(fd);
-    if (!(f instanceof Socket)) fail("ENOTSOCK");
+    if (!(f instanceof Socket)) fail(f instanceof NetlinkSocket ? "ENOTSUP" : "ENOTSOCK");
     return f;
+  };
+  /** The netlink socket at `fd`, or null for another kind of file. */
+  const netlinkAt = (fd: number): NetlinkSocket | null => {
+    const f = proc.file(fd);
+    return f instanceof NetlinkSocket ? f : null;
+  };
+  /** A sockaddr_nl: family 16, then the port id and the groups. */
+  const netlinkAddress = (pid: number, groups: number) => {
+    const bytes = new Uint8Array(12);
+    const v = new DataView(bytes.buffer);
+    v.setUint16(0, AF_NETLINK, true);
+    v.setUint32(4, pid, true);
+    v.setUint32(8, groups, true);
+    return bytes;
+  };
+  const writeBytes = (bytes: Uint8Array, ptr: number, lenPtr: number) => {
+    const room = mem.view.getUint32(lenPtr, true);
+    mem.bytes.set(bytes.subarray(0, Math.min(room, bytes.length)), ptr);
+    mem.u32(lenPtr, bytes.length);
   };
   const install = (s: Socket, flags: number, out: number) => {
     s.nonblocking = (flags & NONBLOCK) !== 0;
@@ -98,12 +131,27 @@ export function socketImports(
   return {
     socket: (domain: number, type: number, flags: number, out: number) =>
       syscall(() => {
+        if (domain === AF_NETLINK) {
+          if (type !== 2 && type !== 3) fail("EPROTONOSUPPORT", `netlink socket type ${type}`);
+          const s = new NetlinkSocket(proc.pid, NETLINK_NUMBERS);
+          s.nonblocking = (flags & NONBLOCK) !== 0;
+          const fd = proc.install(s);
+          if (flags & CLOEXEC) proc.cloexec.add(fd);
+          mem.u32(out, fd);
+          return;
+        }
         const family = familyOf(domain);
         if (type !== 1 && type !== 2) fail("EPROTONOSUPPORT", `socket type ${type}`);
         install(kernel.network.socket(family, type === 1 ? "stream" : "dgram"), flags, out);
       }),
     bind: (fd: number, ptr: number, len: number) =>
       syscall(() => {
+        const nl = netlinkAt(fd);
+        if (nl) {
+          if (len < 12 || mem.view.getUint16(ptr, true) !== AF_NETLINK) fail("EINVAL");
+          nl.bind(mem.view.getUint32(ptr + 4, true), mem.view.getUint32(ptr + 8, true));
+          return;
+        }
         const s = socketAt(fd);
         const a = readAddress(ptr, len);
         sameFamily(s, a);
@@ -124,6 +172,8 @@ export function socketImports(
       }),
     connect: (fd: number, ptr: number, len: number) =>
       syscall(() => {
+        // A netlink socket's peer is the kernel, whatever it names.
+        if (netlinkAt(fd)) return;
         const s = socketAt(fd);
         const a = readAddress(ptr, len);
         sameFamily(s, a);
@@ -148,6 +198,11 @@ export function socketImports(
       out: number,
     ) =>
       syscall(() => {
+        const nl = netlinkAt(fd);
+        if (nl) {
+          mem.u32(out, nl.send(mem.bytes.slice(buf, buf + len)));
+          return;
+        }
         const s = socketAt(fd);
         const to = ptr === 0 ? null : readAddress(ptr, addrLen);
         // Copied: the pipe keeps what it is given, and the program's memory changes.
@@ -171,6 +226,18 @@ export function socketImports(
       out: number,
     ) =>
       syscall(() => {
+        const nl = netlinkAt(fd);
+        if (nl) {
+          const got = nl.receive(
+            len,
+            (flags & PEEK) !== 0,
+            nl.nonblocking || (flags & DONTWAIT) !== 0,
+          );
+          mem.bytes.set(got.data, buf);
+          if (ptr !== 0) writeBytes(netlinkAddress(0, 0), ptr, lenPtr);
+          mem.u32(out, got.data.length);
+          return;
+        }
         const s = socketAt(fd);
         const got = s.receive(len, {
           peek: (flags & PEEK) !== 0,
@@ -186,7 +253,11 @@ export function socketImports(
       }),
     shutdown: (fd: number, how: number) => syscall(() => socketAt(fd).shutdown(how)),
     getsockname: (fd: number, ptr: number, lenPtr: number) =>
-      syscall(() => writeAddress(socketAt(fd).local, ptr, lenPtr)),
+      syscall(() => {
+        const nl = netlinkAt(fd);
+        if (nl) writeBytes(netlinkAddress(nl.pid, nl.groups), ptr, lenPtr);
+        else writeAddress(socketAt(fd).local, ptr, lenPtr);
+      }),
     getpeername: (fd: number, ptr: number, lenPtr: number) =>
       syscall(() => {
         const s = socketAt(fd);
@@ -195,10 +266,16 @@ export function socketImports(
       }),
     setsockopt: (fd: number, level: number, name: number, value: number) =>
       syscall(() => {
-        socketAt(fd).options.set(`${level}/${name}`, value);
+        (netlinkAt(fd) ?? socketAt(fd)).options.set(`${level}/${name}`, value);
       }),
     getsockopt: (fd: number, level: number, name: number, out: number) =>
-      syscall(() => mem.u32(out, socketAt(fd).option(level, name))),
+      syscall(() => {
+        const nl = netlinkAt(fd);
+        mem.u32(
+          out,
+          nl ? (nl.options.get(`${level}/${name}`) ?? 0) : socketAt(fd).option(level, name),
+        );
+      }),
   };
 }
 
@@ -240,7 +317,8 @@ export function interfaceIoctl(
   request: number,
   arg: number,
 ): void {
-  if (!(proc.file(fd) instanceof Socket)) fail("ENOTTY");
+  const f = proc.file(fd);
+  if (!(f instanceof Socket) && !(f instanceof NetlinkSocket)) fail("ENOTTY");
   const v = mem.view;
   const sockaddr = (at: number, address: Uint8Array) => {
     mem.bytes.fill(0, at, at + 16);

@@ -16,13 +16,15 @@
  *   - getnameinfo() answers numerically (NI_NAMEREQD fails);
  *   - getservby...() and getprotoby...() read /etc/services and /etc/protocols;
  *   - one network interface, the loopback lo (index 1), whose addresses
- *     the kernel gives through the SIOCGIF* ioctls. */
+ *     the kernel gives through the SIOCGIF* ioctls, and through a netlink
+ *     socket (AF_NETLINK, NETLINK_ROUTE: `ip addr`). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <linux/netlink.h>
 #include <resolv.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -54,6 +56,8 @@ static int ret(int err)
 #define LINUX_AF_UNIX 1
 #define LINUX_AF_INET 2
 #define LINUX_AF_INET6 10
+/* Netlink's number is Linux's in both (compat/include/linux/netlink.h). */
+#define LINUX_AF_NETLINK 16
 #define LINUX_SOL_SOCKET 1
 /* A Linux sockaddr_un is the biggest address: 2 + 108 bytes. */
 #define LINUX_ADDR_MAX 112
@@ -95,6 +99,16 @@ static int to_linux(const struct sockaddr *sa, socklen_t len, unsigned char *out
 		*out_len = 2 + n + 1;
 		return 0;
 	}
+	case AF_NETLINK: {
+		const struct sockaddr_nl *nl = (const void *)sa;
+		if (len < sizeof(*nl))
+			return EINVAL;
+		out[0] = LINUX_AF_NETLINK;
+		memcpy(out + 4, &nl->nl_pid, 4);
+		memcpy(out + 8, &nl->nl_groups, 4);
+		*out_len = 12;
+		return 0;
+	}
 	default:
 		return EAFNOSUPPORT;
 	}
@@ -108,6 +122,7 @@ static void from_linux(const unsigned char *in, uint32_t in_len, struct sockaddr
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;
 		struct sockaddr_un un;
+		struct sockaddr_nl nl;
 	} u;
 	size_t size;
 
@@ -123,6 +138,11 @@ static void from_linux(const unsigned char *in, uint32_t in_len, struct sockaddr
 		memcpy(&u.in6.sin6_flowinfo, in + 4, 4);
 		memcpy(&u.in6.sin6_addr, in + 8, 16);
 		size = sizeof(u.in6);
+	} else if (in_len >= 12 && in[0] == LINUX_AF_NETLINK) {
+		u.nl.nl_family = AF_NETLINK;
+		memcpy(&u.nl.nl_pid, in + 4, 4);
+		memcpy(&u.nl.nl_groups, in + 8, 4);
+		size = sizeof(u.nl);
 	} else {
 		size_t n = in_len > 2 ? in_len - 2 : 0;
 		u.un.sun_family = AF_UNIX;
@@ -154,16 +174,22 @@ int socket(int domain, int type, int proto)
 {
 	int linux_domain, kind, fd, err;
 
-	(void)proto;
 	switch (domain) {
 	case AF_INET: linux_domain = LINUX_AF_INET; break;
 	case AF_INET6: linux_domain = LINUX_AF_INET6; break;
 	case AF_UNIX: linux_domain = LINUX_AF_UNIX; break;
+	case AF_NETLINK:
+		/* Only the routing family: the interfaces and their addresses. */
+		if (proto != NETLINK_ROUTE)
+			return fail(EPROTONOSUPPORT);
+		linux_domain = LINUX_AF_NETLINK;
+		break;
 	default: return fail(EAFNOSUPPORT);
 	}
 	switch (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) {
 	case SOCK_STREAM: kind = 1; break;
 	case SOCK_DGRAM: kind = 2; break;
+	case SOCK_RAW: kind = 3; break;
 	default: return fail(EPROTONOSUPPORT);
 	}
 	err = overbox_socket(linux_domain, kind, socket_flags(type), &fd);

@@ -41,6 +41,11 @@ void if_freenameindex(struct if_nameindex *);
 #define IFF_PORTSEL     0x2000
 #define IFF_AUTOMEDIA   0x4000
 #define IFF_DYNAMIC     0x8000
+#define IFF_LOWER_UP    0x10000
+#define IFF_ECHO        0x40000
+/* Not IFF_DORMANT (0x20000): glibc's <net/if.h> gives the flags as an
+ * enum, so `#ifdef IFF_DORMANT` is false there, and `ip` then prints no
+ * "state" of a link, as Debian's busybox does not. */
 
 struct ifmap {
 	unsigned long int mem_start;

@@ -54,6 +54,11 @@ extern "C" {
 #define MSG_DONTWAIT  0x0040
 #define MSG_NOSIGNAL  0x4000
 #endif
+/* wasi-libc's MSG_TRUNC names a constant of <wasi/api.h>, which most
+ * users do not include, and equals MSG_OOB: Linux's value instead (recvmsg
+ * never sets it: a datagram cut short is cut silently, compat/net.c). */
+#undef MSG_TRUNC
+#define MSG_TRUNC     0x0020
 #ifndef CMSG_DATA
 /* Control messages, which wasi-libc leaves out: libbb's udp_io.c builds them
  * (IP_PKTINFO); the kernel takes none and gives none back (recvmsg answers
