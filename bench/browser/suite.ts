@@ -45,7 +45,15 @@ export const browserSuite: Suite = {
         await site.close();
       }
     }
-    const pages = ["spawn.", "pipeline", "applet.", "metadata.", "memory.", "persist.", "net.fetch"];
+    const pages = [
+      "spawn.",
+      "pipeline",
+      "applet.",
+      "metadata.",
+      "memory.",
+      "persist.",
+      "net.fetch",
+    ];
     if (pages.some((prefix) => wantsAny(context, prefix))) {
       context.log("browser: building the bench pages (bench/vite.config.ts)");
       const site = await servePlain(await buildPageSite(context));
