@@ -505,6 +505,41 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     expect(ls.exitCode).toBe(1);
   });
 
+  it("keeps its network off unless network=1 comes from a page its origins parameter names", async () => {
+    // A server of the test, reached as a CORS proxy would be.
+    const web = createServer((req, res) => {
+      res.writeHead(200, { "Access-Control-Allow-Origin": "*" });
+      res.end(`outside: ${req.url}\n`);
+    });
+    await new Promise<void>((r) => web.listen(0, "localhost", r));
+    const proxy = `proxy=${encodeURIComponent(`http://localhost:${(web.address() as AddressInfo).port}/`)}`;
+    const wget = ["wget", "-qO-", "http://files.test/x"];
+    const fetchFrom = async (at: string, params: string) => {
+      const page = await newPage();
+      await host(page, at, params);
+      const frame = await frameOf(page, "#e0");
+      await frame.waitForFunction(() => window.overboxEmbed !== undefined);
+      const r = await frame.evaluate((a) => window.overboxEmbed!.box.exec(a), wget);
+      await page.context().close();
+      return r;
+    };
+    try {
+      const offline = { exitCode: 1, stdout: "", stderr: "wget: bad address 'files.test'\n" };
+      // By default: no network, even from a page origins names.
+      expect(await fetchFrom(origin, `${allowed}&${proxy}`)).toEqual(offline);
+      // Turned on by a page origins names.
+      expect(await fetchFrom(origin, `${allowed}&network=1&${proxy}`)).toEqual({
+        exitCode: 0,
+        stdout: "outside: /http://files.test/x\n",
+        stderr: "",
+      });
+      // Asked for by a page origins does not name: still off.
+      expect(await fetchFrom(foreign, `${allowed}&network=1&${proxy}`)).toEqual(offline);
+    } finally {
+      web.close();
+    }
+  });
+
   it("an ephemeral container leaves nothing in IndexedDB and starts afresh on reload", async () => {
     const page = await newPage();
     await host(page, origin, allowed);

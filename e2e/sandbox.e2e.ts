@@ -160,6 +160,17 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
       ].join("\n"),
     ]);
     expect(udp).toMatchObject({ status: 0, stdout: "answered\n" });
+    const taken = await run([
+      "sh",
+      "-c",
+      'httpd -p 127.0.0.1:8082 -h /tmp; httpd -p 127.0.0.1:8082 -h /tmp; echo "status $?"; kill $(pidof httpd)',
+    ]);
+    // wasi-libc's strerror words EADDRINUSE as musl does ("Address in use").
+    expect(taken).toEqual({
+      status: 0,
+      stdout: "status 1\n",
+      stderr: "httpd: bind: Address in use\n",
+    });
     expect(await run(["wget", "-q", "http://127.0.0.1:9/"])).toEqual({
       status: 1,
       stdout: "",
