@@ -17,6 +17,11 @@ import type { FsckReport } from "../core/overlay/fsck.ts";
 import type { PortRequest, PortResponseHead } from "../core/kernel/ports.ts";
 export type { PortRequest, PortResponseHead } from "../core/kernel/ports.ts";
 
+/** A request to a container's port as it crosses to the worker: a body streamed from the page is its length only. */
+export type PortWireRequest = Omit<PortRequest, "body"> & {
+  body: Uint8Array | { length: number | null } | null;
+};
+
 export interface OpenOptions {
   /** The image a new container starts from (default "busybox"). */
   image?: string;
@@ -104,8 +109,14 @@ export interface SandboxApi {
    * An HTTP request to the server listening on the container's TCP `port`
    * (core/kernel/ports.ts): its response's head, and a number naming its
    * body, which `readPort` gives a piece at a time as the server sends it.
+   * A request body given as `{ length }` (null: not known) is read from the
+   * page with `readBody` (a comlink proxy) as the server takes it.
    */
-  fetchPort(port: number, request: PortRequest): Promise<PortResponseHead & { body: number }>;
+  fetchPort(
+    port: number,
+    request: PortWireRequest,
+    readBody?: () => Promise<Uint8Array | null>,
+  ): Promise<PortResponseHead & { body: number }>;
   /** The next piece of a response's body; null at its end (the number is then forgotten). */
   readPort(body: number): Promise<Uint8Array | null>;
   /** The body is not wanted any more: the connection closes. */

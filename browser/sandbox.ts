@@ -14,12 +14,7 @@ import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
 import { Kernel } from "../core/kernel/kernel.ts";
-import {
-  fetchPort,
-  type PortBody,
-  type PortRequest,
-  type PortResponseHead,
-} from "../core/kernel/ports.ts";
+import { fetchPort, type PortBody, type PortResponseHead } from "../core/kernel/ports.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
 import { SIGKILL } from "../core/kernel/signals.ts";
@@ -32,6 +27,7 @@ import type {
   FsckReport,
   OpenInfo,
   OpenOptions,
+  PortWireRequest,
   Progress,
   SandboxApi,
 } from "./protocol.ts";
@@ -194,9 +190,17 @@ export class SandboxService implements SandboxApi {
 
   async fetchPort(
     port: number,
-    request: PortRequest,
+    request: PortWireRequest,
+    readBody?: () => Promise<Uint8Array | null>,
   ): Promise<PortResponseHead & { body: number }> {
-    const r = await fetchPort(this.opened().kernel.network, port, request);
+    const { body } = request;
+    const upload =
+      body === null || body instanceof Uint8Array
+        ? body
+        : readBody
+          ? { length: body.length, read: readBody }
+          : fail("EINVAL", "a streamed request body needs its reader");
+    const r = await fetchPort(this.opened().kernel.network, port, { ...request, body: upload });
     const id = this.nextBody++;
     this.bodies.set(id, r.body);
     return { ...r, body: id };
@@ -225,7 +229,8 @@ export class SandboxService implements SandboxApi {
       args: typeof command === "string" ? ["sh", "-c", command] : command,
       env: this.environment(options.env),
       cwd: options.cwd ?? s.container.image.manifest.config.cwd,
-      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+      // null as no stdin too: what a page's undefined becomes through JSON (WebDriver).
+      ...(options.stdin != null ? { stdin: options.stdin } : {}),
     });
     return {
       exitCode: r.status,

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../src/playground.ts";
 import { CONTENT_SECURITY_POLICY } from "../vite.config.ts";
 import { launchBrowser } from "./browser.ts";
+import { installCgi } from "./cgi.ts";
 import { serveStatic } from "./static-server.ts";
 
 let browser: Browser;
@@ -237,13 +238,7 @@ describe("the built site", () => {
       // Streamed: the CGI's first line arrives while it still waits for
       // /tmp/go, which the page makes only once it has read that line (a
       // gathered body would never come).
-      await page.evaluate(() =>
-        window.overbox.box.exec([
-          "sh",
-          "-c",
-          "mkdir -p /srv/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho first\\nwhile [ ! -e /tmp/go ]; do usleep 10000; done\\necho second\\n' > /srv/cgi-bin/stream && chmod +x /srv/cgi-bin/stream",
-        ]),
-      );
+      await page.evaluate((cgi) => window.overbox.box.exec(["sh", "-c", cgi]), installCgi("/srv"));
       const streamed = await page.evaluate(async () => {
         const r = await fetch("ports/8080/cgi-bin/stream");
         const reader = r.body!.getReader();
@@ -257,6 +252,20 @@ describe("the built site", () => {
         return { before, after };
       });
       expect(streamed).toEqual({ before: "first\n", after: "second\n" });
+      // A request's body goes to the container too (as a stream where the
+      // engine's service worker has one).
+      const posted = await page.evaluate(async () => {
+        const count = await fetch("ports/8080/cgi-bin/count", {
+          method: "POST",
+          body: new Blob([new Uint8Array(3 << 20)]),
+        });
+        const upload = await fetch("ports/8080/cgi-bin/upload", {
+          method: "POST",
+          body: "a form\nand the rest\n",
+        });
+        return [(await count.text()).trim(), await upload.text()];
+      });
+      expect(posted).toEqual([String(3 << 20), "got: a form\nand the rest\n"]);
     } finally {
       await context.close();
       server.close();

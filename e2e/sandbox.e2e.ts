@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { BROWSER, launchBrowser } from "./browser.ts";
+import { installCgi } from "./cgi.ts";
 import type {} from "../src/playground.ts";
 
 interface Outcome {
@@ -101,11 +102,7 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
     ]);
     expect(served).toEqual({ status: 0, stdout: "served in the tab\n", stderr: "" });
     // The page reaches the same server with box.fetch, as a browser reaches localhost.
-    await run([
-      "sh",
-      "-c",
-      "mkdir -p /tmp/www/cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho first\\nwhile [ ! -e /tmp/go ]; do usleep 10000; done\\necho second\\n' > /tmp/www/cgi-bin/stream && chmod +x /tmp/www/cgi-bin/stream",
-    ]);
+    await run(["sh", "-c", installCgi("/tmp/www")]);
     await run(["httpd", "-p", "8081", "-h", "/tmp/www"]);
     const fetched = await page.evaluate(async () => {
       const r = await window.overbox.box.fetch(8081, "/index.html");
@@ -132,7 +129,50 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
         streamed: [before, after],
       };
     });
+    // Request bodies stream too: the CGI has the first line while the page
+    // has not yet written the second, and a 3 MiB Blob goes in pieces.
+    // (One evaluate at a time: WebKit's WebDriver runs them in turn.)
+    type Uploading = { partTwo: () => void; echoed: Promise<string> };
+    await page.evaluate(() => {
+      const encoder = new TextEncoder();
+      let writer!: ReadableStreamDefaultController<Uint8Array>;
+      const body = new ReadableStream<Uint8Array>({ start: (c) => void (writer = c) });
+      writer.enqueue(encoder.encode("part one\n"));
+      const w = window as unknown as Uploading;
+      w.partTwo = () => {
+        writer.enqueue(encoder.encode("part two\n"));
+        writer.close();
+      };
+      w.echoed = window.overbox.box
+        .fetch(8081, "/cgi-bin/upload", {
+          method: "POST",
+          headers: { "Content-Length": "18" },
+          body,
+        })
+        .then((r) => r.text());
+    });
+    await expect
+      .poll(() => run(["cat", "/tmp/part1"]), { timeout: 20_000 })
+      .toMatchObject({
+        stdout: "part one\n",
+      });
+    const echoed = await page.evaluate(() => {
+      const w = window as unknown as Uploading;
+      w.partTwo();
+      return w.echoed;
+    });
+    const counted = await page.evaluate(async () => {
+      const r = await window.overbox.box.fetch(8081, "/cgi-bin/count", {
+        method: "POST",
+        body: new Blob([new Uint8Array(3 << 20)]),
+      });
+      return (await r.text()).trim();
+    });
     await run(["sh", "-c", "kill $(pidof httpd)"]);
+    expect({ echoed, counted }).toEqual({
+      echoed: "got: part one\npart two\n",
+      counted: String(3 << 20),
+    });
     expect(fetched).toMatchObject({
       status: 200,
       body: "served in the tab\n",

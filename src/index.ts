@@ -19,6 +19,7 @@ import type {
   FsckProblem,
   FsckReport,
   OpenInfo,
+  PortWireRequest,
   SandboxApi,
 } from "../browser/protocol.ts";
 
@@ -141,21 +142,31 @@ export class Sandbox {
    * it to localhost:`port` (`httpd -p 8080`): a Response, as the page's
    * own fetch gives one, whose body streams as the server sends it.
    * Rejects when nothing listens there.
+   *
+   * The request's body streams too, read as the server takes it. A
+   * ReadableStream body (no `duplex` needed) is sent with the
+   * Content-Length given in `init.headers`; without one, with its length
+   * when it ends within 16 MiB, and chunked beyond (BusyBox's httpd takes
+   * only a Content-Length).
    */
   async fetch(port: number, path = "/", init: RequestInit = {}): Promise<Response> {
-    const request = new Request(new URL(path, "http://localhost/"), init);
-    const body = ["GET", "HEAD"].includes(request.method)
-      ? null
-      : new Uint8Array(await request.arrayBuffer());
+    const streamed = init.body instanceof ReadableStream ? init.body : null;
+    const request = new Request(
+      new URL(path, "http://localhost/"),
+      streamed ? { ...init, body: null } : init,
+    );
+    if (streamed && ["GET", "HEAD"].includes(request.method)) {
+      throw new TypeError(`a ${request.method} request has no body`);
+    }
     const url = new URL(request.url);
     const headers: [string, string][] = [];
     request.headers.forEach((value, name) => headers.push([name, value]));
-    const r = await this.api.fetchPort(port, {
-      method: request.method,
-      path: url.pathname + url.search,
-      headers,
-      body,
-    });
+    const upload = await uploadOf(request, init, streamed);
+    const r = await this.api.fetchPort(
+      port,
+      { method: request.method, path: url.pathname + url.search, headers, body: upload.body },
+      upload.read ? proxy(upload.read) : undefined,
+    );
     const api = this.api;
     // The body comes as the server sends it, a piece per read.
     const stream = new ReadableStream<Uint8Array>({
@@ -308,4 +319,41 @@ export class Sandbox {
       this.worker.terminate();
     }
   }
+}
+
+/** Bodies up to this size cross to the worker whole; bigger ones a piece at a time. */
+const WHOLE = 65536;
+
+/** A request's body as it crosses to the worker: its bytes, or its length and a reader. */
+async function uploadOf(
+  request: Request,
+  init: RequestInit,
+  streamed: ReadableStream | null,
+): Promise<{ body: PortWireRequest["body"]; read?: () => Promise<Uint8Array | null> }> {
+  let length: number | null;
+  let stream: ReadableStream;
+  if (streamed) {
+    // Headers of its own keep Content-Length, which a Request's drop.
+    const declared = new Headers(init.headers).get("content-length");
+    length = declared !== null && /^\d+$/.test(declared.trim()) ? Number(declared) : null;
+    stream = streamed;
+  } else {
+    // (Not `request.body`: Firefox's Request has none.)
+    if (init.body === undefined || init.body === null) return { body: null };
+    const blob = await request.blob();
+    if (blob.size <= WHOLE) return { body: new Uint8Array(await blob.arrayBuffer()) };
+    length = blob.size;
+    stream = blob.stream();
+  }
+  const reader = stream.getReader();
+  return {
+    body: { length },
+    read: async () => {
+      const { done, value } = (await reader.read()) as ReadableStreamReadResult<unknown>;
+      if (done) return null;
+      if (!(value instanceof Uint8Array))
+        throw new TypeError("a request body's stream gives Uint8Arrays");
+      return value;
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { concat } from "../bytes.ts";
-import { fail } from "../errno.ts";
+import { ErrnoError, fail } from "../errno.ts";
 import { retrying } from "../vfs/would-block.ts";
 import { headEnd, type FarEnd } from "./gateway.ts";
 import type { Network } from "./socket.ts";
@@ -9,9 +9,11 @@ import type { Network } from "./socket.ts";
  * `box.fetch(port, path)` and the service worker's `/ports/N/...` send an
  * HTTP/1.1 request to what listens on the container's TCP port N (as a
  * browser would to a server on localhost) and read its response, whose
- * body is read as it comes (`PortBody`), not gathered first. One request
- * per connection (`Connection: close`); the body ends at its
- * Content-Length, the end of its chunks, or end-of-file.
+ * body is read as it comes (`PortBody`), not gathered first. A request's
+ * body can come the same way (`PortUpload`): sent as it is read, with the
+ * server's reading as the pace. One request per connection (`Connection:
+ * close`); the response's body ends at its Content-Length, the end of its
+ * chunks, or end-of-file.
  */
 
 export interface PortRequest {
@@ -19,8 +21,23 @@ export interface PortRequest {
   /** The path and query, from "/". */
   path: string;
   headers: [string, string][];
-  body: Uint8Array | null;
+  body: Uint8Array | PortUpload | null;
 }
+
+/**
+ * A request's body read a piece at a time (null at its end), and its
+ * length if known. One of unknown length (a service worker is not told a
+ * request's length) is sent with its Content-Length when it ends within
+ * `READ_AHEAD` bytes, since servers such as BusyBox's httpd and Python's
+ * http.server take no other; a longer one is sent chunked as it comes.
+ */
+export interface PortUpload {
+  length: number | null;
+  read(): Promise<Uint8Array | null>;
+}
+
+/** How much of a body of unknown length is read before it is sent chunked. */
+export const READ_AHEAD = 16 << 20;
 
 /** A response's status line and headers. */
 export interface PortResponseHead {
@@ -52,26 +69,89 @@ export async function fetchPort(
   if (!request.path.startsWith("/")) fail("EINVAL", `a path from /: ${request.path}`);
   const far = await retrying(() => network.dial(port));
   try {
-    const body = request.body ?? new Uint8Array(0);
+    const body = await framed(request.body);
     const lines = [
       `${request.method} ${request.path} HTTP/1.1`,
       `Host: localhost:${port}`,
       ...request.headers
         .filter(([n]) => !OWN.has(n.toLowerCase()))
         .map(([n, v]) => `${n}: ${v.replace(/[\r\n]+/g, " ")}`),
-      ...(body.length > 0 || !["GET", "HEAD"].includes(request.method)
-        ? [`Content-Length: ${body.length}`]
-        : []),
+      ...(body.length === null
+        ? ["Transfer-Encoding: chunked"]
+        : body.length > 0 || !["GET", "HEAD"].includes(request.method)
+          ? [`Content-Length: ${body.length}`]
+          : []),
       "Connection: close",
       "",
       "",
     ];
-    await far.write(concat([encoder.encode(lines.join("\r\n")), body]));
-    return await readHead(far, request.method === "HEAD");
+    // The body is sent while the response is awaited: a server may answer
+    // before it has read it all (and then stops reading: EPIPE ends the
+    // sending, not the request).
+    let failed: unknown = null;
+    void send(far, encoder.encode(lines.join("\r\n")), body).catch((e: unknown) => {
+      if (e instanceof ErrnoError && e.errno === "EPIPE") return;
+      failed = e;
+      far.close();
+    });
+    try {
+      return await readHead(far, request.method === "HEAD");
+    } catch (e) {
+      throw failed ?? e;
+    }
   } catch (e) {
     far.close();
     throw e;
   }
+}
+
+/** A request's body as it will be sent: its first bytes, the rest to read, and its length (null: chunked). */
+interface Framed {
+  first: Uint8Array[];
+  rest: PortUpload | null;
+  length: number | null;
+}
+
+async function framed(body: PortRequest["body"]): Promise<Framed> {
+  if (body === null) return { first: [], rest: null, length: 0 };
+  if (body instanceof Uint8Array) return { first: [body], rest: null, length: body.length };
+  if (body.length !== null) return { first: [], rest: body, length: body.length };
+  const first: Uint8Array[] = [];
+  let size = 0;
+  while (size <= READ_AHEAD) {
+    const piece = await body.read();
+    if (piece === null) return { first, rest: null, length: size };
+    first.push(piece);
+    size += piece.length;
+  }
+  // Too long to hold: what was read is the first chunk.
+  const head = concat(first);
+  return { first: [chunk(head)], rest: body, length: null };
+}
+
+/** The request's head and body: the body's bytes as they are, or as chunks ending with the last. */
+async function send(far: FarEnd, head: Uint8Array, body: Framed): Promise<void> {
+  await far.write(concat([head, ...body.first]));
+  if (!body.rest) return;
+  let left = body.length ?? Infinity;
+  for (let piece = await body.rest.read(); piece; piece = await body.rest.read()) {
+    if (piece.length === 0) continue;
+    if (piece.length > left)
+      fail("EIO", `the request's body is longer than its ${body.length} bytes`);
+    left -= piece.length;
+    await far.write(body.length === null ? chunk(piece) : piece);
+  }
+  if (body.length === null) await far.write(encoder.encode("0\r\n\r\n"));
+  else if (left > 0)
+    fail("EIO", `the request's body ended ${left} bytes short of its ${body.length}`);
+}
+
+function chunk(piece: Uint8Array): Uint8Array {
+  return concat([
+    encoder.encode(`${piece.length.toString(16)}\r\n`),
+    piece,
+    encoder.encode("\r\n"),
+  ]);
 }
 
 /** The whole body (tests, small answers). */

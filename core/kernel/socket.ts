@@ -568,6 +568,7 @@ class PipeFarEnd implements FarEnd {
 
   async read(max: number): Promise<Uint8Array> {
     for (;;) {
+      if (!this.open) return new Uint8Array(0);
       try {
         return this.inPipe.read(max, true);
       } catch (e) {

@@ -126,9 +126,14 @@ const ASK_TIMEOUT = 2000;
 
 /** The request sent to port `port` of the container of the most recently focused page that has one. */
 async function fromContainer(port: number, path: string, request: Request): Promise<Response> {
+  // A body streams to the container where the engine gives it as a stream
+  // (Firefox's service worker has no Request.body: there it is read whole).
+  const reader = ["GET", "HEAD"].includes(request.method) ? null : request.body?.getReader();
   const body = ["GET", "HEAD"].includes(request.method)
     ? null
-    : new Uint8Array(await request.arrayBuffer());
+    : reader
+      ? "stream"
+      : new Uint8Array(await request.arrayBuffer());
   const headers: [string, string][] = [];
   request.headers.forEach((value, name) => headers.push([name, value]));
   const question = {
@@ -136,12 +141,13 @@ async function fromContainer(port: number, path: string, request: Request): Prom
     port,
     request: { method: request.method, path, headers, body },
   };
+  const upload = reader ? new Upload(reader) : null;
   const base = new URL("ports/", sw.registration.scope).href;
   // Most recently focused first; not the previews themselves.
   const pages = (await sw.clients.matchAll({ type: "window" })).filter(
     (c) => !c.url.startsWith(base),
   );
-  const asked = pages.map((page) => ask(page, question));
+  const asked = pages.map((page) => ask(page, question, upload?.channel()));
   let refused: string | null = null;
   for (const pending of asked) {
     const a = await pending;
@@ -171,6 +177,7 @@ type Piece = { piece: Uint8Array } | { end: true };
 function ask(
   page: Client,
   question: unknown,
+  bodyChannel?: MessagePort,
 ): Promise<{ answer: Answer; channel: MessagePort } | null> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
@@ -182,8 +189,35 @@ function ask(
       clearTimeout(timer);
       resolve({ answer: e.data as Answer, channel: channel.port1 });
     };
-    page.postMessage(question, [channel.port2]);
+    page.postMessage(question, bodyChannel ? [channel.port2, bodyChannel] : [channel.port2]);
   });
+}
+
+/**
+ * A request's body, pulled by pages over channels of their own: the first
+ * page to pull it has it (its container is listening: it dialled first),
+ * and a later one is told it is taken.
+ */
+class Upload {
+  private owner: MessagePort | null = null;
+
+  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+
+  /** A channel for one page; its other end goes with the question. */
+  channel(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = async () => {
+      if (this.owner && this.owner !== port1) {
+        port1.postMessage({ taken: true });
+        return;
+      }
+      this.owner = port1;
+      const { done, value } = await this.reader.read();
+      port1.postMessage(done ? { end: true } : { piece: value });
+      if (done) port1.close();
+    };
+    return port2;
+  }
 }
 
 /** Headers that keep a port's answers to this site. */
