@@ -117,6 +117,8 @@ export interface SandboxApi {
     request: PortWireRequest,
     readBody?: () => Promise<Uint8Array | null>,
   ): Promise<PortResponseHead & { body: number }>;
+  /** Resolves once something listens on the container's TCP `port` (what fetchPort reaches). */
+  waitForPort(port: number): Promise<void>;
   /** The next piece of a response's body; null at its end (the number is then forgotten). */
   readPort(body: number): Promise<Uint8Array | null>;
   /** The body is not wanted any more: the connection closes. */

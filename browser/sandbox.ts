@@ -206,6 +206,11 @@ export class SandboxService implements SandboxApi {
     return { ...r, body: id };
   }
 
+  waitForPort(port: number): Promise<void> {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) fail("EINVAL", `port ${port}`);
+    return this.opened().kernel.network.whenListening(port);
+  }
+
   async readPort(body: number): Promise<Uint8Array | null> {
     const b = this.bodies.get(body);
     if (!b) return null;

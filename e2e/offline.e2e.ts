@@ -13,6 +13,7 @@ import type { Browser } from "playwright-core";
 import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {} from "../src/playground.ts";
+import type {} from "../src/embed.ts";
 import { CONTENT_SECURITY_POLICY } from "../vite.config.ts";
 import { launchBrowser } from "./browser.ts";
 import { installCgi } from "./cgi.ts";
@@ -269,6 +270,42 @@ describe("the built site", () => {
     } finally {
       await context.close();
       server.close();
+    }
+  });
+
+  it("shows a port of the embed's container under its terminal (preview=), once a server listens there", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${site.url}embed.html?preview=8080/index.html`);
+      await page.waitForFunction(() => window.overboxEmbed !== undefined, null, {
+        timeout: 30_000,
+      });
+      const status = () =>
+        page.evaluate(() => document.getElementById("preview-status")!.textContent);
+      await expect
+        .poll(status, { timeout: 20_000 })
+        .toBe("Port 8080: waiting for a server to listen on it");
+      await page.evaluate(() =>
+        window.overboxEmbed!.box.exec(
+          "mkdir -p /srv && echo '<h1>previewed</h1>' > /srv/index.html && httpd -p 8080 -h /srv",
+        ),
+      );
+      await page.waitForFunction(
+        () =>
+          (document.getElementById("preview-frame") as HTMLIFrameElement).contentDocument?.body
+            ?.textContent === "previewed\n",
+        null,
+        { timeout: 20_000 },
+      );
+      expect(await status()).toBe("Port 8080");
+      expect(
+        await page.evaluate(
+          () => (document.getElementById("preview-open") as HTMLAnchorElement).href,
+        ),
+      ).toBe(`${site.url}ports/8080/index.html`);
+    } finally {
+      await context.close();
     }
   });
 

@@ -8,6 +8,7 @@
 import type { Terminal } from "@xterm/xterm";
 import { HostApi } from "./embed/host-api.ts";
 import { CONTAINER_PREFIX, EPHEMERAL, networkAllowed, parseEmbedParams } from "./embed/params.ts";
+import { showPreview } from "./embed/preview.ts";
 import { Sandbox } from "./index.ts";
 import { keepOffline } from "./offline.ts";
 import { servePorts } from "./ports.ts";
@@ -118,7 +119,16 @@ async function start(): Promise<void> {
   // Its servers at this site's /ports/N/, as the playground's.
   servePorts(sandbox);
   // The host page's visits are its own: a frame without offline visits says nothing of it.
-  void keepOffline();
+  const offline = keepOffline();
+  if (params.preview) {
+    void showPreview(sandbox, params.preview, offline, {
+      section: $("preview"),
+      status: $("preview-status"),
+      reload: $<HTMLButtonElement>("preview-reload"),
+      link: $<HTMLAnchorElement>("preview-open"),
+      frame: $<HTMLIFrameElement>("preview-frame"),
+    });
+  }
   const decoder = new TextDecoder();
   let prompted!: () => void;
   const prompt = new Promise<void>((resolve) => (prompted = resolve));

@@ -186,6 +186,11 @@ export class Sandbox {
     });
   }
 
+  /** Resolves once a server listens on the container's TCP `port`: what `fetch(port)` reaches. */
+  waitForPort(port: number): Promise<void> {
+    return this.api.waitForPort(port);
+  }
+
   /** Starts a program with streams for its stdin, stdout and stderr. */
   async spawn(args: string[], options: Omit<ExecOptions, "stdin"> = {}): Promise<SandboxProcess> {
     let out!: ReadableStreamDefaultController<Uint8Array>;

@@ -57,6 +57,27 @@ describe("TCP over loopback", () => {
     expect(server.peer).toEqual(client.local);
   });
 
+  it("tells who waits for a port once a server listens there, on the loopback or every address", async () => {
+    const net = new Network();
+    const ready: number[] = [];
+    void net.whenListening(8080).then(() => ready.push(8080));
+    void net.whenListening(9090).then(() => ready.push(9090));
+    const bound = net.socket("inet", "stream");
+    net.bindIp(bound, ip("0.0.0.0", 8080));
+    await null;
+    expect(ready).toEqual([]); // Bound is not listening.
+    bound.listen(1);
+    await null;
+    expect(ready).toEqual([8080]);
+    // One listening already: at once.
+    await net.whenListening(8080);
+    const other = net.socket("inet", "stream");
+    net.bindIp(other, ip("127.0.0.1", 9090));
+    other.listen(1);
+    await null;
+    expect(ready).toEqual([8080, 9090]);
+  });
+
   it("gives end-of-file after the peer closes, and EPIPE to a writer whose peer is gone", () => {
     const net = new Network();
     const { client, server } = connected(net);

@@ -68,6 +68,8 @@ export class Network {
   gateway: Gateway | null = null;
   /** Bytes and sends through the loopback interface, for its counters (/proc/net/dev). */
   readonly loopback = { bytes: 0, packets: 0 };
+  /** Who waits for a server on a TCP port (whenListening). */
+  private readonly awaited = new Set<{ port: number; ready: () => void }>();
 
   socket(family: Family, kind: SocketKind): Socket {
     if (family === "unix" && kind !== "stream") {
@@ -148,6 +150,28 @@ export class Network {
     const to = { family: "inet" as const, address: LOOPBACK4, port };
     client.connectTo(this.listenerAt(to));
     return client.farEnd();
+  }
+
+  /**
+   * Resolves once something listens on TCP `port` for connections from
+   * outside (what `dial` reaches): the embed's preview of a port waits so.
+   */
+  whenListening(port: number): Promise<void> {
+    if (this.dialable(port)) return Promise.resolve();
+    return new Promise((ready) => this.awaited.add({ port, ready }));
+  }
+
+  /** A stream socket began to listen: the waits it ends end. */
+  listened(): void {
+    for (const wait of this.awaited) {
+      if (!this.dialable(wait.port)) continue;
+      this.awaited.delete(wait);
+      wait.ready();
+    }
+  }
+
+  private dialable(port: number): boolean {
+    return this.listenerAt({ family: "inet", address: LOOPBACK4, port }) !== null;
   }
 
   /** The listening stream socket at an IP address, or null. */
@@ -290,6 +314,7 @@ export class Socket extends OpenFile {
     this.state = "listening";
     this.backlogMax = Math.max(1, Math.min(backlog <= 0 ? 1 : backlog, SOMAXCONN));
     this.notify();
+    this.network.listened();
   }
 
   /**

@@ -13,8 +13,23 @@ describe("the embed's URL parameters", () => {
       origins: [],
       network: false,
       proxy: "",
+      preview: null,
       warnings: [],
     });
+  });
+
+  it("take a port to preview, with a path, and refuse what is not one", () => {
+    expect(parseEmbedParams("?preview=8080").preview).toEqual({ port: 8080, path: "/" });
+    expect(parseEmbedParams("?preview=8080/docs/a.html?x=1").preview).toEqual({
+      port: 8080,
+      path: "/docs/a.html?x=1",
+    });
+    for (const bad of ["0", "65536", "http", "80 80", "8080docs"]) {
+      expect(parseEmbedParams(`?preview=${encodeURIComponent(bad)}`)).toMatchObject({
+        preview: null,
+        warnings: [`preview ${bad}: a port from 1 to 65535, and a path from / (8080/docs/)`],
+      });
+    }
   });
 
   it("take the network only when asked, and from a page origins names", () => {

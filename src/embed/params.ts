@@ -12,7 +12,9 @@
  * default; network (1 or true), HTTP out to the web through the page's
  * fetch, off by default and taken only from a page `origins` names (or
  * with the embed opened as a page of its own: see networkAllowed);
- * proxy, a CORS proxy prefix for that HTTP (an http(s) URL).
+ * proxy, a CORS proxy prefix for that HTTP (an http(s) URL); preview,
+ * a container's TCP port and a path (`8080` or `8080/docs/`) shown under
+ * the terminal once a server listens there (the site's /ports/N/...).
  * Unknown parameters are ignored; a malformed value is replaced by its
  * default and said in `warnings`.
  */
@@ -32,6 +34,8 @@ export interface EmbedParams {
   network: boolean;
   /** A CORS proxy prefix, or "" for none. */
   proxy: string;
+  /** The port shown under the terminal, and the path from "/"; null for none. */
+  preview: { port: number; path: string } | null;
   warnings: string[];
 }
 
@@ -60,6 +64,7 @@ export function parseEmbedParams(search: string): EmbedParams {
     origins: origins(q.get("origins"), warnings),
     network: ["1", "true"].includes(q.get("network") ?? ""),
     proxy: proxy(q.get("proxy"), warnings),
+    preview: preview(q.get("preview"), warnings),
     warnings,
   };
 }
@@ -74,6 +79,15 @@ function proxy(value: string | null, warnings: string[]): string {
   }
   warnings.push(`proxy ${value}: not an http(s) URL, ignored`);
   return "";
+}
+
+function preview(value: string | null, warnings: string[]): EmbedParams["preview"] {
+  if (!value) return null;
+  const m = /^(\d{1,5})(\/[^\s#]*)?$/.exec(value);
+  const port = Number(m?.[1]);
+  if (m && port >= 1 && port <= 65535) return { port, path: m[2] ?? "/" };
+  warnings.push(`preview ${value}: a port from 1 to 65535, and a path from / (8080/docs/)`);
+  return null;
 }
 
 /**
