@@ -6,7 +6,7 @@ import type { Filesystem } from "../vfs/filesystem.ts";
 import { resolve, resolveExisting } from "../vfs/resolve.ts";
 import { retrying, WouldBlock } from "../vfs/would-block.ts";
 import { ProcessExit } from "../kernel/exit.ts";
-import { importedMemoryPages, MemoryPool } from "./memory-pool.ts";
+import { importedMemoryPages, lowestDataAddress, MemoryPool } from "./memory-pool.ts";
 import { checkCommand, isPausable, Unrunnable } from "./prepare.ts";
 import { MemoryPrepared, preparedKey, type PreparedModules } from "./prepared.ts";
 import { InThreadPreparer, type Preparer } from "./preparer.ts";
@@ -35,6 +35,8 @@ export class WasmLoader implements ProgramLoader {
   private readonly refused = new Map<string, Unrunnable>();
   /** The pages each compiled module's imported memory needs (null: it has its own memory). */
   private readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
+  /** Where each module's data begins (lowestDataAddress). */
+  private readonly dataStarts = new WeakMap<WebAssembly.Module, number | null>();
   /** Memories of ended programs, for the next ones. */
   readonly memories = new MemoryPool();
 
@@ -109,6 +111,11 @@ export class WasmLoader implements ProgramLoader {
     return this.memoryPages.get(module) ?? null;
   }
 
+  /** The lowest address `module`'s data is written to; null when not known. */
+  dataStart(module: WebAssembly.Module): number | null {
+    return this.dataStarts.get(module) ?? null;
+  }
+
   /** The program file for `path` and the argv to run it with (`#!` scripts run their interpreter). */
   private load(fs: Filesystem, cwd: string, path: string, args: string[], depth = 0): Loaded {
     const start = resolveExisting(fs, fs.root, cwd, { follow: true });
@@ -154,6 +161,7 @@ export class WasmLoader implements ProgramLoader {
             m = await WebAssembly.compile(bytes);
           }
           this.memoryPages.set(m, importedMemoryPages(bytes));
+          this.dataStarts.set(m, lowestDataAddress(bytes));
           this.ready.set(key, m);
           return m;
         } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { importedMemoryPages, MemoryPool } from "./memory-pool.ts";
+import { importedMemoryPages, lowestDataAddress, MemoryPool } from "./memory-pool.ts";
 
 const PAGE = 65536;
 
@@ -101,5 +101,30 @@ describe("importedMemoryPages", () => {
     const own = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 3, 1, 0, 1]);
     expect(() => new WebAssembly.Module(own)).not.toThrow();
     expect(importedMemoryPages(own)).toBeNull();
+  });
+});
+
+describe("lowestDataAddress", () => {
+  const header = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+  const memory = [5, 3, 1, 0, 1]; // one memory of one page
+
+  it("reads the lowest address the active data segments write, past passive ones", () => {
+    const segments = [
+      ...[0, 0x41, 0x80, 0x10, 0x0b, 1, 0x61], // at 2048: "a"
+      ...[1, 2, 0x62, 0x63], // passive: "bc"
+      ...[2, 0, 0x41, 0x80, 0x08, 0x0b, 1, 0x64], // memory 0, at 1024: "d"
+    ];
+    const bytes = new Uint8Array([
+      ...header,
+      ...memory,
+      ...[12, 1, 3], // data count
+      ...[11, segments.length + 1, 3, ...segments],
+    ]);
+    expect(() => new WebAssembly.Module(bytes)).not.toThrow();
+    expect(lowestDataAddress(bytes)).toBe(1024);
+  });
+
+  it("is null for a module with no data", () => {
+    expect(lowestDataAddress(new Uint8Array([...header, ...memory]))).toBeNull();
   });
 });

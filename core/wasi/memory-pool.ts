@@ -130,3 +130,53 @@ export function importedMemoryPages(bytes: Uint8Array): number | null {
   }
   return null;
 }
+
+/**
+ * The lowest address a module's active data segments write (null: none,
+ * or one placed by an expression this does not read). With wasm-ld's
+ * --stack-first (rootfs/toolchain.sh) the stack is below it: a fork need
+ * not copy the part of the stack below the stack pointer (program.ts).
+ */
+export function lowestDataAddress(bytes: Uint8Array): number | null {
+  let at = 8; // magic and version
+  const leb = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[at++]!;
+      result += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return result;
+      shift += 7;
+    }
+  };
+  while (at < bytes.length) {
+    const id = bytes[at++]!;
+    const size = leb();
+    const end = at + size;
+    if (id !== 11) {
+      at = end;
+      continue;
+    }
+    let lowest: number | null = null;
+    for (let count = leb(); count > 0; count--) {
+      const flags = leb();
+      if (flags === 1) {
+        const length = leb(); // passive: its bytes (read before `at` is)
+        at += length;
+        continue;
+      }
+      if (flags === 2)
+        leb(); // memory index
+      else if (flags !== 0) return null;
+      // i32.const N end (a signed LEB: addresses below 2 GiB are read as they are)
+      if (bytes[at++] !== 0x41) return null;
+      const offset = leb();
+      if (bytes[at++] !== 0x0b) return null;
+      const length = leb(); // the segment's bytes
+      at += length;
+      lowest = lowest === null ? offset : Math.min(lowest, offset);
+    }
+    return lowest;
+  }
+  return null;
+}

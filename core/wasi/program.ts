@@ -98,6 +98,8 @@ export class WasmProgram implements Program {
   private ended = false;
   /** Where Asyncify's data of the pause under way is. */
   private dataAt = 0;
+  /** The stack pointer the module starts with: the top of its stack. */
+  private stackTop = 0;
   /** The program's own bytes where a borrowed buffer is (SCRATCH), while it is paused. */
   private borrowed: Uint8Array | null = null;
 
@@ -138,6 +140,9 @@ export class WasmProgram implements Program {
     this.release();
     this.given = given;
     this.ex = instance.exports as unknown as ProgramExports;
+    // (A program built elsewhere may export no stack pointer: it is not forked.)
+    const stack = this.ex.__stack_pointer as WebAssembly.Global | undefined;
+    this.stackTop = stack ? Number(stack.value) : 0;
     this.mem.attach(this.ex.memory);
     this.sjlj.attach(instance);
   }
@@ -275,8 +280,15 @@ export class WasmProgram implements Program {
     const to = copy.ex.memory;
     const more = pages - to.buffer.byteLength / 65536;
     if (more > 0) to.grow(more);
-    new Uint8Array(to.buffer).set(new Uint8Array(from.buffer));
-    copy.ex.__stack_pointer.value = this.ex.__stack_pointer.value;
+    // With the stack below the data (wasm-ld's --stack-first, as our
+    // toolchain links), the stack below its pointer holds nothing live:
+    // not copied (most of a shell's 1.3 MiB). The child reads there only
+    // what C calls uninitialised.
+    const sp = Number(this.ex.__stack_pointer.value);
+    const dataStart = this.loader.dataStart(this.module);
+    const live = dataStart !== null && dataStart >= this.stackTop ? Math.min(sp, this.stackTop) : 0;
+    new Uint8Array(to.buffer).set(new Uint8Array(from.buffer, live), live);
+    copy.ex.__stack_pointer.value = sp;
     copy.sjlj.copyFrom(this.sjlj);
     copy.forkAnswer = 0;
     copy.dataAt = this.dataAt;
