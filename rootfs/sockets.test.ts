@@ -118,4 +118,51 @@ describe("the container's network interface and services", () => {
     );
     expect(r).toEqual({ status: 0, stdout: "served\nuploaded\n", stderr: "" });
   });
+
+  it("runs a server per connection under inetd", async () => {
+    const r = await sh(
+      [
+        "printf '7777 stream tcp nowait root /bin/echo echo from inetd\\n' > /tmp/inetd.conf",
+        "inetd -f /tmp/inetd.conf &",
+        "until nc 127.0.0.1 7777 </dev/null 2>/dev/null; do usleep 10000; done",
+        "nc 127.0.0.1 7777 </dev/null",
+        "kill %1",
+      ].join("\n"),
+    );
+    expect(r).toEqual({ status: 0, stdout: "from inetd\nfrom inetd\n", stderr: "" });
+  });
+
+  it("spools a print job: lpr to lpd under tcpsvd", async () => {
+    const r = await sh(
+      [
+        "mkdir -p /tmp/spool/lp && echo 'to print' > job.txt",
+        "tcpsvd -E 127.0.0.1 5515 lpd /tmp/spool &",
+        "until lpr -P lp@127.0.0.1:5515 job.txt 2>/dev/null; do usleep 10000; done",
+        "cat /tmp/spool/lp/df*",
+        "kill %1",
+      ].join("\n"),
+    );
+    expect(r).toEqual({ status: 0, stdout: "to print\n", stderr: "" });
+  });
+
+  it("finds the container's open ports with pscan", async () => {
+    const r = await sh(
+      [
+        "mkdir -p /tmp/www && httpd -p 127.0.0.1:8088 -h /tmp/www",
+        "pscan -p 8085 -P 8090 127.0.0.1",
+        "kill $(pidof httpd)",
+      ].join("\n"),
+    );
+    expect(r).toEqual({
+      status: 0,
+      stdout: [
+        "Scanning 127.0.0.1 ports 8085 to 8090",
+        " Port\tProto\tState\tService",
+        " 8088\ttcp\topen\tunknown",
+        "5 closed, 1 open, 0 timed out (or blocked) ports",
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+  });
 });

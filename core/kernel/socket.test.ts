@@ -198,6 +198,31 @@ describe("UDP over loopback", () => {
     expect(text(client.receive(100, { peek: false, dontWait: false }).data)).toBe("answer");
   });
 
+  it("shares a port between sockets that all set SO_REUSEADDR: a connected one gets its peer's datagrams, the last bound the rest", () => {
+    const net = new Network();
+    const first = net.socket("inet", "dgram");
+    first.options.set("1/2", 1); // SOL_SOCKET, SO_REUSEADDR
+    net.bindIp(first, ip("127.0.0.1", 6001));
+    const plain = net.socket("inet", "dgram");
+    expect(errno(() => net.bindIp(plain, ip("127.0.0.1", 6001)))).toBe("EADDRINUSE");
+    const a = net.socket("inet", "dgram");
+    const b = net.socket("inet", "dgram");
+    a.send(bytes("from a"), ip("127.0.0.1", 6001), false);
+    const got = first.receive(100, { peek: false, dontWait: false });
+    expect(text(got.data)).toBe("from a");
+    // As udpsvd does: the socket that got a client is connected to it, and
+    // a new one is bound for the next client.
+    first.connectDatagram(got.from as SocketAddress & { family: "inet" });
+    const next = net.socket("inet", "dgram");
+    next.options.set("1/2", 1);
+    net.bindIp(next, ip("127.0.0.1", 6001));
+    a.send(bytes("a again"), ip("127.0.0.1", 6001), false);
+    b.send(bytes("from b"), ip("127.0.0.1", 6001), false);
+    expect(text(first.read(100))).toBe("a again");
+    expect(text(next.read(100))).toBe("from b");
+    expect(errno(() => first.read(100))).toBe("would block");
+  });
+
   it("keeps datagrams whole and apart, cuts one to the reader's length, and drops what nobody is bound to", () => {
     const net = new Network();
     const server = net.socket("inet", "dgram");

@@ -53,6 +53,7 @@ const LOOPBACK6 = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
 /** Options a socket keeps (setsockopt/getsockopt), by Linux's level and name. */
 export const SOL_SOCKET = 1;
 export const IPPROTO_TCP = 6;
+export const SO_REUSEADDR = 2;
 export const SO_TYPE = 3;
 export const SO_ERROR = 4;
 export const SO_ACCEPTCONN = 30;
@@ -89,6 +90,9 @@ export class Network {
     for (const o of others) {
       const a = o.local as { address: Uint8Array };
       if (isWildcard(a.address) || isWildcard(addr.address) || sameBytes(a.address, addr.address)) {
+        // Datagram sockets that both set SO_REUSEADDR share the port, as
+        // udpsvd's do: a child's connected to its client, the next one not.
+        if (s.kind === "dgram" && reusesAddress(s) && reusesAddress(o)) continue;
         fail("EADDRINUSE", `port ${port} is in use`);
       }
     }
@@ -179,9 +183,19 @@ export class Network {
     return this.boundAt("stream", addr, (s) => s.state === "listening");
   }
 
-  /** The datagram socket bound to an address, or null. */
-  datagramAt(addr: SocketAddress & { family: "inet" | "inet6" }): Socket | null {
-    return this.boundAt("dgram", addr, () => true);
+  /**
+   * The datagram socket bound to an address that takes what `from` sends,
+   * or null: of several sharing the port (SO_REUSEADDR), one connected to
+   * `from` first, else the one bound last, as Linux chooses.
+   */
+  datagramAt(
+    addr: SocketAddress & { family: "inet" | "inet6" },
+    from?: SocketAddress,
+  ): Socket | null {
+    const connected = from
+      ? this.boundAt("dgram", addr, (s) => s.peer !== null && samePeer(s.peer, from))
+      : null;
+    return connected ?? this.boundAt("dgram", addr, (s) => s.peer === null, true);
   }
 
   /** The listening Unix socket named by socket file `ino`, or null. */
@@ -218,6 +232,7 @@ export class Network {
     kind: SocketKind,
     addr: SocketAddress & { family: "inet" | "inet6" },
     wanted: (s: Socket) => boolean,
+    last = false,
   ): Socket | null {
     if (!isLoopback(addr.address) && !isWildcard(addr.address)) {
       fail(
@@ -225,7 +240,8 @@ export class Network {
         `${formatAddress(addr)} is outside this container: only TCP to the gateway leaves it`,
       );
     }
-    for (const s of this.ports.get(`${kind}/${addr.port}`) ?? []) {
+    const bound = this.ports.get(`${kind}/${addr.port}`) ?? [];
+    for (const s of last ? [...bound].reverse() : bound) {
       const a = s.local as { family: Family; address: Uint8Array };
       // An IPv4 socket takes IPv4 only; an IPv6 one on :: takes both (bindv6only=0).
       if (a.family === "inet" && addr.family === "inet6" && !isMappedOrWildcard(addr.address)) {
@@ -479,7 +495,7 @@ export class Socket extends OpenFile {
           ? { ...this.local, address: loopbackOf(this.local.family) }
           : this.local;
       // Loopback loses nothing but what a full receiver cannot take.
-      this.network.datagramAt(target)?.deliver({ from, data: data.slice() });
+      this.network.datagramAt(target, from)?.deliver({ from, data: data.slice() });
       this.network.count(this, data.length);
       return data.length;
     }
@@ -627,6 +643,16 @@ class PipeFarEnd implements FarEnd {
     this.inEnd.drop();
     if (!this.ended) this.outEnd.drop();
   }
+}
+
+function reusesAddress(s: Socket): boolean {
+  return s.option(SOL_SOCKET, SO_REUSEADDR) !== 0;
+}
+
+/** Whether a connected datagram socket's peer is `from` (a port and an address, the loopback's either way). */
+function samePeer(peer: SocketAddress, from: SocketAddress): boolean {
+  if (peer.family === "unix" || from.family === "unix") return false;
+  return peer.port === from.port;
 }
 
 export function isLoopback(address: Uint8Array): boolean {
