@@ -132,6 +132,20 @@ describe("the container's network interface and services", () => {
     expect(r).toEqual({ status: 0, stdout: "from inetd\nfrom inetd\n", stderr: "" });
   });
 
+  it("runs a server per UDP client under udpsvd", async () => {
+    // The server reads one datagram (a read of a datagram socket takes one
+    // whole) and its answer goes back to the client it came from.
+    const r = await sh(
+      [
+        "udpsvd -E 127.0.0.1 5301 sh -c 'dd bs=100 count=1 2>/dev/null | sed s/^/got:/' &",
+        'until [ "$(echo one | nc -u -w1 127.0.0.1 5301 2>/dev/null)" = got:one ]; do :; done',
+        "echo two | nc -u -w1 127.0.0.1 5301",
+        "kill %1",
+      ].join("\n"),
+    );
+    expect(r).toEqual({ status: 0, stdout: "got:two\n", stderr: "" });
+  });
+
   it("spools a print job: lpr to lpd under tcpsvd", async () => {
     const r = await sh(
       [
@@ -153,16 +167,14 @@ describe("the container's network interface and services", () => {
         "kill $(pidof httpd)",
       ].join("\n"),
     );
-    expect(r).toEqual({
-      status: 0,
-      stdout: [
-        "Scanning 127.0.0.1 ports 8085 to 8090",
-        " Port\tProto\tState\tService",
-        " 8088\ttcp\topen\tunknown",
-        "5 closed, 1 open, 0 timed out (or blocked) ports",
-        "",
-      ].join("\n"),
-      stderr: "",
-    });
+    expect(r).toMatchObject({ status: 0, stderr: "" });
+    const lines = r.stdout.split("\n");
+    expect(lines.slice(0, 3)).toEqual([
+      "Scanning 127.0.0.1 ports 8085 to 8090",
+      " Port\tProto\tState\tService",
+      " 8088\ttcp\topen\tunknown",
+    ]);
+    // The others are closed, or, on a machine busy enough, timed out.
+    expect(lines[3]).toMatch(/^\d closed, 1 open, \d timed out \(or blocked\) ports$/);
   });
 });
