@@ -146,6 +146,22 @@ describe("the container's network interface and services", () => {
     expect(r).toEqual({ status: 0, stdout: "got:two\n", stderr: "" });
   });
 
+  it("serves TFTP: tftpd under udpsvd, tftp -g and -p", async () => {
+    // tftpd answers from a second socket on udpsvd's port, connected to its
+    // client: the client's datagrams must go to it, not to udpsvd's.
+    const r = await sh(
+      [
+        "mkdir -p /tmp/tftp && seq 1 3000 > /tmp/tftp/numbers",
+        "(cd /tmp/tftp && exec udpsvd -E 127.0.0.1 6969 tftpd -c) &",
+        "until tftp -g -r numbers -l got 127.0.0.1 6969 2>/dev/null; do usleep 10000; done",
+        "cmp got /tmp/tftp/numbers && echo got",
+        "echo put > up && tftp -p -l up -r stored 127.0.0.1 6969 2>/dev/null && cat /tmp/tftp/stored",
+        "kill %1",
+      ].join("\n"),
+    );
+    expect(r).toEqual({ status: 0, stdout: "got\nput\n", stderr: "" });
+  });
+
   it("spools a print job: lpr to lpd under tcpsvd", async () => {
     const r = await sh(
       [

@@ -221,6 +221,15 @@ describe("UDP over loopback", () => {
     expect(text(first.read(100))).toBe("a again");
     expect(text(next.read(100))).toBe("from b");
     expect(errno(() => first.read(100))).toBe("would block");
+    // As tftpd does: a second socket connected to the same client, bound
+    // later, gets that client's datagrams.
+    const answering = net.socket("inet", "dgram");
+    answering.options.set("1/2", 1);
+    net.bindIp(answering, ip("127.0.0.1", 6001));
+    answering.connectDatagram(got.from as SocketAddress & { family: "inet" });
+    a.send(bytes("ack"), ip("127.0.0.1", 6001), false);
+    expect(text(answering.read(100))).toBe("ack");
+    expect(errno(() => first.read(100))).toBe("would block");
   });
 
   it("keeps datagrams whole and apart, cuts one to the reader's length, and drops what nobody is bound to", () => {

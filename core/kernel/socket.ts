@@ -186,14 +186,16 @@ export class Network {
   /**
    * The datagram socket bound to an address that takes what `from` sends,
    * or null: of several sharing the port (SO_REUSEADDR), one connected to
-   * `from` first, else the one bound last, as Linux chooses.
+   * `from` first, else an unconnected one; the one bound last of either,
+   * as Linux chooses (tftpd answers from a second socket connected to its
+   * client on the port udpsvd's first one has).
    */
   datagramAt(
     addr: SocketAddress & { family: "inet" | "inet6" },
     from?: SocketAddress,
   ): Socket | null {
     const connected = from
-      ? this.boundAt("dgram", addr, (s) => s.peer !== null && samePeer(s.peer, from))
+      ? this.boundAt("dgram", addr, (s) => s.peer !== null && samePeer(s.peer, from), true)
       : null;
     return connected ?? this.boundAt("dgram", addr, (s) => s.peer === null, true);
   }
