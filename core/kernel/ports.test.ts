@@ -6,11 +6,17 @@ import { Network } from "./socket.ts";
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** A server on 127.0.0.1:`port` that answers one connection with `answer(request)`. */
-function serveOnce(net: Network, port: number, answer: (request: string) => string): Promise<void> {
+/** A TCP listener on 127.0.0.1:`port`. */
+function listenOn(net: Network, port: number) {
   const listener = net.socket("inet", "stream");
   net.bindIp(listener, { family: "inet", address: Uint8Array.of(127, 0, 0, 1), port });
   listener.listen(1);
+  return listener;
+}
+
+/** A server on 127.0.0.1:`port` that answers one connection with `answer(request)`. */
+function serveOnce(net: Network, port: number, answer: (request: string) => string): Promise<void> {
+  const listener = listenOn(net, port);
   return (async () => {
     const conn = await retrying(() => listener.accept());
     let request = "";
@@ -34,9 +40,7 @@ function serveEcho(
   port: number,
   complete: (request: string) => boolean,
 ): Promise<string> {
-  const listener = net.socket("inet", "stream");
-  net.bindIp(listener, { family: "inet", address: Uint8Array.of(127, 0, 0, 1), port });
-  listener.listen(1);
+  const listener = listenOn(net, port);
   return (async () => {
     const conn = await retrying(() => listener.accept());
     let request = "";

@@ -73,60 +73,71 @@ export class MemoryPool {
   }
 }
 
+/** A reader of a module's bytes: unsigned LEB128 numbers, and a section's start. */
+class ModuleReader {
+  at = 8; // magic and version
+
+  constructor(readonly bytes: Uint8Array) {}
+
+  leb(): number {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = this.bytes[this.at++]!;
+      result += (byte & 0x7f) * 2 ** shift;
+      if (!(byte & 0x80)) return result;
+      shift += 7;
+    }
+  }
+
+  /** Moves to the contents of the first section `id`; false when there is none. */
+  section(id: number): boolean {
+    while (this.at < this.bytes.length) {
+      const found = this.bytes[this.at++]!;
+      const size = this.leb();
+      if (found === id) return true;
+      this.at += size;
+    }
+    return false;
+  }
+
+  skip(): void {
+    const length = this.leb();
+    this.at += length;
+  }
+}
+
 /**
  * The pages a module's imported memory must have at least (`env.memory`'s
  * minimum, from the module's import section), or null when the module has
  * its own memory. WebAssembly.Module.imports does not tell the minimum.
  */
 export function importedMemoryPages(bytes: Uint8Array): number | null {
-  let at = 8; // magic and version
-  const leb = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = bytes[at++]!;
-      result += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) return result;
-      shift += 7;
-    }
-  };
-  const skipName = () => {
-    const length = leb();
-    at += length;
-  };
+  const r = new ModuleReader(bytes);
+  if (!r.section(2)) return null;
   const skipLimits = () => {
-    const flags = leb();
-    leb();
-    if (flags & 1) leb();
+    const flags = r.leb();
+    r.leb();
+    if (flags & 1) r.leb();
   };
-  while (at < bytes.length) {
-    const id = bytes[at++]!;
-    const size = leb();
-    const end = at + size;
-    if (id !== 2) {
-      at = end;
-      continue;
-    }
-    for (let count = leb(); count > 0; count--) {
-      skipName();
-      skipName();
-      const kind = bytes[at++]!;
-      if (kind === 0)
-        leb(); // function: its type
-      else if (kind === 1) {
-        at++; // table: element type, limits
-        skipLimits();
-      } else if (kind === 2) {
-        leb(); // memory: limits
-        return leb();
-      } else if (kind === 3)
-        at += 2; // global: value type, mutability
-      else if (kind === 4) {
-        at++; // tag: attribute, type
-        leb();
-      } else throw new Error(`unknown import kind ${kind}`);
-    }
-    return null;
+  for (let count = r.leb(); count > 0; count--) {
+    r.skip(); // module name
+    r.skip(); // field name
+    const kind = bytes[r.at++]!;
+    if (kind === 0)
+      r.leb(); // function: its type
+    else if (kind === 1) {
+      r.at++; // table: element type, limits
+      skipLimits();
+    } else if (kind === 2) {
+      r.leb(); // memory: limits
+      return r.leb();
+    } else if (kind === 3)
+      r.at += 2; // global: value type, mutability
+    else if (kind === 4) {
+      r.at++; // tag: attribute, type
+      r.leb();
+    } else throw new Error(`unknown import kind ${kind}`);
   }
   return null;
 }
@@ -138,45 +149,24 @@ export function importedMemoryPages(bytes: Uint8Array): number | null {
  * not copy the part of the stack below the stack pointer (program.ts).
  */
 export function lowestDataAddress(bytes: Uint8Array): number | null {
-  let at = 8; // magic and version
-  const leb = (): number => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = bytes[at++]!;
-      result += (byte & 0x7f) * 2 ** shift;
-      if (!(byte & 0x80)) return result;
-      shift += 7;
-    }
-  };
-  while (at < bytes.length) {
-    const id = bytes[at++]!;
-    const size = leb();
-    const end = at + size;
-    if (id !== 11) {
-      at = end;
+  const r = new ModuleReader(bytes);
+  if (!r.section(11)) return null;
+  let lowest: number | null = null;
+  for (let count = r.leb(); count > 0; count--) {
+    const flags = r.leb();
+    if (flags === 1) {
+      r.skip(); // passive: its bytes
       continue;
     }
-    let lowest: number | null = null;
-    for (let count = leb(); count > 0; count--) {
-      const flags = leb();
-      if (flags === 1) {
-        const length = leb(); // passive: its bytes (read before `at` is)
-        at += length;
-        continue;
-      }
-      if (flags === 2)
-        leb(); // memory index
-      else if (flags !== 0) return null;
-      // i32.const N end (a signed LEB: addresses below 2 GiB are read as they are)
-      if (bytes[at++] !== 0x41) return null;
-      const offset = leb();
-      if (bytes[at++] !== 0x0b) return null;
-      const length = leb(); // the segment's bytes
-      at += length;
-      lowest = lowest === null ? offset : Math.min(lowest, offset);
-    }
-    return lowest;
+    if (flags === 2)
+      r.leb(); // memory index
+    else if (flags !== 0) return null;
+    // i32.const N end (a signed LEB: addresses below 2 GiB are read as they are)
+    if (bytes[r.at++] !== 0x41) return null;
+    const offset = r.leb();
+    if (bytes[r.at++] !== 0x0b) return null;
+    r.skip(); // the segment's bytes
+    lowest = lowest === null ? offset : Math.min(lowest, offset);
   }
-  return null;
+  return lowest;
 }
