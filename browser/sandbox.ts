@@ -113,19 +113,25 @@ export class SandboxService implements SandboxApi {
     // Every fetch of the site's images is reported: the opening's, and
     // then a big layer's chunks as its files are first read.
     this.source = new HttpBlobSource(options.imagesUrl, onProgress);
-    const image = await this.loadImage(options.image ?? BASE_IMAGE);
+    // The image loads while the container's lock is taken; it is there
+    // before the store is opened, so that no database is made for a
+    // container whose image cannot be had.
+    const loading = this.loadImage(options.image ?? BASE_IMAGE);
+    loading.catch(() => undefined); // (its error is said by an await below, unless the lock's came first)
     let store: Store;
     let restored = false;
     const unavailable: string[] = [];
     if (name === EPHEMERAL) {
       store = new MemoryStore();
     } else if (options.readOnly) {
+      await loading;
       store = await readOnlyCopy(IndexedDbStore.forContainer(name));
     } else {
       // The lock first: a second tab must not even open the database.
       await holdContainerLock(IndexedDbStore.containerDatabase(name));
-      store = IndexedDbStore.forContainer(name);
       const folder = await replicas();
+      await loading;
+      store = IndexedDbStore.forContainer(name);
       if (folder) {
         const replicated = await ReplicatedStore.open(store, folder, name).catch((e: unknown) => {
           void store.close();
@@ -145,6 +151,7 @@ export class SandboxService implements SandboxApi {
     const unlocked = kept ? locksMissing() : null;
     if (unlocked) unavailable.push(unlocked);
     const lost = name !== EPHEMERAL && (await databaseLost(name, store));
+    const image = await loading;
     const container = await Container.open(
       store,
       image,

@@ -14,7 +14,6 @@ import { keepOffline } from "./offline.ts";
 import { servePorts } from "./ports.ts";
 import { giveUpWhenCached } from "./page-cache.ts";
 import { progressBar } from "./progress.ts";
-import { DARK, LIGHT, openTerminal } from "./terminal.ts";
 
 declare global {
   interface Window {
@@ -114,7 +113,19 @@ function storageAllowed(): Promise<boolean> {
 
 /** Opens the container and its terminal, types the start command, and tells the host. */
 async function start(): Promise<void> {
-  const sandbox = await open();
+  // The container opens (its worker starting) while xterm.js loads and
+  // makes the terminal: neither waits for the other.
+  const opening = open();
+  const terminal = import("./terminal.ts").then((t) => ({
+    ...t,
+    term: t.createTerminal($("terminal"), {
+      fontSize: params.fontSize,
+      theme: params.theme === "light" ? t.LIGHT : t.DARK,
+    }),
+  }));
+  // (A failed opening is the one error said; the terminal's would follow from it.)
+  terminal.catch(() => undefined);
+  const sandbox = await opening;
   giveUpWhenCached(sandbox);
   // Its servers at this site's /ports/N/, as the playground's.
   servePorts(sandbox);
@@ -132,9 +143,8 @@ async function start(): Promise<void> {
   const decoder = new TextDecoder();
   let prompted!: () => void;
   const prompt = new Promise<void>((resolve) => (prompted = resolve));
-  const term = await openTerminal(sandbox, $("terminal"), {
-    fontSize: params.fontSize,
-    theme: params.theme === "light" ? LIGHT : DARK,
+  const { connectTerminal, term: made } = await terminal;
+  const term = await connectTerminal(made, sandbox, {
     autofocus: false,
     onOutput: (data) => {
       prompted();

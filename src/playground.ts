@@ -23,7 +23,6 @@ import { watchSaving, watchStorage } from "./playground/storage.ts";
 import { $ } from "./playground/ui.ts";
 import { keepOffline } from "./offline.ts";
 import { giveUpWhenCached } from "./page-cache.ts";
-import { openTerminal } from "./terminal.ts";
 
 declare global {
   interface Window {
@@ -42,7 +41,16 @@ addEventListener("error", (e) => {
 async function start(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const container = await finishRename(query.get("container") ?? "default", status);
-  const box = await openContainer(container, query.get("image") ?? "busybox", query.get("proxy"));
+  // The container opens (its worker starting) while xterm.js loads and
+  // makes the terminal: neither waits for the other.
+  const opening = openContainer(container, query.get("image") ?? "busybox", query.get("proxy"));
+  const terminal = import("./terminal.ts").then((t) => ({
+    ...t,
+    term: t.createTerminal($("terminal")),
+  }));
+  // (A failed opening is the one error said; the terminal's would follow from it.)
+  terminal.catch(() => undefined);
+  const box = await opening;
   giveUpWhenCached(box);
   const offline = await keepOffline();
   // The image only matters when the container is made: a reload need not say it again.
@@ -77,7 +85,8 @@ async function start(): Promise<void> {
     status.say(`In this browser: ${missing.join("; ")}.`);
   }
 
-  const term = await openTerminal(box, $("terminal"));
+  const { connectTerminal, term: made } = await terminal;
+  const term = await connectTerminal(made, box);
 
   wireContainerPicker(box, status, () => term.focus());
   wireImageVerbs({ box, term, status, onImage: showTitle });

@@ -63,18 +63,16 @@ function copyByCommand(text: string): void {
 }
 
 /**
- * Opens a terminal in `element` and logs in to `box`'s shell. xterm.js's
- * screen-reader mode is on, so the screen's text is in the page's
- * accessibility tree. Ctrl+Shift+C copies the selection (Ctrl+C is the
- * shell's interrupt); Ctrl+Shift+V pastes (Ctrl+V is the shell's "quote
- * next"): xterm.js lets the key through to the browser, whose paste event
- * xterm.js takes, without asking for clipboard permission.
+ * A terminal in `element`, sized to it and following its size, with no
+ * shell yet: a page makes it while its container opens, so that neither
+ * waits for the other. xterm.js's screen-reader mode is on, so the
+ * screen's text is in the page's accessibility tree. Ctrl+Shift+C copies
+ * the selection (Ctrl+C is the shell's interrupt); Ctrl+Shift+V pastes
+ * (Ctrl+V is the shell's "quote next"): xterm.js lets the key through to
+ * the browser, whose paste event xterm.js takes, without asking for
+ * clipboard permission.
  */
-export async function openTerminal(
-  box: Sandbox,
-  element: HTMLElement,
-  options: TerminalOptions = {},
-): Promise<Terminal> {
+export function createTerminal(element: HTMLElement, options: TerminalOptions = {}): Terminal {
   const term = new Terminal({
     fontSize: options.fontSize ?? 14,
     fontFamily: "ui-monospace, 'DejaVu Sans Mono', Menlo, Consolas, monospace",
@@ -97,12 +95,24 @@ export async function openTerminal(
     if (e.ctrlKey && e.shiftKey && e.code === "KeyV") return false;
     return true;
   });
+  new ResizeObserver(() => fit.fit()).observe(element);
+  return term;
+}
+
+/**
+ * Logs `term` (createTerminal's) in to `box`'s shell: keys go to it, its
+ * screen comes back, and a resize of the terminal is the shell's too.
+ */
+export async function connectTerminal(
+  term: Terminal,
+  box: Sandbox,
+  options: TerminalOptions = {},
+): Promise<Terminal> {
   const encoder = new TextEncoder();
   term.onData((data) => void box.input(encoder.encode(data)));
   forwardTypedText(term, (text) => void box.input(encoder.encode(text)));
   term.onBinary((data) => void box.input(Uint8Array.from(data, (c) => c.charCodeAt(0))));
   term.onResize(({ rows, cols }) => void box.resize({ rows, cols }));
-  new ResizeObserver(() => fit.fit()).observe(element);
   // Answered once xterm.js has taken the bytes and a frame was painted
   // after: the worker paces programs to the screen, and a flood of output
   // leaves the page time to paint and to answer the user.
