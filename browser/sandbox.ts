@@ -13,7 +13,7 @@ import {
 import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
-import { Kernel } from "../core/kernel/kernel.ts";
+import { Kernel, LOGIN_SHELL } from "../core/kernel/kernel.ts";
 import { fetchPort, type PortBody, type PortResponseHead } from "../core/kernel/ports.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
@@ -185,7 +185,10 @@ export class SandboxService implements SandboxApi {
 
   /** A kernel for a container, with the gateway unless the network is off. */
   private kernel(fs: Filesystem, options: OpenOptions): Kernel {
-    const kernel = new Kernel(fs, new WasmLoader(this.prepared, this.preparer));
+    const loader = new WasmLoader(this.prepared, this.preparer);
+    // The login shell compiles while the page makes its terminal.
+    loader.warm(fs, LOGIN_SHELL);
+    const kernel = new Kernel(fs, loader);
     if (options.network !== false) {
       kernel.network.gateway = new Gateway({
         cors: true,

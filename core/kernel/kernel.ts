@@ -27,6 +27,9 @@ import { Tty, TtyFile, type TtyOwner } from "./tty.ts";
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** The program of a login shell (`login`), unless the caller names another. */
+export const LOGIN_SHELL = "/bin/sh";
+
 /** A login's environment: root's, on an xterm (also the base image's default). */
 export const LOGIN_ENV: readonly string[] = [
   `PATH=${DEFAULT_PATH}`,
@@ -186,7 +189,7 @@ export class Kernel implements TtyOwner {
     const end = () => new TtyFile(tty, null, true, true);
     return this.spawn({
       args: ["-sh"],
-      file: options.shell ?? "/bin/sh",
+      file: options.shell ?? LOGIN_SHELL,
       env,
       cwd: options.cwd ?? env.find((e) => e.startsWith("HOME="))?.slice(5) ?? "/",
       stdio: [end(), end(), end()],

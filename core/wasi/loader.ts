@@ -106,6 +106,21 @@ export class WasmLoader implements ProgramLoader {
     return module!;
   }
 
+  /**
+   * Compiles the program at `path` ahead of its first run, as spawn and
+   * exec would: a container's login shell, while the page makes its
+   * terminal. What fails here (no such file, a layer's bytes not yet
+   * fetched, not a module) is left to the run, which says it.
+   */
+  warm(fs: Filesystem, path: string): void {
+    try {
+      const loaded = this.load(fs, "/", path, [path]);
+      this.compile(fs, loaded.ino).catch(() => undefined);
+    } catch {
+      // Said by the run, if it comes.
+    }
+  }
+
   /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */
   importedMemory(module: WebAssembly.Module): number | null {
     return this.memoryPages.get(module) ?? null;
