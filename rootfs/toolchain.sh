@@ -111,7 +111,9 @@ toolchain_setup() {
 	# compat/process.c, which tells the kernel the new working directory; malloc's
 	# sbrk to compat/memory.c, which lets the kernel hold the memory limit;
 	# qsort and strtod to compat/fastpath.c (a merge sort, and a fast path for
-	# plain decimal numbers: musl's were most of sort -n's time).
+	# plain decimal numbers: musl's were most of sort -n's time); malloc, free
+	# and calloc to compat/malloc.c (a cache of small freed blocks in front of
+	# dlmalloc, as glibc's tcache).
 	# --export-table and --export=...: what the kernel's env.invoke_* need (the
 	# function table, the stack pointer to restore after a longjmp, and the
 	# addresses of __THREW__ and __threwValue, compat/em_sjlj.c); and the buffer
@@ -130,7 +132,7 @@ toolchain_setup() {
 	# --import-memory: the kernel gives each instance its memory, a used one
 	# when it has one (core/wasi/memory-pool.ts: page faults on a fresh
 	# memory were most of a fork's cost); --export-memory keeps it an export too.
-	TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat,--wrap=chdir,--wrap=sbrk,--wrap=qsort,--wrap=strtod -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
+	TARGET_LDFLAGS="-Wl,--wrap=open,--wrap=openat,--wrap=mkdir,--wrap=mkdirat,--wrap=chdir,--wrap=sbrk,--wrap=qsort,--wrap=strtod,--wrap=malloc,--wrap=free,--wrap=calloc -Wl,$COMPAT_LIB -Wl,-lwasi-emulated-mman -Wl,-lwasi-emulated-process-clocks \
  -Wl,-z,stack-size=1048576 -Wl,--stack-first -Wl,--import-memory,--export-memory -Wl,--undefined=overbox_stdio_buffers \
  -Wl,--export-table -Wl,--export=__stack_pointer,--export=__THREW__,--export=__threwValue \
  -Wl,--export=overbox_asyncify_buffer,--export=overbox_asyncify_buffer_size -O0"
