@@ -156,8 +156,12 @@ export async function entryOf(
       return { ...base, type: "directory" };
     case "symlink":
       return { ...base, type: "symlink", target: fs.readlink(ino) };
-    case "file":
-      return { ...base, type: "file", data: await retrying(() => fs.read(ino, 0, st.size)) };
+    case "file": {
+      // A copy: the read may be a view of a chunk that a program writes to
+      // before the layer is packed.
+      const data = (await retrying(() => fs.read(ino, 0, st.size))).slice();
+      return { ...base, type: "file", data };
+    }
     case "fifo":
       return { ...base, type: "fifo" };
     case "chardev":

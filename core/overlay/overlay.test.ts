@@ -449,6 +449,22 @@ describe("the upper layer in a store", () => {
     expect(spy.fetched.filter(isChunk)).toEqual([2, 3, 4].map((n) => `c/${ino}/${n}`));
   });
 
+  it("reads within one chunk what was written, zeros past a short chunk, and a later write", async () => {
+    const ov = await openOverlay(new MemoryStore(), await lowerLayers([BASE]), { chunkSize: 1024 });
+    applyOperation(operator(ov), { op: "write", path: "/tmp/f", data: "abcdefghij" });
+    const ino = resolveExisting(ov, ov.root, "/tmp/f", { follow: true });
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    expect(text(ov.read(ino, 2, 5))).toBe("cdefg");
+    // Extended past its only chunk, which holds 10 bytes: the rest reads as zeros.
+    ov.truncate(ino, 3000);
+    expect(ov.read(ino, 0, 1024)).toEqual(
+      Uint8Array.from({ length: 1024 }, (_, i) => (i < 10 ? "abcdefghij".charCodeAt(i) : 0)),
+    );
+    expect(ov.read(ino, 1500, 100)).toEqual(new Uint8Array(100));
+    ov.write(ino, 3, new TextEncoder().encode("XY"));
+    expect(text(ov.read(ino, 0, 6))).toBe("abcXYf");
+  });
+
   it("reads a file through with one wait per read-ahead, not per chunk, past what its cache holds", async () => {
     const store = new MemoryStore();
     const lowers = await lowerLayers([BASE]);

@@ -340,6 +340,17 @@ export class UpperLayer {
     const first = Math.floor(offset / this.chunkSize);
     const last = Math.floor((end - 1) / this.chunkSize);
     this.needChunks(inode, first, last, READ_AHEAD);
+    if (first === last) {
+      // Within one chunk (a program's read of a block): a view of it, as
+      // MemoryFilesystem gives, not a copy the caller copies again.
+      const key = chunkKey(inode.ino, first);
+      const chunk = this.chunks.get(key);
+      const from = offset - first * this.chunkSize;
+      if (chunk && chunk.length >= from + (end - offset)) {
+        this.touch(key);
+        return chunk.subarray(from, from + (end - offset));
+      }
+    }
     const out = new Uint8Array(end - offset);
     for (let n = first; n <= last; n++) {
       const chunkStart = n * this.chunkSize;

@@ -112,7 +112,12 @@ export interface Filesystem {
   lookupOrNull?(dir: number, name: string): number | null;
   /** The entries of a directory, without `.` and `..`, in a stable order. */
   readdir(dir: number): DirEntry[];
-  /** Reads up to `length` bytes at `offset`; fewer at the end of the file. */
+  /**
+   * Reads up to `length` bytes at `offset`; fewer at the end of the file.
+   * The bytes may be a view of the filesystem's own (MemoryFilesystem's
+   * data, an upper layer's chunk), which a later write changes: a caller
+   * that keeps them past its next call copies them.
+   */
   read(ino: number, offset: number, length: number): Uint8Array;
   readlink(ino: number): string;
 
