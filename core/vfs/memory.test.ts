@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { errnoOf } from "../errno.ts";
 import { MemoryFilesystem } from "./memory.ts";
+import { readPath, writePath } from "./paths.ts";
 import { resolve, resolveExisting } from "./resolve.ts";
 
 const root = { uid: 0, gid: 0 };
@@ -131,5 +132,19 @@ describe("memory filesystem", () => {
     fs.truncate(ino, 2);
     fs.truncate(ino, 4);
     expect([...fs.read(ino, 0, 4)]).toEqual([9, 2, 0, 0]);
+  });
+});
+
+describe("readPath", () => {
+  it("gives a file's bytes in a buffer of their own, not a view of the filesystem's", async () => {
+    const fs = new MemoryFilesystem();
+    await writePath(fs, "/f", new TextEncoder().encode("hello"));
+    const ino = resolveExisting(fs, fs.root, "/f", { follow: true });
+    // (Grown by doubling: the file's own buffer is longer than its bytes.)
+    fs.write(ino, 5, new TextEncoder().encode(", w"));
+    const bytes = await readPath(fs, "/f");
+    expect(new TextDecoder().decode(bytes)).toBe("hello, w");
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.buffer.byteLength).toBe(8);
   });
 });

@@ -10,12 +10,17 @@ import { retrying } from "./would-block.ts";
  * filesystem's ErrnoErrors: ENOENT, EISDIR, ENOTDIR...
  */
 
-/** The bytes of the file at `path` (symlinks followed). */
+/**
+ * The bytes of the file at `path` (symlinks followed), in a buffer of
+ * their own: a read may be a view of the filesystem's (Filesystem.read),
+ * and the page gets the whole buffer of what it is given.
+ */
 export async function readPath(fs: Filesystem, path: string): Promise<Uint8Array> {
   const ino = resolveExisting(fs, fs.root, absolute(path), { follow: true });
   const st = fs.stat(ino);
   if (st.type === "directory") fail("EISDIR", path);
-  return retrying(() => fs.read(ino, 0, st.size));
+  const data = await retrying(() => fs.read(ino, 0, st.size));
+  return data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
 }
 
 /** Creates the file at `path` (0644, root's) or replaces what an existing one holds. */
