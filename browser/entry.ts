@@ -1,10 +1,10 @@
 /// <reference lib="webworker" />
 /**
- * The worker's entry point in the browser: exposes a SandboxService
- * (browser/sandbox.ts) to the page over comlink. One worker holds one
- * container; the page starts a worker per container it opens.
+ * The worker's entry point in the browser: exposes a HostService
+ * (browser/host.ts) to the page over comlink. One worker holds every
+ * container the page opens (src/index.ts starts it with the first).
  */
 import { expose } from "comlink";
-import { SandboxService } from "./sandbox.ts";
+import { HostService } from "./host.ts";
 
-expose(new SandboxService());
+expose(new HostService());

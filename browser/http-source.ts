@@ -15,7 +15,8 @@ export class HttpBlobSource implements BlobSource {
   private expected = 0;
 
   constructor(
-    private readonly base: string,
+    /** The images' URL. */
+    readonly base: string,
     private readonly onProgress?: (loaded: number, total: number) => void,
   ) {}
 

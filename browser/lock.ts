@@ -3,8 +3,8 @@ import { fail } from "../core/errno.ts";
 /**
  * One writer per container: a Web Lock named
  * after the container's database, taken before the container opens and held
- * for as long as the worker lives. A second tab on the same container is
- * told (EBUSY) instead of writing into the same database.
+ * until it closes (or its worker ends). A second tab on the same container
+ * is told (EBUSY) instead of writing into the same database.
  *
  * Where there are no Web Locks (Node has none), there is no second tab
  * either: the call does nothing.
@@ -23,21 +23,24 @@ export function locksMissing(): string | null {
 /** How long a new worker waits for the lock before saying the container is taken. */
 const WAIT_MS = 3000;
 
-export async function holdContainerLock(database: string): Promise<void> {
+/** Takes the container's lock; resolves with what gives it back. */
+export async function holdContainerLock(database: string): Promise<() => void> {
   const locks = (globalThis.navigator as { locks?: LockManager } | undefined)?.locks;
-  if (!locks) return;
+  if (!locks) return () => undefined;
+  let release = () => undefined as void;
+  const held = new Promise<void>((r) => (release = r));
   // A reloaded page's old worker may still hold the lock for a moment: wait
   // a little before saying the container is taken.
   const refused = await new Promise<unknown>((answer) => {
     locks
       .request(database, { signal: AbortSignal.timeout(WAIT_MS) }, () => {
         answer(null);
-        // Held until the worker ends: the promise never settles.
-        return new Promise<never>(() => undefined);
+        // Held until released, or until the worker ends.
+        return held;
       })
       .catch((e: unknown) => answer(e ?? "refused"));
   });
-  if (refused === null) return;
+  if (refused === null) return release;
   // The wait ran out: another tab holds it. Anything else is the browser
   // refusing locks (a frame with no storage access): not a busy container.
   const name = (refused as { name?: string }).name;

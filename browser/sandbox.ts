@@ -2,11 +2,11 @@ import { concat } from "../core/bytes.ts";
 import { Container, importLayer } from "../core/container/container.ts";
 import { fail, ErrnoError } from "../core/errno.ts";
 import { HttpBlobSource } from "./http-source.ts";
+import { finalizer } from "comlink";
 import {
   firstOf,
   loadImage,
   parseManifest,
-  StoreBlobs,
   type BlobSource,
   type Image,
 } from "../core/image/image.ts";
@@ -37,19 +37,14 @@ import { IndexedDbStore } from "./indexeddb.ts";
 import { ledger } from "./ledger.ts";
 import { holdContainerLock, locksMissing, withContainerLock } from "./lock.ts";
 import { MemoryStore } from "../core/store/memory.ts";
-import { recordSupport, RecordReplicatedStore } from "./record-replica.ts";
-import { PreparedDb } from "./prepared-db.ts";
-import { browserPreparer } from "./preparer.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
 import type { Filesystem } from "../core/vfs/filesystem.ts";
+import { BASE_IMAGE, WorkerShared } from "./worker-shared.ts";
 
-const BASE_IMAGE = "busybox";
 /** Bytes of terminal output the page may be behind by before programs wait for it. */
 const SCREEN_WINDOW = 64 * 1024;
-/** The database of images made by commit and import (their blobs and manifests), shared by all containers. */
-const IMAGES_DATABASE = "overbox.images";
 const EPHEMERAL = "ephemeral";
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 const IMAGE_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
@@ -80,34 +75,41 @@ interface Session {
    * and it stays read-only after a reset.
    */
   openedReadOnly: boolean;
+  /** Gives the container's lock back (on close). */
+  unlock: () => void;
+}
+
+/** What an opening has taken so far: given back if it fails. */
+interface Held {
+  unlock: () => void;
+  store: Store | null;
 }
 
 /**
- * The worker's API (browser/protocol.ts): one container per worker,
- * its kernel, a terminal with a login shell, and Docker's verbs. The page
- * reaches it through comlink (browser/entry.ts).
+ * One container's API (browser/protocol.ts): the container, its kernel, a
+ * terminal with a login shell, and Docker's verbs. A worker serves
+ * several (browser/host.ts), sharing what they can: images, compiled
+ * programs, the images' database. The page reaches each through comlink.
  */
 export class SandboxService implements SandboxApi {
   private session: Session | null = null;
   /** The bodies of responses from the container's ports being read (fetchPort), by number. */
   private readonly bodies = new Map<number, PortBody>();
   private nextBody = 1;
-  /** The images' replica, or why this browser keeps none. */
-  private readonly records = recordSupport(IMAGES_DATABASE);
-  private readonly imageStore = new RecordReplicatedStore(
-    new IndexedDbStore(IMAGES_DATABASE),
-    this.records.then((r) => r.folder),
-  );
-  private readonly blobs = new StoreBlobs(this.imageStore);
-  /** Programs built elsewhere, prepared when first run (core/wasi/prepare.ts), for every container. */
-  private readonly prepared = new PreparedDb();
-  /** Where they are prepared: a worker of their own. */
-  private readonly preparer = browserPreparer();
   private source: HttpBlobSource | null = null;
-  private base: Promise<Image> | null = null;
+
+  constructor(private readonly shared = new WorkerShared()) {}
+
+  private get imageStore() {
+    return this.shared.imageStore;
+  }
+
+  private get blobs() {
+    return this.shared.blobs;
+  }
 
   async open(options: OpenOptions, onProgress?: Progress): Promise<OpenInfo> {
-    if (this.session) fail("EBUSY", "this worker has a container open already");
+    if (this.session) fail("EBUSY", "this sandbox has a container open already");
     const name = options.container ?? "default";
     if (name !== EPHEMERAL) checkContainerName(name);
     // Every fetch of the site's images is reported: the opening's, and
@@ -118,6 +120,26 @@ export class SandboxService implements SandboxApi {
     // container whose image cannot be had.
     const loading = this.loadImage(options.image ?? BASE_IMAGE);
     loading.catch(() => undefined); // (its error is said by an await below, unless the lock's came first)
+    const held: Held = { unlock: () => undefined, store: null };
+    try {
+      this.session = await this.opening(name, options, loading, held);
+      return this.session.info;
+    } catch (e) {
+      // What was taken is given back: the store, so that it can be
+      // deleted, and the lock, for another try.
+      await held.store?.close().catch(() => undefined);
+      held.unlock();
+      throw e;
+    }
+  }
+
+  /** open's work: what it takes (the lock, the store) is put in `held` as it is taken. */
+  private async opening(
+    name: string,
+    options: OpenOptions,
+    loading: Promise<Image>,
+    held: Held,
+  ): Promise<Session> {
     let store: Store;
     let restored = false;
     const unavailable: string[] = [];
@@ -128,7 +150,7 @@ export class SandboxService implements SandboxApi {
       store = await readOnlyCopy(IndexedDbStore.forContainer(name));
     } else {
       // The lock first: a second tab must not even open the database.
-      await holdContainerLock(IndexedDbStore.containerDatabase(name));
+      held.unlock = await holdContainerLock(IndexedDbStore.containerDatabase(name));
       const folder = await replicas();
       await loading;
       store = IndexedDbStore.forContainer(name);
@@ -143,10 +165,11 @@ export class SandboxService implements SandboxApi {
         unavailable.push((await replicasMissing())!);
       }
     }
+    held.store = store;
     // What is missing matters to a container that is kept: the replicas
     // are what would bring it (and images made in it) back.
     const kept = name !== EPHEMERAL && !options.readOnly;
-    const records = kept ? (await this.records).missing : null;
+    const records = kept ? (await this.shared.records).missing : null;
     if (records) unavailable.push(records);
     const unlocked = kept ? locksMissing() : null;
     if (unlocked) unavailable.push(unlocked);
@@ -170,7 +193,7 @@ export class SandboxService implements SandboxApi {
       restored,
       ...(unavailable.length > 0 ? { unavailable } : {}),
     };
-    this.session = {
+    return {
       info,
       container,
       kernel: this.kernel(container.fs, options),
@@ -179,13 +202,13 @@ export class SandboxService implements SandboxApi {
       stdin: new Map(),
       generation: 0,
       openedReadOnly: Boolean(options.readOnly),
+      unlock: held.unlock,
     };
-    return info;
   }
 
   /** A kernel for a container, with the gateway unless the network is off. */
   private kernel(fs: Filesystem, options: OpenOptions): Kernel {
-    const loader = new WasmLoader(this.prepared, this.preparer);
+    const loader = new WasmLoader(this.shared.prepared, this.shared.preparer, this.shared.programs);
     // The login shell compiles while the page makes its terminal.
     loader.warm(fs, LOGIN_SHELL);
     const kernel = new Kernel(fs, loader);
@@ -398,8 +421,17 @@ export class SandboxService implements SandboxApi {
     if (!s) return;
     this.session = null;
     s.generation++;
-    await stopAll(s.kernel);
-    await s.container.close();
+    try {
+      await stopAll(s.kernel);
+      await s.container.close();
+    } finally {
+      s.unlock();
+    }
+  }
+
+  /** The page let this container go without closing it (Sandbox.terminate): it is closed. */
+  [finalizer](): void {
+    void this.close().catch(() => undefined);
   }
 
   async containers(): Promise<ContainerInfo[]> {
@@ -470,15 +502,7 @@ export class SandboxService implements SandboxApi {
   private async loadImage(name: string): Promise<Image> {
     const source = this.source;
     if (!source) fail("EBADF", "no image source: call open first");
-    // Fetched once per worker: every image here is built on it.
-    this.base ??= source
-      .manifest(BASE_IMAGE)
-      .then((m) => loadImage(source, parseManifest(m)))
-      .catch((e: unknown) => {
-        this.base = null; // a failed fetch is tried again next time
-        throw e;
-      });
-    const base = await this.base;
+    const base = await this.shared.baseImage(source);
     if (name === BASE_IMAGE) return base;
     checkImageName(name);
     const saved = await this.imageStore.get(`image/${name}`);

@@ -397,6 +397,82 @@ describe(`the library (Sandbox) in ${BROWSER}: a kernel in a Web Worker`, () => 
   });
 });
 
+describe(`containers of one page, in ${BROWSER}`, () => {
+  it("share one worker, and none sees another's files, processes or signals; each closes, opens again or is given up on its own", async () => {
+    await loadLibrary();
+    const seen = await page.evaluate(async () => {
+      const Sandbox = (window as unknown as { Library: typeof import("../src/index.ts").Sandbox })
+        .Library;
+      /** Who holds each container's lock (a worker is a client of its own). */
+      const holders = async () => {
+        const held = (await navigator.locks.query()).held ?? [];
+        return Object.fromEntries(
+          held
+            .filter((l) => l.name?.startsWith("overbox-shared-"))
+            .map((l) => [l.name!.slice("overbox-".length), l.clientId]),
+        );
+      };
+      const a = await Sandbox.open({ container: "shared-a" });
+      const b = await Sandbox.open({ container: "shared-b" });
+      const both = await holders();
+      await a.fs.writeFile("/root/a-only", "a\n");
+      const bSeesA = (await b.exec("cat /root/a-only")).exitCode;
+      // A sleep in each: a's killall ends a's only.
+      const sleepA = await a.spawn(["sleep", "60"]);
+      const sleepB = await b.spawn(["sleep", "60"]);
+      await a.exec("while ! pidof sleep; do usleep 10000; done");
+      await b.exec("while ! pidof sleep; do usleep 10000; done");
+      const killed = await a.exec("killall sleep");
+      const aStatus = await sleepA.exited;
+      const bStill = (await b.exec("pidof sleep")).exitCode;
+      // a closes: b goes on, a's lock is given back, and a opens again.
+      await a.close();
+      const afterClose = await holders();
+      const bAfter = (await b.exec("echo on")).stdout;
+      const again = await Sandbox.open({ container: "shared-a" });
+      const kept = (await again.exec("cat /root/a-only")).stdout;
+      // b is given up (as a tab closing would): its lock goes, the other stays.
+      b.terminate();
+      const bStatus = await Promise.race([
+        sleepB.exited,
+        new Promise((r) => setTimeout(() => r("still running"), 10_000)),
+      ]);
+      let afterTerminate = await holders();
+      for (let i = 0; i < 100 && "shared-b" in afterTerminate; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        afterTerminate = await holders();
+      }
+      const againOn = (await again.exec("echo on")).stdout;
+      await again.close();
+      await Sandbox.deleteContainer("shared-a");
+      await Sandbox.deleteContainer("shared-b");
+      return {
+        both,
+        bSeesA,
+        killed: killed.exitCode,
+        aStatus,
+        bStill,
+        afterClose,
+        bAfter,
+        kept,
+        bStatus,
+        afterTerminate,
+        againOn,
+      };
+    });
+    // One client (the worker) holds both locks.
+    expect(Object.keys(seen.both).sort()).toEqual(["shared-a", "shared-b"]);
+    expect(seen.both["shared-a"]).toBe(seen.both["shared-b"]);
+    expect(seen.bSeesA).not.toBe(0);
+    expect(seen).toMatchObject({ killed: 0, aStatus: 128 + 15, bStill: 0, bAfter: "on\n" });
+    expect(Object.keys(seen.afterClose)).toEqual(["shared-b"]);
+    expect(seen.kept).toBe("a\n");
+    expect(seen.bStatus).not.toBe("still running");
+    expect(Object.keys(seen.afterTerminate)).toEqual(["shared-a"]);
+    expect(seen.againOn).toBe("on\n");
+  });
+});
+
 describe(`WASI programs built elsewhere, in ${BROWSER}`, () => {
   const BUILT = join(import.meta.dirname, "..", "build", "wasi-programs");
   const NAMES = ["args", "files", "gen", "count", "nap", "hog", "big", "upper", "facts"];

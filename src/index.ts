@@ -6,9 +6,9 @@
  *   await box.fs.writeFile("/root/hello.txt", "hi\n");
  *   await box.close();
  *
- * Each Sandbox is one worker running one container
- * (browser/sandbox.ts), reached through comlink; the types of what crosses
- * are in browser/protocol.ts.
+ * Each Sandbox is one container (browser/sandbox.ts) in the worker that
+ * hosts the page's containers (browser/host.ts), reached through
+ * comlink; the types of what crosses are in browser/protocol.ts.
  */
 import { proxy, releaseProxy, wrap, type Remote } from "comlink";
 import type {
@@ -18,6 +18,7 @@ import type {
   FileInfo,
   FsckProblem,
   FsckReport,
+  HostApi,
   OpenInfo,
   PortWireRequest,
   SandboxApi,
@@ -65,9 +66,39 @@ export interface SandboxProcess {
   kill(signal?: number): Promise<void>;
 }
 
-function startWorker(): { worker: Worker; api: Remote<SandboxApi> } {
-  const worker = new Worker(new URL("../browser/entry.ts", import.meta.url), { type: "module" });
-  return { worker, api: wrap<SandboxApi>(worker) };
+/**
+ * The worker hosting the page's containers (browser/host.ts): started
+ * with the first Sandbox, ended with the last, so that containers of one
+ * image hold its files and compiled programs once between them.
+ */
+class Host {
+  private static current: Host | null = null;
+  private users = 0;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly api: Remote<HostApi>,
+  ) {}
+
+  /** The page's host, started if there is none; it lives until every joiner has left. */
+  static join(): Host {
+    if (!Host.current) {
+      const worker = new Worker(new URL("../browser/entry.ts", import.meta.url), {
+        type: "module",
+      });
+      Host.current = new Host(worker, wrap<HostApi>(worker));
+    }
+    Host.current.users++;
+    return Host.current;
+  }
+
+  /** The last to leave ends the worker (at once: what it has not stored is lost). */
+  leave(): void {
+    if (--this.users > 0) return;
+    if (Host.current === this) Host.current = null;
+    this.api[releaseProxy]();
+    this.worker.terminate();
+  }
 }
 
 function defaultImagesUrl(): string {
@@ -76,20 +107,24 @@ function defaultImagesUrl(): string {
 
 export class Sandbox {
   private constructor(
-    private readonly worker: Worker,
+    private readonly host: Host,
     private readonly api: Remote<SandboxApi>,
     /** The container, its image, and whether it is open read-only. */
     readonly info: OpenInfo,
   ) {}
 
   /**
-   * Opens a container in a new worker. Rejects with an Error whose message
-   * starts with "EBUSY" when another tab has the container open (open it
-   * with `readOnly`, or choose another container).
+   * Opens a container, in the worker of the page's other containers (one
+   * is started for the first). Rejects with an Error whose message starts
+   * with "EBUSY" when another tab (or another Sandbox of this page) has
+   * the container open (open it with `readOnly`, or choose another
+   * container).
    */
   static async open(options: SandboxOptions = {}): Promise<Sandbox> {
-    const { worker, api } = startWorker();
+    const host = Host.join();
+    let api: Remote<SandboxApi> | null = null;
     try {
+      api = await host.api.sandbox();
       const info = await api.open(
         {
           image: options.image ?? "busybox",
@@ -101,9 +136,10 @@ export class Sandbox {
         },
         options.onProgress ? proxy(options.onProgress) : undefined,
       );
-      return new Sandbox(worker, api, info);
+      return new Sandbox(host, api, info);
     } catch (e) {
-      worker.terminate();
+      api?.[releaseProxy]();
+      host.leave();
       throw e;
     }
   }
@@ -123,12 +159,16 @@ export class Sandbox {
   }
 
   private static async withWorker<T>(body: (api: Remote<SandboxApi>) => Promise<T>): Promise<T> {
-    const { worker, api } = startWorker();
+    const host = Host.join();
     try {
-      return await body(api);
+      const api = await host.api.sandbox();
+      try {
+        return await body(api);
+      } finally {
+        api[releaseProxy]();
+      }
     } finally {
-      api[releaseProxy]();
-      worker.terminate();
+      host.leave();
     }
   }
 
@@ -306,22 +346,24 @@ export class Sandbox {
   }
 
   /**
-   * Ends the worker at once, as closing the tab would: changes not yet
-   * stored are lost (`sync` first to keep them), and the container is free
-   * for another page.
+   * Gives the container up at once, as closing the tab would: when no
+   * other container of the page shares its worker, the worker ends and
+   * changes not yet stored are lost (`sync` first to keep them); else the
+   * worker closes it (stopping its programs) as soon as it is free. Either
+   * way the container is free for another page.
    */
   terminate(): void {
     this.api[releaseProxy]();
-    this.worker.terminate();
+    this.host.leave();
   }
 
-  /** Stops the programs, stores every change and ends the worker. */
+  /** Stops the programs, stores every change and closes the container (the worker ends with the page's last). */
   async close(): Promise<void> {
     try {
       await this.api.close();
     } finally {
       this.api[releaseProxy]();
-      this.worker.terminate();
+      this.host.leave();
     }
   }
 }

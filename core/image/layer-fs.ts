@@ -208,6 +208,14 @@ export class LayerFilesystem extends ReadOnlyFilesystem {
     return this.names.get(ino) ?? [];
   }
 
+  /**
+   * A layer's bytes never change, and a layer of the same digest numbers
+   * its inodes alike: its digest and the inode name a file's bytes.
+   */
+  contentId(ino: number): string | null {
+    return this.digest === "" ? null : `${this.digest}#${ino}`;
+  }
+
   /** The inode at a path relative to the root (no symlinks followed), or null. */
   inodeAt(path: string): number | null {
     let ino = this.root;

@@ -216,6 +216,14 @@ export class OverlayFilesystem implements Filesystem {
     return this.lowers[lower.slot]!.read(lower.ino, offset, length);
   }
 
+  /** A lower file's, while it is not copied up: its layer's (LayerFilesystem.contentId). */
+  contentId(ino: number): string | null {
+    if (this.upper.get(ino)) return null;
+    const lower = this.nodes.get(ino)?.lowerRefs[0];
+    if (!lower) return null;
+    return this.lowers[lower.slot]!.contentId(lower.ino);
+  }
+
   readlink(ino: number): string {
     const up = this.upper.get(ino);
     if (up) {

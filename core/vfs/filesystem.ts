@@ -119,6 +119,13 @@ export interface Filesystem {
    * that keeps them past its next call copies them.
    */
   read(ino: number, offset: number, length: number): Uint8Array;
+  /**
+   * A name for the file's bytes that any filesystem holding the same bytes
+   * gives too (an image layer's file, by the layer's digest and its
+   * place there), so that what is made of them (a compiled program) serves
+   * every container of the image; null (or no method) when there is none.
+   */
+  contentId?(ino: number): string | null;
   readlink(ino: number): string;
 
   /** Creates a regular file, fifo, device or socket node. */

@@ -173,6 +173,11 @@ export class MountFilesystem implements Filesystem {
     return mount.fs.read(local, offset, length);
   }
 
+  contentId(ino: number): string | null {
+    const { mount, local } = this.split(ino);
+    return mount.fs.contentId?.(local) ?? null;
+  }
+
   readlink(ino: number): string {
     const { mount, local } = this.split(ino);
     return mount.fs.readlink(local);

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Kernel } from "../kernel/kernel.ts";
+import { buildLayer } from "../image/layer.ts";
+import { LayerFilesystem } from "../image/layer-fs.ts";
+import { OverlayFilesystem } from "../overlay/overlay.ts";
+import { MemoryStore } from "../store/memory.ts";
 import { MemoryFilesystem } from "../vfs/memory.ts";
-import { WasmLoader } from "./loader.ts";
+import { writePath } from "../vfs/paths.ts";
+import { ProgramCache, WasmLoader } from "./loader.ts";
 
 /**
  * A module the kernel runs as it is, without preparing it:
@@ -47,5 +52,47 @@ describe("warming a program", () => {
     const r = await new Kernel(fs, loader).run({ args: ["/junk"] });
     expect(r.status).toBe(127);
     expect(new TextDecoder().decode(r.stderr)).toMatch(/not a WebAssembly module/);
+  });
+});
+
+describe("loaders sharing a ProgramCache (containers of one worker)", () => {
+  /** Two containers of one image: each its own upper layer over the same layer. */
+  async function twoContainers(): Promise<OverlayFilesystem[]> {
+    const at = { uid: 0, gid: 0, mtime: 1_700_000_000 };
+    const layer = await buildLayer([
+      { path: "bin", type: "directory", mode: 0o755, ...at },
+      { path: "bin/prog", type: "file", mode: 0o755, ...at, data: EMPTY_COMMAND },
+    ]);
+    const lower = new LayerFilesystem(layer.index.entries, layer.data, layer.digest);
+    return Promise.all([1, 2].map(() => OverlayFilesystem.open(new MemoryStore(), [lower])));
+  }
+
+  it("compile an image's program once for every container", async () => {
+    const [a, b] = await twoContainers();
+    const compile = vi.spyOn(WebAssembly, "compile");
+    const shared = new ProgramCache();
+    for (const fs of [a!, b!]) {
+      const r = await new Kernel(fs, new WasmLoader(undefined, undefined, shared)).run({
+        args: ["/bin/prog"],
+      });
+      expect(r.status).toBe(0);
+    }
+    expect(compile).toHaveBeenCalledTimes(1);
+  });
+
+  it("compile a container's own copy of it for that container alone", async () => {
+    const [a, b] = await twoContainers();
+    const shared = new ProgramCache();
+    const run = (fs: OverlayFilesystem) =>
+      new Kernel(fs, new WasmLoader(undefined, undefined, shared)).run({ args: ["/bin/prog"] });
+    expect((await run(a!)).status).toBe(0);
+    // Container b's program is replaced (copied up): b runs its own bytes, a still the image's.
+    await writePath(b!, "/bin/prog", new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0xff]));
+    const compile = vi.spyOn(WebAssembly, "compile");
+    const r = await run(b!);
+    expect(r.status).toBe(127);
+    expect(compile).toHaveBeenCalledTimes(1);
+    expect((await run(a!)).status).toBe(0);
+    expect(compile).toHaveBeenCalledTimes(1);
   });
 });

@@ -21,34 +21,52 @@ interface Loaded {
 }
 
 /**
+ * Compiled programs, and the memories of ended ones: what a loader keeps
+ * between runs. A host of several containers gives all their loaders one
+ * (`new WasmLoader(prepared, preparer, shared)`): a program of an image's
+ * layer is then compiled once for all of them (Filesystem.contentId), and
+ * an ended program's memory serves the next program of any of them.
+ */
+export class ProgramCache {
+  readonly modules = new Map<string, Promise<WebAssembly.Module>>();
+  readonly ready = new Map<string, WebAssembly.Module>();
+  /** Files that cannot run (prepare.ts's checks), by the same key. */
+  readonly refused = new Map<string, Unrunnable>();
+  /** The pages each compiled module's imported memory needs (null: it has its own memory). */
+  readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
+  /** Where each module's data begins (lowestDataAddress). */
+  readonly dataStarts = new WeakMap<WebAssembly.Module, number | null>();
+  /** Memories of ended programs, for the next ones. */
+  readonly memories = new MemoryPool();
+}
+
+/**
  * Loads wasm programs from the filesystem, for spawn (the ProgramLoader
  * the kernel asks) and for exec (the `overbox` module's exec import): a
  * file starting with the wasm magic is compiled once (per inode and
- * version) and the module reused; a `#!` script runs its interpreter.
- * It also keeps the memories of ended programs for the next ones
- * (memory-pool.ts). One loader serves one kernel.
+ * version, or per content where the filesystem names it) and the module
+ * reused; a `#!` script runs its interpreter. It also keeps the memories
+ * of ended programs for the next ones (memory-pool.ts). One loader serves
+ * one kernel; loaders may share a ProgramCache.
  */
 export class WasmLoader implements ProgramLoader {
-  private readonly modules = new Map<string, Promise<WebAssembly.Module>>();
-  private readonly ready = new Map<string, WebAssembly.Module>();
-  /** Files that cannot run (prepare.ts's checks), by the same key. */
-  private readonly refused = new Map<string, Unrunnable>();
-  /** The pages each compiled module's imported memory needs (null: it has its own memory). */
-  private readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
-  /** Where each module's data begins (lowestDataAddress). */
-  private readonly dataStarts = new WeakMap<WebAssembly.Module, number | null>();
-  /** Memories of ended programs, for the next ones. */
-  readonly memories = new MemoryPool();
+  /** Programs whose bytes have no content id (a container's own files): this kernel's alone. */
+  private readonly own = new ProgramCache();
+  readonly memories: MemoryPool;
 
   /**
    * `prepared`: where programs built elsewhere are kept once prepared
    * (prepare.ts), by content; `preparer`: where they are prepared (off
-   * this thread, where the host gives workers).
+   * this thread, where the host gives workers); `shared`: the compiled
+   * image programs and ended programs' memories, shared with other loaders.
    */
   constructor(
     private readonly prepared: PreparedModules = new MemoryPrepared(),
     private readonly preparer: Preparer = new InThreadPreparer(),
-  ) {}
+    private readonly shared: ProgramCache = new ProgramCache(),
+  ) {
+    this.memories = shared.memories;
+  }
 
   find(fs: Filesystem, name: string, path: string, cwd: string): string {
     if (name.includes("/")) return name;
@@ -87,9 +105,9 @@ export class WasmLoader implements ProgramLoader {
    */
   exec(proc: Process, path: string, args: string[], env: string[]): WebAssembly.Module {
     const loaded = this.load(proc.fs, proc.cwd, path, args);
-    const key = this.key(proc.fs, loaded.ino);
-    const module = this.ready.get(key);
-    const refused = this.refused.get(key);
+    const { cache, key } = this.place(proc.fs, loaded.ino);
+    const module = cache.ready.get(key);
+    const refused = cache.refused.get(key);
     if (!module && !refused) {
       throw new WouldBlock(
         this.compile(proc.fs, loaded.ino).catch(() => undefined),
@@ -123,12 +141,12 @@ export class WasmLoader implements ProgramLoader {
 
   /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */
   importedMemory(module: WebAssembly.Module): number | null {
-    return this.memoryPages.get(module) ?? null;
+    return this.shared.memoryPages.get(module) ?? this.own.memoryPages.get(module) ?? null;
   }
 
   /** The lowest address `module`'s data is written to; null when not known. */
   dataStart(module: WebAssembly.Module): number | null {
-    return this.dataStarts.get(module) ?? null;
+    return this.shared.dataStarts.get(module) ?? this.own.dataStarts.get(module) ?? null;
   }
 
   /** The program file for `path` and the argv to run it with (`#!` scripts run their interpreter). */
@@ -155,14 +173,17 @@ export class WasmLoader implements ProgramLoader {
     fail("ENOEXEC", path);
   }
 
-  private key(fs: Filesystem, ino: number): string {
+  /** Where the module of a file is kept, and under what key: by content when it has a name, else by inode and version. */
+  private place(fs: Filesystem, ino: number): { cache: ProgramCache; key: string } {
+    const id = fs.contentId?.(ino);
+    if (id) return { cache: this.shared, key: id };
     const st = fs.stat(ino);
-    return `${ino}:${st.mtime}:${st.size}`;
+    return { cache: this.own, key: `${ino}:${st.mtime}:${st.size}` };
   }
 
   private compile(fs: Filesystem, ino: number): Promise<WebAssembly.Module> {
-    const key = this.key(fs, ino);
-    let module = this.modules.get(key);
+    const { cache, key } = this.place(fs, ino);
+    let module = cache.modules.get(key);
     if (!module) {
       const size = fs.stat(ino).size;
       module = retrying(() => fs.read(ino, 0, size)).then(async (read) => {
@@ -175,9 +196,9 @@ export class WasmLoader implements ProgramLoader {
             bytes = await this.prepareOnce(bytes);
             m = await WebAssembly.compile(bytes);
           }
-          this.memoryPages.set(m, importedMemoryPages(bytes));
-          this.dataStarts.set(m, lowestDataAddress(bytes));
-          this.ready.set(key, m);
+          cache.memoryPages.set(m, importedMemoryPages(bytes));
+          cache.dataStarts.set(m, lowestDataAddress(bytes));
+          cache.ready.set(key, m);
           return m;
         } catch (e) {
           // Not a module this engine compiles, or one it cannot run: every
@@ -186,12 +207,12 @@ export class WasmLoader implements ProgramLoader {
             e instanceof Unrunnable
               ? e
               : new Unrunnable(`it is not a WebAssembly module this engine runs (${String(e)})`);
-          this.refused.set(key, refused);
+          cache.refused.set(key, refused);
           throw refused;
         }
       });
-      module.catch(() => this.modules.delete(key));
-      this.modules.set(key, module);
+      module.catch(() => cache.modules.delete(key));
+      cache.modules.set(key, module);
     }
     return module;
   }
