@@ -44,6 +44,32 @@ describe("containers sharing a worker", () => {
     await Promise.all([a!.close(), b!.close()]);
   });
 
+  it("load an image's layers once between them", async () => {
+    const shared = new WorkerShared();
+    const fetched = vi.spyOn(globalThis, "fetch");
+    const blobs = () =>
+      fetched.mock.calls.filter(([url]) =>
+        String(url instanceof Request ? url.url : url).includes("/blobs/"),
+      ).length;
+    const open = async () => {
+      const box = new SandboxService(shared);
+      await box.open({
+        container: "ephemeral",
+        image: "tools",
+        imagesUrl: server.url.replace(/\/$/, ""),
+      });
+      return box;
+    };
+    const a = await open();
+    expect((await a.exec(["lua", "-e", "print(1+1)"])).stdout).toBe("2\n");
+    const first = blobs();
+    expect(first).toBeGreaterThan(0);
+    const b = await open();
+    expect((await b.exec(["lua", "-e", "print(2+2)"])).stdout).toBe("4\n");
+    expect(blobs()).toBe(first);
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("see none of each other's files, fds, processes or signals", async () => {
     const [a, b] = await twoOf(new WorkerShared(), ["host-a", "host-b"]);
     await a!.writeFile("/root/mine", "a's\n");

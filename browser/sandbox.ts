@@ -3,13 +3,7 @@ import { Container, importLayer } from "../core/container/container.ts";
 import { fail, ErrnoError } from "../core/errno.ts";
 import { HttpBlobSource } from "./http-source.ts";
 import { finalizer } from "comlink";
-import {
-  firstOf,
-  loadImage,
-  parseManifest,
-  type BlobSource,
-  type Image,
-} from "../core/image/image.ts";
+import { firstOf, parseManifest, type BlobSource, type Image } from "../core/image/image.ts";
 import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
@@ -97,6 +91,7 @@ export class SandboxService implements SandboxApi {
   private readonly bodies = new Map<number, PortBody>();
   private nextBody = 1;
   private source: HttpBlobSource | null = null;
+  private closed = false;
 
   constructor(private readonly shared = new WorkerShared()) {}
 
@@ -114,7 +109,10 @@ export class SandboxService implements SandboxApi {
     if (name !== EPHEMERAL) checkContainerName(name);
     // Every fetch of the site's images is reported: the opening's, and
     // then a big layer's chunks as its files are first read.
-    this.source = new HttpBlobSource(options.imagesUrl, onProgress);
+    // (Not after close: a layer this container loaded may serve others, and fetch for them.)
+    this.source = new HttpBlobSource(options.imagesUrl, (loaded, total) => {
+      if (!this.closed) onProgress?.(loaded, total);
+    });
     // The image loads while the container's lock is taken; it is there
     // before the store is opened, so that no database is made for a
     // container whose image cannot be had.
@@ -417,6 +415,7 @@ export class SandboxService implements SandboxApi {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const s = this.session;
     if (!s) return;
     this.session = null;
@@ -508,11 +507,11 @@ export class SandboxService implements SandboxApi {
     const saved = await this.imageStore.get(`image/${name}`);
     // Big layers (kept in chunks) come a file at a time, as they are read.
     const lazy = { lazy: true };
-    if (saved) return loadImage(this.imageBlobs(), parseManifest(saved), base.layers, lazy);
+    if (saved) return this.shared.image(this.imageBlobs(), parseManifest(saved), lazy);
     // One the site was built with (tools...): its layers from the site,
     // the base image's already loaded.
     if (!(await source.builtImages()).includes(name)) fail("ENOENT", `no image ${name}`);
-    return loadImage(source, parseManifest(await source.manifest(name)), base.layers, lazy);
+    return this.shared.image(source, parseManifest(await source.manifest(name)), lazy);
   }
 
   private async saveManifest(image: Image): Promise<void> {

@@ -193,7 +193,7 @@ export async function memoryFigures(
       subject: SUBJECT,
       unit: "MB",
       samples: extra,
-      note: `${containers - 1} more ephemeral containers of the image in the same page (a worker each), each running \`sh -c true\`; ${how}`,
+      note: `${containers - 1} more ephemeral containers of the image in the same page (served by its one worker), each running \`sh -c true\`; ${how}`,
     });
   return out;
 }
