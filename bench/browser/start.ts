@@ -54,7 +54,7 @@ export function watchRow(pattern: string): void {
   observer.observe(document, { childList: true, subtree: true, characterData: true });
 }
 
-const SHELL_PROMPT = "^root@overbox:\\S*#$";
+export const SHELL_PROMPT = "^root@overbox:\\S*#$";
 
 /**
  * Opens `url` in `page`, whose context watches for a row (watchRow);

@@ -6,7 +6,8 @@
  * the python image's first and second visit, python.ts), spawn.shell, the pipeline,
  * applet.awk, and persist.write and persist.read beside raw IndexedDB in
  * the same browser. Two sites are built and served (sites.ts):
- * the product's, gzipped, for start.* (start.ts); the bench pages', for the
+ * the product's, gzipped, for start.* (start.ts; the embed's in Chromium,
+ * embeds.ts); the bench pages', for the
  * process figures (processes.ts), memory.* (memory.ts) and, last, persist.*
  * (persistence.ts). Every browser and server it starts is closed before it
  * returns, whether or not the figures were measured.
@@ -14,6 +15,7 @@
 import { FIGURES } from "../figures.ts";
 import type { Measurement } from "../measure.ts";
 import type { BenchContext, Suite } from "../suite.ts";
+import { embedFigures } from "./embeds.ts";
 import { memoryFigures } from "./memory.ts";
 import { persistence } from "./persistence.ts";
 import { processFigures } from "./processes.ts";
@@ -34,9 +36,16 @@ export const browserSuite: Suite = {
       const site = await serveMetered(await buildProductSite(context));
       try {
         if (wantsAny(context, "start.")) {
-          out.push(...(await startFigures(context, site)));
-          out.push(...(await startFigures(context, site, "overbox (Firefox)")));
-          out.push(...(await startFigures(context, site, "overbox (WebKit)")));
+          if (
+            ["start.cold", "start.warm", "start.bytes", "start.reset"].some((id) =>
+              context.wants(id),
+            )
+          ) {
+            out.push(...(await startFigures(context, site)));
+            out.push(...(await startFigures(context, site, "overbox (Firefox)")));
+            out.push(...(await startFigures(context, site, "overbox (WebKit)")));
+          }
+          out.push(...(await embedFigures(context, site)));
         }
         if (["python.cold", "python.warm", "python.bytes"].some((id) => context.wants(id))) {
           out.push(...(await pythonFigures(context, site)));
