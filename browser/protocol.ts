@@ -1,7 +1,7 @@
 /**
  * The API between the page (src/) and the worker (browser/entry.ts),
- * over comlink: the worker exposes a `HostApi`, which gives the page a
- * `Remote<SandboxApi>` for each container it opens. Types only: both sides compile against this
+ * over comlink: the worker exposes a `HostApi`, which serves a
+ * `SandboxApi` over a MessagePort of its own for each container the page opens. Types only: both sides compile against this
  * module, so a change is a compile error on the side that did not follow.
  *
  * Callbacks (`onOutput`, `onProgress`...) are passed as comlink proxies;
@@ -11,7 +11,6 @@
  * the errno name ("EBUSY: the container default is open in another tab").
  */
 
-import type { ProxyMarked } from "comlink";
 export type { FsckReport } from "../core/overlay/fsck.ts";
 export type { FsckProblem } from "../core/overlay/upper-format.ts";
 import type { FsckReport } from "../core/overlay/fsck.ts";
@@ -99,10 +98,14 @@ export interface ContainerInfo {
 /** Where a download stands: bytes so far, and bytes expected (known once each layer's index is). */
 export type Progress = (loaded: number, total: number) => void;
 
-/** The worker's own API: a channel to a new container of it (browser/host.ts). */
+/** The worker's own API (browser/host.ts). */
 export interface HostApi {
-  /** A SandboxApi of its own (a comlink proxy), for one container: `open` it. */
-  sandbox(): SandboxApi & ProxyMarked;
+  /**
+   * Serves a SandboxApi of its own, for one container, over `port` (a
+   * MessagePort the page made, and wraps the other end of at once: the
+   * page's `open` waits for no answer to this).
+   */
+  connect(port: MessagePort): void;
 }
 
 export interface SandboxApi {

@@ -10,7 +10,7 @@
  * hosts the page's containers (browser/host.ts), reached through
  * comlink; the types of what crosses are in browser/protocol.ts.
  */
-import { proxy, releaseProxy, wrap, type Remote } from "comlink";
+import { proxy, releaseProxy, transfer, wrap, type Remote } from "comlink";
 import type {
   ContainerInfo,
   ExecOptions,
@@ -77,7 +77,7 @@ class Host {
 
   private constructor(
     private readonly worker: Worker,
-    readonly api: Remote<HostApi>,
+    private readonly api: Remote<HostApi>,
   ) {}
 
   /** The page's host, started if there is none; it lives until every joiner has left. */
@@ -90,6 +90,16 @@ class Host {
     }
     Host.current.users++;
     return Host.current;
+  }
+
+  /**
+   * A channel to a new container of the worker: its API, usable at once
+   * (what is sent waits in the port until the worker serves it).
+   */
+  sandbox(): Remote<SandboxApi> {
+    const { port1, port2 } = new MessageChannel();
+    void this.api.connect(transfer(port2, [port2]));
+    return wrap<SandboxApi>(port1);
   }
 
   /** The last to leave ends the worker (at once: what it has not stored is lost). */
@@ -122,9 +132,8 @@ export class Sandbox {
    */
   static async open(options: SandboxOptions = {}): Promise<Sandbox> {
     const host = Host.join();
-    let api: Remote<SandboxApi> | null = null;
+    const api = host.sandbox();
     try {
-      api = await host.api.sandbox();
       const info = await api.open(
         {
           image: options.image ?? "busybox",
@@ -138,7 +147,7 @@ export class Sandbox {
       );
       return new Sandbox(host, api, info);
     } catch (e) {
-      api?.[releaseProxy]();
+      api[releaseProxy]();
       host.leave();
       throw e;
     }
@@ -161,7 +170,7 @@ export class Sandbox {
   private static async withWorker<T>(body: (api: Remote<SandboxApi>) => Promise<T>): Promise<T> {
     const host = Host.join();
     try {
-      const api = await host.api.sandbox();
+      const api = host.sandbox();
       try {
         return await body(api);
       } finally {
