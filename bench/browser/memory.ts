@@ -3,14 +3,15 @@
  * browser, as the proportional set size (PSS) of every process of one
  * Chromium instance, read from /proc.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { readFileSync, statSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { launchChromiumWithProfile } from "../../e2e/browser.ts";
 import type { Measurement, Subject } from "../measure.ts";
 import type { BenchContext } from "../suite.ts";
+import { counted, processTable, processTree, pss, type Pss } from "../pss.ts";
 
 const SUBJECT: Subject = "overbox (browser)";
 /** How long the page is left alone after the collections, before /proc is read. */
@@ -41,23 +42,6 @@ function imageBytes(root: string, image: string): { bytes: number; blobs: number
   return { bytes, blobs };
 }
 
-/** Every process id under /proc with its parent's. */
-function processTable(): Map<number, number> {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(Number(name), ppid);
-    } catch {
-      // Gone since the listing.
-    }
-  }
-  return parents;
-}
-
 /** The browser process of the Chromium using `profile`, and every process below it. */
 function chromiumProcesses(profile: string): number[] {
   const parents = processTable();
@@ -73,41 +57,8 @@ function chromiumProcesses(profile: string): number[] {
     }
   });
   if (browser === undefined) throw new Error(`no Chromium process with --user-data-dir=${profile}`);
-  const tree = [browser];
-  for (let i = 0; i < tree.length; i++) {
-    for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
-  }
-  return tree;
+  return processTree(browser, parents);
 }
-
-/** Sums of the processes' smaps_rollup, in bytes: all of Pss, and its file-backed part. */
-interface Pss {
-  all: number;
-  file: number;
-}
-
-async function pss(pids: number[]): Promise<Pss> {
-  const kib = { all: 0, file: 0 };
-  for (const pid of pids) {
-    try {
-      const rollup = await readFile(`/proc/${pid}/smaps_rollup`, "utf8");
-      kib.all += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
-      kib.file += Number(/^Pss_File:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
-    } catch {
-      // Gone since the listing.
-    }
-  }
-  return { all: kib.all * 1024, file: kib.file * 1024 };
-}
-
-/**
- * What the figures take of a reading: Pss less its file-backed part.
- * Chromium's binary and libraries are file pages shared with every other
- * Chromium on the machine, so their share moves whenever one starts or
- * exits (tens of MB, in trials beside the browser tests); a container maps
- * no file, so what it costs is all anonymous or shared memory.
- */
-const counted = (p: Pss) => p.all - p.file;
 
 /**
  * Asks every JavaScript heap of the page's renderer (the page's and its

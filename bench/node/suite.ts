@@ -1,7 +1,8 @@
 /**
  * The figures measured from Node, for the `overbox` command and for
  * Debian's busybox (shell.ts says how each is run and timed): spawn.shell,
- * pipeline, the applet.* figures, metadata.* and persist.one-byte.
+ * pipeline, the applet.* figures, metadata.*, persist.one-byte and
+ * memory.cli (memory.ts).
  *
  * Every subject runs workloads.ts's scripts with `sh -c`, one process per
  * script. What starting that process costs (for overbox about 0.4 s: Node,
@@ -24,6 +25,7 @@ import { figure } from "../figures.ts";
 import { megabytesPerSecond, summarize, type Measurement, type Subject } from "../measure.ts";
 import type { BenchContext, Suite } from "../suite.ts";
 import { scripts, type Sizes } from "../workloads.ts";
+import { cliMemory } from "./memory.ts";
 import { nativeShell, Overbox, type Shell } from "./shell.ts";
 
 /** Where the subjects run: a fresh shell for a directory (native) or a container (overbox). */
@@ -371,6 +373,7 @@ const FIGURE_IDS = [
   ...APPLETS.map((a) => a.id),
   ...METADATA,
   "persist.one-byte",
+  "memory.cli",
 ];
 
 /** Every figure asked for, one after another, in containers of one state directory. */
@@ -424,7 +427,9 @@ export const nodeSuite: Suite = {
       shm: (name) => mkdtempSync(join(shm, `${name}-`)),
     };
     try {
-      return phase(context, "node suite", () => measure(at, context));
+      const out = phase(context, "node suite", () => measure(at, context));
+      out.push(...(await cliMemory(context, state)));
+      return out;
     } finally {
       // The containers and images are in `state`: removing it removes them.
       rmSync(shm, { recursive: true, force: true });
