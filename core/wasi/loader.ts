@@ -6,11 +6,18 @@ import type { Filesystem } from "../vfs/filesystem.ts";
 import { resolve, resolveExisting } from "../vfs/resolve.ts";
 import { retrying, WouldBlock } from "../vfs/would-block.ts";
 import { ProcessExit } from "../kernel/exit.ts";
-import { importedMemoryPages, lowestDataAddress, MemoryPool } from "./memory-pool.ts";
+import {
+  dataImage,
+  importedMemoryPages,
+  lowestDataAddress,
+  MemoryPool,
+  type DataImage,
+} from "./memory-pool.ts";
 import { checkCommand, isPausable, Unrunnable } from "./prepare.ts";
 import { MemoryPrepared, preparedKey, type PreparedModules } from "./prepared.ts";
 import { InThreadPreparer, type Preparer } from "./preparer.ts";
-import { RefusedProgram, WasmProgram } from "./program.ts";
+import { RefusedProgram, WasmProgram, type Instance } from "./program.ts";
+import { InstancePool } from "./instance-pool.ts";
 
 /** A program file found and read: the wasm file to run, and the argv to run it with. */
 interface Loaded {
@@ -36,8 +43,12 @@ export class ProgramCache {
   readonly memoryPages = new WeakMap<WebAssembly.Module, number | null>();
   /** Where each module's data begins (lowestDataAddress). */
   readonly dataStarts = new WeakMap<WebAssembly.Module, number | null>();
+  /** Each module's data as a fresh instance holds them (dataImage; null: an instance is not made fresh again). */
+  readonly images = new WeakMap<WebAssembly.Module, DataImage | null>();
   /** Memories of ended programs, for the next ones. */
   readonly memories = new MemoryPool();
+  /** Instances of ended programs, for the next forks of their modules. */
+  readonly instances = new InstancePool<Instance>(this.memories);
 }
 
 /**
@@ -53,6 +64,7 @@ export class WasmLoader implements ProgramLoader {
   /** Programs whose bytes have no content id (a container's own files): this kernel's alone. */
   private readonly own = new ProgramCache();
   readonly memories: MemoryPool;
+  readonly instances: InstancePool<Instance>;
 
   /**
    * `prepared`: where programs built elsewhere are kept once prepared
@@ -66,6 +78,7 @@ export class WasmLoader implements ProgramLoader {
     private readonly shared: ProgramCache = new ProgramCache(),
   ) {
     this.memories = shared.memories;
+    this.instances = shared.instances;
   }
 
   find(fs: Filesystem, name: string, path: string, cwd: string): string {
@@ -149,6 +162,11 @@ export class WasmLoader implements ProgramLoader {
     return this.shared.dataStarts.get(module) ?? this.own.dataStarts.get(module) ?? null;
   }
 
+  /** `module`'s data as a fresh instance holds them; null when an instance of it is not made fresh again. */
+  dataImage(module: WebAssembly.Module): DataImage | null {
+    return this.shared.images.get(module) ?? this.own.images.get(module) ?? null;
+  }
+
   /** The program file for `path` and the argv to run it with (`#!` scripts run their interpreter). */
   private load(fs: Filesystem, cwd: string, path: string, args: string[], depth = 0): Loaded {
     const start = resolveExisting(fs, fs.root, cwd, { follow: true });
@@ -198,6 +216,7 @@ export class WasmLoader implements ProgramLoader {
           }
           cache.memoryPages.set(m, importedMemoryPages(bytes));
           cache.dataStarts.set(m, lowestDataAddress(bytes));
+          cache.images.set(m, dataImage(bytes));
           cache.ready.set(key, m);
           return m;
         } catch (e) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { importedMemoryPages, lowestDataAddress, MemoryPool } from "./memory-pool.ts";
+import { dataImage, importedMemoryPages, lowestDataAddress, MemoryPool } from "./memory-pool.ts";
 
 const PAGE = 65536;
 
@@ -126,5 +126,54 @@ describe("lowestDataAddress", () => {
 
   it("is null for a module with no data", () => {
     expect(lowestDataAddress(new Uint8Array([...header, ...memory]))).toBeNull();
+  });
+});
+
+describe("dataImage", () => {
+  const header = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0];
+  const memory = [5, 3, 1, 0, 1]; // one memory of one page
+  const data = (segments: number[], count: number) => [
+    ...[11, segments.length + 1, count, ...segments],
+  ];
+
+  it("lays the active segments out as a fresh instance's memory holds them", () => {
+    const segments = [
+      ...[0, 0x41, 0x80, 0x10, 0x0b, 2, 0x61, 0x62], // at 2048: "ab"
+      ...[2, 0, 0x41, 0x80, 0x08, 0x0b, 1, 0x64], // memory 0, at 1024: "d"
+      ...[0, 0x41, 0x81, 0x10, 0x0b, 1, 0x7a], // at 2049: "z", over the "b"
+    ];
+    const exportMemory = [7, 10, 1, 6, ...new TextEncoder().encode("memory"), 2, 0];
+    const bytes = new Uint8Array([...header, ...memory, ...exportMemory, ...data(segments, 3)]);
+    const image = dataImage(bytes)!;
+    expect(image.at).toBe(1024);
+    expect([...image.bytes.subarray(1024)]).toEqual([0x61, 0x7a]);
+    // As the engine lays them: the image where it says, zeros elsewhere.
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+    const fresh = new Uint8Array((instance.exports.memory as WebAssembly.Memory).buffer);
+    const laid = new Uint8Array(fresh.length);
+    laid.set(image.bytes, image.at);
+    expect(laid).toEqual(fresh);
+  });
+
+  it("is null for a module whose fresh memory it cannot tell: a start function, passive data", () => {
+    // (func) as the start function: a type, a function, the start section, the code.
+    const withStart = new Uint8Array([
+      ...header,
+      ...[1, 4, 1, 0x60, 0, 0], // type: () -> ()
+      ...[3, 2, 1, 0], // one function of it
+      ...memory,
+      ...[8, 1, 0], // start: function 0
+      ...[10, 4, 1, 2, 0, 0x0b], // its code: nothing
+    ]);
+    expect(() => new WebAssembly.Module(withStart)).not.toThrow();
+    expect(dataImage(withStart)).toBeNull();
+    const passive = new Uint8Array([
+      ...header,
+      ...memory,
+      ...[12, 1, 1], // data count
+      ...data([1, 2, 0x62, 0x63], 1),
+    ]);
+    expect(() => new WebAssembly.Module(passive)).not.toThrow();
+    expect(dataImage(passive)).toBeNull();
   });
 });

@@ -170,3 +170,43 @@ export function lowestDataAddress(bytes: Uint8Array): number | null {
   }
   return lowest;
 }
+
+/** A module's active data laid out as its memory holds them: `bytes` from address `at`, zeros elsewhere. */
+export interface DataImage {
+  at: number;
+  bytes: Uint8Array;
+}
+
+/**
+ * What a fresh instance of a module holds in its memory: its active data
+ * segments. An instance whose memory is cleared and given these, with its
+ * stack pointer back at the top, is as a fresh one (program.ts's exec).
+ * Null when that is not so or not known: a start function (it could
+ * write memory), passive segments (memory.init reads them, and data.drop
+ * is the instance's own), or an offset this does not read.
+ */
+export function dataImage(bytes: Uint8Array): DataImage | null {
+  if (new ModuleReader(bytes).section(8)) return null;
+  const r = new ModuleReader(bytes);
+  if (!r.section(11)) return { at: 0, bytes: new Uint8Array(0) };
+  const segments: Array<[number, Uint8Array]> = [];
+  for (let count = r.leb(); count > 0; count--) {
+    const flags = r.leb();
+    if (flags === 2) {
+      if (r.leb() !== 0) return null; // another memory
+    } else if (flags !== 0) return null;
+    if (bytes[r.at++] !== 0x41) return null;
+    const offset = r.leb();
+    if (bytes[r.at++] !== 0x0b) return null;
+    const length = r.leb();
+    segments.push([offset, bytes.subarray(r.at, r.at + length)]);
+    r.at += length;
+  }
+  if (segments.length === 0) return { at: 0, bytes: new Uint8Array(0) };
+  const at = Math.min(...segments.map(([o]) => o));
+  const end = Math.max(...segments.map(([o, d]) => o + d.length));
+  const image = new Uint8Array(end - at);
+  // In order: a later segment over an earlier one wins, as at instantiation.
+  for (const [offset, data] of segments) image.set(data, offset - at);
+  return { at, bytes: image };
+}

@@ -1,15 +1,13 @@
 import { fail } from "../errno.ts";
-import type { Kernel } from "../kernel/kernel.ts";
 import { Pipe } from "../kernel/pipe.ts";
-import type { Process } from "../kernel/process.ts";
 import type { SignalSet } from "../kernel/signals.ts";
 import { TtyFile, type Termios } from "../kernel/tty.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
 import { interfaceIoctl } from "./sockets.ts";
-import type { WasmLoader } from "./loader.ts";
 import type { WasmMemory } from "./memory.ts";
+import type { Current } from "./current.ts";
 
 /** Thrown out of the instance by exec: the process goes on with another program (program.ts). */
 export class ExecRequest {
@@ -21,7 +19,7 @@ export class ExecRequest {
  * README.md beside this file documents them. Like preview1.ts, it only
  * translates between wasm memory and the process.
  */
-export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.ModuleImports {
+export function overboxImports(current: Current, mem: WasmMemory): WebAssembly.ModuleImports {
   const str = (ptr: number, len: number) => mem.string(ptr, len);
   const follow = (flags: number) => (flags & 1) !== 0;
 
@@ -44,19 +42,21 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
 
   return {
     stat: (fd: number, flags: number, p: number, l: number, out: number) =>
-      syscall(() => writeStat(out, proc.stat(fd, str(p, l), follow(flags)))),
-    fstat: (fd: number, out: number) => syscall(() => writeStat(out, proc.fstat(fd))),
+      syscall(() => writeStat(out, current.proc.stat(fd, str(p, l), follow(flags)))),
+    fstat: (fd: number, out: number) => syscall(() => writeStat(out, current.proc.fstat(fd))),
     chmod: (fd: number, flags: number, p: number, l: number, mode: number) =>
-      syscall(() => proc.setattr(fd, str(p, l), follow(flags), { mode: mode & 0o7777 })),
-    fchmod: (fd: number, mode: number) => syscall(() => proc.fsetattr(fd, { mode: mode & 0o7777 })),
+      syscall(() => current.proc.setattr(fd, str(p, l), follow(flags), { mode: mode & 0o7777 })),
+    fchmod: (fd: number, mode: number) =>
+      syscall(() => current.proc.fsetattr(fd, { mode: mode & 0o7777 })),
     chown: (fd: number, flags: number, p: number, l: number, uid: number, gid: number) =>
-      syscall(() => proc.chown(fd, str(p, l), follow(flags), uid, gid)),
-    fchown: (fd: number, uid: number, gid: number) => syscall(() => proc.fchown(fd, uid, gid)),
+      syscall(() => current.proc.chown(fd, str(p, l), follow(flags), uid, gid)),
+    fchown: (fd: number, uid: number, gid: number) =>
+      syscall(() => current.proc.fchown(fd, uid, gid)),
     open: (fd: number, p: number, l: number, flags: number, mode: number, out: number) =>
       syscall(() => {
         const access = flags & O_ACCMODE;
         if (access === 0) fail("EINVAL", "no access mode");
-        const opened = proc.open(fd, str(p, l), {
+        const opened = current.proc.open(fd, str(p, l), {
           follow: (flags & O_NOFOLLOW) === 0,
           create: (flags & O_CREAT) !== 0,
           exclusive: (flags & O_EXCL) !== 0,
@@ -67,21 +67,22 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
           append: (flags & O_APPEND) !== 0,
           mode,
         });
-        if (flags & O_CLOEXEC) proc.cloexec.add(opened);
+        if (flags & O_CLOEXEC) current.proc.cloexec.add(opened);
         mem.u32(out, opened);
       }),
-    dup: (fd: number, min: number, out: number) => syscall(() => mem.u32(out, proc.dup(fd, min))),
-    dup2: (fd: number, to: number) => syscall(() => proc.dup2(fd, to)),
+    dup: (fd: number, min: number, out: number) =>
+      syscall(() => mem.u32(out, current.proc.dup(fd, min))),
+    dup2: (fd: number, to: number) => syscall(() => current.proc.dup2(fd, to)),
     mkdir: (fd: number, p: number, l: number, mode: number) =>
-      syscall(() => proc.mkdir(fd, str(p, l), mode)),
+      syscall(() => current.proc.mkdir(fd, str(p, l), mode)),
     umask: (mask: number, out: number) =>
       syscall(() => {
-        mem.u32(out, proc.umask);
-        proc.umask = mask & 0o777;
+        mem.u32(out, current.proc.umask);
+        current.proc.umask = mask & 0o777;
       }),
     getcwd: (buf: number, len: number, out: number) =>
       syscall(() => {
-        const cwd = mem.encode(proc.cwd);
+        const cwd = mem.encode(current.proc.cwd);
         if (cwd.length + 1 > len) fail("ERANGE");
         mem.bytes.set(cwd, buf);
         mem.bytes[buf + cwd.length] = 0;
@@ -95,14 +96,7 @@ export function overboxImports(proc: Process, mem: WasmMemory): WebAssembly.Modu
  * "Signals", "Terminals"): translation only, to the kernel and the process.
  * fork is the program's own (program.ts), because it copies the instance.
  */
-export function processImports(
-  kernel: Kernel,
-  loader: WasmLoader,
-  proc: Process,
-  mem: WasmMemory,
-  /** Delivers the deliverable signals now (program.ts). */
-  deliver: () => void,
-): WebAssembly.ModuleImports {
+export function processImports(current: Current, mem: WasmMemory): WebAssembly.ModuleImports {
   /** NUL-terminated strings laid end to end. */
   const strings = (ptr: number, len: number) =>
     len === 0 ? [] : mem.string(ptr, len).slice(0, -1).split("\0");
@@ -112,50 +106,58 @@ export function processImports(
     mem.u32(ptr + 4, Number(value >> 32n));
   };
   const terminal = (fd: number) => {
-    const f = proc.file(fd);
+    const f = current.proc.file(fd);
     if (!(f instanceof TtyFile)) fail("ENOTTY");
     return f.tty;
   };
 
   return {
-    getpid: () => proc.pid,
-    getppid: () => kernel.parentPid(proc),
+    getpid: () => current.proc.pid,
+    getppid: () => current.kernel.parentPid(current.proc),
     exec: (p: number, pl: number, a: number, al: number, e: number, el: number) =>
       syscall(() => {
-        const module = loader.exec(proc, mem.string(p, pl), strings(a, al), strings(e, el));
+        const module = current.loader.exec(
+          current.proc,
+          mem.string(p, pl),
+          strings(a, al),
+          strings(e, el),
+        );
         throw new ExecRequest(module);
       }),
     wait4: (pid: number, options: number, statusOut: number, pidOut: number) =>
       syscall(() => {
-        const r = kernel.wait(proc, pid, options);
+        const r = current.kernel.wait(current.proc, pid, options);
         mem.u32(pidOut, r?.pid ?? 0);
         if (r) mem.u32(statusOut, r.status);
       }),
     pipe: (out: number) =>
       syscall(() => {
         const [r, w] = new Pipe().ends();
-        const rfd = proc.install(r);
+        const rfd = current.proc.install(r);
         mem.u32(out, rfd);
-        mem.u32(out + 4, proc.install(w));
+        mem.u32(out + 4, current.proc.install(w));
       }),
     cloexec: (fd: number, op: number, out: number) =>
       syscall(() => {
-        proc.file(fd);
-        if (op < 0) mem.u32(out, proc.cloexec.has(fd) ? 1 : 0);
-        else if (op) proc.cloexec.add(fd);
-        else proc.cloexec.delete(fd);
+        current.proc.file(fd);
+        if (op < 0) mem.u32(out, current.proc.cloexec.has(fd) ? 1 : 0);
+        else if (op) current.proc.cloexec.add(fd);
+        else current.proc.cloexec.delete(fd);
       }),
     chdir: (p: number, l: number) =>
       syscall(() => {
-        proc.cwd = mem.string(p, l);
+        current.proc.cwd = mem.string(p, l);
       }),
     priority: (pid: number, value: number, out: number) =>
       syscall(() =>
-        mem.u32(out, kernel.priority(proc, pid, value === -2147483648 ? undefined : value)),
+        mem.u32(
+          out,
+          current.kernel.priority(current.proc, pid, value === -2147483648 ? undefined : value),
+        ),
       ),
     statfs: (fd: number, out: number) =>
       syscall(() => {
-        const st = kernel.statfs(proc.fstat(fd).ino);
+        const st = current.kernel.statfs(current.proc.fstat(fd).ino);
         [
           st.type,
           st.blockSize,
@@ -167,20 +169,23 @@ export function processImports(
           st.nameMax,
         ].forEach((n, i) => mem.u64(out + i * 8, n));
       }),
-    setpgid: (pid: number, pgid: number) => syscall(() => kernel.setpgid(proc, pid, pgid)),
-    getpgid: (pid: number, out: number) => syscall(() => mem.u32(out, kernel.getpgid(proc, pid))),
-    setsid: (out: number) => syscall(() => mem.u32(out, kernel.setsid(proc))),
-    getsid: (pid: number, out: number) => syscall(() => mem.u32(out, kernel.getsid(proc, pid))),
+    setpgid: (pid: number, pgid: number) =>
+      syscall(() => current.kernel.setpgid(current.proc, pid, pgid)),
+    getpgid: (pid: number, out: number) =>
+      syscall(() => mem.u32(out, current.kernel.getpgid(current.proc, pid))),
+    setsid: (out: number) => syscall(() => mem.u32(out, current.kernel.setsid(current.proc))),
+    getsid: (pid: number, out: number) =>
+      syscall(() => mem.u32(out, current.kernel.getsid(current.proc, pid))),
 
-    kill: (pid: number, sig: number) => syscall(() => kernel.kill(proc, pid, sig)),
+    kill: (pid: number, sig: number) => syscall(() => current.kernel.kill(current.proc, pid, sig)),
     sigaction: (sig: number, action: number, out: number) =>
       syscall(() => {
-        const old = kernel.sigaction(proc, sig, action);
+        const old = current.kernel.sigaction(current.proc, sig, action);
         if (out) mem.u32(out, old);
       }),
     sigmask: (how: number, lo: number, hi: number, out: number) =>
       syscall(() => {
-        const s = proc.signals;
+        const s = current.proc.signals;
         if (out) writeSet(out, s.blocked);
         const given = set(lo, hi);
         if (how === 0) s.setBlocked(s.blocked | given);
@@ -190,17 +195,18 @@ export function processImports(
       }),
     sigpending: (out: number) =>
       syscall(() => {
-        if (out) writeSet(out, proc.signals.pending);
+        if (out) writeSet(out, current.proc.signals.pending);
       }),
     sigsuspend: (lo: number, hi: number) =>
       syscall(() => {
         // With the given mask: a signal is handled, and EINTR; or it waits.
-        const s = proc.signals;
+        const s = current.proc.signals;
         const saved = s.blocked;
         s.setBlocked(set(lo, hi));
         try {
-          if (!s.deliverable()) throw new WouldBlock(kernel.events(proc), "sigsuspend");
-          deliver();
+          if (!s.deliverable())
+            throw new WouldBlock(current.kernel.events(current.proc), "sigsuspend");
+          current.deliver();
         } finally {
           s.blocked = saved;
         }
@@ -209,7 +215,7 @@ export function processImports(
     alarm: (value: bigint, interval: bigint, out: number) =>
       syscall(() => {
         const v = value === 0xffffffffffffffffn ? Number.MAX_SAFE_INTEGER : Number(value);
-        const [oldValue, oldInterval] = kernel.alarm(proc, v, Number(interval));
+        const [oldValue, oldInterval] = current.kernel.alarm(current.proc, v, Number(interval));
         if (out) {
           mem.u64(out, oldValue);
           mem.u64(out + 8, oldInterval);
@@ -218,7 +224,8 @@ export function processImports(
     tick: () => 0,
     brk: (end: bigint) =>
       syscall(() => {
-        if (Number(end) > kernel.limits.memory) kernel.outOfMemory(proc, Number(end));
+        if (Number(end) > current.kernel.limits.memory)
+          current.kernel.outOfMemory(current.proc, Number(end));
       }),
 
     tcgetattr: (fd: number, out: number) =>
@@ -244,27 +251,27 @@ export function processImports(
             terminal(fd).resize({ rows: v.getUint16(arg, true), cols: v.getUint16(arg + 2, true) });
             return;
           case TIOCGPGRP:
-            mem.u32(arg, terminal(fd).foregroundFor(proc));
+            mem.u32(arg, terminal(fd).foregroundFor(current.proc));
             return;
           case TIOCSPGRP:
-            terminal(fd).setForeground(proc, v.getInt32(arg, true));
+            terminal(fd).setForeground(current.proc, v.getInt32(arg, true));
             return;
           case TIOCGSID:
-            mem.u32(arg, terminal(fd).sessionFor(proc));
+            mem.u32(arg, terminal(fd).sessionFor(current.proc));
             return;
           case TIOCSCTTY:
-            terminal(fd).makeControlling(proc);
+            terminal(fd).makeControlling(current.proc);
             return;
           case TIOCNOTTY:
-            terminal(fd).detach(proc);
+            terminal(fd).detach(current.proc);
             return;
           case TCFLSH:
             terminal(fd).flushInput();
             return;
           default:
             // A socket's interface requests (SIOCGIF*).
-            if ((request & 0xff00) === 0x8900) interfaceIoctl(proc, mem, fd, request, arg);
-            else if (proc.file(fd)) fail("ENOTTY");
+            if ((request & 0xff00) === 0x8900) interfaceIoctl(current.proc, mem, fd, request, arg);
+            else if (current.proc.file(fd)) fail("ENOTTY");
         }
       }),
   };

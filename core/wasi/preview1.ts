@@ -2,12 +2,12 @@ import { wasi } from "@bjorn3/browser_wasi_shim";
 import { fail } from "../errno.ts";
 import { ProcessExit } from "../kernel/exit.ts";
 import type { OpenFile } from "../kernel/open-file.ts";
-import type { Process } from "../kernel/process.ts";
 import type { FileType, Stat } from "../vfs/filesystem.ts";
 import { now } from "../vfs/filesystem.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
 import { syscall } from "./errno.ts";
 import type { WasmMemory } from "./memory.ts";
+import type { Current } from "./current.ts";
 import {
   FD_READ,
   FD_WRITE,
@@ -83,7 +83,7 @@ const syncFlags = new WeakMap<OpenFile, number>();
  * reads its arguments out of wasm memory, calls the process, and writes the
  * answer back. Struct layouts follow the WASI preview 1 witx definitions.
  */
-export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.ModuleImports {
+export function preview1Imports(current: Current, mem: WasmMemory): WebAssembly.ModuleImports {
   const str = (ptr: number, len: number) => mem.string(ptr, len);
   const follow = (lookupflags: number) => (lookupflags & 1) !== 0;
   // A path relative to a directory fd, as WASI's are: one reaching past the
@@ -93,7 +93,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
   const path = (fd: number, ptr: number, len: number, followLast = false) => {
     const p = str(ptr, len);
     if (p.startsWith("/")) fail("EPERM", `${p}: an absolute path relative to a directory fd`);
-    proc.checkBeneath(fd, p, followLast);
+    current.proc.checkBeneath(fd, p, followLast);
     return p;
   };
 
@@ -166,32 +166,36 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
   };
 
   return {
-    args_get: (argv: number, buf: number) => syscall(() => writeStrings(proc.args, argv, buf)),
-    args_sizes_get: (count: number, size: number) => syscall(() => sizes(proc.args, count, size)),
-    environ_get: (env: number, buf: number) => syscall(() => writeStrings(proc.env, env, buf)),
-    environ_sizes_get: (count: number, size: number) => syscall(() => sizes(proc.env, count, size)),
+    args_get: (argv: number, buf: number) =>
+      syscall(() => writeStrings(current.proc.args, argv, buf)),
+    args_sizes_get: (count: number, size: number) =>
+      syscall(() => sizes(current.proc.args, count, size)),
+    environ_get: (env: number, buf: number) =>
+      syscall(() => writeStrings(current.proc.env, env, buf)),
+    environ_sizes_get: (count: number, size: number) =>
+      syscall(() => sizes(current.proc.env, count, size)),
 
     clock_res_get: (id: number, out: number) =>
       syscall(() => mem.u64(out, id === wasi.CLOCKID_REALTIME ? 1_000_000n : 1_000n)),
     clock_time_get: (id: number, _precision: bigint, out: number) =>
       syscall(() => mem.u64(out, clock(id))),
 
-    fd_advise: (fd: number) => syscall(() => void proc.file(fd)),
+    fd_advise: (fd: number) => syscall(() => void current.proc.file(fd)),
     fd_allocate: (fd: number, offset: bigint, len: bigint) =>
       syscall(() => {
-        const st = proc.fstat(fd);
+        const st = current.proc.fstat(fd);
         // As Linux's fallocate: a directory is EISDIR, a pipe ESPIPE.
         if (st.type === "directory") fail("EISDIR", "allocate in a directory");
         if (st.type !== "file") fail("ESPIPE", "allocate in what is not a file");
         const size = Number(offset + len);
-        if (st.size < size) proc.ftruncate(fd, size);
+        if (st.size < size) current.proc.ftruncate(fd, size);
       }),
-    fd_close: (fd: number) => syscall(() => proc.close(fd)),
-    fd_datasync: (fd: number) => syscall(() => proc.fsync(fd)),
-    fd_sync: (fd: number) => syscall(() => proc.fsync(fd)),
+    fd_close: (fd: number) => syscall(() => current.proc.close(fd)),
+    fd_datasync: (fd: number) => syscall(() => current.proc.fsync(fd)),
+    fd_sync: (fd: number) => syscall(() => current.proc.fsync(fd)),
     fd_fdstat_get: (fd: number, out: number) =>
       syscall(() => {
-        const f = proc.file(fd);
+        const f = current.proc.file(fd);
         const v = mem.view;
         v.setUint8(out, filetype(f.stat().type));
         v.setUint16(
@@ -207,23 +211,24 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     fd_fdstat_set_flags: (fd: number, flags: number) =>
       syscall(() => {
-        const f = proc.file(fd);
+        const f = current.proc.file(fd);
         f.append = (flags & wasi.FDFLAGS_APPEND) !== 0;
         f.nonblocking = (flags & wasi.FDFLAGS_NONBLOCK) !== 0;
       }),
     fd_fdstat_set_rights: (fd: number, base: bigint, inheriting: bigint) =>
-      syscall(() => narrowRights(proc.file(fd), { base, inheriting })),
-    fd_filestat_get: (fd: number, out: number) => syscall(() => writeFilestat(out, proc.fstat(fd))),
+      syscall(() => narrowRights(current.proc.file(fd), { base, inheriting })),
+    fd_filestat_get: (fd: number, out: number) =>
+      syscall(() => writeFilestat(out, current.proc.fstat(fd))),
     fd_filestat_set_size: (fd: number, size: bigint) =>
-      syscall(() => proc.ftruncate(fd, Number(size))),
+      syscall(() => current.proc.ftruncate(fd, Number(size))),
     fd_filestat_set_times: (fd: number, atim: bigint, mtim: bigint, flags: number) =>
-      syscall(() => proc.fsetattr(fd, times(atim, mtim, flags))),
+      syscall(() => current.proc.fsetattr(fd, times(atim, mtim, flags))),
     fd_pread: (fd: number, iovs: number, count: number, offset: bigint, out: number) =>
       syscall(() => {
-        need(proc.file(fd), FD_READ, "read");
+        need(current.proc.file(fd), FD_READ, "read");
         let at = Number(offset);
         const n = readInto(iovs, count, (len) => {
-          const d = proc.pread(fd, len, at);
+          const d = current.proc.pread(fd, len, at);
           at += d.length;
           return d;
         });
@@ -231,10 +236,10 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     fd_pwrite: (fd: number, iovs: number, count: number, offset: bigint, out: number) =>
       syscall(() => {
-        need(proc.file(fd), FD_WRITE, "write");
+        need(current.proc.file(fd), FD_WRITE, "write");
         let at = Number(offset);
         const n = writeFrom(iovs, count, (d) => {
-          const w = proc.pwrite(fd, d, at);
+          const w = current.proc.pwrite(fd, d, at);
           at += w;
           return w;
         });
@@ -243,30 +248,30 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     // The fd is checked first (EBADF), even with no iovec, as Linux's read and write of 0 bytes do.
     fd_read: (fd: number, iovs: number, count: number, out: number) =>
       syscall(() => {
-        need(proc.file(fd), FD_READ, "read");
+        need(current.proc.file(fd), FD_READ, "read");
         mem.u32(
           out,
-          readInto(iovs, count, (len) => proc.read(fd, len)),
+          readInto(iovs, count, (len) => current.proc.read(fd, len)),
         );
       }),
     fd_write: (fd: number, iovs: number, count: number, out: number) =>
       syscall(() => {
-        need(proc.file(fd), FD_WRITE, "write");
+        need(current.proc.file(fd), FD_WRITE, "write");
         mem.u32(
           out,
-          writeFrom(iovs, count, (d) => proc.write(fd, d)),
+          writeFrom(iovs, count, (d) => current.proc.write(fd, d)),
         );
       }),
     fd_prestat_get: (fd: number, out: number) =>
       syscall(() => {
-        const name = proc.preopenAt(fd);
+        const name = current.proc.preopenAt(fd);
         // Not a directory preopen: a tag libc skips (its only known tag is 0).
         mem.view.setUint8(out, name === null ? NOT_A_PREOPEN : wasi.PREOPENTYPE_DIR);
         mem.u32(out + 4, name === null ? 0 : mem.encode(name).length);
       }),
     fd_prestat_dir_name: (fd: number, ptr: number, len: number) =>
       syscall(() => {
-        const name = proc.preopens.get(fd);
+        const name = current.proc.preopens.get(fd);
         if (name === undefined) fail("EBADF");
         const bytes = mem.encode(name);
         if (bytes.length > len) fail("ENAMETOOLONG", "the buffer is shorter than the name");
@@ -276,7 +281,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       syscall(() => {
         let used = 0;
         let next = Number(cookie);
-        for (const entry of proc.readdir(fd, Number(cookie))) {
+        for (const entry of current.proc.readdir(fd, Number(cookie))) {
           next++;
           const name = mem.encode(entry.name);
           const head = new DataView(new ArrayBuffer(24));
@@ -296,25 +301,27 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
         }
         mem.u32(out, used);
       }),
-    fd_renumber: (from: number, to: number) => syscall(() => proc.renumber(from, to)),
+    fd_renumber: (from: number, to: number) => syscall(() => current.proc.renumber(from, to)),
     fd_seek: (fd: number, offset: bigint, whence: number, out: number) =>
       syscall(() => {
         const w = whence === wasi.WHENCE_SET ? "set" : whence === wasi.WHENCE_CUR ? "cur" : "end";
         // A directory's position is fd_readdir's cookie, not an offset.
-        if (proc.file(fd).stat().type === "directory") fail("EISDIR", "seek in a directory");
-        mem.u64(out, proc.seek(fd, Number(offset), w));
+        if (current.proc.file(fd).stat().type === "directory")
+          fail("EISDIR", "seek in a directory");
+        mem.u64(out, current.proc.seek(fd, Number(offset), w));
       }),
     fd_tell: (fd: number, out: number) =>
       syscall(() => {
-        if (proc.file(fd).stat().type === "directory") fail("EISDIR", "tell in a directory");
-        mem.u64(out, proc.seek(fd, 0, "cur"));
+        if (current.proc.file(fd).stat().type === "directory")
+          fail("EISDIR", "tell in a directory");
+        mem.u64(out, current.proc.seek(fd, 0, "cur"));
       }),
 
     path_create_directory: (fd: number, p: number, l: number) =>
-      syscall(() => proc.mkdir(fd, path(fd, p, l), 0o777)),
+      syscall(() => current.proc.mkdir(fd, path(fd, p, l), 0o777)),
     path_filestat_get: (fd: number, flags: number, p: number, l: number, out: number) =>
       syscall(() =>
-        writeFilestat(out, proc.stat(fd, path(fd, p, l, follow(flags)), follow(flags))),
+        writeFilestat(out, current.proc.stat(fd, path(fd, p, l, follow(flags)), follow(flags))),
       ),
     path_filestat_set_times: (
       fd: number,
@@ -326,7 +333,12 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       fst: number,
     ) =>
       syscall(() =>
-        proc.setattr(fd, path(fd, p, l, follow(flags)), follow(flags), times(atim, mtim, fst)),
+        current.proc.setattr(
+          fd,
+          path(fd, p, l, follow(flags)),
+          follow(flags),
+          times(atim, mtim, fst),
+        ),
       ),
     path_link: (
       fromFd: number,
@@ -338,7 +350,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       tl: number,
     ) =>
       syscall(() =>
-        proc.link(
+        current.proc.link(
           fromFd,
           path(fromFd, fp, fl, follow(flags)),
           follow(flags),
@@ -358,11 +370,11 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       out: number,
     ) =>
       syscall(() => {
-        const dir = proc.file(fd);
+        const dir = current.proc.file(fd);
         needOnDirectory(dir, PATH_OPEN, "open");
         if (oflags & wasi.OFLAGS_TRUNC) needOnDirectory(dir, PATH_FILESTAT_SET_SIZE, "truncate");
         if (oflags & wasi.OFLAGS_CREAT) needOnDirectory(dir, PATH_CREATE_FILE, "create");
-        const opened = proc.open(fd, path(fd, p, l, follow(dirflags)), {
+        const opened = current.proc.open(fd, path(fd, p, l, follow(dirflags)), {
           follow: follow(dirflags),
           create: (oflags & wasi.OFLAGS_CREAT) !== 0,
           exclusive: (oflags & wasi.OFLAGS_EXCL) !== 0,
@@ -374,7 +386,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
           append: (fdflags & wasi.FDFLAGS_APPEND) !== 0,
           mode: 0o666,
         });
-        const file = proc.file(opened);
+        const file = current.proc.file(opened);
         giveRights(file, { base: rightsBase, inheriting: rightsInheriting }, rightsOf(dir));
         const sync = fdflags & (wasi.FDFLAGS_SYNC | wasi.FDFLAGS_DSYNC | wasi.FDFLAGS_RSYNC);
         if (sync) syncFlags.set(file, sync);
@@ -382,18 +394,18 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
       }),
     path_readlink: (fd: number, p: number, l: number, buf: number, len: number, out: number) =>
       syscall(() => {
-        const target = mem.encode(proc.readlink(fd, path(fd, p, l))).subarray(0, len);
+        const target = mem.encode(current.proc.readlink(fd, path(fd, p, l))).subarray(0, len);
         mem.bytes.set(target, buf);
         mem.u32(out, target.length);
       }),
     path_remove_directory: (fd: number, p: number, l: number) =>
-      syscall(() => proc.rmdir(fd, path(fd, p, l))),
+      syscall(() => current.proc.rmdir(fd, path(fd, p, l))),
     path_rename: (fd: number, fp: number, fl: number, toFd: number, tp: number, tl: number) =>
-      syscall(() => proc.rename(fd, path(fd, fp, fl), toFd, path(toFd, tp, tl))),
+      syscall(() => current.proc.rename(fd, path(fd, fp, fl), toFd, path(toFd, tp, tl))),
     path_symlink: (tp: number, tl: number, fd: number, p: number, l: number) =>
-      syscall(() => proc.symlink(str(tp, tl), fd, path(fd, p, l))),
+      syscall(() => current.proc.symlink(str(tp, tl), fd, path(fd, p, l))),
     path_unlink_file: (fd: number, p: number, l: number) =>
-      syscall(() => proc.unlink(fd, path(fd, p, l))),
+      syscall(() => current.proc.unlink(fd, path(fd, p, l))),
 
     poll_oneoff: (inPtr: number, outPtr: number, count: number, out: number) =>
       syscall(() => {
@@ -414,7 +426,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
             clocks.push(sub);
             continue;
           }
-          const f = proc.fds.get(v.getUint32(sub + 16, true));
+          const f = current.proc.fds.get(v.getUint32(sub + 16, true));
           if (!f) {
             ready.push({ sub, nbytes: 0, hangup: false, error: wasi.ERRNO_BADF });
             continue;
@@ -428,13 +440,13 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
           }
         }
         // A paused poll waits for what was left of its timeout, not all of it again.
-        const deadline = proc.deadline ?? now + timeout;
+        const deadline = current.proc.deadline ?? now + timeout;
         if (ready.length === 0 && clocks.length > 0 && now >= deadline) {
           for (const sub of clocks) ready.push({ sub, nbytes: 0, hangup: false, error: 0 });
         }
         if (ready.length === 0) {
           if (clocks.length > 0) {
-            proc.deadline = deadline;
+            current.proc.deadline = deadline;
             changes.push(new Promise((r) => setTimeout(r, deadline - now)));
           }
           throw new WouldBlock(Promise.race(changes), "poll");
@@ -456,7 +468,7 @@ export function preview1Imports(proc: Process, mem: WasmMemory): WebAssembly.Mod
     proc_raise: (sig: number) =>
       syscall(() => {
         if (sig <= 0 || sig >= 65) fail("EINVAL");
-        proc.raise(sig);
+        current.proc.raise(sig);
       }),
     sched_yield: () => wasi.ERRNO_SUCCESS,
     random_get: (buf: number, len: number) =>

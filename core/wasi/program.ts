@@ -13,7 +13,10 @@ import {
   SIGSEGV,
 } from "../kernel/signals.ts";
 import { WouldBlock } from "../vfs/would-block.ts";
+import type { Current } from "./current.ts";
 import { syscall } from "./errno.ts";
+import type { Pooled } from "./instance-pool.ts";
+import type { DataImage } from "./memory-pool.ts";
 import type { WasmLoader } from "./loader.ts";
 import { WasmMemory } from "./memory.ts";
 import { ExecRequest, overboxImports, processImports } from "./overbox.ts";
@@ -55,7 +58,58 @@ const WASI_EAGAIN = 6;
 const SCRATCH = 64 * 1024;
 
 /**
- * A process's program: one instance of a wasm module, run on the worker's
+ * An instance of a module with its memory and imports, run by one program
+ * at a time (`program`). When its process ends it is kept for the next
+ * fork or exec of its module (instance-pool.ts), so the imports ask it, at
+ * each call, whom they serve (current.ts).
+ */
+export class Instance implements Current, Pooled {
+  program: WasmProgram | null = null;
+  readonly mem = new WasmMemory();
+  readonly sjlj = new Sjlj();
+  /** The stack pointer the module starts with: the top of its stack. */
+  readonly stackTop: number;
+  readonly memory: WebAssembly.Memory;
+  readonly ex: ProgramExports;
+
+  constructor(
+    readonly module: WebAssembly.Module,
+    /** The memory the kernel gave it (the module imports one); null when the module has its own. */
+    readonly given: WebAssembly.Memory | null,
+    make: (self: Instance) => WebAssembly.Instance,
+  ) {
+    const instance = make(this);
+    this.ex = instance.exports as unknown as ProgramExports;
+    this.memory = this.ex.memory;
+    // (A program built elsewhere may export no stack pointer: it is not forked.)
+    const stack = this.ex.__stack_pointer as WebAssembly.Global | undefined;
+    this.stackTop = stack ? Number(stack.value) : 0;
+    this.mem.attach(this.ex.memory);
+    this.sjlj.attach(instance);
+  }
+
+  /** The program running the instance now. */
+  get runner(): WasmProgram {
+    const p = this.program;
+    if (!p) throw new Error("an idle instance was called");
+    return p;
+  }
+  get proc(): Process {
+    return this.runner.proc;
+  }
+  get kernel(): Kernel {
+    return this.runner.kernel;
+  }
+  get loader(): WasmLoader {
+    return this.runner.loader;
+  }
+  deliver(): void {
+    this.runner.deliver();
+  }
+}
+
+/**
+ * A process's program: an instance of a wasm module, run on the worker's
  * event loop, paused and resumed by Binaryen's Asyncify (README.md,
  * "Pausing"):
  *
@@ -63,11 +117,13 @@ const SCRATCH = 64 * 1024;
  *   is unwound into its buffer, and `run` waits for the WouldBlock's promise
  *   or for a signal, then rewinds it into the same call, made again.
  * - fork unwinds too; the instance's memory (saved stack included) and
- *   stack pointer are copied into a new instance of the same module, and
+ *   stack pointer are copied into another instance of the same module (one
+ *   kept from an ended process when there is one, instance-pool.ts), and
  *   both are rewound into the fork call, which answers the child's pid in
  *   the parent and 0 in the child.
  * - exec throws an ExecRequest out of the instance; the process goes on
- *   with a new instance of the new module.
+ *   with an instance of the new module made fresh: this one, one kept, or
+ *   a new one.
  * - Signals are delivered at the entry of a system call (and at the time
  *   slices the shell's tick makes): a default action is taken here, a caught
  *   signal runs the program's handler through its `overbox_signal` export;
@@ -78,10 +134,7 @@ const SCRATCH = 64 * 1024;
  *   program for one turn, so that timers and key presses get in.
  */
 export class WasmProgram implements Program {
-  private ex!: ProgramExports;
-  private readonly mem = new WasmMemory();
-  private sjlj = new Sjlj();
-  private module!: WebAssembly.Module;
+  private inst!: Instance;
   /** What the paused program waits for. */
   private waiting: Promise<unknown> | null = null;
   private forkRequested = false;
@@ -93,58 +146,57 @@ export class WasmProgram implements Program {
   private inHandler = 0;
   /** Whether the instance is executing (not paused). */
   running = false;
-  /** The memory the kernel gave the instance (the module imports it), until it goes back to the pool. */
-  private given: WebAssembly.Memory | null = null;
   private ended = false;
   /** Where Asyncify's data of the pause under way is. */
   private dataAt = 0;
-  /** The stack pointer the module starts with: the top of its stack. */
-  private stackTop = 0;
   /** The program's own bytes where a borrowed buffer is (SCRATCH), while it is paused. */
   private borrowed: Uint8Array | null = null;
 
-  /** `memory`: a fork child's, sized and about to be overwritten with its parent's. */
+  /**
+   * `from`: a fork child's instance (a kept one), or the memory for a new
+   * one; either is sized and about to be overwritten with its parent's.
+   */
   constructor(
-    private readonly kernel: Kernel,
-    private readonly loader: WasmLoader,
-    private readonly proc: Process,
+    readonly kernel: Kernel,
+    readonly loader: WasmLoader,
+    readonly proc: Process,
     module: WebAssembly.Module,
-    memory?: WebAssembly.Memory,
+    from?: Instance | WebAssembly.Memory,
     /** A fork child's copy: it is rewound into its fork call first. */
     private readonly forked = false,
   ) {
-    this.instantiate(module, memory);
+    if (from instanceof Instance) {
+      from.program = this;
+      this.inst = from;
+    } else {
+      this.instantiate(module, from);
+    }
   }
 
   get memoryBytes(): number {
-    return this.ended ? 0 : this.ex.memory.buffer.byteLength;
+    return this.ended ? 0 : this.inst.ex.memory.buffer.byteLength;
   }
 
   private instantiate(module: WebAssembly.Module, memory?: WebAssembly.Memory): void {
+    // exec: the program it replaces is done with its instance.
+    if (this.inst) this.release(true);
     const pages = this.loader.importedMemory(module);
     const given = pages === null ? null : (memory ?? this.loader.memories.forExec(pages));
-    this.module = module;
-    this.sjlj = new Sjlj();
-    const overbox = {
-      ...overboxImports(this.proc, this.mem),
-      ...processImports(this.kernel, this.loader, this.proc, this.mem, () => this.deliver()),
-      ...socketImports(this.kernel, this.proc, this.mem),
-      fork: (out: number) => this.fork(out),
-    };
-    const instance = new WebAssembly.Instance(module, {
-      wasi_snapshot_preview1: this.wrap(preview1Imports(this.proc, this.mem)),
-      overbox: { ...this.wrap(overbox), throw_longjmp: this.sjlj.throwLongjmp },
-      env: given ? { ...this.sjlj.imports(module), memory: given } : this.sjlj.imports(module),
+    this.inst = new Instance(module, given, (current) => {
+      const sjlj = current.sjlj;
+      const overbox = {
+        ...overboxImports(current, current.mem),
+        ...processImports(current, current.mem),
+        ...socketImports(current, current.mem),
+        fork: (out: number) => current.runner.fork(out),
+      };
+      return new WebAssembly.Instance(module, {
+        wasi_snapshot_preview1: WasmProgram.wrap(current, preview1Imports(current, current.mem)),
+        overbox: { ...WasmProgram.wrap(current, overbox), throw_longjmp: sjlj.throwLongjmp },
+        env: given ? { ...sjlj.imports(module), memory: given } : sjlj.imports(module),
+      });
     });
-    // exec: the program it replaces is done with its memory.
-    this.release();
-    this.given = given;
-    this.ex = instance.exports as unknown as ProgramExports;
-    // (A program built elsewhere may export no stack pointer: it is not forked.)
-    const stack = this.ex.__stack_pointer as WebAssembly.Global | undefined;
-    this.stackTop = stack ? Number(stack.value) : 0;
-    this.mem.attach(this.ex.memory);
-    this.sjlj.attach(instance);
+    this.inst.program = this;
   }
 
   /**
@@ -154,19 +206,28 @@ export class WasmProgram implements Program {
    */
   async run(): Promise<number> {
     let rewind = this.forked;
+    // Whether the instance was left between calls (not by a fault of its own or ours).
+    let clean = false;
     try {
       for (;;) {
         try {
           await this.loop(rewind);
+          clean = true;
           return exited(0);
         } catch (e) {
           rewind = false;
           if (e instanceof ExecRequest) {
-            this.instantiate(e.module);
+            this.exec(e.module);
             continue;
           }
-          if (e instanceof ProcessExit) return exited(e.status);
-          if (e instanceof Killed) return e.signal;
+          if (e instanceof ProcessExit) {
+            clean = true;
+            return exited(e.status);
+          }
+          if (e instanceof Killed) {
+            clean = true;
+            return e.signal;
+          }
           const trap = trapSignal(e);
           if (trap !== null) return trap;
           throw e;
@@ -174,18 +235,78 @@ export class WasmProgram implements Program {
       }
     } finally {
       this.ended = true;
-      this.release();
+      this.release(clean);
     }
   }
 
-  /** Gives the instance's memory back to the kernel's pool: nothing runs in it any more. */
-  private release(): void {
-    if (this.given) this.loader.memories.give(this.given);
-    this.given = null;
+  /**
+   * exec: the process goes on with `module`, in an instance made fresh
+   * again where the module allows it (dataImage): this one when it is of
+   * that module (BusyBox execs BusyBox), else one kept; otherwise a new
+   * one.
+   */
+  private exec(module: WebAssembly.Module): void {
+    const image = this.loader.dataImage(module);
+    const inst = this.inst;
+    if (image && inst.module === module && this.atRest() && this.loader.instances.fits(inst)) {
+      WasmProgram.refresh(inst, image);
+      return;
+    }
+    const kept = image ? this.loader.instances.take(module, Infinity) : undefined;
+    if (!kept) {
+      this.instantiate(module);
+      return;
+    }
+    this.release(true);
+    kept.program = this;
+    this.inst = kept;
+    WasmProgram.refresh(kept, image!);
+  }
+
+  /**
+   * Makes a kept instance as a fresh one of its module: its memory holds
+   * the module's data and zeros, and its stack pointer is at the top. The
+   * rest of its state is as a fresh one's (see release).
+   */
+  private static refresh(inst: Instance, image: DataImage): void {
+    const bytes = new Uint8Array(inst.memory.buffer);
+    bytes.fill(0);
+    bytes.set(image.bytes, image.at);
+    inst.ex.__stack_pointer.value = inst.stackTop;
+  }
+
+  /** The instance is between calls: Asyncify at rest, no setjmp invoke entered, and it has an imported memory and a stack pointer. */
+  private atRest(): boolean {
+    const inst = this.inst;
+    return (
+      inst.given !== null &&
+      inst.stackTop > 0 &&
+      !this.running &&
+      inst.ex.asyncify_get_state() === State.Normal &&
+      inst.sjlj.idle
+    );
+  }
+
+  /**
+   * Nothing runs in the instance any more: it is kept for the next fork
+   * or exec of its module when it was left cleanly, or its memory goes
+   * back to the kernel's pool. A kept instance is the same as a fresh one
+   * to a fork child: the child's memory and stack pointer are its
+   * parent's, the rest of its state is Asyncify's (at rest between calls),
+   * the setjmp invokes' (none entered) and the tick's countdown
+   * (prepare.ts), which only decides when the next time slice is looked at.
+   */
+  private release(clean: boolean): void {
+    const inst = this.inst;
+    if (inst.program !== this) return;
+    inst.program = null;
+    if (!inst.given) return;
+    if (clean && this.atRest()) this.loader.instances.give(inst);
+    else this.loader.memories.give(inst.given);
   }
 
   private async loop(rewind: boolean): Promise<void> {
-    const ex = this.ex;
+    const ex = this.inst.ex;
     if (rewind) this.startRewind();
     for (;;) {
       this.running = true;
@@ -226,16 +347,16 @@ export class WasmProgram implements Program {
   }
 
   private startRewind(): void {
-    this.sjlj.rewinding = true;
-    this.ex.asyncify_start_rewind(this.dataAt);
+    this.inst.sjlj.rewinding = true;
+    this.inst.ex.asyncify_start_rewind(this.dataAt);
   }
 
   /** Rewound: the program runs on from the call that paused, with its memory as it was. */
   private stopRewind(): void {
-    this.sjlj.rewinding = false;
-    this.ex.asyncify_stop_rewind();
+    this.inst.sjlj.rewinding = false;
+    this.inst.ex.asyncify_stop_rewind();
     if (this.borrowed) {
-      new Uint8Array(this.ex.memory.buffer).set(this.borrowed, this.dataAt);
+      new Uint8Array(this.inst.ex.memory.buffer).set(this.borrowed, this.dataAt);
       this.borrowed = null;
     }
   }
@@ -261,42 +382,49 @@ export class WasmProgram implements Program {
       this.forkAnswer = null;
       return syscall(() => {
         if (answer instanceof ErrnoError) throw answer;
-        this.mem.u32(out, answer);
+        this.inst.mem.u32(out, answer);
       });
     }
     this.forkRequested = true;
     throw new WouldBlock(Promise.resolve(), "fork");
   }
 
-  /** The fork child's program: a new instance of the same module with this one's memory and stack pointer. */
+  /** The fork child's program: another instance of the same module with this one's memory and stack pointer. */
   copy(child: Process): WasmProgram {
-    const from = this.ex.memory;
-    const pages = from.buffer.byteLength / 65536;
-    const memory =
-      this.loader.importedMemory(this.module) === null
-        ? undefined
-        : this.loader.memories.forFork(pages);
-    const copy = new WasmProgram(this.kernel, this.loader, child, this.module, memory, true);
-    const to = copy.ex.memory;
-    const more = pages - to.buffer.byteLength / 65536;
+    const inst = this.inst;
+    const from = inst.ex.memory;
+    const bytes = from.buffer.byteLength;
+    const into = inst.given
+      ? (this.loader.instances.take(inst.module, bytes) ??
+        this.loader.memories.forFork(bytes / 65536))
+      : undefined;
+    const copy = new WasmProgram(this.kernel, this.loader, child, inst.module, into, true);
+    const to = copy.inst.ex.memory;
+    const more = (bytes - to.buffer.byteLength) / 65536;
     if (more > 0) to.grow(more);
     // With the stack below the data (wasm-ld's --stack-first, as our
     // toolchain links), the stack below its pointer holds nothing live:
     // not copied (most of a shell's 1.3 MiB). The child reads there only
     // what C calls uninitialised.
-    const sp = Number(this.ex.__stack_pointer.value);
-    const dataStart = this.loader.dataStart(this.module);
-    const live = dataStart !== null && dataStart >= this.stackTop ? Math.min(sp, this.stackTop) : 0;
+    const sp = Number(inst.ex.__stack_pointer.value);
+    const dataStart = this.loader.dataStart(inst.module);
+    const live = dataStart !== null && dataStart >= inst.stackTop ? Math.min(sp, inst.stackTop) : 0;
     new Uint8Array(to.buffer).set(new Uint8Array(from.buffer, live), live);
-    copy.ex.__stack_pointer.value = sp;
-    copy.sjlj.copyFrom(this.sjlj);
+    copy.inst.ex.__stack_pointer.value = sp;
+    copy.inst.sjlj.copyFrom(inst.sjlj);
     copy.forkAnswer = 0;
     copy.dataAt = this.dataAt;
     return copy;
   }
 
-  /** Wraps an import module so that any call may pause the program and signals are delivered at entry. */
-  private wrap(module: WebAssembly.ModuleImports): WebAssembly.ModuleImports {
+  /**
+   * Wraps an import module of `inst` so that any call may pause the program
+   * running it and signals are delivered at entry.
+   */
+  private static wrap(
+    inst: Instance,
+    module: WebAssembly.ModuleImports,
+  ): WebAssembly.ModuleImports {
     const out: WebAssembly.ModuleImports = {};
     for (const [name, value] of Object.entries(module)) {
       if (typeof value !== "function") {
@@ -305,43 +433,44 @@ export class WasmProgram implements Program {
       }
       const call = value as (...args: unknown[]) => unknown;
       out[name] = (...args: unknown[]) => {
-        const ex = this.ex;
-        const resumed = this.sjlj.rewinding;
-        if (resumed) this.stopRewind();
+        const self = inst.program!;
+        const ex = inst.ex;
+        const resumed = inst.sjlj.rewinding;
+        if (resumed) self.stopRewind();
         try {
-          if (this.inHandler === 0) {
-            if (resumed && this.interrupted) {
-              this.interrupted = false;
-              if (!this.deliver()) {
-                this.proc.deadline = null;
+          if (self.inHandler === 0) {
+            if (resumed && self.interrupted) {
+              self.interrupted = false;
+              if (!self.deliver()) {
+                self.proc.deadline = null;
                 return WASI_EINTR;
               }
             } else if (!resumed) {
               // A program built elsewhere grows its memory itself (BusyBox
               // asks brk first): past the limit, it is killed here.
               const bytes = ex.memory.buffer.byteLength;
-              if (bytes > this.kernel.limits.memory && !ex.overbox_asyncify_buffer)
-                this.kernel.outOfMemory(this.proc, bytes);
-              this.deliver();
-              if (this.kernel.mustYield() && performance.now() >= this.proc.interactiveUntil)
-                throw new WouldBlock(this.kernel.nextTurn(), "time slice");
+              if (bytes > self.kernel.limits.memory && !ex.overbox_asyncify_buffer)
+                self.kernel.outOfMemory(self.proc, bytes);
+              self.deliver();
+              if (self.kernel.mustYield() && performance.now() >= self.proc.interactiveUntil)
+                throw new WouldBlock(self.kernel.nextTurn(), "time slice");
             }
           }
           // SIGKILL ends a process even in a signal handler (whose blocking calls
           // answer EAGAIN, and which a program may retry for ever).
-          if (this.inHandler > 0 && this.proc.signals.pending & bit(SIGKILL)) {
+          if (self.inHandler > 0 && self.proc.signals.pending & bit(SIGKILL)) {
             throw new Killed(SIGKILL);
           }
           const result = call(...args);
-          this.proc.deadline = null;
+          self.proc.deadline = null;
           // A signal the call raised (SIGPIPE, kill of itself) is delivered before the program goes on.
-          if (this.inHandler === 0 && this.proc.signals.deliverable()) this.deliver(false);
+          if (self.inHandler === 0 && self.proc.signals.deliverable()) self.deliver(false);
           return result;
         } catch (e) {
           if (!(e instanceof WouldBlock)) throw e;
           // A handler runs inside a call: its stack cannot be unwound.
-          if (this.inHandler > 0) return WASI_EAGAIN;
-          this.pause(e.ready);
+          if (self.inHandler > 0) return WASI_EAGAIN;
+          self.pause(e.ready);
           return 0; // not seen: the caller unwinds
         }
       };
@@ -355,7 +484,7 @@ export class WasmProgram implements Program {
    * handler run was SA_RESTART). Throws Killed, or WouldBlock for a stop
    * (`mayStop`: the program can still be paused in the call).
    */
-  private deliver(mayStop = true): boolean {
+  deliver(mayStop = true): boolean {
     const signals = this.proc.signals;
     let restart = true;
     for (;;) {
@@ -364,7 +493,7 @@ export class WasmProgram implements Program {
       signals.pending &= ~bit(sig);
       const d = signals.dispositions[sig]!;
       if (d === Disposition.Ignore) continue;
-      if (d === Disposition.Default || !this.ex.overbox_signal) {
+      if (d === Disposition.Default || !this.inst.ex.overbox_signal) {
         const action = defaultAction(sig);
         if (action === "terminate") throw new Killed(sig);
         if (action === "stop") {
@@ -378,7 +507,7 @@ export class WasmProgram implements Program {
       if (d === Disposition.Catch) restart = false;
       this.inHandler++;
       try {
-        this.ex.overbox_signal(sig);
+        this.inst.ex.overbox_signal(sig);
       } finally {
         this.inHandler--;
       }
@@ -386,7 +515,7 @@ export class WasmProgram implements Program {
   }
 
   private pause(ready: Promise<unknown>): void {
-    const ex = this.ex;
+    const ex = this.inst.ex;
     const view = new DataView(ex.memory.buffer);
     let buffer: number;
     let size: number;

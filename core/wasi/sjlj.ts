@@ -59,6 +59,11 @@ export class Sjlj {
    */
   rewinding = false;
 
+  /** No invoke is entered and no rewind is under way: the instance may run another process (instance-pool.ts). */
+  get idle(): boolean {
+    return this.depth === 0 && !this.rewinding;
+  }
+
   /** `env.invoke_*` for every one the module imports. */
   imports(module: WebAssembly.Module): WebAssembly.ModuleImports {
     const out: WebAssembly.ModuleImports = {};

@@ -1,11 +1,11 @@
 import { ErrnoError, fail } from "../errno.ts";
-import type { Kernel } from "../kernel/kernel.ts";
 import type { Process } from "../kernel/process.ts";
 import { SIGPIPE } from "../kernel/signals.ts";
 import { NetlinkSocket, type InBand } from "../kernel/netlink.ts";
 import { Socket, type Family, type SocketAddress } from "../kernel/socket.ts";
 import { errnoNumber, syscall } from "./errno.ts";
 import type { WasmMemory } from "./memory.ts";
+import type { Current } from "./current.ts";
 
 /** Linux's address families, as the `overbox` socket calls take them. */
 const AF_UNIX = 1;
@@ -44,19 +44,15 @@ const PEEK = 4;
  * kernel's (core/kernel/socket.ts). Reading and writing a connected socket
  * is fd_read and fd_write, as for a pipe.
  */
-export function socketImports(
-  kernel: Kernel,
-  proc: Process,
-  mem: WasmMemory,
-): WebAssembly.ModuleImports {
+export function socketImports(current: Current, mem: WasmMemory): WebAssembly.ModuleImports {
   const socketAt = (fd: number): Socket => {
-    const f = proc.file(fd);
+    const f = current.proc.file(fd);
     if (!(f instanceof Socket)) fail(f instanceof NetlinkSocket ? "ENOTSUP" : "ENOTSOCK");
     return f;
   };
   /** The netlink socket at `fd`, or null for another kind of file. */
   const netlinkAt = (fd: number): NetlinkSocket | null => {
-    const f = proc.file(fd);
+    const f = current.proc.file(fd);
     return f instanceof NetlinkSocket ? f : null;
   };
   /** A sockaddr_nl: family 16, then the port id and the groups. */
@@ -75,8 +71,8 @@ export function socketImports(
   };
   const install = (s: Socket, flags: number, out: number) => {
     s.nonblocking = (flags & NONBLOCK) !== 0;
-    const fd = proc.install(s);
-    if (flags & CLOEXEC) proc.cloexec.add(fd);
+    const fd = current.proc.install(s);
+    if (flags & CLOEXEC) current.proc.cloexec.add(fd);
     mem.u32(out, fd);
   };
   const readAddress = (ptr: number, len: number): SocketAddress => {
@@ -133,16 +129,16 @@ export function socketImports(
       syscall(() => {
         if (domain === AF_NETLINK) {
           if (type !== 2 && type !== 3) fail("EPROTONOSUPPORT", `netlink socket type ${type}`);
-          const s = new NetlinkSocket(proc.pid, NETLINK_NUMBERS);
+          const s = new NetlinkSocket(current.proc.pid, NETLINK_NUMBERS);
           s.nonblocking = (flags & NONBLOCK) !== 0;
-          const fd = proc.install(s);
-          if (flags & CLOEXEC) proc.cloexec.add(fd);
+          const fd = current.proc.install(s);
+          if (flags & CLOEXEC) current.proc.cloexec.add(fd);
           mem.u32(out, fd);
           return;
         }
         const family = familyOf(domain);
         if (type !== 1 && type !== 2) fail("EPROTONOSUPPORT", `socket type ${type}`);
-        install(kernel.network.socket(family, type === 1 ? "stream" : "dgram"), flags, out);
+        install(current.kernel.network.socket(family, type === 1 ? "stream" : "dgram"), flags, out);
       }),
     bind: (fd: number, ptr: number, len: number) =>
       syscall(() => {
@@ -157,10 +153,10 @@ export function socketImports(
         sameFamily(s, a);
         if (s.bound) fail("EINVAL", "the socket is bound already");
         if (a.family === "unix") {
-          const ino = proc.makeSocketFile(a.path, 0o777);
-          kernel.network.bindUnix(s, ino, a.path);
+          const ino = current.proc.makeSocketFile(a.path, 0o777);
+          current.kernel.network.bindUnix(s, ino, a.path);
         } else {
-          kernel.network.bindIp(s, a);
+          current.kernel.network.bindIp(s, a);
         }
       }),
     listen: (fd: number, backlog: number) => syscall(() => socketAt(fd).listen(backlog)),
@@ -181,13 +177,13 @@ export function socketImports(
           if (a.family === "unix") fail("EAFNOSUPPORT");
           s.connectDatagram(a);
         } else if (a.family === "unix") {
-          s.connectTo(kernel.network.unixListener(proc.socketFile(a.path)));
+          s.connectTo(current.kernel.network.unixListener(current.proc.socketFile(a.path)));
         } else {
-          kernel.network.connect(s, a, (line) => tell(proc, line));
+          current.kernel.network.connect(s, a, (line) => tell(current.proc, line));
         }
       }),
     resolve: (name: number, nameLen: number, out: number) =>
-      syscall(() => mem.bytes.set(kernel.network.resolve(mem.string(name, nameLen)), out)),
+      syscall(() => mem.bytes.set(current.kernel.network.resolve(mem.string(name, nameLen)), out)),
     sendto: (
       fd: number,
       buf: number,
@@ -211,7 +207,7 @@ export function socketImports(
           mem.u32(out, s.send(data, to, (flags & DONTWAIT) !== 0));
         } catch (e) {
           if (e instanceof ErrnoError && e.errno === "EPIPE" && !(flags & NOSIGNAL)) {
-            proc.raise(SIGPIPE);
+            current.proc.raise(SIGPIPE);
           }
           throw e;
         }
