@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { readTar, writeTar } from "../core/image/tar.ts";
 import {
   BROWSER,
@@ -224,19 +224,30 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
           areaHeight: area.height,
         };
       });
+    // The shell's terminal has the size the page's terminal has. The page
+    // may still settle after the prompt (its footer fills in and may wrap):
+    // the two agree once it has, each size asked while the command ran.
+    const agree = () =>
+      vi.waitFor(
+        async () => {
+          const { rows, cols } = await sizes();
+          expect(await shell(page, "stty size")).toBe(`${rows} ${cols}`);
+        },
+        { timeout: 10_000, interval: 200 },
+      );
+    await agree();
     const big = await sizes();
     // Less than a cell of the terminal's area is left unused, besides its
     // padding (4 px a side) and, across, xterm.js's scroll bar (14 px).
     expect(big.spareWidth).toBeLessThan(big.cell.width + 8 + 14);
     expect(big.spareHeight).toBeLessThan(big.cell.height + 8);
     expect(big.areaHeight).toBeGreaterThan(big.window * 0.8);
-    expect(await shell(page, "stty size")).toBe(`${big.rows} ${big.cols}`);
 
     await page.setViewportSize({ width: 700, height: 420 });
     await page.waitForFunction((cols) => window.overbox.term.cols < cols, big.cols);
     const small = await sizes();
     expect(small.rows).toBeLessThan(big.rows);
-    expect(await shell(page, "stty size")).toBe(`${small.rows} ${small.cols}`);
+    await agree();
   });
 
   it("takes non-Latin input: letters typed without a key of their own, and CJK text composed by an input method, kept byte for byte in a file", async () => {
