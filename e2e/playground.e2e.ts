@@ -224,9 +224,10 @@ describe(`the playground (index.html) in ${BROWSER}`, () => {
           areaHeight: area.height,
         };
       });
-    // The shell's terminal has the size the page's terminal has. The page
-    // may still settle after the prompt (its footer fills in and may wrap):
-    // the two agree once it has, each size asked while the command ran.
+    // The shell's terminal has the size the page's terminal has. The page's
+    // terminal may be fitted again just after the prompt (from 40 to 38 rows
+    // within 60 ms of it, in a probe): the two agree once it has settled,
+    // each size asked while the command ran.
     const agree = () =>
       vi.waitFor(
         async () => {
