@@ -123,7 +123,7 @@ async function screen(frame: Frame): Promise<string> {
 }
 
 /** Waits until the embed's screen matches `pattern` (multi-line, rows as `screen` gives them). */
-async function waitForScreen(frame: Frame, pattern: RegExp): Promise<string> {
+async function waitForScreen(frame: Frame, pattern: RegExp, timeout = 30_000): Promise<string> {
   await frame.waitForFunction(
     (source) => {
       const rows = document.querySelector(".xterm-rows"); // Not there before the terminal opens.
@@ -133,7 +133,7 @@ async function waitForScreen(frame: Frame, pattern: RegExp): Promise<string> {
       return new RegExp(source, "m").test(text);
     },
     pattern.source,
-    { timeout: 30_000 },
+    { timeout },
   );
   return screen(frame);
 }
@@ -194,8 +194,11 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     const dark = await frameOf(page, "#dark");
     const python = await frameOf(page, "#python");
     const light = await frameOf(page, "#light");
-    await waitForScreen(dark, /^│ 3\.40\.1 +│ 42 +│$/);
-    await waitForScreen(python, /^3\.11\.2 3\.40\.1 499999500000$/);
+    // Three images' first download, and CPython's first compile: WebKit
+    // took 20 s for the three on a quiet machine, and more than 30 s once
+    // in CI.
+    await waitForScreen(dark, /^│ 3\.40\.1 +│ 42 +│$/, 120_000);
+    await waitForScreen(python, /^3\.11\.2 3\.40\.1 499999500000$/, 120_000);
     await waitForScreen(light, /^-rw-r--r-- .* os-release$/);
     await page.waitForFunction(() =>
       Array.from(document.querySelectorAll(".state")).every((s) =>
@@ -215,7 +218,7 @@ describe("the embed (embed.html): a container's terminal for iframes", () => {
     );
     expect(await page.textContent("#result")).toContain('PRETTY_NAME="overbox');
     await page.screenshot({ path: screenshotPath("embed-demo.png"), fullPage: true });
-  });
+  }, 300_000);
 
   it("the docs demo's button runs a command in an embed through the API and shows its result", async () => {
     const page = await newPage();
