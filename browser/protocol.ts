@@ -42,6 +42,12 @@ export interface OpenOptions {
   network?: boolean;
   /** A CORS proxy prefix the gateway's URLs are appended to (gateway.ts). */
   proxy?: string;
+  /**
+   * Programs to compile while the container opens, ahead of their first
+   * run: names looked up in the image's PATH, or paths. One that is not
+   * there is left to its run, which says so.
+   */
+  programs?: string[];
 }
 
 export interface OpenInfo {

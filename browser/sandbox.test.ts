@@ -4,7 +4,7 @@
  * Chromium is e2e/sandbox.e2e.ts's.
  */
 import "fake-indexeddb/auto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { serveStatic } from "../e2e/static-server.ts";
 import { IMAGES } from "../rootfs/testing.ts";
 import { SandboxService } from "./sandbox.ts";
@@ -32,6 +32,28 @@ async function opened(container: string, image?: string) {
 }
 
 describe("the sandbox service", () => {
+  it("compiles the programs it is asked for as it opens, before their first run", async () => {
+    // Node's fetch compiles a module of its own on its first use: not counted below.
+    await (await fetch(server.url)).arrayBuffer();
+    const compile = vi.spyOn(WebAssembly, "compile");
+    try {
+      const box = new SandboxService();
+      await box.open({
+        container: "ephemeral",
+        image: "tools",
+        imagesUrl: server.url.replace(/\/$/, ""),
+        programs: ["lua", "no-such-program"],
+      });
+      // The login shell, and lua (its layer's bytes fetched for it).
+      await vi.waitFor(() => expect(compile).toHaveBeenCalledTimes(2), { timeout: 10_000 });
+      expect((await box.exec(["lua", "-e", "print(6*7)"])).stdout).toBe("42\n");
+      expect(compile).toHaveBeenCalledTimes(2);
+      await box.close();
+    } finally {
+      compile.mockRestore();
+    }
+  });
+
   it("runs commands, and a string through sh -c", async () => {
     const box = await opened("exec");
     expect(await box.exec("echo $((6*7)); echo err >&2; exit 3")).toEqual({

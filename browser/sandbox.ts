@@ -7,7 +7,7 @@ import { firstOf, parseManifest, type BlobSource, type Image } from "../core/ima
 import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
-import { Kernel, LOGIN_SHELL } from "../core/kernel/kernel.ts";
+import { DEFAULT_PATH, Kernel, LOGIN_SHELL } from "../core/kernel/kernel.ts";
 import { fetchPort, type PortBody, type PortResponseHead } from "../core/kernel/ports.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
@@ -34,7 +34,6 @@ import { MemoryStore } from "../core/store/memory.ts";
 import { replicas, replicasMissing, ReplicatedStore } from "./replica.ts";
 import { newBatch, type Store } from "../core/store/store.ts";
 import { readPath, listPath, writePath } from "../core/vfs/paths.ts";
-import type { Filesystem } from "../core/vfs/filesystem.ts";
 import { BASE_IMAGE, WorkerShared } from "./worker-shared.ts";
 
 /** Bytes of terminal output the page may be behind by before programs wait for it. */
@@ -194,7 +193,7 @@ export class SandboxService implements SandboxApi {
     return {
       info,
       container,
-      kernel: this.kernel(container.fs, options),
+      kernel: this.kernel(container, options),
       options,
       screen: null,
       stdin: new Map(),
@@ -205,10 +204,21 @@ export class SandboxService implements SandboxApi {
   }
 
   /** A kernel for a container, with the gateway unless the network is off. */
-  private kernel(fs: Filesystem, options: OpenOptions): Kernel {
+  private kernel(container: Container, options: OpenOptions): Kernel {
+    const { fs } = container;
+    const config = container.image.manifest.config;
     const loader = new WasmLoader(this.shared.prepared, this.shared.preparer, this.shared.programs);
-    // The login shell compiles while the page makes its terminal.
+    // The login shell compiles while the page makes its terminal, and the
+    // programs the page will run (an embed's command) meanwhile too.
     loader.warm(fs, LOGIN_SHELL);
+    for (const name of options.programs ?? []) {
+      try {
+        const path = config.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+        loader.warm(fs, loader.find(fs, name, path, config.cwd));
+      } catch {
+        // Not in the image's PATH: said by the run, if it comes.
+      }
+    }
     const kernel = new Kernel(fs, loader);
     if (options.network !== false) {
       kernel.network.gateway = new Gateway({
@@ -598,7 +608,7 @@ export class SandboxService implements SandboxApi {
     await stopAll(s.kernel);
     s.stdin.clear();
     await change();
-    s.kernel = this.kernel(s.container.fs, s.options);
+    s.kernel = this.kernel(s.container, s.options);
     if (s.screen) {
       const { tty, send } = s.screen;
       s.screen = this.newScreen(s, tty.winsize, send);

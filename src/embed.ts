@@ -7,7 +7,13 @@
  */
 import type { Terminal } from "@xterm/xterm";
 import { HostApi } from "./embed/host-api.ts";
-import { CONTAINER_PREFIX, EPHEMERAL, networkAllowed, parseEmbedParams } from "./embed/params.ts";
+import {
+  commandProgram,
+  CONTAINER_PREFIX,
+  EPHEMERAL,
+  networkAllowed,
+  parseEmbedParams,
+} from "./embed/params.ts";
 import { showPreview } from "./embed/preview.ts";
 import { Sandbox } from "./index.ts";
 import { keepOffline } from "./offline.ts";
@@ -74,6 +80,8 @@ async function open(): Promise<Sandbox> {
     readOnly: params.readOnly,
     network,
     ...(params.proxy ? { proxy: params.proxy } : {}),
+    // The program the command starts compiles while the shell logs in.
+    programs: commandProgram(params.command),
     onProgress,
   };
   try {

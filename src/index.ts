@@ -53,6 +53,12 @@ export interface SandboxOptions {
    * files of a big layer, which come then (bytes and expected go on adding up).
    */
   onProgress?: (loaded: number, total: number) => void;
+  /**
+   * Programs to compile while the container opens, so that their first
+   * run does not wait for it: names looked up in the image's PATH (as
+   * `["python3"]`), or paths. One not found is left to its run.
+   */
+  programs?: string[];
 }
 
 /** A program started with `spawn`: its streams, its end, and a way to signal it. */
@@ -142,6 +148,7 @@ export class Sandbox {
           imagesUrl: options.imagesUrl ?? defaultImagesUrl(),
           network: options.network ?? true,
           ...(options.proxy ? { proxy: options.proxy } : {}),
+          ...(options.programs ? { programs: options.programs } : {}),
         },
         options.onProgress ? proxy(options.onProgress) : undefined,
       );

@@ -140,16 +140,13 @@ export class WasmLoader implements ProgramLoader {
   /**
    * Compiles the program at `path` ahead of its first run, as spawn and
    * exec would: a container's login shell, while the page makes its
-   * terminal. What fails here (no such file, a layer's bytes not yet
-   * fetched, not a module) is left to the run, which says it.
+   * terminal. A layer's bytes not yet fetched are waited for; what fails
+   * (no such file, not a module) is left to the run, which says it.
    */
   warm(fs: Filesystem, path: string): void {
-    try {
-      const loaded = this.load(fs, "/", path, [path]);
-      this.compile(fs, loaded.ino).catch(() => undefined);
-    } catch {
-      // Said by the run, if it comes.
-    }
+    retrying(() => this.load(fs, "/", path, [path]))
+      .then((loaded) => this.compile(fs, loaded.ino))
+      .catch(() => undefined); // Said by the run, if it comes.
   }
 
   /** The pages `module`'s imported memory needs at least; null when the module has its own memory. */

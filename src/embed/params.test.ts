@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { networkAllowed, parseEmbedParams } from "./params.ts";
+import { commandProgram, networkAllowed, parseEmbedParams } from "./params.ts";
 
 describe("the embed's URL parameters", () => {
   it("default to an ephemeral busybox container, dark, 14 px, the API off", () => {
@@ -100,5 +100,20 @@ describe("the embed's URL parameters", () => {
       "fontSize 200: a number from 6 to 48",
     ]);
     expect(parseEmbedParams("?fontSize=big").fontSize).toBe(14);
+  });
+});
+
+describe("the program an embed's command runs first", () => {
+  it("is the command's first word, past variable assignments", () => {
+    expect(commandProgram("python3")).toEqual(["python3"]);
+    expect(commandProgram("  sqlite3 -box :memory: 'select 1'\n")).toEqual(["sqlite3"]);
+    expect(commandProgram("LANG=C _X=1 lua -e 'print(1)'")).toEqual(["lua"]);
+    expect(commandProgram("/usr/bin/jq -n 1")).toEqual(["/usr/bin/jq"]);
+  });
+
+  it("is none for an empty command or assignments alone", () => {
+    expect(commandProgram("")).toEqual([]);
+    expect(commandProgram("  \n")).toEqual([]);
+    expect(commandProgram("A=1 B=2")).toEqual([]);
   });
 });

@@ -134,3 +134,14 @@ function origins(value: string | null, warnings: string[]): string[] {
   }
   return out;
 }
+
+/**
+ * The program a start command runs first: its first word, past variable
+ * assignments (`LANG=C python3 -q` runs python3). None for an empty
+ * command; a builtin or a word of shell syntax is simply not found.
+ */
+export function commandProgram(command: string): string[] {
+  const words = command.trim().split(/\s+/);
+  const first = words.find((w) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(w));
+  return first ? [first] : [];
+}
