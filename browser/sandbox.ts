@@ -7,7 +7,7 @@ import { firstOf, parseManifest, type BlobSource, type Image } from "../core/ima
 import { InputPipe, OutputPipe } from "../core/kernel/host-pipes.ts";
 import { shellStatus } from "../core/kernel/exit.ts";
 import { Gateway } from "../core/kernel/gateway.ts";
-import { DEFAULT_PATH, Kernel, LOGIN_SHELL } from "../core/kernel/kernel.ts";
+import { Kernel, LOGIN_SHELL, searchPath } from "../core/kernel/kernel.ts";
 import { fetchPort, type PortBody, type PortResponseHead } from "../core/kernel/ports.ts";
 import { WasmLoader } from "../core/wasi/loader.ts";
 import type { Process } from "../core/kernel/process.ts";
@@ -213,8 +213,7 @@ export class SandboxService implements SandboxApi {
     loader.warm(fs, LOGIN_SHELL);
     for (const name of options.programs ?? []) {
       try {
-        const path = config.env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
-        loader.warm(fs, loader.find(fs, name, path, config.cwd));
+        loader.warm(fs, loader.find(fs, name, searchPath(config.env), config.cwd));
       } catch {
         // Not in the image's PATH: said by the run, if it comes.
       }

@@ -27,6 +27,11 @@ import { Tty, TtyFile, type TtyOwner } from "./tty.ts";
 
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** The PATH an environment gives a program lookup (DEFAULT_PATH when it sets none). */
+export function searchPath(env: readonly string[]): string {
+  return env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+}
+
 /** The program of a login shell (`login`), unless the caller names another. */
 export const LOGIN_SHELL = "/bin/sh";
 
@@ -157,7 +162,7 @@ export class Kernel implements TtyOwner {
   async spawn(options: SpawnOptions): Promise<Process> {
     const env = options.env ?? [`PATH=${DEFAULT_PATH}`, "HOME=/root", "USER=root"];
     const cwd = options.cwd ?? "/";
-    const path = env.find((e) => e.startsWith("PATH="))?.slice(5) ?? DEFAULT_PATH;
+    const path = searchPath(env);
     const argv0 = options.args[0];
     if (argv0 === undefined) fail("EINVAL", "no program to run");
     const file = options.file ?? this.loader.find(this.fs, argv0, path, cwd);
